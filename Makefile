@@ -1,0 +1,29 @@
+# The two commands of the README: `make demo` (set up + screen the bundled sample batch)
+# and `make test` (lint, type-check and the test suite). Both create .venv on first use.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test lint bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+demo: $(BIN)/.installed
+	$(BIN)/aml-screen screen aml_screen/samples/sample_batch.csv --out out/demo
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest
+
+bench: $(BIN)/.installed
+	$(BIN)/python benchmarks/bench_screen.py --rows 1000000
+
+clean:
+	rm -rf $(VENV) out var .mypy_cache .ruff_cache .pytest_cache

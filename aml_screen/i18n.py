@@ -1,0 +1,55 @@
+"""English/French message catalogue for every user-facing text outside the web app.
+
+Messages live in ``aml_screen/locales/<area>.yaml`` as ``key: {en: ..., fr: ...}``; one file
+per area so each part of the engine owns its texts. ``t()`` formats with ``str.format``.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+LANGUAGES = ("en", "fr")
+_LOCALES = Path(__file__).parent / "locales"
+_current = ["en"]
+
+
+@cache
+def catalogue() -> dict[str, dict[str, str]]:
+    """All messages, merged from every area file; a key defined twice is an error."""
+    merged: dict[str, dict[str, str]] = {}
+    for path in sorted(_LOCALES.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for key, texts in data.items():
+            if key in merged:
+                raise ValueError(f"message {key!r} defined twice ({path.name})")
+            merged[key] = texts
+    return merged
+
+
+def set_language(lang: str) -> None:
+    """Select the language used by ``t()`` (``en`` or ``fr``)."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"unsupported language {lang!r}; use one of {LANGUAGES}")
+    _current[0] = lang
+
+
+def language() -> str:
+    return _current[0]
+
+
+def t(key: str, **params: Any) -> str:
+    """The message ``key`` in the current language, filled with ``params``."""
+    return translate(key, _current[0], **params)
+
+
+def translate(key: str, lang: str, **params: Any) -> str:
+    """The message ``key`` in ``lang`` (English when that language lacks it)."""
+    texts = catalogue().get(key)
+    if texts is None:
+        return key if not params else f"{key} {params}"
+    template = texts.get(lang) or texts["en"]
+    return template.format(**params)

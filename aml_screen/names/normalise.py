@@ -1,0 +1,86 @@
+"""Name normalisation for matching, as polars expressions over a column of names.
+
+Steps, in order: Unicode NFKC, then NFKD with combining marks removed (é → e, Maïga → Maiga);
+lower case; remaining non-Latin script (Arabic, Cyrillic, ligatures such as ß or ø) transliterated
+to ASCII with anyascii; apostrophes dropped (Jama'a → jamaa), other punctuation turned into
+spaces (al-Qaida → al qaida); honorifics and legal-form words removed (see stopwords.yaml)
+unless nothing else would be left; white space collapsed.
+
+The function works on a Series of (distinct) names so that transliteration, the only step
+done in Python, runs once per distinct non-Latin name, never per transaction.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+import polars as pl
+import yaml
+from anyascii import anyascii
+
+_APOSTROPHES = r"['’‘`ʼʻ´]"
+_STOPWORDS_FILE = Path(__file__).with_name("stopwords.yaml")
+
+
+@cache
+def stopword_pattern() -> str:
+    """One regex matching any honorific or legal form as whole words (longest first)."""
+    data = yaml.safe_load(_STOPWORDS_FILE.read_text(encoding="utf-8"))
+    words = sorted({w for group in data.values() for w in group}, key=len, reverse=True)
+    alternatives = "|".join(re.escape(w) for w in words)
+    return rf"(?:^|\s)(?:{alternatives})(?:\s|$)"
+
+
+def _fold_expr(col: pl.Expr) -> pl.Expr:
+    return (
+        col.str.normalize("NFKC")
+        .str.normalize("NFKD")
+        .str.replace_all(r"\p{M}", "")
+        .str.to_lowercase()
+    )
+
+
+def _clean_expr(col: pl.Expr) -> pl.Expr:
+    return (
+        col.str.replace_all(_APOSTROPHES, "")
+        .str.replace_all(r"[^a-z0-9]+", " ")
+        .str.strip_chars()
+    )
+
+
+def normalise_names(names: pl.Series) -> pl.Series:
+    """Normalised form of each name (same length and order as ``names``; null stays null)."""
+    folded = pl.DataFrame({"n": names}).select(_fold_expr(pl.col("n"))).to_series()
+    non_ascii = folded.filter(folded.str.contains(r"[^\x00-\x7F]")).unique()
+    if non_ascii.len():
+        table = {value: anyascii(value).lower() for value in non_ascii.to_list()}
+        folded = folded.replace(table)
+    # Stopword removal runs twice because adjacent stopwords share the space between them.
+    pattern = stopword_pattern()
+    frame = pl.DataFrame({"n": folded}).with_columns(clean=_clean_expr(pl.col("n")))
+    frame = frame.with_columns(
+        stripped=pl.col("clean")
+        .str.replace_all(pattern, " ")
+        .str.replace_all(pattern, " ")
+        .str.replace_all(r"\s+", " ")
+        .str.strip_chars()
+    )
+    result = frame.select(
+        pl.when(pl.col("stripped") == "")
+        .then(pl.col("clean").str.replace_all(r"\s+", " "))
+        .otherwise(pl.col("stripped"))
+        .alias(names.name)
+    ).to_series()
+    return result
+
+
+def sorted_tokens(normalised: pl.Series) -> pl.Series:
+    """Tokens of each normalised name sorted alphabetically: the key for order-free matching."""
+    return (
+        pl.DataFrame({"n": normalised})
+        .select(pl.col("n").str.split(" ").list.sort().list.join(" "))
+        .to_series()
+        .alias(normalised.name)
+    )

@@ -1,0 +1,102 @@
+"""Canonical frame schemas shared by every stage: transactions, quarantine, list entries, hits.
+
+Money is ``Decimal(38, AMOUNT_SCALE)``: four decimal places hold every ISO 4217 minor unit
+(CLF has four); whether an amount has more places than its currency allows is checked at
+ingest, so XOF/XAF amounts (no minor unit) keep exactly the value written in the batch.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+AMOUNT_SCALE = 4
+AMOUNT_DTYPE = pl.Decimal(38, AMOUNT_SCALE)
+UTC_TIMESTAMP = pl.Datetime("us", "UTC")
+
+TRANSACTION_SCHEMA: dict[str, pl.DataType] = {
+    "transaction_id": pl.String(),
+    "booked_at": UTC_TIMESTAMP,
+    "amount": AMOUNT_DTYPE,
+    "currency": pl.String(),
+    "originator_name": pl.String(),
+    "originator_account": pl.String(),
+    "originator_country": pl.String(),
+    "beneficiary_name": pl.String(),
+    "beneficiary_account": pl.String(),
+    "beneficiary_country": pl.String(),
+    "channel": pl.String(),
+    "purpose": pl.String(),
+    "source_file": pl.String(),
+    "source_line": pl.Int64(),
+}
+"""Ingest output. ``source_file``/``source_line`` point back to the row in the batch;
+columns of the batch not mapped onto the schema follow these, kept as text."""
+
+REQUIRED_TRANSACTION_COLUMNS = ("transaction_id", "booked_at", "amount", "currency")
+
+QUARANTINE_SCHEMA: dict[str, pl.DataType] = {
+    "source_file": pl.String(),
+    "line_number": pl.Int64(),
+    "transaction_id": pl.String(),
+    "reason_code": pl.String(),
+    "reason": pl.String(),
+    "raw": pl.String(),
+}
+"""One row per rejected batch row: where it was, why (a stable code and a sentence in the
+user's language) and the row's original text."""
+
+ENTITY_TYPES = ("person", "organisation", "vessel", "aircraft", "other")
+NAME_KINDS = ("primary", "alias", "weak_alias")
+
+LIST_ENTRY_SCHEMA: dict[str, pl.DataType] = {
+    "list_id": pl.String(),
+    "entry_id": pl.String(),
+    "entity_type": pl.String(),
+    "name": pl.String(),
+    "name_kind": pl.String(),
+    "birth_dates": pl.List(pl.String()),
+    "nationalities": pl.List(pl.String()),
+    "countries": pl.List(pl.String()),
+    "programmes": pl.List(pl.String()),
+    "listed_on": pl.Date(),
+    "remarks": pl.String(),
+}
+"""One row per name (primary names and aliases) of a watchlist entry. ``entry_id`` is the
+list's own public identifier (UN reference number, OFAC ent_num, EU logical id, UK group id).
+``birth_dates`` are ISO dates or partial dates (``1971``, ``1971-05``); country fields hold
+ISO 3166 alpha-2 codes where the list's text could be resolved, else the text as written."""
+
+HIT_SCHEMA: dict[str, pl.DataType] = {
+    "transaction_id": pl.String(),
+    "party_role": pl.String(),
+    "party_name": pl.String(),
+    "party_name_normalised": pl.String(),
+    "list_id": pl.String(),
+    "list_version": pl.String(),
+    "entry_id": pl.String(),
+    "matched_name": pl.String(),
+    "matched_name_normalised": pl.String(),
+    "name_kind": pl.String(),
+    "entity_type": pl.String(),
+    "programmes": pl.List(pl.String()),
+    "score": pl.Float64(),
+    "explanation": pl.String(),
+}
+"""One row per (transaction, party role, list entry name) at or above the threshold.
+``explanation`` is JSON: both normalised names, the scorer and its parts, token pairs."""
+
+
+def empty(schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    """An empty frame with ``schema``."""
+    return pl.DataFrame(schema=schema)
+
+
+def conform(frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    """Select ``schema``'s columns in order, cast, adding missing ones as nulls; extra
+    columns of ``frame`` are kept after them."""
+    cols = [
+        (pl.col(name) if name in frame.columns else pl.lit(None)).cast(dtype).alias(name)
+        for name, dtype in schema.items()
+    ]
+    extra = [c for c in frame.columns if c not in schema]
+    return frame.select([*cols, *extra])

@@ -1,0 +1,121 @@
+"""The one settings object: defaults, then a TOML file, then ``AML_SCREEN_*`` variables.
+
+Nothing else in the package reads ``os.environ``. The file is ``aml-screen.toml`` in the
+working directory, or the path in ``AML_SCREEN_CONFIG``. Relative paths in the file are
+resolved against the file's folder, so the configuration works from any directory.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from aml_screen.errors import ConfigError
+
+ENV_PREFIX = "AML_SCREEN_"
+DEFAULT_FILE = "aml-screen.toml"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a deployment can change. Field names map to ``AML_SCREEN_<NAME>``."""
+
+    language: str = "en"
+    """Language of CLI messages and reports: ``en`` or ``fr``."""
+    data_dir: Path = Path("var")
+    """Where downloaded list versions and job outputs are kept."""
+    sources_file: Path = Path("watchlists/sources.yaml")
+    """List source definitions (official URLs and formats)."""
+    default_watchlists: tuple[str, ...] = ()
+    """Sources or files screened when ``--watchlist`` is not given."""
+    rules_dir: Path = Path("rules")
+    match_threshold: float = 85.0
+    """Hits scoring below this (0-100) are dropped."""
+    timezone: str = "UTC"
+    """Zone in which batch times without an offset are read (e.g. Africa/Niamey)."""
+    date_order: str = "dmy"
+    """How to read ambiguous numeric dates such as 03/04/2025: ``dmy`` or ``mdy``."""
+    download_timeout: float = 60.0
+    database_url: str = "sqlite:///var/aml-screen.db"
+    config_file: Path | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.language not in ("en", "fr"):
+            raise ConfigError("config.bad_value", name="language", value=self.language,
+                              detail="en | fr")
+        if self.date_order not in ("dmy", "mdy"):
+            raise ConfigError("config.bad_value", name="date_order", value=self.date_order,
+                              detail="dmy | mdy")
+        if not 0 <= self.match_threshold <= 100:
+            raise ConfigError("config.bad_value", name="match_threshold",
+                              value=self.match_threshold, detail="0-100")
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ConfigError("config.bad_value", name="timezone", value=self.timezone,
+                              detail="IANA zone, e.g. Africa/Niamey") from exc
+
+
+def _coerce(name: str, raw: Any, annotation: Any) -> Any:
+    """Turn a TOML value or an environment string into the field's type."""
+    kind = str(annotation)
+    try:
+        if "Path" in kind:
+            return None if raw in (None, "") else Path(raw)
+        if "float" in kind:
+            return float(raw)
+        if "tuple" in kind:
+            if isinstance(raw, str):
+                return tuple(part.strip() for part in raw.split(",") if part.strip())
+            return tuple(str(part) for part in raw)
+        return str(raw)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError("config.bad_value", name=name, value=raw, detail=kind) from exc
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, config_file: Path | None = None, **overrides: Any
+) -> Settings:
+    """Build settings from defaults, the TOML file, the environment and explicit overrides."""
+    env = os.environ if environ is None else environ
+    path = config_file or Path(env.get(ENV_PREFIX + "CONFIG", DEFAULT_FILE))
+    values: dict[str, Any] = {}
+    base = Path.cwd()
+    known = {f.name: f for f in fields(Settings) if f.name != "config_file"}
+    if path.is_file():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError("config.bad_file", path=path, detail=exc) from exc
+        section = data.get("aml_screen", data)
+        for key, raw in section.items():
+            if key not in known:
+                raise ConfigError("config.bad_file", path=path, detail=f"unknown setting {key!r}")
+            values[key] = _coerce(key, raw, known[key].type)
+        base = path.resolve().parent
+    for name, spec in known.items():
+        raw_env = env.get(ENV_PREFIX + name.upper())
+        if raw_env is not None:
+            values[name] = _coerce(name, raw_env, spec.type)
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    settings = Settings(**values, config_file=path if path.is_file() else None)
+    return _resolve_paths(settings, base)
+
+
+def _resolve_paths(settings: Settings, base: Path) -> Settings:
+    changes: dict[str, Any] = {}
+    for name in ("data_dir", "sources_file", "rules_dir"):
+        value = getattr(settings, name)
+        if not value.is_absolute():
+            changes[name] = base / value
+    url = settings.database_url
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+        rel = url.removeprefix("sqlite:///")
+        if rel and rel != ":memory:":
+            changes["database_url"] = f"sqlite:///{base / rel}"
+    return replace(settings, **changes)

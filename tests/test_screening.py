@@ -1,0 +1,93 @@
+"""Screening transactions against an index built from realistic list entries."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import polars as pl
+import pytest
+
+from aml_screen.match.index import ListIndex, build_index
+from aml_screen.schema import HIT_SCHEMA, TRANSACTION_SCHEMA, conform
+from aml_screen.screening import parties, screen_transactions
+from aml_screen.watchlists.frame import entries_frame
+
+
+def _entry(
+    entry_id: str, name: str, kind: str = "primary", etype: str = "person"
+) -> dict[str, object]:
+    return {"list_id": "un_sc", "entry_id": entry_id, "entity_type": etype, "name": name,
+            "name_kind": kind, "programmes": ["Al-Qaida"], "nationalities": ["ML"]}
+
+
+@pytest.fixture
+def index() -> ListIndex:
+    entries = entries_frame([
+        _entry("QDi.316", "IYAD AG GHALI"),
+        _entry("QDi.316", "Sidi Mohamed", "weak_alias"),
+        _entry("QDi.136", "MOKHTAR BELMOKHTAR"),
+        _entry("QDi.136", "Khalid Abu al-Abbas", "alias"),
+        _entry("QDe.135", "ANSAR EDDINE", etype="organisation"),
+        _entry("QDe.135", "Ansar Dine", "alias", "organisation"),
+    ]).with_columns(list_version=pl.lit("sha-test"))
+    return build_index(entries)
+
+
+def _transactions(rows: list[tuple[str, str | None, str | None]]) -> pl.DataFrame:
+    frame = pl.DataFrame(
+        {
+            "transaction_id": [r[0] for r in rows],
+            "booked_at": [datetime(2025, 3, 1, 9, tzinfo=UTC)] * len(rows),
+            "amount": [Decimal("150000")] * len(rows),
+            "currency": ["XOF"] * len(rows),
+            "originator_name": [r[1] for r in rows],
+            "beneficiary_name": [r[2] for r in rows],
+        }
+    )
+    return conform(frame, TRANSACTION_SCHEMA)
+
+
+def test_listed_names_are_found_under_bank_spellings(index: ListIndex) -> None:
+    tx = _transactions([
+        ("T1", "Iyad Ag Ghaly", "Moussa Traoré"),
+        ("T2", "Aïssata Maïga", "BELMOKHTAR Mokhtar"),
+        ("T3", "Ets Ansar Dine SARL", "Oumarou Issoufou"),
+        ("T4", "Fatoumata Cissé", "Abdoulaye Diallo"),
+    ])
+    hits = screen_transactions(tx, index, 85.0)
+    assert hits.schema == pl.Schema(HIT_SCHEMA)
+    found = {(r["transaction_id"], r["party_role"], r["entry_id"])
+             for r in hits.iter_rows(named=True)}
+    assert found == {("T1", "originator", "QDi.316"), ("T2", "beneficiary", "QDi.136"),
+                     ("T3", "originator", "QDe.135")}
+    t1 = hits.filter(pl.col("transaction_id") == "T1").row(0, named=True)
+    assert 85 <= t1["score"] < 100  # ghaly vs ghali: strong but not exact
+    assert t1["list_version"] == "sha-test"
+    assert t1["programmes"] == ["Al-Qaida"]
+    explanation = json.loads(t1["explanation"])
+    assert explanation["query_normalised"] == "iyad ag ghaly"
+    assert explanation["list_normalised"] == "iyad ag ghali"
+
+
+def test_a_distinct_name_is_reported_on_every_transaction_it_appears_in(index: ListIndex) -> None:
+    tx = _transactions([(f"T{i}", "MOKHTAR BELMOKHTAR", None) for i in range(5)])
+    hits = screen_transactions(tx, index, 85.0)
+    assert sorted(hits["transaction_id"]) == [f"T{i}" for i in range(5)]
+    assert set(hits["score"]) == {100.0}
+
+
+def test_ordinary_names_yield_no_hits(index: ListIndex) -> None:
+    tx = _transactions([
+        ("T1", "Moussa Traoré", "Hadiza Mahamadou"),
+        ("T2", "Mohamed Ould Abdallahi", "Fatimetou Mint Ahmed"),
+        ("T3", "Sahel Transport SARL", "Mahamat Saleh"),
+    ])
+    assert screen_transactions(tx, index, 85.0).is_empty()
+
+
+def test_parties_skips_missing_and_blank_names() -> None:
+    tx = _transactions([("T1", "A B", None), ("T2", "  ", "C D")])
+    assert parties(tx).select("transaction_id", "party_role").rows() == [
+        ("T1", "originator"), ("T2", "beneficiary")]

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from aml_screen.errors import ConfigError
+from aml_screen.settings import load_settings
+
+
+def test_defaults_without_file_or_env(tmp_path: Path) -> None:
+    settings = load_settings(environ={}, config_file=tmp_path / "absent.toml")
+    assert settings.language == "en"
+    assert settings.match_threshold == 85.0
+    assert settings.timezone == "UTC"
+    assert settings.config_file is None
+
+
+def test_file_then_env_then_overrides(tmp_path: Path) -> None:
+    config = tmp_path / "aml-screen.toml"
+    config.write_text(
+        '[aml_screen]\nlanguage = "fr"\nmatch_threshold = 90\ntimezone = "Africa/Niamey"\n'
+        'default_watchlists = ["un_sc", "ofac_sdn"]\ndata_dir = "state"\n',
+        encoding="utf-8",
+    )
+    settings = load_settings(environ={"AML_SCREEN_MATCH_THRESHOLD": "88.5"}, config_file=config)
+    assert settings.language == "fr"
+    assert settings.match_threshold == 88.5
+    assert settings.timezone == "Africa/Niamey"
+    assert settings.default_watchlists == ("un_sc", "ofac_sdn")
+    assert settings.data_dir == tmp_path / "state"  # relative to the file, not the cwd
+    env = {"AML_SCREEN_DEFAULT_WATCHLISTS": "uk_ofsi, eu_fsf", "AML_SCREEN_CONFIG": str(config)}
+    settings = load_settings(environ=env, language="en")
+    assert settings.default_watchlists == ("uk_ofsi", "eu_fsf")
+    assert settings.language == "en"
+
+
+def test_sqlite_url_is_resolved_next_to_the_file(tmp_path: Path) -> None:
+    config = tmp_path / "aml-screen.toml"
+    config.write_text('database_url = "sqlite:///var/app.db"\n', encoding="utf-8")
+    assert load_settings(environ={}, config_file=config).database_url == (
+        f"sqlite:///{tmp_path / 'var' / 'app.db'}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "env"),
+    [
+        ('language = "de"\n', {}),
+        ('timezone = "Sahel/Nowhere"\n', {}),
+        ('match_threshold = 150\n', {}),
+        ('unknown_setting = 1\n', {}),
+        ("language = \n", {}),
+        ("", {"AML_SCREEN_MATCH_THRESHOLD": "high"}),
+        ("", {"AML_SCREEN_DATE_ORDER": "ymd"}),
+    ],
+)
+def test_invalid_settings_raise_config_error(tmp_path: Path, content: str,
+                                             env: dict[str, str]) -> None:
+    config = tmp_path / "aml-screen.toml"
+    config.write_text(content, encoding="utf-8")
+    with pytest.raises(ConfigError):
+        load_settings(environ=env, config_file=config)
+
+
+def test_repository_settings_file_is_valid() -> None:
+    repo_config = Path(__file__).resolve().parent.parent / "aml-screen.toml"
+    settings = load_settings(environ={}, config_file=repo_config)
+    assert settings.default_watchlists
+    assert settings.sources_file.is_file()
