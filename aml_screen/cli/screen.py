@@ -1,0 +1,66 @@
+"""``aml-screen screen``: screen batch files against watchlists and write the results."""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from aml_screen.cli.context import Context, pass_context
+from aml_screen.cli.options import load_lists, threshold_option
+from aml_screen.cli.report import print_summary
+from aml_screen.i18n import t
+from aml_screen.ingest import load_mapping
+from aml_screen.outputs import FORMATS, write_outputs
+from aml_screen.pipeline import run_screening
+from aml_screen.progress import NoProgress, RichProgress
+
+
+@click.command("screen")
+@click.argument("batches", nargs=-1, required=True,
+                type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--watchlist", "watchlists", multiple=True, metavar="SRC",
+              help="List file/folder or source name from sources.yaml (repeatable). "
+                   "Fichier de liste ou nom de source (répétable).")
+@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path),
+              help="Output folder / dossier de sortie.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="parquet",
+              show_default=True, help="Hits file format / format du fichier des correspondances.")
+@click.option("--mapping", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="YAML column mapping for the bank's export / correspondance des colonnes.")
+@threshold_option
+@click.option("--timezone", default=None,
+              help="Zone of times without offset, e.g. Africa/Niamey / fuseau horaire.")
+@click.option("--progress/--no-progress", default=True, show_default=True)
+@pass_context
+def screen_command(obj: Context, batches: tuple[Path, ...], watchlists: tuple[str, ...],
+                   out_dir: Path, fmt: str, mapping: Path | None, threshold: float | None,
+                   timezone: str | None, progress: bool) -> None:
+    """Screen transaction batches against watchlists.
+
+    Filtre des lots de transactions contre les listes de surveillance.
+    """
+    settings = obj.settings
+    console = Console(stderr=True)
+    column_mapping = load_mapping(mapping) if mapping else None
+    cutoff = threshold if threshold is not None else settings.match_threshold
+    lists = load_lists(watchlists, settings)
+    bars = RichProgress(console) if progress else None
+    with bars.running() if bars else nullcontext():
+        run = run_screening(list(batches), lists, threshold=cutoff,
+                            timezone=timezone or settings.timezone,
+                            date_order=settings.date_order, mapping=column_mapping,
+                            progress=bars or NoProgress())
+    paths = write_outputs(out_dir, run.hits, run.quarantine, run.summary, fmt)
+    out = Console()
+    print_summary(out, run.summary, run.hits)
+    if run.summary["rows_quarantined"]:
+        out.print(t("summary.quarantine_note", count=run.summary["rows_quarantined"],
+                    path=paths["quarantine"]))
+    out.print(t("summary.outputs", path=out_dir))
+
+
+def register(main: click.Group) -> None:
+    main.add_command(screen_command)

@@ -1,0 +1,135 @@
+"""``aml-screen watchlists update|list``: download list versions and show what is stored.
+
+Results are plain lines on stdout (readable in cron mails and logs); download progress bars
+go to stderr so they never mix with them.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+
+import click
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TransferSpeedColumn,
+)
+
+from aml_screen.cli.context import Context, pass_context
+from aml_screen.errors import AmlScreenError, WatchlistError
+from aml_screen.i18n import language, t
+from aml_screen.watchlists import registry
+from aml_screen.watchlists.download import ProgressCallback, update_source
+from aml_screen.watchlists.registry import SHA_PREFIX, Version
+from aml_screen.watchlists.sources import Source, load_sources
+
+
+def register(main: click.Group) -> None:
+    main.add_command(watchlists)
+
+
+@click.group("watchlists")
+def watchlists() -> None:
+    """Download and list sanctions lists.
+
+    Télécharger et lister les listes de sanctions.
+    """
+
+
+@watchlists.command("update")
+@click.argument("source_ids", metavar="[SOURCE]...", nargs=-1)
+@pass_context
+def update(obj: Context, source_ids: tuple[str, ...]) -> None:
+    """Download new versions of SOURCE (default: every downloadable source).
+
+    Télécharger les nouvelles versions de SOURCE (par défaut : toutes les sources
+    téléchargeables).
+    """
+    settings = obj.settings
+    chosen = _chosen(load_sources(settings.sources_file), source_ids)
+    if not chosen:
+        click.echo(t("cli.watchlists.nothing_to_update", path=settings.sources_file))
+        return
+    failed = 0
+    # Lines are written to sys.stdout/sys.stderr as they are while the bars run: on a
+    # terminal rich swaps those for proxies that print above the bars.
+    with _progress_bars() as progress:
+        for source in chosen:
+            try:
+                result = update_source(source, settings, progress)
+            except AmlScreenError as exc:
+                failed += 1
+                click.echo(t("cli.watchlists.update_failed", source=source.id, error=exc),
+                           file=sys.stderr)
+                continue
+            key = "cli.watchlists.updated" if result.changed else "cli.watchlists.unchanged"
+            click.echo(t(key, source=source.id, **_facts(result.version)), file=sys.stdout)
+    if failed:
+        raise WatchlistError("cli.watchlists.failures", failed=failed, total=len(chosen))
+
+
+@watchlists.command("list")
+@pass_context
+def list_sources(obj: Context) -> None:
+    """Show the configured sources and their stored versions, newest first.
+
+    Afficher les sources configurées et leurs versions enregistrées, la plus récente d'abord.
+    """
+    settings = obj.settings
+    for source in load_sources(settings.sources_file).values():
+        click.echo(f"{source.id}  [{source.format}]  {source.title(language())}")
+        if source.path is not None:
+            found = source.path.exists()
+            key = "cli.watchlists.bundled" if found else "cli.watchlists.bundled_missing"
+            click.echo(f"    {t(key, path=source.path)}")
+            continue
+        stored = registry.versions(settings, source.id)
+        if not stored:
+            click.echo(f"    {t('cli.watchlists.no_version', source=source.id)}")
+        for number, version in enumerate(reversed(stored)):
+            line = t("cli.watchlists.version", **_facts(version))
+            click.echo(f"    {line}  {t('cli.watchlists.current')}" if number == 0
+                       else f"    {line}")
+
+
+def _chosen(sources: Mapping[str, Source], source_ids: tuple[str, ...]) -> list[Source]:
+    """The sources named (all checked before any download starts), or every downloadable one."""
+    if not source_ids:
+        return [s for s in sources.values() if s.downloadable]
+    for source_id in source_ids:
+        if source_id not in sources:
+            raise WatchlistError("watchlists.download.unknown_source", source=source_id,
+                                 names=", ".join(sources))
+        if not sources[source_id].downloadable:
+            raise WatchlistError("watchlists.download.not_downloadable", source=source_id)
+    return [sources[source_id] for source_id in dict.fromkeys(source_ids)]
+
+
+def _facts(version: Version) -> dict[str, object]:
+    return {
+        "retrieved_at": version.retrieved_at[:19].replace("T", " ") + " UTC",
+        "sha": version.sha256[:SHA_PREFIX], "version_date": version.version_date or "-",
+        "entries": version.entries, "names": version.names,
+    }
+
+
+@contextmanager
+def _progress_bars() -> Iterator[ProgressCallback]:
+    """A rich progress bar per downloaded file, on stderr, fed by the download callback."""
+    tasks: dict[str, TaskID] = {}
+    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+               TransferSpeedColumn())
+    with Progress(*columns, console=Console(stderr=True)) as progress:
+
+        def report(label: str, done: int, total: int | None) -> None:
+            if label not in tasks:
+                tasks[label] = progress.add_task(label, total=total)
+            progress.update(tasks[label], completed=done, total=total)
+
+        yield report

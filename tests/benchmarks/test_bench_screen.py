@@ -1,0 +1,67 @@
+"""The end-to-end benchmark script: batch caching, planted names and a full run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from aml_screen.watchlists.frame import entries_frame
+from aml_screen.watchlists.loader import Watchlist
+from benchmarks import bench_screen
+
+
+def _un_list(names: list[tuple[str, str, str]]) -> Watchlist:
+    entries = entries_frame(
+        {"list_id": "un_sc", "entry_id": entry_id, "entity_type": etype, "name": name,
+         "name_kind": "primary"}
+        for entry_id, name, etype in names
+    )
+    return Watchlist("un_sc", "un.xml", "un_xml", "0" * 64, None, None, entries)
+
+
+def test_planted_names_are_listed_people_of_two_to_four_words() -> None:
+    un_list = _un_list([
+        ("QDi.316", "IYAD AG GHALI", "person"),
+        ("QDi.136", "MOKHTAR BELMOKHTAR", "person"),
+        ("QDi.400", "ABU", "person"),
+        ("QDi.401", "ABD AL RAHMAN BIN UMAR AL HAJJ", "person"),
+        ("QDe.135", "ANSAR EDDINE", "organisation"),
+    ])
+    assert bench_screen.planted_names(un_list, count=10) == [
+        "IYAD AG GHALI", "MOKHTAR BELMOKHTAR"]
+    assert len(bench_screen.planted_names(un_list, count=1)) == 1
+
+
+def test_batch_is_generated_once_then_reused(tmp_path: Path) -> None:
+    first = bench_screen.cached_batch(120, 3, ["IYAD AG GHALI"], tmp_path)
+    stamp = first.stat().st_mtime_ns
+    assert bench_screen.cached_batch(120, 3, ["IYAD AG GHALI"], tmp_path) == first
+    assert first.stat().st_mtime_ns == stamp
+    assert pl.read_csv(first, infer_schema=False).height == 120
+    other = bench_screen.cached_batch(120, 3, ["MOKHTAR BELMOKHTAR"], tmp_path)
+    assert other != first
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("lists", ["un", "un,ofac"])
+def test_runs_end_to_end_on_real_lists(
+    shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], lists: str
+) -> None:
+    bench_screen.main(["--rows", "2000", "--lists", lists, "--data", str(shared_data),
+                       "--cache", str(tmp_path)])
+    lines = capsys.readouterr().out.strip().splitlines()
+    figures = json.loads(lines[-1])
+    assert figures["rows"] == 2000
+    assert figures["rows_quarantined"] == 0
+    assert figures["parties"] == 4000
+    assert 0 < figures["distinct_names"] <= figures["parties"]
+    assert figures["list_names"] >= figures["list_keys"] > 0
+    assert figures["hits"] > 0
+    assert figures["peak_memory_mib"] > 0
+    assert figures["machine"]["cores"] >= 1
+    table = dict(line.split(None, 1) for line in lines[:-1])
+    assert table["rows"] == "2000"
+    assert table["lists"] == lists

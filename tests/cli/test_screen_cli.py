@@ -1,0 +1,115 @@
+"""``aml-screen screen`` and ``aml-screen match`` end to end on the bundled samples."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+from click.testing import CliRunner
+
+from aml_screen.cli import main
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLE_BATCH = REPO / "aml_screen" / "samples" / "sample_batch.csv"
+CONFIG = REPO / "aml-screen.toml"
+EXPECTED_HITS = {  # (party name in the batch, list, entry) planted in the sample batch
+    ("Iyad Ag Ghaly", "sample_un", "QDi.316"),
+    ("BELMOKHTAR Mokhtar", "sample_un", "QDi.136"),
+    ("Amadou Kouffa", "sample_un", "QDi.425"),
+    ("Ets Ansar Dine", "sample_un", "QDe.135"),
+    ("Hamadoun Ould Baba Cheikh", "sample_national", "ML-GEL-2024-001"),
+    ("Comptoir de Change Al Wafa Sahel", "sample_national", "ML-GEL-2024-005"),
+    ("Boubacar Hama Djibrila", "sample_national", "ML-GEL-2024-006"),
+    ("Abdelkader Ben Hamouda", "sample_national", "ML-GEL-2024-010"),
+}
+
+
+def _run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["--config", str(CONFIG), *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture(scope="module")
+def demo_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("demo")
+    code, stdout, stderr = _run("screen", str(SAMPLE_BATCH), "--out", str(out), "--no-progress")
+    assert code == 0, stderr
+    assert "Screening summary" in stdout
+    return out
+
+
+def test_sample_batch_hits_every_planted_name_and_nothing_else(demo_out: Path) -> None:
+    hits = pl.read_parquet(demo_out / "hits.parquet")
+    found = set(hits.select("party_name", "list_id", "entry_id").unique().iter_rows())
+    assert found == EXPECTED_HITS
+    assert hits["score"].min() >= 85
+    assert all(json.loads(e)["tokens"] for e in hits["explanation"])
+
+
+def test_summary_counts_add_up(demo_out: Path) -> None:
+    summary = json.loads((demo_out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["rows_read"] == 60
+    assert summary["rows_read"] == summary["rows_loaded"] + summary["rows_quarantined"]
+    assert summary["rows_quarantined"] == 6
+    assert summary["hits"] == pl.read_parquet(demo_out / "hits.parquet").height
+    assert {v["list_id"] for v in summary["list_versions"]} == {"sample_un", "sample_national"}
+    assert all(len(v["sha256"]) == 64 for v in summary["list_versions"])
+
+
+def test_quarantine_lists_each_bad_row_with_its_reason(demo_out: Path) -> None:
+    quarantine = pl.read_csv(demo_out / "quarantine.csv")
+    assert sorted(quarantine["reason_code"]) == sorted(
+        ["missing_id", "bad_amount", "negative_amount", "bad_date", "unknown_currency",
+         "bad_scale"])
+    assert quarantine["line_number"].min() >= 2
+
+
+def test_csv_format_and_french_messages(tmp_path: Path) -> None:
+    code, stdout, _ = _run("--lang", "fr", "screen", str(SAMPLE_BATCH), "--out",
+                           str(tmp_path), "--format", "csv", "--no-progress")
+    assert code == 0
+    assert "Résumé du filtrage" in stdout
+    hits = pl.read_csv(tmp_path / "hits.csv")
+    assert {"transaction_id", "party_role", "party_name", "list_id", "entry_id",
+            "matched_name", "entity_type", "score"} <= set(hits.columns)
+    assert not (tmp_path / "hits.parquet").exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [
+        (b"", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10", "not a csv or parquet"),
+    ],
+)
+def test_unusable_batch_exits_2_with_one_line(tmp_path: Path, content: bytes,
+                                              fragment: str) -> None:
+    batch = tmp_path / "batch.csv"
+    batch.write_bytes(content)
+    code, _, stderr = _run("screen", str(batch), "--out", str(tmp_path / "out"), "--no-progress")
+    assert code == 2
+    assert len(stderr.strip().splitlines()) == 1
+    assert fragment in stderr.lower()
+    assert "Traceback" not in stderr
+
+
+def test_missing_batch_and_unknown_list_exit_2(tmp_path: Path) -> None:
+    code, _, stderr = _run("screen", str(tmp_path / "nope.csv"), "--out", str(tmp_path))
+    assert code == 2
+    code, _, stderr = _run("screen", str(SAMPLE_BATCH), "--watchlist", "no_such_list",
+                           "--out", str(tmp_path), "--no-progress")
+    assert code == 2
+    assert "no_such_list" in stderr
+
+
+def test_match_json_gives_best_candidates() -> None:
+    code, stdout, _ = _run("match", "Mokhtar Bel Mokhtar", "--json")
+    assert code == 0
+    rows = json.loads(stdout)
+    assert rows[0]["entry_id"] == "QDi.136"
+    assert rows[0]["list_id"] == "sample_un"
+    assert 0 < rows[0]["score"] <= 100
+    assert {"list_id", "entry_id", "matched_name", "score"} <= set(rows[0])
+    assert [r["score"] for r in rows] == sorted((r["score"] for r in rows), reverse=True)
