@@ -125,6 +125,76 @@ _EXTRA = {
 }
 
 
+# Nationalities written as adjectives (UK and OFAC lists, bank KYC fields), English and French,
+# masculine and feminine; "|" separates spellings of one country.
+_DEMONYMS = {
+    "ML": "malian|malien|malienne",
+    "NE": "nigerien|nigerienne",
+    "BF": "burkinabe|burkinabè|burkinab",
+    "TD": "chadian|tchadien|tchadienne",
+    "MR": "mauritanian|mauritanien|mauritanienne",
+    "DZ": "algerian|algerien|algerienne",
+    "LY": "libyan|libyen|libyenne",
+    "MA": "moroccan|marocain|marocaine",
+    "TN": "tunisian|tunisien|tunisienne",
+    "EG": "egyptian|egyptien|egyptienne",
+    "SD": "sudanese|soudanais|soudanaise",
+    "SO": "somali|somalian|somalien|somalienne",
+    "NG": "nigerian|nigeriane",
+    "SN": "senegalese|senegalais|senegalaise",
+    "CI": "ivorian|ivoirien|ivoirienne",
+    "GN": "guinean|guineen|guineenne",
+    "CM": "cameroonian|camerounais|camerounaise",
+    "CF": "central african|centrafricain|centrafricaine",
+    "SA": "saudi|saudi arabian|saoudien|saoudienne",
+    "IQ": "iraqi|irakien|irakienne",
+    "SY": "syrian|syrien|syrienne",
+    "AF": "afghan|afghane",
+    "PK": "pakistani|pakistanais|pakistanaise",
+    "YE": "yemeni|yemenite",
+    "IR": "iranian|iranien|iranienne",
+    "LB": "lebanese|libanais|libanaise",
+    "JO": "jordanian|jordanien|jordanienne",
+    "KW": "kuwaiti|koweitien|koweitienne",
+    "QA": "qatari|qatarien|qatarienne",
+    "AE": "emirati|emirien|emirienne",
+    "BH": "bahraini|bahreini|bahreinienne",
+    "OM": "omani|omanais|omanaise",
+    "PS": "palestinian|palestinien|palestinienne",
+    "TR": "turkish|turc|turque",
+    "RU": "russian|russe",
+    "CN": "chinese|chinois|chinoise",
+    "KP": "north korean|dprk|nord coreen|nord coreenne",
+    "KE": "kenyan|kenyane",
+    "ET": "ethiopian|ethiopien|ethiopienne",
+    "ER": "eritrean|erythreen|erythreenne",
+    "FR": "french|francais|francaise",
+    "GB": "british|britannique",
+    "US": "american|americain|americaine",
+    "DE": "german|allemand|allemande",
+    "BE": "belgian|belge",
+    "ES": "spanish|espagnol|espagnole",
+    "IT": "italian|italien|italienne",
+    "ID": "indonesian|indonesien|indonesienne",
+    "PH": "filipino|philippine|philippin",
+    "BD": "bangladeshi|bangladais|bangladaise",
+    "IN": "indian|indien|indienne",
+    "UZ": "uzbek|ouzbek|ouzbeke",
+    "TJ": "tajik|tadjik|tadjike",
+    "KZ": "kazakh|kazakhstanais",
+    "AZ": "azerbaijani|azerbaidjanais",
+    "BA": "bosnian|bosnien|bosnienne",
+    "AL": "albanian|albanais|albanaise",
+    "DK": "danish|danois|danoise",
+    "SE": "swedish|suedois|suedoise",
+    "NO": "norwegian|norvegien|norvegienne",
+    "NL": "dutch|neerlandais|neerlandaise",
+    "CH": "swiss|suisse",
+    "AU": "australian|australien|australienne",
+    "CA": "canadian|canadien|canadienne",
+}
+
+
 def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     ascii_text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
@@ -143,6 +213,8 @@ def _index() -> dict[str, str]:
         index[country.alpha_3.lower()] = code
         index[code.lower()] = code
     index.update(_EXTRA)
+    for code, spellings in _DEMONYMS.items():
+        index.update({_fold(spelling): code for spelling in spellings.split("|")})
     return index
 
 

@@ -20,13 +20,16 @@ class ParsedList:
     version_date: str | None = None
 
 
-def entries_frame(rows: Iterable[Mapping[str, Any]]) -> pl.DataFrame:
-    """Rows (dicts keyed by ``LIST_ENTRY_SCHEMA`` names) to a conformed list-entry frame.
+def entries_frame(rows: pl.DataFrame | Iterable[Mapping[str, Any]]) -> pl.DataFrame:
+    """A frame or rows (dicts keyed by ``LIST_ENTRY_SCHEMA`` names) to a conformed list-entry
+    frame. Parsers that already hold a frame pass it as is: building from dicts is row by row.
 
     Names are stripped, empty names dropped (an alias slot left blank in the source is not a
     name), and exact duplicate (entry, name, kind) rows collapsed.
     """
-    frame = pl.DataFrame(list(rows), schema=LIST_ENTRY_SCHEMA)
+    frame = rows if isinstance(rows, pl.DataFrame) else pl.DataFrame(
+        list(rows), schema=LIST_ENTRY_SCHEMA
+    )
     return (
         conform(frame, LIST_ENTRY_SCHEMA)
         .with_columns(pl.col("name").str.strip_chars())

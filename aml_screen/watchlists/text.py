@@ -246,4 +246,4 @@ def assemble(names: pl.DataFrame, entries: pl.DataFrame, list_id: str,
         .with_columns(list_id=pl.lit(list_id))
         .drop("_order", "_rank", "_entry_order")
     )
-    return ParsedList(entries_frame(rows.iter_rows(named=True)), version_date)
+    return ParsedList(entries_frame(rows), version_date)

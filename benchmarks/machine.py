@@ -1,0 +1,43 @@
+"""What a benchmark ran on, so that figures from different machines can be compared."""
+
+from __future__ import annotations
+
+import os
+import platform
+import resource
+from pathlib import Path
+
+import polars as pl
+import rapidfuzz
+
+
+def _proc_field(path: str, field: str) -> str | None:
+    """First ``field: value`` line of a /proc file (Linux only; None elsewhere)."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        key, _, value = line.partition(":")
+        if key.strip() == field:
+            return value.strip()
+    return None
+
+
+def describe() -> dict[str, object]:
+    """CPU model, usable cores, RAM and the versions the figures depend on."""
+    mem_kib = _proc_field("/proc/meminfo", "MemTotal")
+    return {
+        "cpu": _proc_field("/proc/cpuinfo", "model name") or platform.processor() or None,
+        "cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+        else os.cpu_count(),
+        "ram_gib": round(int(mem_kib.split()[0]) / 1024**2, 1) if mem_kib else None,
+        "python": platform.python_version(),
+        "polars": pl.__version__,
+        "rapidfuzz": rapidfuzz.__version__,
+    }
+
+
+def peak_memory_mib() -> float:
+    """Peak resident memory of this process so far (``ru_maxrss`` is KiB on Linux)."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
