@@ -1,6 +1,7 @@
-"""Writing a run's results: ``hits.parquet`` (or ``hits.csv``), ``quarantine.csv`` and
-``summary.json`` in one output folder. Files are written to a temporary name and renamed,
-so a reader never sees a half-written file and a re-run replaces, never appends."""
+"""Writing a run's results: ``hits.parquet`` and ``alerts.parquet`` (or ``.csv`` with
+``--format csv``), ``quarantine.csv`` and ``summary.json`` in one output folder. Files are
+written to a temporary name and renamed, so a reader never sees a half-written file and a
+re-run replaces, never appends."""
 
 from __future__ import annotations
 
@@ -45,28 +46,36 @@ def write_csv(frame: pl.DataFrame, path: Path) -> None:
     os.replace(tmp, path)
 
 
+def write_table(frame: pl.DataFrame, out_dir: Path, stem: str, fmt: str) -> Path:
+    """``stem.parquet`` or ``stem.csv``; the file of the other format, left by an earlier
+    run, is removed so the folder never mixes two runs."""
+    path = out_dir / f"{stem}.{fmt}"
+    if fmt == "parquet":
+        tmp = path.with_name(path.name + ".tmp")
+        frame.write_parquet(tmp)
+        os.replace(tmp, path)
+    else:
+        write_csv(frame, path)
+    other = "csv" if fmt == "parquet" else "parquet"
+    (out_dir / f"{stem}.{other}").unlink(missing_ok=True)
+    return path
+
+
 def write_outputs(
-    out_dir: Path, hits: pl.DataFrame, quarantine: pl.DataFrame, summary: dict[str, Any],
-    fmt: str = "parquet",
+    out_dir: Path, tables: dict[str, pl.DataFrame], quarantine: pl.DataFrame,
+    summary: dict[str, Any], fmt: str = "parquet",
 ) -> dict[str, Path]:
-    """Write the three outputs; returns their paths by kind."""
+    """Write each of ``tables`` (``hits``, ``alerts``…) in ``fmt``, the quarantine as CSV and
+    the summary as JSON; returns the paths by kind."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown output format {fmt!r}")
     if out_dir.exists() and not out_dir.is_dir():
         raise InputError("screen.out_not_dir", path=out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    paths = {
-        "hits": out_dir / f"hits.{fmt}",
-        "quarantine": out_dir / "quarantine.csv",
-        "summary": out_dir / "summary.json",
-    }
-    if fmt == "parquet":
-        tmp = paths["hits"].with_name("hits.parquet.tmp")
-        hits.write_parquet(tmp)
-        os.replace(tmp, paths["hits"])
-        (out_dir / "hits.csv").unlink(missing_ok=True)
-    else:
-        write_csv(hits, paths["hits"])
-        (out_dir / "hits.parquet").unlink(missing_ok=True)
+    paths = {stem: write_table(frame, out_dir, stem, fmt) for stem, frame in tables.items()}
+    paths["quarantine"] = out_dir / "quarantine.csv"
     write_csv(quarantine, paths["quarantine"])
+    paths["summary"] = out_dir / "summary.json"
     tmp = paths["summary"].with_name("summary.json.tmp")
     tmp.write_text(json.dumps(summary, indent=2, ensure_ascii=False, default=str) + "\n",
                    encoding="utf-8")

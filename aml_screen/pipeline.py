@@ -16,12 +16,13 @@ from typing import Any
 import polars as pl
 
 from aml_screen import __version__
+from aml_screen.alerts import batch_key, roll_up
 from aml_screen.i18n import t
 from aml_screen.ingest import ColumnMapping, IngestResult, read_batch
 from aml_screen.match.index import ListIndex, build_index
 from aml_screen.match.names import prepare_queries
 from aml_screen.progress import NoProgress, Progress
-from aml_screen.schema import QUARANTINE_SCHEMA
+from aml_screen.schema import QUARANTINE_SCHEMA, RULE_HIT_SCHEMA
 from aml_screen.screening import parties, screen_parties
 from aml_screen.watchlists.loader import Watchlist
 
@@ -30,7 +31,14 @@ from aml_screen.watchlists.loader import Watchlist
 class ScreeningRun:
     hits: pl.DataFrame
     quarantine: pl.DataFrame
+    alerts: pl.DataFrame
+    rule_hits: pl.DataFrame
     summary: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def tables(self) -> dict[str, pl.DataFrame]:
+        """The result tables written as files, by file stem."""
+        return {"hits": self.hits, "alerts": self.alerts}
 
 
 def index_watchlists(watchlists: Sequence[Watchlist]) -> ListIndex:
@@ -67,6 +75,9 @@ def run_screening(
     queries = prepare_queries(party_rows.get_column("party_name"))
     advance = progress.stage(t("screen.stage.match"), queries.size)
     hits = screen_parties(party_rows, queries, index, threshold, on_progress=advance)
+    rule_hits = pl.DataFrame(schema=RULE_HIT_SCHEMA)
+    key = batch_key([r.sha256 for r in results])
+    alerts = roll_up(hits, rule_hits, key)
     rows_read = sum(r.rows_read for r in results)
     if rows_read != transactions.height + quarantine.height:
         raise AssertionError("rows read != rows loaded + rows quarantined")
@@ -75,6 +86,7 @@ def run_screening(
         "started_at": started.isoformat(timespec="seconds"),
         "elapsed_seconds": round(time.perf_counter() - clock, 3),
         "threshold": threshold,
+        "batch_key": key,
         "batches": [
             {"file": str(path), "sha256": r.sha256, "encoding": r.encoding,
              "rows_read": r.rows_read, "rows_loaded": r.frame.height,
@@ -91,7 +103,10 @@ def run_screening(
         "hits": hits.height,
         "transactions_with_hits": hits.get_column("transaction_id").n_unique(),
         "entries_hit": hits.select("list_id", "entry_id").n_unique(),
+        "rule_hits": rule_hits.height,
+        "alerts": alerts.height,
         "list_versions": [w.version() for w in watchlists],
     }
-    return ScreeningRun(hits=hits, quarantine=quarantine, summary=summary)
+    return ScreeningRun(hits=hits, quarantine=quarantine, alerts=alerts, rule_hits=rule_hits,
+                        summary=summary)
 

@@ -86,6 +86,45 @@ HIT_SCHEMA: dict[str, pl.DataType] = {
 ``explanation`` is JSON: both normalised names, the scorer and its parts, token pairs."""
 
 
+RULE_HIT_SCHEMA: dict[str, pl.DataType] = {
+    "rule_id": pl.String(),
+    "typology": pl.String(),
+    "severity_score": pl.Float64(),
+    "subject_type": pl.String(),
+    "subject_id": pl.String(),
+    "subject_name": pl.String(),
+    "transaction_ids": pl.List(pl.String()),
+    "window_start": UTC_TIMESTAMP,
+    "window_end": UTC_TIMESTAMP,
+    "evidence": pl.String(),
+}
+"""One row per rule firing on a subject (an account, a party, a corridor). ``evidence`` is
+JSON: the aggregate values, the thresholds they crossed, the parameters used."""
+
+SUBJECT_TYPES = ("account", "party")
+
+ALERT_SCHEMA: dict[str, pl.DataType] = {
+    "alert_id": pl.String(),
+    "batch_key": pl.String(),
+    "subject_type": pl.String(),
+    "subject_id": pl.String(),
+    "subject_name": pl.String(),
+    "risk_score": pl.Float64(),
+    "rule_ids": pl.List(pl.String()),
+    "list_ids": pl.List(pl.String()),
+    "typologies": pl.List(pl.String()),
+    "transaction_ids": pl.List(pl.String()),
+    "hit_count": pl.UInt32(),
+    "max_match_score": pl.Float64(),
+    "reasons": pl.String(),
+}
+"""One alert per subject per batch set, rolling up its watchlist hits and rule hits.
+``alert_id`` is derived from ``batch_key`` (the batches' SHA-256) and the subject, so
+re-running the same batches gives the same ids (no duplicate alerts). ``reasons`` is a JSON
+list, strongest first: each watchlist entry matched and each rule fired, with its
+contribution to ``risk_score``."""
+
+
 def empty(schema: dict[str, pl.DataType]) -> pl.DataFrame:
     """An empty frame with ``schema``."""
     return pl.DataFrame(schema=schema)
@@ -94,6 +133,8 @@ def empty(schema: dict[str, pl.DataType]) -> pl.DataFrame:
 def conform(frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.DataFrame:
     """Select ``schema``'s columns in order, cast, adding missing ones as nulls; extra
     columns of ``frame`` are kept after them."""
+    if not frame.width:  # a frame without columns has no rows to broadcast literals onto
+        return empty(schema)
     cols = [
         (pl.col(name) if name in frame.columns else pl.lit(None)).cast(dtype).alias(name)
         for name, dtype in schema.items()

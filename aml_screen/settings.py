@@ -34,6 +34,9 @@ class Settings:
     default_watchlists: tuple[str, ...] = ()
     """Sources or files screened when ``--watchlist`` is not given."""
     rules_dir: Path = Path("rules")
+    """Rule packs evaluated when ``--rules`` is not given."""
+    rule_parameters_file: Path = Path("rules/parameters.yaml")
+    """Named thresholds and country sets the rules refer to; a deployment overrides them here."""
     match_threshold: float = 85.0
     """Hits scoring below this (0-100) are dropped."""
     timezone: str = "UTC"
@@ -42,6 +45,13 @@ class Settings:
     """How to read ambiguous numeric dates such as 03/04/2025: ``dmy`` or ``mdy``."""
     download_timeout: float = 60.0
     database_url: str = "sqlite:///var/aml-screen.db"
+    """SQLAlchemy URL: SQLite file by default, ``postgresql+psycopg://…`` in production."""
+    job_queue_url: str = "sqlite"
+    """Background jobs: ``sqlite`` (embedded, under data_dir) or ``redis://127.0.0.1:6379/0``."""
+    secret_key: str = ""
+    """Web session signing key; empty = generated once and kept in data_dir."""
+    max_upload_mb: float = 200.0
+    """Largest batch file the web interface accepts."""
     config_file: Path | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -109,7 +119,7 @@ def load_settings(
 
 def _resolve_paths(settings: Settings, base: Path) -> Settings:
     changes: dict[str, Any] = {}
-    for name in ("data_dir", "sources_file", "rules_dir"):
+    for name in ("data_dir", "sources_file", "rules_dir", "rule_parameters_file"):
         value = getattr(settings, name)
         if not value.is_absolute():
             changes[name] = base / value

@@ -80,7 +80,7 @@ def bench(batch: Path, watchlists: Sequence[Watchlist], threshold: float) -> dic
     clock = time.perf_counter()
     run = run_screening([batch], watchlists, threshold=threshold, timezone=TIMEZONE)
     with tempfile.TemporaryDirectory(prefix="aml-bench-") as out:
-        write_outputs(Path(out), run.hits, run.quarantine, run.summary)
+        write_outputs(Path(out), run.tables, run.quarantine, run.summary)
     total = time.perf_counter() - clock
     peak = machine.peak_memory_mib()
     summary = run.summary

@@ -91,7 +91,7 @@ def test_listed_sahel_names_in_bank_spellings_are_all_found(
     })
     missed = expected.join(found, on=["transaction_id", "entry_id"], how="anti")
     assert missed.is_empty(), missed
-    paths = write_outputs(tmp_path / "out", run.hits, run.quarantine, run.summary)
+    paths = write_outputs(tmp_path / "out", run.tables, run.quarantine, run.summary)
     assert pl.read_parquet(paths["hits"]).height == run.hits.height
 
 

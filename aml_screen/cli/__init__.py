@@ -51,10 +51,15 @@ def main(ctx: click.Context, lang: str | None, config_file: str | None) -> None:
 
 
 def _register() -> None:
-    from aml_screen.cli import match, screen, watchlists
+    """Every module of this package that defines ``register(main)`` adds its commands."""
+    import importlib
+    import pkgutil
 
-    for module in (screen, match, watchlists):
-        module.register(main)
+    for module_info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{__name__}.{module_info.name}")
+        register = getattr(module, "register", None)
+        if callable(register):
+            register(main)
 
 
 _register()

@@ -53,7 +53,7 @@ def screen_command(obj: Context, batches: tuple[Path, ...], watchlists: tuple[st
                             timezone=timezone or settings.timezone,
                             date_order=settings.date_order, mapping=column_mapping,
                             progress=bars or NoProgress())
-    paths = write_outputs(out_dir, run.hits, run.quarantine, run.summary, fmt)
+    paths = write_outputs(out_dir, run.tables, run.quarantine, run.summary, fmt)
     out = Console()
     print_summary(out, run.summary, run.hits)
     if run.summary["rows_quarantined"]:

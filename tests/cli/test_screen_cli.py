@@ -113,3 +113,22 @@ def test_match_json_gives_best_candidates() -> None:
     assert 0 < rows[0]["score"] <= 100
     assert {"list_id", "entry_id", "matched_name", "score"} <= set(rows[0])
     assert [r["score"] for r in rows] == sorted((r["score"] for r in rows), reverse=True)
+
+
+def test_alerts_roll_up_hits_per_party(demo_out: Path) -> None:
+    alerts = pl.read_parquet(demo_out / "alerts.parquet")
+    hits = pl.read_parquet(demo_out / "hits.parquet")
+    assert {"alert_id", "subject_type", "subject_id", "risk_score", "rule_ids",
+            "transaction_ids", "typologies"} <= set(alerts.columns)
+    assert alerts.height == hits["party_name_normalised"].n_unique() == 8
+    assert alerts["alert_id"].n_unique() == alerts.height
+    assert alerts["risk_score"].to_list() == sorted(alerts["risk_score"], reverse=True)
+    assert set(alerts["transaction_ids"].explode()) == set(hits["transaction_id"])
+
+
+def test_rerun_gives_the_same_alert_ids(demo_out: Path, tmp_path: Path) -> None:
+    code, _, _ = _run("screen", str(SAMPLE_BATCH), "--out", str(tmp_path), "--no-progress")
+    assert code == 0
+    first = pl.read_parquet(demo_out / "alerts.parquet").sort("alert_id")
+    again = pl.read_parquet(tmp_path / "alerts.parquet").sort("alert_id")
+    assert first["alert_id"].to_list() == again["alert_id"].to_list()
