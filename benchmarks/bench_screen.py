@@ -40,6 +40,8 @@ SHARED = HERE.parent.parent / "shared" / "data"
 LISTS = {
     "un": Path("un_consolidated/consolidated.xml"),
     "ofac": Path("ofac_sdn/bench_2021/sdn.csv"),
+    "eu": Path("eu_fsf/eu_fsf_csv_v1_2018-07-04_first1000.csv"),
+    "uk": Path("uk_ofsi/sanctionsconlist_2018-04-13.csv"),
 }
 TIMEZONE = "Africa/Niamey"
 PLANTED = 50
@@ -129,7 +131,7 @@ def table(figures: dict[str, object]) -> str:
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--lists", default="un,ofac", help="comma-separated: un, ofac")
+    parser.add_argument("--lists", default="un,ofac", help="comma-separated: un, ofac, eu, uk")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--threshold", type=float, default=85.0)
     parser.add_argument("--data", type=Path, default=SHARED, help="the shared data folder")

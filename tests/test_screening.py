@@ -16,10 +16,12 @@ from aml_screen.watchlists.frame import entries_frame
 
 
 def _entry(
-    entry_id: str, name: str, kind: str = "primary", etype: str = "person"
+    entry_id: str, name: str, kind: str = "primary", etype: str = "person",
+    births: tuple[str, ...] = (),
 ) -> dict[str, object]:
     return {"list_id": "un_sc", "entry_id": entry_id, "entity_type": etype, "name": name,
-            "name_kind": kind, "programmes": ["Al-Qaida"], "nationalities": ["ML"]}
+            "name_kind": kind, "programmes": ["Al-Qaida"], "nationalities": ["ML"],
+            "birth_dates": list(births)}
 
 
 @pytest.fixture
@@ -27,8 +29,8 @@ def index() -> ListIndex:
     entries = entries_frame([
         _entry("QDi.316", "IYAD AG GHALI"),
         _entry("QDi.316", "Sidi Mohamed", "weak_alias"),
-        _entry("QDi.136", "MOKHTAR BELMOKHTAR"),
-        _entry("QDi.136", "Khalid Abu al-Abbas", "alias"),
+        _entry("QDi.136", "MOKHTAR BELMOKHTAR", births=("1972-06-01",)),
+        _entry("QDi.136", "Khalid Abu al-Abbas", "alias", births=("1972-06-01",)),
         _entry("QDe.135", "ANSAR EDDINE", etype="organisation"),
         _entry("QDe.135", "Ansar Dine", "alias", "organisation"),
     ]).with_columns(list_version=pl.lit("sha-test"))
@@ -63,7 +65,7 @@ def test_listed_names_are_found_under_bank_spellings(index: ListIndex) -> None:
     assert found == {("T1", "originator", "QDi.316"), ("T2", "beneficiary", "QDi.136"),
                      ("T3", "originator", "QDe.135")}
     t1 = hits.filter(pl.col("transaction_id") == "T1").row(0, named=True)
-    assert 85 <= t1["score"] < 100  # ghaly vs ghali: strong but not exact
+    assert 85 <= t1["score"] < 100  # ghaly vs ghali: one name, another transcription
     assert t1["list_version"] == "sha-test"
     assert t1["programmes"] == ["Al-Qaida"]
     explanation = json.loads(t1["explanation"])
@@ -85,6 +87,34 @@ def test_ordinary_names_yield_no_hits(index: ListIndex) -> None:
         ("T3", "Sahel Transport SARL", "Mahamat Saleh"),
     ])
     assert screen_transactions(tx, index, 85.0).is_empty()
+
+
+def _with_attributes(rows: list[tuple[str, str, str | None, str | None]]) -> pl.DataFrame:
+    frame = _transactions([(r[0], r[1], None) for r in rows])
+    return frame.with_columns(originator_birth_date=pl.Series([r[2] for r in rows]),
+                              originator_nationality=pl.Series([r[3] for r in rows]))
+
+
+def test_birth_year_and_nationality_adjust_each_transaction(index: ListIndex) -> None:
+    tx = _with_attributes([
+        ("T1", "Mokhtar Belmokhtar", None, None),
+        ("T2", "Mokhtar Belmokhtar", "1972-06-01", "malien"),  # the listed person's
+        ("T3", "Mokhtar Belmokhtar", "1996-02-11", "FR"),  # someone else's
+    ])
+    hits = screen_transactions(tx, index, 85.0).filter(pl.col("entry_id") == "QDi.136")
+    scores = dict(hits.select("transaction_id", "score").iter_rows())
+    assert scores["T1"] == 100.0
+    assert scores["T2"] == 100.0  # capped at 100
+    assert "T3" not in scores  # 100 - 20 - 5 = 75: under the threshold
+    low = screen_transactions(tx, index, 70.0).filter(pl.col("transaction_id") == "T3")
+    adjustments = json.loads(low["explanation"][0])["adjustments"]
+    assert adjustments == {"birth_year": -20.0, "nationality": -5.0}
+
+
+def test_parties_carry_optional_attributes() -> None:
+    tx = _with_attributes([("T1", "A B", "1970", "ML")])
+    assert parties(tx).select("party_birth_date", "party_nationality").row(0) == ("1970", "ML")
+    assert "party_birth_date" not in parties(_transactions([("T1", "A B", None)])).columns
 
 
 def test_parties_skips_missing_and_blank_names() -> None:

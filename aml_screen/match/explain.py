@@ -1,60 +1,77 @@
-"""Why a name matched: the scorer's parts and which tokens paired with which.
+"""Why a name matched: each token pair with its similarity and weights, and every adjustment.
 
 Runs only on hits (a small fraction of the pairs scored), so plain Python is fine here.
-The explanation is JSON so that it travels unchanged to the hits file, the database and the UI.
+The explanation is JSON so that it travels unchanged to the hits file, the database and the
+UI. Keys: ``query_normalised``, ``list_normalised``, ``score``, ``scorer``, ``parts`` (the
+name score before adjustments and the token weights behind it), ``tokens`` (query token,
+list token, similarity, relation, both weights; a token without a partner has None on the
+other side) and ``adjustments`` (reason → points).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-import numpy as np
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
-SCORER = "token_sort_ratio"
+SCORER = "weighted_tokens"
 
 
-def token_pairs(query: str, candidate: str) -> list[dict[str, object]]:
-    """Each query token with its most similar candidate token (each candidate token used once,
-    best pairs first) and their similarity; tokens left without a partner pair with None."""
-    q_tokens, c_tokens = query.split(), candidate.split()
-    if not q_tokens or not c_tokens:
-        return []
-    matrix = process.cdist(q_tokens, c_tokens, scorer=fuzz.ratio, dtype=np.float32)
-    order = np.dstack(np.unravel_index(np.argsort(-matrix, axis=None), matrix.shape))[0]
+def token_rows(query: Sequence[tuple[str, float]], listed: Sequence[tuple[str, float]],
+               aligned: Sequence[Mapping[str, Any]]) -> list[dict[str, object]]:
+    """The aligned pairs (by position) then the tokens of either side left without a
+    partner. ``query`` and ``listed`` are (token, weight) by position; ``aligned`` rows
+    have ``qpos``, ``kpos``, ``similarity`` and ``relation``."""
+    rows: list[dict[str, object]] = []
     used_q: set[int] = set()
-    used_c: set[int] = set()
-    pairs: dict[int, dict[str, object]] = {}
-    for qi, ci in order:
-        if qi in used_q or ci in used_c:
-            continue
-        used_q.add(int(qi))
-        used_c.add(int(ci))
-        pairs[int(qi)] = {"query": q_tokens[qi], "list": c_tokens[ci],
-                          "similarity": round(float(matrix[qi, ci]), 1)}
-    result = [pairs.get(i, {"query": tok, "list": None, "similarity": 0.0})
-              for i, tok in enumerate(q_tokens)]
-    result += [{"query": None, "list": tok, "similarity": 0.0}
-               for i, tok in enumerate(c_tokens) if i not in used_c]
-    return result
+    used_k: set[int] = set()
+    for edge in sorted(aligned, key=lambda e: int(e["qpos"])):
+        qpos, kpos = int(edge["qpos"]), int(edge["kpos"])
+        used_q.add(qpos)
+        used_k.add(kpos)
+        rows.append({
+            "query": query[qpos][0], "list": listed[kpos][0],
+            "similarity": round(float(edge["similarity"]), 2), "relation": edge["relation"],
+            "query_weight": round(query[qpos][1], 2), "list_weight": round(listed[kpos][1], 2),
+        })
+    rows += [{"query": tok, "list": None, "similarity": 0.0, "relation": "unmatched",
+              "query_weight": round(w, 2), "list_weight": 0.0}
+             for i, (tok, w) in enumerate(query) if i not in used_q]
+    rows += [{"query": None, "list": tok, "similarity": 0.0, "relation": "unmatched",
+              "query_weight": 0.0, "list_weight": round(w, 2)}
+             for i, (tok, w) in enumerate(listed) if i not in used_k]
+    return rows
 
 
-def explain(query_normalised: str, list_normalised: str, score: float) -> str:
-    """JSON explanation of one hit: both normalised names, the score, the scorer and its parts."""
-    parts = {
-        "token_sort_ratio": round(fuzz.token_sort_ratio(query_normalised, list_normalised), 1),
-        "token_set_ratio": round(fuzz.token_set_ratio(query_normalised, list_normalised), 1),
-        "ratio": round(fuzz.ratio(query_normalised, list_normalised), 1),
-        "partial_ratio": round(fuzz.partial_ratio(query_normalised, list_normalised), 1),
-    }
+def explain(query_normalised: str, list_normalised: str, score: float, *,
+            name_score: float | None = None, tokens: Sequence[Mapping[str, object]] = (),
+            adjustments: Mapping[str, float] | None = None) -> str:
+    """JSON explanation of one hit."""
     return json.dumps(
         {
             "query_normalised": query_normalised,
             "list_normalised": list_normalised,
             "score": score,
             "scorer": SCORER,
-            "parts": parts,
-            "tokens": token_pairs(query_normalised, list_normalised),
+            "parts": {
+                "name_score": score if name_score is None else round(name_score, 1),
+                "token_sort_ratio": round(
+                    fuzz.token_sort_ratio(query_normalised, list_normalised), 1),
+                "query_weight": round(sum(float(str(t["query_weight"])) for t in tokens), 2),
+                "list_weight": round(sum(float(str(t["list_weight"])) for t in tokens), 2),
+            },
+            "tokens": list(tokens),
+            "adjustments": {k: v for k, v in (adjustments or {}).items() if v},
         },
         ensure_ascii=False,
     )
+
+
+def with_adjustments(explanation: str, score: float, adjustments: Mapping[str, float]) -> str:
+    """``explanation`` with more adjustments (e.g. birth year) and the new final score."""
+    data = json.loads(explanation)
+    data["adjustments"].update({k: v for k, v in adjustments.items() if v})
+    data["score"] = score
+    return json.dumps(data, ensure_ascii=False)

@@ -1,4 +1,6 @@
-"""The prepared form of the watchlists that screening runs against."""
+"""The prepared form of the watchlists that screening runs against, built once per list
+version: list names, their tokens and the token statistics that candidate generation and
+scoring need."""
 
 from __future__ import annotations
 
@@ -6,34 +8,77 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from aml_screen.names.normalise import normalise_names, sorted_tokens
+from aml_screen.match.vocabulary import deletions
+from aml_screen.match.weights import document_frequencies
+from aml_screen.names.normalise import normalise_names
+from aml_screen.names.tokens import name_tokens
 
 
 @dataclass(frozen=True)
 class ListIndex:
-    """Every list name with its normalised form, and the distinct order-free keys to match.
+    """Every list name with its normalised form, and the distinct token keys to match.
 
     ``names`` has the list-entry columns plus ``list_version``, ``name_normalised`` and
     ``key_id`` (position in ``keys``). Many list names share one key (the same alias on
-    several lists, or spelled with different punctuation), so each key is scored once.
+    several lists, or spelled with different punctuation or transcription), so each key is
+    scored once. ``tokens`` holds each key's tokens (``key_id``, ``pos``, ``token``,
+    ``skeleton``, ``group``), ``vocab`` the distinct tokens with skeleton and
+    group, ``deletions`` their one-letter deletions (for typo lookup) and ``frequencies`` the
+    number of keys holding each weight key.
     """
 
     names: pl.DataFrame
     keys: list[str]
+    tokens: pl.DataFrame
+    vocab: pl.DataFrame
+    deletions: pl.DataFrame
+    frequencies: pl.DataFrame
 
     @property
     def size(self) -> int:
         return len(self.keys)
 
 
+def token_keys(tokens: pl.DataFrame, rows: int) -> pl.Series:
+    """Per row of the tokenised names, its skeletons sorted and joined (null without
+    tokens): names with the same key are the same for matching."""
+    keyed = tokens.group_by("row").agg(key=pl.col("skeleton").sort().str.join(" "))
+    return (
+        pl.DataFrame({"row": pl.int_range(rows, dtype=pl.UInt32, eager=True)})
+        .join(keyed, on="row", how="left").sort("row").get_column("key")
+    )
+
+
+def token_vocabulary(tokens: pl.DataFrame, owner: str) -> pl.DataFrame:
+    """One row per distinct token: ``token``, ``skeleton``, ``group`` and ``df``, the
+    number of distinct ``owner`` ids (keys, queries) holding its skeleton."""
+    counts = tokens.select("skeleton", owner).unique().group_by("skeleton").agg(df=pl.len())
+    return tokens.select("token", "skeleton", "group").unique(subset="token").join(
+        counts, on="skeleton")
+
+
 def build_index(entries: pl.DataFrame) -> ListIndex:
     """Index list-entry rows (``LIST_ENTRY_SCHEMA`` plus a ``list_version`` column)."""
     normalised = normalise_names(entries.get_column("name"))
+    tokens = name_tokens(normalised)
     frame = entries.with_columns(
-        name_normalised=normalised, _key=sorted_tokens(normalised)
-    ).filter(pl.col("_key").is_not_null() & (pl.col("_key") != ""))
+        name_normalised=normalised, _key=token_keys(tokens, entries.height)
+    ).with_row_index("_row").filter(pl.col("_key").is_not_null())
     keys = frame.select(pl.col("_key").unique(maintain_order=True)).to_series()
     key_ids = pl.DataFrame({"_key": keys, "key_id": pl.int_range(keys.len(), dtype=pl.UInt32,
                                                                  eager=True)})
-    names = frame.join(key_ids, on="_key", how="left").drop("_key")
-    return ListIndex(names=names, keys=keys.to_list())
+    frame = frame.join(key_ids, on="_key", how="left")
+    first_rows = frame.group_by("key_id").agg(pl.col("_row").first())
+    key_tokens = (
+        tokens.join(first_rows, left_on="row", right_on="_row")
+        .select("key_id", "pos", "token", "skeleton", "group").sort("key_id", "pos")
+    )
+    vocab = token_vocabulary(key_tokens, "key_id")
+    return ListIndex(
+        names=frame.drop("_key", "_row"),
+        keys=keys.to_list(),
+        tokens=key_tokens,
+        vocab=vocab,
+        deletions=deletions(vocab),
+        frequencies=document_frequencies(key_tokens, "key_id"),
+    )

@@ -1,4 +1,11 @@
-"""Screening a set of names against a ``ListIndex``: name-level hits with explanations."""
+"""Screening a set of names against a ``ListIndex``: name-level hits with explanations.
+
+Steps: distinct names are normalised and tokenised once (``prepare_queries``); token weights
+come from the lists and the batch; the query tokens are compared with the list vocabulary
+once per distinct token pair; candidate pairs come from each query's heavy tokens; only
+candidates are aligned and scored; name-level adjustments (weak alias, entity type) apply;
+explanations are written for hits only.
+"""
 
 from __future__ import annotations
 
@@ -7,25 +14,37 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from aml_screen.match.explain import explain
-from aml_screen.match.index import ListIndex
-from aml_screen.match.scoring import score_keys
-from aml_screen.names.normalise import normalise_names, sorted_tokens
+from aml_screen.errors import InputError
+from aml_screen.match import adjust
+from aml_screen.match.candidates import brute_force_pairs, candidate_pairs
+from aml_screen.match.explain import explain, token_rows
+from aml_screen.match.index import ListIndex, token_keys, token_vocabulary
+from aml_screen.match.scoring import align, name_scores, token_edges
+from aml_screen.match.vocabulary import similar_tokens
+from aml_screen.match.weights import document_frequencies, token_weights, weigh
+from aml_screen.names.normalise import entity_hints, normalise_names
+from aml_screen.names.tokens import name_tokens
 
 NAME_HIT_COLUMNS = (
     "party_name", "party_name_normalised", "list_id", "list_version", "entry_id",
     "matched_name", "matched_name_normalised", "name_kind", "entity_type", "programmes",
     "score", "explanation",
 )
+ENTRY_DETAIL_COLUMNS = ("birth_dates", "nationalities", "countries")
+"""Entry columns returned after ``NAME_HIT_COLUMNS`` for party-level adjustments."""
+CHUNK = 20_000
 
 
 @dataclass(frozen=True)
 class Queries:
-    """Distinct names to screen (``party_name``, ``party_name_normalised``, ``query_id``) and
-    the distinct order-free keys they reduce to (``query_id`` indexes ``keys``)."""
+    """Distinct names to screen (``party_name``, ``party_name_normalised``, ``query_id``,
+    ``entity_hint``), the distinct token keys they reduce to (``query_id`` indexes
+    ``keys``) and each key's tokens (``query_id``, ``pos``, ``token``, ``skeleton``,
+    ``group``)."""
 
     names: pl.DataFrame
     keys: list[str]
+    tokens: pl.DataFrame
 
     @property
     def size(self) -> int:
@@ -33,16 +52,106 @@ class Queries:
 
 
 def prepare_queries(names: pl.Series) -> Queries:
-    """Deduplicate and normalise ``names`` (duplicates and nulls allowed)."""
+    """Deduplicate, normalise and tokenise ``names`` (duplicates and nulls allowed)."""
     distinct = names.drop_nulls().unique(maintain_order=True).alias("party_name")
     normalised = normalise_names(distinct).alias("party_name_normalised")
+    tokens = name_tokens(normalised)
     frame = pl.DataFrame([distinct, normalised]).with_columns(
-        _key=sorted_tokens(normalised)
-    ).filter(pl.col("_key") != "")
+        entity_hint=entity_hints(distinct), _key=token_keys(tokens, distinct.len())
+    ).with_row_index("_row").filter(pl.col("_key").is_not_null())
     keys = frame.select(pl.col("_key").unique(maintain_order=True)).to_series()
     ids = pl.DataFrame({"_key": keys,
                         "query_id": pl.int_range(keys.len(), dtype=pl.UInt32, eager=True)})
-    return Queries(names=frame.join(ids, on="_key").drop("_key"), keys=keys.to_list())
+    frame = frame.join(ids, on="_key")
+    first_rows = frame.group_by("query_id").agg(pl.col("_row").first())
+    key_tokens = tokens.join(first_rows, left_on="row", right_on="_row").select(
+        "query_id", "pos", "token", "skeleton", "group")
+    return Queries(names=frame.drop("_key", "_row"), keys=keys.to_list(), tokens=key_tokens)
+
+
+def _weighted(queries: Queries, index: ListIndex) -> tuple[pl.DataFrame, pl.DataFrame]:
+    weights = token_weights(index.frequencies, index.size,
+                            document_frequencies(queries.tokens, "query_id"), queries.size)
+    return weigh(queries.tokens, weights), weigh(index.tokens, weights)
+
+
+def _encoded(q_tokens: pl.DataFrame, l_tokens: pl.DataFrame, token_pairs: pl.DataFrame
+             ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """The three frames with tokens and skeletons replaced by integer ids: every join of
+    candidate generation and scoring then runs on integers."""
+    ids = {
+        column: pl.concat([q_tokens.get_column(column), l_tokens.get_column(column)])
+        .unique().to_frame().with_row_index("id")
+        for column in ("token", "skeleton")
+    }
+
+    def encode(frame: pl.DataFrame, column: str, kind: str) -> pl.DataFrame:
+        table = ids[kind].rename({kind: column, "id": f"_{column}"})
+        return frame.join(table, on=column).drop(column).rename({f"_{column}": column})
+
+    q_coded = encode(encode(q_tokens, "token", "token"), "skeleton", "skeleton")
+    l_coded = encode(encode(l_tokens, "token", "token"), "skeleton", "skeleton")
+    pairs = encode(encode(token_pairs, "q_skeleton", "skeleton"), "l_skeleton", "skeleton")
+    return q_coded, l_coded, pairs
+
+
+def score_pairs(queries: Queries, index: ListIndex, floor: float, *,
+                on_progress: Callable[[int], None] | None = None, exhaustive: bool = False,
+                ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Name scores of every candidate pair scoring at least ``floor`` (``query_id``,
+    ``key_id``, ``evidence``, ``name_score``), their aligned token edges, and the weighted
+    query and list tokens. ``exhaustive`` scores every pair sharing a matching token instead
+    of the candidates (slow: to measure what candidate generation loses)."""
+    q_tokens, l_tokens = _weighted(queries, index)
+    vocab = token_vocabulary(queries.tokens, "query_id")
+    token_pairs = similar_tokens(vocab, index.vocab, index.deletions, queries.size)
+    q_coded, l_coded, pairs_coded = _encoded(q_tokens, l_tokens, token_pairs)
+    l_totals = l_tokens.group_by("key_id").agg(l_total=pl.col("weight").sum())
+    scores: list[pl.DataFrame] = []
+    edges: list[pl.DataFrame] = []
+    step = CHUNK // 10 if exhaustive else CHUNK
+    for start in range(0, queries.size, step):
+        chunk = q_coded.filter(pl.col("query_id").is_between(start, start + step - 1))
+        q_totals = chunk.group_by("query_id").agg(q_total=pl.col("weight").sum())
+        pairs = (brute_force_pairs(chunk, l_coded, pairs_coded) if exhaustive
+                 else candidate_pairs(chunk, l_coded, pairs_coded, floor))
+        aligned = align(token_edges(pairs, chunk, l_coded, pairs_coded))
+        found = name_scores(aligned, q_totals, l_totals).filter(pl.col("name_score") >= floor)
+        scores.append(found)
+        edges.append(aligned.join(found.select("query_id", "key_id"), on=["query_id", "key_id"]))
+        if on_progress:
+            on_progress(min(step, queries.size - start))
+    if not scores:
+        empty = {"query_id": pl.UInt32, "key_id": pl.UInt32, "evidence": pl.Float64,
+                 "heaviest": pl.Float64, "name_score": pl.Float64}
+        return pl.DataFrame(schema=empty), pl.DataFrame(), q_tokens, l_tokens
+    return pl.concat(scores), pl.concat(edges), q_tokens, l_tokens
+
+
+def _explanations(hits: pl.DataFrame, edges: pl.DataFrame, q_tokens: pl.DataFrame,
+                  l_tokens: pl.DataFrame) -> pl.Series:
+    pairs = hits.select("query_id", "key_id").unique()
+    q_side = q_tokens.join(pairs.select("query_id").unique(), on="query_id").sort("pos").group_by(
+        "query_id").agg(q=pl.struct("token", "weight"))
+    l_side = l_tokens.join(pairs.select("key_id").unique(), on="key_id").sort("pos").group_by(
+        "key_id").agg(k=pl.struct("token", "weight"))
+    e_side = edges.join(pairs, on=["query_id", "key_id"]).group_by("query_id", "key_id").agg(
+        e=pl.struct("qpos", "kpos", "similarity", "relation"))
+    detail = pairs.join(q_side, on="query_id").join(l_side, on="key_id").join(
+        e_side, on=["query_id", "key_id"], how="left")
+    tokens = {
+        (q_id, k_id): token_rows([(t["token"], t["weight"]) for t in q],
+                                 [(t["token"], t["weight"]) for t in k], e or [])
+        for q_id, k_id, q, k, e in detail.iter_rows()
+    }
+    return pl.Series([
+        explain(qn, ln, score, name_score=ns, tokens=tokens[(q_id, k_id)],
+                adjustments={"low_information": round(li, 1), "weak_alias": wa,
+                             "entity_type": et})
+        for q_id, k_id, qn, ln, score, ns, li, wa, et in hits.select(
+            "query_id", "key_id", "party_name_normalised", "name_normalised", "score",
+            "name_score", "low_information", "weak_alias", "entity_type_points").iter_rows()
+    ], dtype=pl.String)
 
 
 def match_queries(
@@ -52,24 +161,31 @@ def match_queries(
     *,
     on_progress: Callable[[int], None] | None = None,
 ) -> pl.DataFrame:
-    """Every (name, list name) pair scoring at least ``threshold``, one row per list name.
+    """Every (name, list name) pair scoring at least ``threshold``, one row per list name:
+    ``NAME_HIT_COLUMNS`` then the entry's ``ENTRY_DETAIL_COLUMNS``.
 
     ``on_progress`` receives counts of query keys scored (their total is ``queries.size``).
     """
-    pairs = score_keys(queries.keys, index.keys, threshold, on_progress=on_progress)
+    if not 0 <= threshold <= 100:
+        raise InputError("matching.threshold_out_of_range", threshold=threshold)
+    # Name-level adjustments only lower scores: pairs under the threshold cannot hit.
+    scores, edges, q_tokens, l_tokens = score_pairs(queries, index, threshold,
+                                                    on_progress=on_progress)
     hits = (
-        pairs.join(queries.names, on="query_id")
-        .join(index.names, on="key_id")
-        .rename({"name": "matched_name", "name_normalised": "matched_name_normalised"})
+        scores.join(queries.names, on="query_id").join(index.names, on="key_id")
+        .with_columns(low_information=adjust.low_information(pl.col("evidence"),
+                                                             pl.col("heaviest")),
+                      weak_alias=adjust.weak_alias(pl.col("name_kind")),
+                      entity_type_points=adjust.entity_type(pl.col("entity_hint"),
+                                                            pl.col("entity_type")))
+        .with_columns(score=(pl.col("name_score") + pl.col("low_information")
+                             + pl.col("weak_alias") + pl.col("entity_type_points"))
+                      .clip(0, 100).round(1))
+        .filter(pl.col("score") >= threshold)
     )
-    pair_cols = ["party_name_normalised", "matched_name_normalised", "score"]
-    distinct_pairs = hits.select(pair_cols).unique()
-    explained = distinct_pairs.with_columns(
-        explanation=pl.Series(
-            [explain(q, c, s) for q, c, s in distinct_pairs.iter_rows()], dtype=pl.String
-        )
-    )
-    return hits.join(explained, on=pair_cols).select(NAME_HIT_COLUMNS)
+    hits = hits.with_columns(explanation=_explanations(hits, edges, q_tokens, l_tokens))
+    return hits.rename({"name": "matched_name", "name_normalised": "matched_name_normalised"}
+                       ).select(*NAME_HIT_COLUMNS, *ENTRY_DETAIL_COLUMNS)
 
 
 def match_names(names: pl.Series, index: ListIndex, threshold: float) -> pl.DataFrame:

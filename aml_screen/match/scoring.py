@@ -1,61 +1,106 @@
-"""Scoring every distinct query name against every list key with rapidfuzz.
+"""The token-weighted name score (0-100) of candidate (query, list key) pairs.
 
-The score is rapidfuzz's ``ratio`` on alphabetically sorted tokens, i.e. ``token_sort_ratio``
-computed without re-sorting tokens for each of the n×m pairs: keys are sorted once, so the
-inner loop is rapidfuzz's C++ ``cdist`` over plain strings, on all cores. Queries go in chunks
-so the score matrix stays small (chunk × keys × 4 bytes).
+Tokens of the two names are aligned one to one, best pairs first (similarity, then weight,
+then closeness of position, so word order does not matter). The score is a weighted Dice
+coefficient: the similarity-weighted weight of the aligned tokens over the weight of all
+tokens (an initial is credited with its own weight only: "M" says little of "Mokhtar"),
+where a token left without a partner counts ``UNMATCHED_QUERY`` or
+``UNMATCHED_LIST`` of its weight. List names carry more parts (father's and grandfather's
+names) than a bank record keeps, so a list token left over costs less than a query token
+left over; and because weights are rare-token-heavy, a missing "Mohamed" costs little while
+a missing "Belmokhtar" sinks the score.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-
-import numpy as np
 import polars as pl
-from rapidfuzz import fuzz, process
 
-CHUNK = 512
+TRANSCRIPTION = 0.95
+"""Similarity of tokens with one skeleton but another spelling (Ghaly / Ghali): below the
+same spelling, so that scores rank the exact name first."""
+UNMATCHED_QUERY = 1.0
+UNMATCHED_LIST = 0.4
+PAIR = ["query_id", "key_id"]
 
-HIT_PAIRS_SCHEMA = {"query_id": pl.UInt32(), "key_id": pl.UInt32(), "score": pl.Float64()}
+
+def token_edges(pairs: pl.DataFrame, q_tokens: pl.DataFrame, l_tokens: pl.DataFrame,
+                token_pairs: pl.DataFrame) -> pl.DataFrame:
+    """Every (query token, list token) that match within each candidate pair."""
+    edges = (
+        pairs.join(q_tokens.select("query_id", "pos", "skeleton", "token", "weight").rename(
+            {"pos": "qpos", "skeleton": "q_skeleton", "token": "q_token", "weight": "q_weight"}),
+            on="query_id")
+        .join(l_tokens.select("key_id", "pos", "skeleton", "token", "weight").rename(
+            {"pos": "kpos", "skeleton": "l_skeleton", "token": "l_token", "weight": "l_weight"}),
+            on="key_id")
+        .join(token_pairs, on=["q_skeleton", "l_skeleton"])
+    )
+    respelled = (pl.col("relation") == "same") & (pl.col("q_token") != pl.col("l_token"))
+    # A misspelt token is often unknown to the lists and so looks rare: it weighs what the
+    # list token it stands for weighs.
+    return edges.with_columns(
+        q_credit=pl.when(pl.col("relation") == "typo").then("l_weight").otherwise("q_weight"),
+        similarity=pl.when(respelled).then(pl.lit(TRANSCRIPTION)).otherwise("similarity"),
+        relation=pl.when(respelled).then(pl.lit("transcription")).otherwise("relation"),
+    ).drop("q_token", "l_token")
 
 
-def score_keys(
-    queries: Sequence[str],
-    keys: Sequence[str],
-    threshold: float,
-    *,
-    workers: int = -1,
-    on_progress: Callable[[int], None] | None = None,
-) -> pl.DataFrame:
-    """(query_id, key_id, score) for every pair scoring at least ``threshold`` (0-100).
+def _best(edges: pl.DataFrame) -> pl.DataFrame:
+    ranked = edges.sort(
+        ["similarity", "pair_weight", "distance"], descending=[True, True, False]
+    )
+    mutual = (pl.struct(*PAIR, "qpos").is_first_distinct()
+              & pl.struct(*PAIR, "kpos").is_first_distinct())
+    return ranked.filter(mutual)
 
-    ``on_progress`` is called with the number of queries finished after each chunk.
-    """
-    parts: list[pl.DataFrame] = []
-    if not keys:
-        if on_progress:
-            on_progress(len(queries))
-        return pl.DataFrame(schema=HIT_PAIRS_SCHEMA)
-    for start in range(0, len(queries), CHUNK):
-        chunk = queries[start : start + CHUNK]
-        matrix = process.cdist(
-            chunk, keys, scorer=fuzz.ratio, score_cutoff=threshold, dtype=np.float32,
-            workers=workers,
-        )
-        rows, cols = np.nonzero(matrix >= threshold)
-        if rows.size:
-            parts.append(
-                pl.DataFrame(
-                    {
-                        "query_id": (rows + start).astype(np.uint32),
-                        "key_id": cols.astype(np.uint32),
-                        "score": matrix[rows, cols].astype(np.float64).round(1),
-                    },
-                    schema=HIT_PAIRS_SCHEMA,
-                )
-            )
-        if on_progress:
-            on_progress(len(chunk))
-    if not parts:
-        return pl.DataFrame(schema=HIT_PAIRS_SCHEMA)
-    return pl.concat(parts)
+
+def align(edges: pl.DataFrame, rounds: int = 3) -> pl.DataFrame:
+    """One-to-one token alignment per pair: edges that are each other's best choice are
+    kept, their tokens taken out, and the rest aligned again (``rounds`` times)."""
+    initial = pl.col("relation").is_in(["initial", "listed_initial"])
+    left = edges.with_columns(
+        pair_weight=pl.when(initial)
+        .then(2 * pl.min_horizontal("q_credit", "l_weight"))
+        .otherwise(pl.col("q_credit") + pl.col("l_weight")),
+        distance=(pl.col("qpos").cast(pl.Int64) - pl.col("kpos").cast(pl.Int64)).abs(),
+    )
+    kept: list[pl.DataFrame] = []
+    for _ in range(rounds):
+        if left.is_empty():
+            break
+        best = _best(left)
+        kept.append(best)
+        left = left.join(best.select(*PAIR, "qpos"), on=[*PAIR, "qpos"], how="anti").join(
+            best.select(*PAIR, "kpos"), on=[*PAIR, "kpos"], how="anti")
+    if not kept:
+        return left
+    return pl.concat(kept)
+
+
+def name_scores(aligned: pl.DataFrame, q_totals: pl.DataFrame,
+                l_totals: pl.DataFrame) -> pl.DataFrame:
+    """(``query_id``, ``key_id``, ``evidence``, ``heaviest``, ``name_score``) from aligned
+    edges; totals hold each name's summed token weight (``q_total``, ``l_total``).
+    ``evidence`` is the weight both names share (similarity × the lighter token's weight,
+    summed): how much the match says, whatever the share of the names it covers;
+    ``heaviest`` the weight of the rarest token pair."""
+    sums = aligned.group_by(PAIR).agg(
+        credit=(pl.col("similarity") * pl.col("pair_weight")).sum(),
+        paired=pl.col("pair_weight").sum(),
+        # An initial is credited with the lighter weight only; the rest of the full token's
+        # weight counts as unmatched ("Cisse" is not "S").
+        slack=(pl.col("q_credit") + pl.col("l_weight") - pl.col("pair_weight")).sum(),
+        q_matched=pl.col("q_weight").sum(),
+        l_matched=pl.col("l_weight").sum(),
+        strong=(~pl.col("relation").is_in(["initial", "listed_initial"])).any(),
+        evidence=(pl.col("similarity") * pl.min_horizontal("q_credit", "l_weight")).sum(),
+        heaviest=pl.min_horizontal("q_credit", "l_weight").max(),
+    ).filter("strong")
+    sums = sums.join(q_totals, on="query_id").join(l_totals, on="key_id")
+    denominator = (
+        pl.col("paired") + pl.col("slack")
+        + UNMATCHED_QUERY * (pl.col("q_total") - pl.col("q_matched"))
+        + UNMATCHED_LIST * (pl.col("l_total") - pl.col("l_matched"))
+    )
+    return sums.select(*PAIR, "evidence", "heaviest",
+                       name_score=(100 * pl.col("credit") / denominator).clip(0, 100))

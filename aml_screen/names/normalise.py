@@ -25,10 +25,12 @@ _STOPWORDS_FILE = Path(__file__).with_name("stopwords.yaml")
 
 
 @cache
-def stopword_pattern() -> str:
-    """One regex matching any honorific or legal form as whole words (longest first)."""
+def stopword_pattern(group: str | None = None) -> str:
+    """One regex matching any honorific or legal form (or only those of ``group``:
+    ``honorifics``, ``legal_forms``) as whole words, longest first."""
     data = yaml.safe_load(_STOPWORDS_FILE.read_text(encoding="utf-8"))
-    words = sorted({w for group in data.values() for w in group}, key=len, reverse=True)
+    chosen = [data[group]] if group else data.values()
+    words = sorted({w for words in chosen for w in words}, key=len, reverse=True)
     alternatives = "|".join(re.escape(w) for w in words)
     return rf"(?:^|\s)(?:{alternatives})(?:\s|$)"
 
@@ -76,11 +78,16 @@ def normalise_names(names: pl.Series) -> pl.Series:
     return result
 
 
-def sorted_tokens(normalised: pl.Series) -> pl.Series:
-    """Tokens of each normalised name sorted alphabetically: the key for order-free matching."""
-    return (
-        pl.DataFrame({"n": normalised})
-        .select(pl.col("n").str.split(" ").list.sort().list.join(" "))
-        .to_series()
-        .alias(normalised.name)
-    )
+def entity_hints(names: pl.Series) -> pl.Series:
+    """What a name's own words say it is: ``organisation`` when it carries a legal form
+    (SARL, Ltd, Ets), ``person`` when it carries an honorific (El Hadj, Dr, Mme), else null.
+    Matching uses it to lower the score of a company name against a listed person."""
+    clean = pl.DataFrame({"n": names}).select(_clean_expr(_fold_expr(pl.col("n")))).to_series()
+    frame = pl.DataFrame({"n": clean})
+    return frame.select(
+        pl.when(pl.col("n").str.contains(stopword_pattern("legal_forms")))
+        .then(pl.lit("organisation"))
+        .when(pl.col("n").str.contains(stopword_pattern("honorifics")))
+        .then(pl.lit("person"))
+        .alias("entity_hint")
+    ).to_series()

@@ -1,0 +1,123 @@
+"""Candidate generation: which (query, list key) pairs are worth scoring at all.
+
+A pair can only score well if the query's informative tokens match. Each query is probed
+with its heaviest tokens, those that together hold ``PREFIX_SHARE`` of its weight (a
+weighted prefix filter): a list key matching none of them shares at most the remaining,
+light part of the query. Probes go through the token similarity table (same skeleton,
+given-name equivalents, typos) to the keys holding each list token, so the cost grows with
+the number of distinct names and their rare tokens, not with names × list size.
+
+A key reached through some probes only is then dropped when even a perfect match of all
+its other tokens could not lift it to the floor (the query's heavy tokens it misses are
+known at this point, ``score_bound``). A query whose probes find nothing is probed again
+with its other tokens whenever they could still carry it to the floor, so that no name is
+dropped just because its heavy tokens are unknown to the lists.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from aml_screen.match.scoring import UNMATCHED_LIST, UNMATCHED_QUERY
+
+PREFIX_SHARE = 0.6
+PROBE_MIN_WEIGHT = 4.5
+"""A token this light (held by some 300 list names or more) is not followed to its list
+names when the query has a heavier one: a list name sharing only such tokens with the
+query cannot score well against it."""
+REACH_SLACK = 1.5
+PAIR_SCHEMA = {"query_id": pl.UInt32(), "key_id": pl.UInt32()}
+
+
+def probe_tokens(q_tokens: pl.DataFrame, share: float = PREFIX_SHARE) -> pl.DataFrame:
+    """The heaviest tokens of each query covering ``share`` of its total weight, less those
+    lighter than ``PROBE_MIN_WEIGHT`` (Mohamed, Ali: thousands of list names each) unless
+    the query has nothing heavier."""
+    ranked = q_tokens.sort(["query_id", "weight", "pos"], descending=[False, True, False])
+    heavier = pl.col("weight").cum_sum().over("query_id") - pl.col("weight")
+    first = pl.int_range(pl.len()).over("query_id") == 0
+    return ranked.filter((heavier < share * pl.col("weight").sum().over("query_id"))
+                         & (first | (pl.col("weight") >= PROBE_MIN_WEIGHT)))
+
+
+def probe_pairs(token_pairs: pl.DataFrame) -> pl.DataFrame:
+    """The token pairs probes follow: all but initials (``M`` would reach every list name
+    with a token in M, and an initial alone identifies nobody)."""
+    return token_pairs.filter(~pl.col("relation").is_in(["initial", "listed_initial"]))
+
+
+def score_bound(q_total: pl.Expr, missed: pl.Expr, l_total: pl.Expr,
+                l_reachable: pl.Expr) -> pl.Expr:
+    """Highest score (0-100) a pair can reach when the query's tokens of weight ``missed``
+    have no partner and at most ``l_reachable`` of the list name's weight can be paired:
+    every other token matched perfectly."""
+    l_matched = pl.min_horizontal(l_total, l_reachable)
+    matched = q_total - missed + l_matched
+    return 100 * matched / (matched + UNMATCHED_QUERY * missed
+                            + UNMATCHED_LIST * (l_total - l_matched))
+
+
+def _reach(probes: pl.DataFrame, followed: pl.DataFrame, l_tokens: pl.DataFrame
+           ) -> pl.DataFrame:
+    """(query_id, key_id, probed, l_probed): keys reached, the query weight that reached
+    them and the weight of the list tokens reached (one per query token)."""
+    postings = l_tokens.select("skeleton", "key_id", l_weight="weight").unique(
+        subset=["skeleton", "key_id"])
+    reached = (
+        probes.select("query_id", "pos", "skeleton", "weight")
+        .join(followed.select("q_skeleton", "l_skeleton"), left_on="skeleton",
+              right_on="q_skeleton")
+        .join(postings, left_on="l_skeleton", right_on="skeleton")
+        .unique(subset=["query_id", "key_id", "pos"])
+    )
+    return reached.group_by("query_id", "key_id").agg(
+        probed=pl.col("weight").sum(), l_probed=pl.col("l_weight").sum())
+
+
+def candidate_pairs(q_tokens: pl.DataFrame, l_tokens: pl.DataFrame,
+                    token_pairs: pl.DataFrame, floor: float = 0.0,
+                    share: float = PREFIX_SHARE) -> pl.DataFrame:
+    """Distinct (``query_id``, ``key_id``) pairs to score. ``q_tokens`` has ``query_id``,
+    ``pos``, ``skeleton``, ``weight``; ``l_tokens`` ``key_id``, ``skeleton``, ``weight``."""
+    followed = probe_pairs(token_pairs)
+    probes = probe_tokens(q_tokens, share)
+    found = _reach(probes, followed, l_tokens)
+    q_totals = q_tokens.group_by("query_id").agg(q_total=pl.col("weight").sum())
+    probe_totals = probes.group_by("query_id").agg(probe_total=pl.col("weight").sum())
+    # A query whose probes reach nothing is probed with its other tokens too, unless even
+    # a perfect match of those could not reach the floor.
+    unprobed = pl.col("q_total") - pl.col("probe_total")
+    retry = (
+        q_totals.join(probe_totals, on="query_id")
+        .join(found.select("query_id").unique(), on="query_id", how="anti")
+        .filter(100 * 2 * unprobed / (2 * unprobed + UNMATCHED_QUERY * pl.col("probe_total"))
+                >= floor)
+    )
+    if not retry.is_empty():
+        more = q_tokens.join(retry.select("query_id"), on="query_id").join(
+            probes.select("query_id", "pos"), on=["query_id", "pos"], how="anti")
+        found = pl.concat([found, _reach(more, followed, l_tokens)]).group_by(
+            "query_id", "key_id").agg(pl.col("probed", "l_probed").sum())
+        probes = pl.concat([probes, more])
+        probe_totals = probes.group_by("query_id").agg(probe_total=pl.col("weight").sum())
+    l_totals = l_tokens.group_by("key_id").agg(l_total=pl.col("weight").sum())
+    # The query's tokens left out of the probes can pair with list tokens of about their
+    # own weight (equivalent names share a weight; a typo takes its list token's).
+    bound = score_bound(pl.col("q_total"), pl.col("probe_total") - pl.col("probed"),
+                        pl.col("l_total"),
+                        pl.col("l_probed") + REACH_SLACK * (pl.col("q_total")
+                                                            - pl.col("probe_total")))
+    return (
+        found.join(probe_totals, on="query_id")
+        .join(q_totals, on="query_id").join(l_totals, on="key_id")
+        .filter(bound >= floor).select("query_id", "key_id")
+        .cast(PAIR_SCHEMA)  # type: ignore[arg-type]
+    )
+
+
+def brute_force_pairs(q_tokens: pl.DataFrame, l_tokens: pl.DataFrame,
+                      token_pairs: pl.DataFrame) -> pl.DataFrame:
+    """Every pair sharing at least one matching token: the pairs an exhaustive comparison
+    could score above zero, for measuring what candidate generation loses."""
+    return _reach(q_tokens, probe_pairs(token_pairs), l_tokens).select("query_id", "key_id").cast(
+        PAIR_SCHEMA)  # type: ignore[arg-type]

@@ -1,0 +1,101 @@
+"""The tokens names are compared by: readable tokens and their transcription-free skeletons.
+
+``normalise_names`` gives the readable normalised name (shown to investigators). Matching
+goes further (rules and the reason for each in ``folding.yaml``):
+
+* particles written glued to a name are split from it (Abdelkader → abdel kader, so that
+  word order never matters) and filiation particles and the article (Ould, Ag, Ben, Mint,
+  Al) are left out;
+* each token is folded to a skeleton where French and English transcriptions agree
+  (Mohamed / Muhammad / Mouhamed → muhamad; Cheikh / Sheikh → xaik; Djibril / Jibril);
+* given names that are forms of one name (Mamadou / Mohamed, Abdoulaye / Abdullahi) share a
+  ``group`` (``given_names.yaml``), matched with a lower similarity than the same skeleton.
+
+Everything runs as polars expressions; the token-level folding runs on distinct tokens.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from string import ascii_lowercase
+from typing import Any
+
+import polars as pl
+import yaml
+
+from aml_screen.names.normalise import normalise_names
+
+_HERE = Path(__file__).parent
+TOKEN_SCHEMA = {"row": pl.UInt32(), "pos": pl.UInt32(), "token": pl.String(),
+                "skeleton": pl.String(), "group": pl.String()}
+
+
+@cache
+def _rules() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load((_HERE / "folding.yaml").read_text(encoding="utf-8"))
+    return data
+
+
+def split_particles(tokens: pl.Expr) -> pl.Expr:
+    """Each readable token with a glued particle split off (``abdelkader`` → ``abdel
+    kader``); a token may become two words."""
+    rules = _rules()
+    split = tokens.str.replace(rules["split_prefix"], rules["split_into"])
+    return pl.when(tokens.is_in(rules["unsplit"])).then(tokens).otherwise(split)
+
+
+def fold_tokens(tokens: pl.Expr) -> pl.Expr:
+    """The transcription-free skeleton of each (readable) token."""
+    folded = tokens
+    for pattern, replacement in _rules()["letters"]:
+        folded = folded.str.replace_all(pattern, replacement)
+    for letter in ascii_lowercase:
+        folded = folded.str.replace_all(f"{letter}{{2,}}", letter)
+    return folded
+
+
+@cache
+def given_name_groups() -> dict[str, str]:
+    """Skeleton of each given-name spelling → skeleton of its group's first spelling."""
+    data = yaml.safe_load((_HERE / "given_names.yaml").read_text(encoding="utf-8"))
+    rows = [(spelling, group[0]) for group in data["groups"] for spelling in group]
+    frame = pl.DataFrame(rows, schema={"spelling": pl.String, "first": pl.String},
+                         orient="row")
+    for column in ("spelling", "first"):
+        normalised = normalise_names(frame.get_column(column))
+        frame = frame.with_columns(
+            pl.DataFrame({"n": normalised}).select(fold_tokens(pl.col("n"))).to_series()
+            .alias(column))
+    return dict(frame.iter_rows())
+
+
+def _words(normalised: pl.Series) -> pl.DataFrame:
+    pattern, replacement = _rules()["joined"]
+    return (
+        pl.DataFrame({"n": normalised}).with_row_index("row")
+        .select("row", token=pl.col("n").str.replace_all(pattern, replacement).str.split(" "))
+        .explode("token")
+        .filter(pl.col("token").is_not_null() & (pl.col("token") != ""))
+    )
+
+
+def name_tokens(normalised: pl.Series) -> pl.DataFrame:
+    """One row per token of each normalised name: ``row`` (position in ``normalised``),
+    ``pos`` (token position), readable ``token``, ``skeleton`` and given-name ``group``
+    (null when the token is in no group). Null and empty names give no rows."""
+    words = _words(normalised)
+    pieces = words.select(pl.col("token").unique()).with_columns(
+        piece=split_particles(pl.col("token")).str.split(" "))
+    tokens = words.join(pieces, on="token", maintain_order="left").drop("token").explode(
+        "piece").rename({"piece": "token"})
+    dropped = pl.col("token").is_in(_rules()["dropped_particles"])
+    tokens = tokens.filter(~dropped | dropped.all().over("row")).with_columns(
+        pos=pl.int_range(pl.len(), dtype=pl.UInt32).over("row"))
+    distinct = tokens.select(pl.col("token").unique()).with_columns(
+        skeleton=fold_tokens(pl.col("token")))
+    groups = given_name_groups()
+    distinct = distinct.with_columns(
+        group=pl.col("skeleton").replace_strict(groups, default=None, return_dtype=pl.String))
+    return tokens.join(distinct, on="token", how="left").select(list(TOKEN_SCHEMA)).cast(
+        TOKEN_SCHEMA).sort("row", "pos")  # type: ignore[arg-type]

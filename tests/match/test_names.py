@@ -1,0 +1,107 @@
+"""Name-level matching: scores that rank, explanations, candidate generation vs exhaustive."""
+
+from __future__ import annotations
+
+import json
+
+import polars as pl
+import pytest
+
+from aml_screen.errors import InputError
+from aml_screen.match.index import ListIndex
+from aml_screen.match.names import (
+    ENTRY_DETAIL_COLUMNS,
+    NAME_HIT_COLUMNS,
+    match_names,
+    prepare_queries,
+    score_pairs,
+)
+
+
+def _best(index: ListIndex, name: str, threshold: float = 50.0) -> dict[str, object]:
+    hits = match_names(pl.Series([name]), index, threshold).sort("score", descending=True)
+    return hits.row(0, named=True) if hits.height else {"entry_id": None, "score": 0.0}
+
+
+@pytest.mark.parametrize(
+    ("written", "entry_id"),
+    [
+        ("Iyad Ag Ghaly", "QDi.316"),  # transcription
+        ("BELMOKHTAR Mokhtar", "QDi.136"),  # reordering
+        ("Mokhtar Bel Mokhtar", "QDi.136"),  # split particle
+        ("Abdelmalek Droukdal", "QDi.232"),  # one typo
+        ("Abd el-Malek Droukdel", "QDi.232"),  # split particle, article
+        ("Mahfouz Uld Walid", "QDi.015"),  # filiation particle and article
+        ("Jamel Okacha", "QDi.328"),  # Dj / J
+        ("El Hadj Amadou Kouffa", "QDi.425"),  # honorific
+        ("Ets Ansar Dine SARL", "QDe.135"),  # legal forms
+        ("Abdul Rahman Bin Omar", "QDi.401"),  # Abdul / Abd al, Omar / Umar, dropped name
+    ],
+)
+def test_listed_names_are_found_in_bank_spellings(index: ListIndex, written: str,
+                                                  entry_id: str) -> None:
+    best = _best(index, written)
+    assert best["entry_id"] == entry_id
+    assert float(str(best["score"])) >= 85
+
+
+def test_scores_rank_exact_over_transcription_over_typo(index: ListIndex) -> None:
+    exact = float(str(_best(index, "IYAD AG GHALI")["score"]))
+    transcribed = float(str(_best(index, "Iyad Ag Ghaly")["score"]))
+    typo = float(str(_best(index, "Iyad Ag Ghalu")["score"]))
+    assert exact == 100.0
+    assert exact > transcribed > typo >= 85
+
+
+def test_a_missing_rare_token_sinks_the_score_a_missing_common_one_does_not(
+    index: ListIndex,
+) -> None:
+    without_common = _best(index, "ABD AL RAHMAN UMAR AL HAJJ")
+    without_rare = _best(index, "Mokhtar", threshold=0.0)
+    assert float(str(without_common["score"])) >= 85
+    assert float(str(without_rare["score"])) < 85
+
+
+@pytest.mark.parametrize("ordinary", ["Mahamadou Saidou", "Mamadou Hassane", "Moussa Traore",
+                                      "Fatoumata Cisse", "Sahel Transport SARL"])
+def test_ordinary_sahel_names_do_not_hit(index: ListIndex, ordinary: str) -> None:
+    assert match_names(pl.Series([ordinary]), index, 85.0).is_empty()
+
+
+def test_weak_alias_and_low_information_are_explained(index: ListIndex) -> None:
+    hits = match_names(pl.Series(["Mohamed Hassan"]), index, 0.0)
+    row = hits.filter(pl.col("entry_id") == "7002").row(0, named=True)
+    data = json.loads(row["explanation"])
+    assert data["adjustments"]["weak_alias"] < 0
+    assert data["adjustments"]["low_information"] < 0
+    assert row["score"] == pytest.approx(
+        data["parts"]["name_score"] + sum(data["adjustments"].values()), abs=0.2)
+
+
+def test_explanation_pairs_tokens_with_weights(index: ListIndex) -> None:
+    hits = match_names(pl.Series(["Iyad Ag Ghaly"]), index, 85.0)
+    assert set(NAME_HIT_COLUMNS) | set(ENTRY_DETAIL_COLUMNS) <= set(hits.columns)
+    data = json.loads(hits["explanation"][0])
+    assert {"query_normalised", "list_normalised", "score", "scorer", "parts",
+            "tokens"} <= set(data)
+    pairs = {t["query"]: t for t in data["tokens"]}
+    assert pairs["ghaly"]["list"] == "ghali"
+    assert pairs["ghaly"]["relation"] == "transcription"
+    assert pairs["iyad"]["relation"] == "same"
+    assert pairs["ghaly"]["list_weight"] > 0
+
+
+def test_candidates_find_what_exhaustive_scoring_finds(index: ListIndex) -> None:
+    names = pl.Series(["Iyad Ag Ghaly", "Mokhtar Bel Mokhtar", "Abdelmalek Droukdal",
+                       "Mohamed Hassan", "Moussa Traore", "Zzyzx Qwerty"])
+    queries = prepare_queries(names)
+    fast = score_pairs(queries, index, 60.0)[0]
+    full = score_pairs(queries, index, 60.0, exhaustive=True)[0]
+    assert not full.is_empty()
+    assert full.join(fast, on=["query_id", "key_id"], how="anti").is_empty()
+
+
+@pytest.mark.parametrize("threshold", [-1.0, 100.5])
+def test_threshold_outside_0_100_is_an_input_error(index: ListIndex, threshold: float) -> None:
+    with pytest.raises(InputError, match="between 0 and 100"):
+        match_names(pl.Series(["Iyad"]), index, threshold)

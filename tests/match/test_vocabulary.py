@@ -1,0 +1,56 @@
+"""Token similarity: same skeleton, given-name equivalents, typos found through deletions."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from aml_screen.match.index import token_vocabulary
+from aml_screen.match.vocabulary import EQUIVALENT, deletions, similar_tokens
+from aml_screen.names.normalise import normalise_names
+from aml_screen.names.tokens import name_tokens
+
+
+def _vocab(names: list[str]) -> pl.DataFrame:
+    tokens = name_tokens(normalise_names(pl.Series(names)))
+    return token_vocabulary(tokens, "row")
+
+
+def _pairs(query: list[str], listed: list[str], batch_size: int = 0) -> dict[tuple[str, str],
+                                                                              tuple[float, str]]:
+    lv = _vocab(listed)
+    found = similar_tokens(_vocab(query), lv, deletions(lv), batch_size)
+    return {(q, k): (s, r) for q, k, s, r in found.iter_rows()}
+
+
+@pytest.mark.parametrize(
+    ("query", "listed", "relation"),
+    [
+        ("Mouhamed", "Muhammad", "same"),
+        ("Mamadou", "Mohamed", "equivalent"),
+        ("Ghaly", "Ghaly", "same"),
+        ("Droukdle", "Droukdel", "typo"),  # letters swapped
+        ("Rahii", "Rahiqi", "typo"),  # one letter dropped, found as written
+        ("M", "Mokhtar", "initial"),
+    ],
+)
+def test_relations(query: str, listed: str, relation: str) -> None:
+    pairs = _pairs([query], [listed])
+    assert len(pairs) >= 1
+    assert {r for _, r in pairs.values()} == {relation}
+
+
+def test_similarity_orders_relations() -> None:
+    pairs = _pairs(["Muhammad", "Mamadou", "Droukdil"], ["Mohamed", "Droukdel"])
+    sims = {r: s for s, r in pairs.values()}
+    assert sims["same"] == 1.0
+    assert sims["equivalent"] == EQUIVALENT
+    assert 0.8 < sims["typo"] < 1.0
+
+
+def test_a_spelling_common_in_the_lists_is_not_read_as_a_typo() -> None:
+    listed = ["Moctar Diallo", "Moctar Sow", "Moctar Ba", "Moctar Kane", "Moctar Sy",
+              "Mokhber Ali"]
+    assert not [k for (q, k), (_, r) in _pairs(["Moctar"], listed).items() if r == "typo"]
+    assert _pairs(["Mokhbar"], listed)[("mukbar", "mukbar")][1] == "same"
+    assert _pairs(["Mokhbir"], listed)[("mukbir", "mukbar")][1] == "typo"

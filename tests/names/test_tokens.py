@@ -1,0 +1,103 @@
+"""Every normalisation family of issue 3, on names as the UN and OFAC lists write them."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from aml_screen.match.index import token_keys
+from aml_screen.names.normalise import entity_hints, normalise_names
+from aml_screen.names.tokens import given_name_groups, name_tokens
+
+
+def _skeletons(name: str) -> list[str]:
+    return name_tokens(normalise_names(pl.Series([name])))["skeleton"].to_list()
+
+
+def _key(name: str) -> str:
+    normalised = normalise_names(pl.Series([name]))
+    return str(token_keys(name_tokens(normalised), 1)[0])
+
+
+@pytest.mark.parametrize(
+    ("family", "listed", "written"),
+    [
+        ("transliteration", "MOHAMED BELKALEM", "Muhammad Belkalem"),
+        ("transliteration", "Mohammed AL-AHMED", "Mouhamed Ahmed"),
+        ("transliteration", "YUSUF MUHAMMAD AL-QARADAWI", "Youssouf Mohamed Qaradawi"),
+        ("transliteration", "OMAR MAHMOUD OTHMAN", "Oumar Mahmoud Othman"),
+        ("transliteration", "UMAR HAMMAMI", "Omar Hammami"),
+        ("ch_sh", "SHEIKH ALI", "Cheikh Ali"),  # a title kept when it is the whole name
+        ("dj_j", "DJAMEL OKACHA", "Jamel Okacha"),
+        ("ou_u_w", "OUSMANE DIALLO", "Usmane Diallo"),
+        ("ou_u_w", "WALID JUMBLATT", "Oualid Jumblatt"),
+        ("abd_family", "ABD EL KADER", "Abdelkader"),
+        ("abd_family", "ABDUL RAHMAN", "Abdel Rahman"),
+        ("abd_family", "ABDELMALEK DROUKDEL", "Abd el-Malek Droukdel"),
+        ("filiation", "HAMADA OULD MOHAMED EL KHAIRY", "Hamada Uld Mohamed Khairy"),
+        ("filiation", "IYAD AG GHALI", "Iyad Agh Ghali"),
+        ("filiation", "AHMAD BIN ALI", "Ahmad Ibn Ali"),
+        ("filiation", "SAMIRA BENT MOHAMED", "Samira Bent Mohamed"),
+        ("article", "AL-MOULATHAMOUN", "El Moulathamoun"),
+        ("joined_particles", "MOKHTAR BELMOKHTAR", "Mokhtar Bel Mokhtar"),
+        ("joined_particles", "ABOU ZEID", "Abouzeid"),
+        ("joined_particles", "AL-QAIDA", "Alqaida"),
+        ("reordering", "BELMOKHTAR, Mokhtar", "MOKHTAR BELMOKHTAR"),
+        ("honorific", "IYAD AG GHALI", "El Hadj Iyad Ag Ghali"),
+        ("legal_form", "ANSAR EDDINE", "Ets Ansar Eddine SARL"),
+        ("script", "Алексей Иванов", "Aleksei Ivanov"),
+    ],
+)
+def test_spellings_of_one_name_get_one_key(family: str, listed: str, written: str) -> None:
+    assert _key(listed) == _key(written), family
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("Mamadou", "Mohamed"),
+        ("Abdoulaye", "Abdullahi"),
+        ("Issoufou", "Youssouf"),
+        ("Oumarou", "Umar"),
+        ("Boubacar", "Bakary"),
+        ("Fatoumata", "Fatimetou"),
+    ],
+)
+def test_given_name_equivalents_share_a_group(one: str, other: str) -> None:
+    first = name_tokens(normalise_names(pl.Series([one, other])))
+    assert first["group"][0] is not None
+    assert first["group"][0] == first["group"][1]
+    assert first["skeleton"][0] != first["skeleton"][1]
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("IYAD AG GHALI", ["iad", "gali"]),
+        ("Abdoulaye Diallo", ["abdaia", "dialu"]),  # "abd" + "laye" would be no name
+        ("Alexander Khryakov", ["alaxandar", "kriakuv"]),  # not the article "al"
+        ("Ag", ["ag"]),  # a name made only of a particle keeps it
+    ],
+)
+def test_skeletons(name: str, expected: list[str]) -> None:
+    assert _skeletons(name) == expected
+
+
+def test_arabic_script_names_become_latin_skeletons() -> None:
+    tokens = name_tokens(normalise_names(pl.Series(["إياد أغ غالي", "Алексей Иванов"])))
+    assert tokens["skeleton"].str.contains(r"^[a-z0-9]+$").all()
+    assert tokens["row"].unique().to_list() == [0, 1]
+
+
+def test_groups_map_spellings_to_their_first_spelling() -> None:
+    groups = given_name_groups()
+    assert groups["mamadu"] == groups["muhamad"] == "muhamad"
+
+
+@pytest.mark.parametrize(
+    ("name", "hint"),
+    [("Ets Sahel Negoce SARL", "organisation"), ("El Hadj Oumar Maiga", "person"),
+     ("Oumar Maiga", None)],
+)
+def test_entity_hints(name: str, hint: str | None) -> None:
+    assert entity_hints(pl.Series([name])).to_list() == [hint]
