@@ -1,7 +1,10 @@
-"""One screening run: batch files and watchlists in, hits + quarantine + summary out.
+"""One screening run: batch files, watchlists and rules in; hits, rule hits, alerts,
+quarantine and summary out.
 
-This is the I/O shell around the pure parts (ingest validation, ``screening``): it reads
-files, reports progress and times the run. Writing the results is ``outputs``' job.
+This is the I/O shell around the pure parts (ingest validation, ``screening``, rule
+evaluation, alert roll-up): it reads files, reports progress and times the run. Writing the
+results is ``outputs``' job. The rule set is loaded before any batch is read, so an invalid
+rule set stops the run with its full report instead of silently screening without it.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from aml_screen.ingest import ColumnMapping, IngestResult, read_batch
 from aml_screen.match.index import ListIndex, build_index
 from aml_screen.match.names import prepare_queries
 from aml_screen.progress import NoProgress, Progress
+from aml_screen.rules import evaluate_rules, load_rules
 from aml_screen.schema import QUARANTINE_SCHEMA, RULE_HIT_SCHEMA
 from aml_screen.screening import parties, screen_parties
 from aml_screen.watchlists.loader import Watchlist
@@ -38,7 +42,7 @@ class ScreeningRun:
     @property
     def tables(self) -> dict[str, pl.DataFrame]:
         """The result tables written as files, by file stem."""
-        return {"hits": self.hits, "alerts": self.alerts}
+        return {"hits": self.hits, "alerts": self.alerts, "rule_hits": self.rule_hits}
 
 
 def index_watchlists(watchlists: Sequence[Watchlist]) -> ListIndex:
@@ -56,11 +60,15 @@ def run_screening(
     date_order: str = "dmy",
     mapping: ColumnMapping | None = None,
     progress: Progress | None = None,
+    rules_dir: Path | None = None,
+    rule_parameters: Path | None = None,
 ) -> ScreeningRun:
-    """Screen every party name of every batch against ``watchlists``."""
+    """Screen every party name of every batch against ``watchlists``, and evaluate the rules
+    of ``rules_dir`` (with ``rule_parameters`` overriding its ``parameters.yaml``)."""
     progress = progress or NoProgress()
     started = datetime.now(UTC)
     clock = time.perf_counter()
+    rule_set = load_rules(rules_dir, rule_parameters) if rules_dir is not None else None
     results: list[IngestResult] = []
     for path in batch_paths:
         advance = progress.stage(t("screen.stage.read", file=path.name), 1)
@@ -76,6 +84,12 @@ def run_screening(
     advance = progress.stage(t("screen.stage.match"), queries.size)
     hits = screen_parties(party_rows, queries, index, threshold, on_progress=advance)
     rule_hits = pl.DataFrame(schema=RULE_HIT_SCHEMA)
+    rules_clock = time.perf_counter()
+    if rule_set is not None:
+        advance = progress.stage(t("rules.stage.evaluate"), 1)
+        rule_hits = evaluate_rules(rule_set, transactions, hits)
+        advance(1)
+    rules_seconds = time.perf_counter() - rules_clock
     key = batch_key([r.sha256 for r in results])
     alerts = roll_up(hits, rule_hits, key)
     rows_read = sum(r.rows_read for r in results)
@@ -103,7 +117,11 @@ def run_screening(
         "hits": hits.height,
         "transactions_with_hits": hits.get_column("transaction_id").n_unique(),
         "entries_hit": hits.select("list_id", "entry_id").n_unique(),
+        "rules_dir": str(rules_dir) if rules_dir is not None else None,
+        "rules_evaluated": len(rule_set.rules) if rule_set is not None else 0,
+        "rules_elapsed_seconds": round(rules_seconds, 3),
         "rule_hits": rule_hits.height,
+        "rules_fired": rule_hits.get_column("rule_id").n_unique(),
         "alerts": alerts.height,
         "list_versions": [w.version() for w in watchlists],
     }

@@ -11,6 +11,7 @@ from rich.table import Table
 from aml_screen.i18n import t
 
 TOP_HITS = 10
+TOP_ALERTS = 10
 
 
 def top_hits(hits: pl.DataFrame, limit: int = TOP_HITS) -> pl.DataFrame:
@@ -33,6 +34,9 @@ def print_summary(console: Console, summary: dict[str, Any], hits: pl.DataFrame)
     for key in ("rows_read", "rows_loaded", "rows_quarantined", "distinct_names",
                 "list_names", "hits", "transactions_with_hits"):
         counts.add_row(t(f"summary.{key}"), f"{summary[key]:,}")
+    for key in ("rules_evaluated", "rule_hits", "alerts"):
+        if key in summary:
+            counts.add_row(t(f"rules.summary.{key}"), f"{summary[key]:,}")
     counts.add_row(t("summary.elapsed"), f"{summary['elapsed_seconds']:.2f}")
     console.print(counts)
     if hits.is_empty():
@@ -44,4 +48,20 @@ def print_summary(console: Console, summary: dict[str, Any], hits: pl.DataFrame)
         table.add_row(row["party_name"], t(f"role.{row['party_role']}"), row["list_id"],
                       row["entry_id"], row["matched_name"], f"{row['score']:.1f}",
                       str(row["transactions"]))
+    console.print(table)
+
+
+def print_alerts(console: Console, alerts: pl.DataFrame, limit: int = TOP_ALERTS) -> None:
+    """The highest-risk alerts: subject, risk score, the rules and lists behind it."""
+    if alerts.is_empty():
+        return
+    table = Table(title=t("rules.summary.top_alerts", count=alerts.height))
+    for key in ("subject", "type", "risk", "reasons", "typologies", "transactions"):
+        table.add_column(t(f"rules.summary.col.{key}"))
+    for row in alerts.head(limit).iter_rows(named=True):
+        table.add_row(row["subject_name"] or row["subject_id"],
+                      t(f"rules.subject.{row['subject_type']}"),
+                      f"{row['risk_score']:.1f}",
+                      ", ".join([*row["rule_ids"], *row["list_ids"]]),
+                      ", ".join(row["typologies"]), str(len(row["transaction_ids"])))
     console.print(table)

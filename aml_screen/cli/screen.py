@@ -10,12 +10,15 @@ from rich.console import Console
 
 from aml_screen.cli.context import Context, pass_context
 from aml_screen.cli.options import load_lists, threshold_option
-from aml_screen.cli.report import print_summary
+from aml_screen.cli.report import print_alerts, print_summary
+from aml_screen.cli.rules import parameters_override
 from aml_screen.i18n import t
 from aml_screen.ingest import load_mapping
 from aml_screen.outputs import FORMATS, write_outputs
 from aml_screen.pipeline import run_screening
 from aml_screen.progress import NoProgress, RichProgress
+from aml_screen.rules.loader import rule_files
+from aml_screen.settings import Settings
 
 
 @click.command("screen")
@@ -33,11 +36,17 @@ from aml_screen.progress import NoProgress, RichProgress
 @threshold_option
 @click.option("--timezone", default=None,
               help="Zone of times without offset, e.g. Africa/Niamey / fuseau horaire.")
+@click.option("--rules", "rules_dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Rules folder (default: settings rules_dir when it holds rule files). "
+                   "Dossier des règles (par défaut : rules_dir de la configuration).")
+@click.option("--no-rules", is_flag=True, default=False,
+              help="Screen names only, without behavioural rules / sans règles.")
 @click.option("--progress/--no-progress", default=True, show_default=True)
 @pass_context
 def screen_command(obj: Context, batches: tuple[Path, ...], watchlists: tuple[str, ...],
                    out_dir: Path, fmt: str, mapping: Path | None, threshold: float | None,
-                   timezone: str | None, progress: bool) -> None:
+                   timezone: str | None, rules_dir: Path | None, no_rules: bool,
+                   progress: bool) -> None:
     """Screen transaction batches against watchlists.
 
     Filtre des lots de transactions contre les listes de surveillance.
@@ -52,14 +61,25 @@ def screen_command(obj: Context, batches: tuple[Path, ...], watchlists: tuple[st
         run = run_screening(list(batches), lists, threshold=cutoff,
                             timezone=timezone or settings.timezone,
                             date_order=settings.date_order, mapping=column_mapping,
-                            progress=bars or NoProgress())
+                            progress=bars or NoProgress(),
+                            rules_dir=None if no_rules else chosen_rules(rules_dir, settings),
+                            rule_parameters=parameters_override(settings))
     paths = write_outputs(out_dir, run.tables, run.quarantine, run.summary, fmt)
     out = Console()
     print_summary(out, run.summary, run.hits)
+    print_alerts(out, run.alerts)
     if run.summary["rows_quarantined"]:
         out.print(t("summary.quarantine_note", count=run.summary["rows_quarantined"],
                     path=paths["quarantine"]))
     out.print(t("summary.outputs", path=out_dir))
+
+
+def chosen_rules(rules_dir: Path | None, settings: Settings) -> Path | None:
+    """``--rules`` as given, else the configured folder when it holds rule files."""
+    if rules_dir is not None:
+        return rules_dir
+    configured = settings.rules_dir
+    return configured if configured.is_dir() and rule_files(configured) else None
 
 
 def register(main: click.Group) -> None:

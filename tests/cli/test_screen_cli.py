@@ -132,3 +132,68 @@ def test_rerun_gives_the_same_alert_ids(demo_out: Path, tmp_path: Path) -> None:
     first = pl.read_parquet(demo_out / "alerts.parquet").sort("alert_id")
     again = pl.read_parquet(tmp_path / "alerts.parquet").sort("alert_id")
     assert first["alert_id"].to_list() == again["alert_id"].to_list()
+
+
+def test_rules_run_by_default_and_list_rules_join_the_party_alerts(demo_out: Path) -> None:
+    summary = json.loads((demo_out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["rules_evaluated"] == 37
+    rule_hits = pl.read_parquet(demo_out / "rule_hits.parquet")
+    alerts = pl.read_parquet(demo_out / "alerts.parquet")
+    assert summary["rule_hits"] == rule_hits.height > 0
+    assert set(rule_hits["subject_id"]) <= set(alerts["subject_id"])
+    with_rules = alerts.filter(pl.col("rule_ids").list.len() > 0)
+    assert with_rules.height > 0
+    assert all("terrorist_financing" in t for t in with_rules["typologies"])
+
+
+def _structuring_batch(tmp_path: Path) -> Path:
+    rows = ["transaction_id,booked_at,amount,currency,originator_name,beneficiary_name,"
+            "beneficiary_account,channel"]
+    rows += [f"S-{d},2025-03-{d:02d}T10:00:00Z,4800000,XOF,Depositor {d},Ets Kanté,ML-77,"
+             f"Versement espèces" for d in (3, 4, 6)]
+    rows += ["W-1,2025-03-05T10:00:00Z,150000,XOF,Awa Diallo,Oumar Sy,ML-78,Virement"]
+    batch = tmp_path / "structuring.csv"
+    batch.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return batch
+
+
+def test_rule_alerts_name_the_account_in_alerts_parquet(tmp_path: Path) -> None:
+    batch = _structuring_batch(tmp_path)
+    code, stdout, stderr = _run("screen", str(batch), "--rules", str(REPO / "rules"), "--out",
+                                str(tmp_path / "out"), "--no-progress")
+    assert code == 0, stderr
+    assert "Highest-risk alerts" in stdout
+    alerts = pl.read_parquet(tmp_path / "out" / "alerts.parquet")
+    [alert] = alerts.to_dicts()
+    assert (alert["subject_type"], alert["subject_id"], alert["subject_name"]) == (
+        "account", "ML-77", "Ets Kanté")
+    assert alert["rule_ids"] == ["GEN-STRUCT-01"]
+    assert alert["transaction_ids"] == ["S-3", "S-4", "S-6"]
+    assert alert["typologies"] == ["generic"]
+    assert alert["risk_score"] == 75.0
+    reasons = json.loads(alert["reasons"])
+    assert reasons[0]["evidence"][0]["values"]["deposits"] == 3
+
+
+def test_no_rules_screens_names_only(tmp_path: Path) -> None:
+    code, _, _ = _run("screen", str(_structuring_batch(tmp_path)), "--no-rules", "--out",
+                      str(tmp_path / "out"), "--no-progress")
+    assert code == 0
+    assert pl.read_parquet(tmp_path / "out" / "alerts.parquet").is_empty()
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["rules_evaluated"] == 0
+
+
+def test_an_invalid_rule_set_stops_the_screening_with_exit_2(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "parameters.yaml").write_text("params: {x: 1}\n", encoding="utf-8")
+    (rules / "broken.yaml").write_text(
+        "typology: generic\nrules:\n  - id: B-1\n    kind: transaction\n"
+        "    condition: amount > param.y\n", encoding="utf-8")
+    code, _, stderr = _run("screen", str(SAMPLE_BATCH), "--rules", str(rules), "--out",
+                           str(tmp_path / "out"), "--no-progress")
+    assert code == 2
+    assert "broken.yaml: rule B-1: field condition: unknown parameter 'param.y'" in stderr
+    assert "broken.yaml: rule B-1: field title:" in stderr
+    assert not (tmp_path / "out" / "alerts.parquet").exists()
