@@ -1,0 +1,91 @@
+"""``aml-screen serve`` (the web interface on waitress, a production WSGI server) and
+``aml-screen worker`` (the job consumer when jobs go through Redis).
+
+In the embedded set-up (``job_queue_url = "sqlite"``) ``serve`` also runs the job worker in
+its own process, so one command is enough. ``--demo`` adds demo accounts and queues the
+bundled sample batch, then prints the URL and a log-in."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import click
+import waitress
+from sqlalchemy import select
+
+from aml_screen.cli.context import Context, pass_context
+from aml_screen.i18n import t
+from aml_screen.jobs import InProcessWorker, JobQueue, submit_batch
+from aml_screen.store import Database, open_database
+from aml_screen.store.accounts import create_user, set_password
+from aml_screen.store.models import User
+
+SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "sample_batch.csv"
+DEMO_ROLES = ("analyst", "investigator", "supervisor", "auditor")
+
+
+def demo_accounts(database: Database) -> str:
+    """``demo-<role>`` for each role with one fresh password, returned for printing."""
+    password = secrets.token_urlsafe(9)
+    with database.transaction() as session:
+        for role in DEMO_ROLES:
+            name = f"demo-{role}"
+            user = session.scalars(select(User).where(User.username == name)).first()
+            if user is None:
+                create_user(session, name, role, password)
+            else:
+                set_password(session, user, password)
+    return password
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on / adresse d'écoute.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
+@click.option("--demo", is_flag=True, default=False,
+              help="Demo accounts + the sample batch / comptes et lot de démonstration.")
+@click.option("--insecure-http", is_flag=True, default=False,
+              help="Send the session cookie over plain HTTP (trusted network without TLS "
+                   "only) / cookie de session sans HTTPS.")
+@pass_context
+def serve_command(obj: Context, host: str, port: int, threads: int, demo: bool,
+                  insecure_http: bool) -> None:
+    """Run the web interface / lance l'interface web."""
+    from web import create_app
+    from web.services import services
+
+    app = create_app(obj.settings, SESSION_COOKIE_SECURE=not insecure_http)
+    with app.app_context():
+        found = services()
+    worker = InProcessWorker(found.jobs).start() if found.jobs.embedded else None
+    if worker is None:
+        click.echo(t("serve.external_worker"))
+    if demo:
+        password = demo_accounts(found.database)
+        submit_batch(found.jobs, found.database, SAMPLE.name, SAMPLE.read_bytes(), None)
+        click.echo(t("serve.demo_login", roles=", ".join(f"demo-{r}" for r in DEMO_ROLES),
+                     password=password))
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 (display only)
+    click.echo(t("serve.listening", url=f"http://{shown}:{port}/login"))
+    try:
+        waitress.serve(app, host=host, port=port, threads=threads, ident="aml-screen")
+    finally:
+        if worker is not None:
+            worker.stop()
+
+
+@click.command("worker")
+@pass_context
+def worker_command(obj: Context) -> None:
+    """Run background jobs from Redis / exécute les tâches de fond depuis Redis."""
+    database = open_database(obj.settings.database_url)
+    queue = JobQueue(obj.settings, database)
+    click.echo(t("serve.worker_started", url=obj.settings.job_queue_url))
+    queue.huey.create_consumer(workers=2, worker_type="thread").run()
+
+
+def register(main: click.Group) -> None:
+    main.add_command(serve_command)
+    main.add_command(worker_command)

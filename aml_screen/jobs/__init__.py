@@ -1,0 +1,18 @@
+"""Background jobs: the queue (Huey, SQLite or Redis), the screening job and its progress."""
+
+from aml_screen.jobs.progress import DatabaseProgress
+from aml_screen.jobs.queue import InProcessWorker, JobQueue, make_huey
+from aml_screen.jobs.screening import screen_stored_batch, stored_path, upload_dir
+from aml_screen.jobs.submit import Submission, submit_batch
+
+__all__ = [
+    "DatabaseProgress",
+    "InProcessWorker",
+    "JobQueue",
+    "Submission",
+    "make_huey",
+    "screen_stored_batch",
+    "stored_path",
+    "submit_batch",
+    "upload_dir",
+]

@@ -1,0 +1,88 @@
+"""The job queue: Huey with SQLite storage under ``data_dir`` (embedded, no server) or Redis
+when ``job_queue_url`` is ``redis://…``. The web app enqueues; a worker executes — a thread
+of the web process in embedded mode (``InProcessWorker``), or ``aml-screen worker``."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from huey import Huey, RedisHuey, SqliteHuey  # type: ignore[import-untyped]
+from huey.api import Result  # type: ignore[import-untyped]
+
+from aml_screen.errors import ConfigError
+from aml_screen.jobs.screening import screen_stored_batch
+from aml_screen.settings import Settings
+from aml_screen.store import Database
+
+log = logging.getLogger(__name__)
+QUEUE_NAME = "aml-screen"
+
+
+def make_huey(settings: Settings, immediate: bool = False, name: str = QUEUE_NAME) -> Huey:
+    """The Huey instance for ``settings.job_queue_url``; ``immediate`` runs tasks inline
+    (tests of the web flow without a worker); ``name`` keeps two deployments sharing one
+    Redis apart."""
+    url = settings.job_queue_url
+    if url == "sqlite":
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        huey: Huey = SqliteHuey(name, filename=str(settings.data_dir / "jobs.db"))
+    elif url.startswith(("redis://", "rediss://")):
+        huey = RedisHuey(name, url=url)
+    else:
+        raise ConfigError("config.bad_value", name="job_queue_url", value=url,
+                          detail="sqlite | redis://host:port/db")
+    huey.immediate = immediate
+    return huey
+
+
+class JobQueue:
+    """The application's jobs, registered on one Huey instance."""
+
+    def __init__(self, settings: Settings, database: Database, immediate: bool = False,
+                 name: str = QUEUE_NAME) -> None:
+        self.settings = settings
+        self.huey = make_huey(settings, immediate, name)
+
+        def screen_batch(batch_id: int) -> None:
+            screen_stored_batch(settings, database, batch_id)
+
+        self._screen = self.huey.task(name="aml_screen.screen_batch")(screen_batch)
+
+    @property
+    def embedded(self) -> bool:
+        return self.settings.job_queue_url == "sqlite"
+
+    def enqueue_screening(self, batch_id: int) -> Result | None:
+        result: Result | None = self._screen(batch_id)
+        return result
+
+    def pending(self) -> int:
+        return int(self.huey.pending_count())
+
+
+class InProcessWorker:
+    """Executes queued jobs on a daemon thread of this process (embedded mode). Huey's own
+    consumer installs signal handlers, which only the main thread may do."""
+
+    def __init__(self, queue: JobQueue, poll_seconds: float = 0.2) -> None:
+        self._huey = queue.huey
+        self._poll = poll_seconds
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="aml-screen-jobs", daemon=True)
+
+    def start(self) -> InProcessWorker:
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            task = self._huey.dequeue()
+            if task is None:
+                self._stop.wait(self._poll)
+                continue
+            self._huey.execute(task)  # logs and records the task's own exceptions

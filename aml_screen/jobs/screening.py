@@ -1,0 +1,101 @@
+"""The screening job: an uploaded batch file screened and its results loaded into the store.
+
+Runs in a worker (in-process in embedded mode, ``aml-screen worker`` with Redis). Whatever
+happens, the batch ends ``done`` or ``failed`` with a message key the page can translate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from pathlib import Path
+
+from sqlalchemy import update
+
+from aml_screen.errors import AmlScreenError
+from aml_screen.i18n import t
+from aml_screen.ingest import read_batch
+from aml_screen.jobs.progress import DatabaseProgress
+from aml_screen.pipeline import run_screening
+from aml_screen.rules.loader import rule_files
+from aml_screen.settings import Settings
+from aml_screen.store import Database, NotFoundError
+from aml_screen.store.base import utcnow
+from aml_screen.store.loading import hit_entries, load_run
+from aml_screen.store.models import Batch
+from aml_screen.watchlists.loader import load_watchlists
+
+log = logging.getLogger(__name__)
+
+
+def upload_dir(settings: Settings) -> Path:
+    return settings.data_dir / "uploads"
+
+
+def stored_path(settings: Settings, sha256: str, file_name: str) -> Path:
+    """Where an uploaded file is kept: named by its content hash, keeping its extension
+    (the batch reader tells CSV from Parquet by both)."""
+    suffix = Path(file_name).suffix.lower()
+    return upload_dir(settings) / f"{sha256}{suffix if suffix in ('.csv', '.parquet') else ''}"
+
+
+def configured_rules(settings: Settings) -> Path | None:
+    """The rules folder of the settings when it holds rule files (as ``aml-screen screen``)."""
+    folder = settings.rules_dir
+    return folder if folder.is_dir() and rule_files(folder) else None
+
+
+def rules_digest(rules_dir: Path | None, parameters: Path | None) -> str | None:
+    """SHA-256 over the rule files and parameters used, recorded on the batch so that a
+    result can be tied to the exact rule set that produced it."""
+    if rules_dir is None:
+        return None
+    digest = hashlib.sha256()
+    paths = sorted(rule_files(rules_dir))
+    if parameters is not None and parameters.is_file():
+        paths.append(parameters)
+    for path in paths:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _fail(database: Database, batch_id: int, key: str, params: dict[str, object]) -> None:
+    with database.transaction() as session:
+        session.execute(update(Batch).where(Batch.id == batch_id).values(
+            status="failed", error_key=key, error_params={k: str(v) for k, v in params.items()},
+            finished_at=utcnow()))
+
+
+def screen_stored_batch(settings: Settings, database: Database, batch_id: int) -> None:
+    """Screen batch ``batch_id`` against the configured watchlists and store the results."""
+    with database.transaction() as session:
+        batch = session.get(Batch, batch_id)
+        if batch is None:
+            raise NotFoundError("batch.not_found", batch_id=batch_id)
+        if batch.status == "done":
+            return
+        batch.status = "running"
+        path = stored_path(settings, batch.sha256, batch.file_name)
+    progress = DatabaseProgress(database, batch_id)
+    try:
+        advance = progress.stage(t("screen.stage.lists"), 1)
+        lists = load_watchlists(list(settings.default_watchlists), settings)
+        advance(1)
+        rules_dir = configured_rules(settings)
+        run = run_screening([path], lists, threshold=settings.match_threshold,
+                            timezone=settings.timezone, date_order=settings.date_order,
+                            progress=progress, rules_dir=rules_dir,
+                            rule_parameters=settings.rule_parameters_file)
+        transactions = read_batch(path, timezone=settings.timezone,
+                                  date_order=settings.date_order).frame
+        entries = hit_entries(lists, run.hits)
+        with database.transaction() as session:
+            batch = session.get_one(Batch, batch_id, with_for_update=True)
+            load_run(session, batch, run, transactions, entries,
+                     rule_digest=rules_digest(rules_dir, settings.rule_parameters_file))
+    except AmlScreenError as exc:
+        _fail(database, batch_id, exc.key, exc.params)
+    except Exception as exc:
+        log.exception("screening job for batch %s crashed", batch_id)
+        _fail(database, batch_id, "job.crashed", {"detail": exc})
+        raise

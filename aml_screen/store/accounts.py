@@ -1,0 +1,185 @@
+"""Accounts: creating users, checking passwords (argon2), log-in throttling and the
+server-side sessions behind the web cookie."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from aml_screen.i18n import LANGUAGES
+from aml_screen.store.audit import record
+from aml_screen.store.base import utcnow
+from aml_screen.store.errors import AccountError, NotFoundError
+from aml_screen.store.models import ROLES, LoginThrottle, User, UserSession
+
+USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,79}$")
+MIN_PASSWORD = 10
+FREE_ATTEMPTS = 3
+"""Failed log-ins allowed before the first delay."""
+MAX_DELAY_SECONDS = 60
+"""Throttling only ever delays: the wait doubles per failure up to this, never a lock-out."""
+IDLE_TIMEOUT = timedelta(hours=2)
+MAX_SESSION_AGE = timedelta(hours=12)
+
+_hasher = PasswordHasher()
+_DUMMY_HASH = _hasher.hash("not a real password")
+
+
+@dataclass(frozen=True)
+class LoginOutcome:
+    """The user on success; otherwise the message key and how long to wait (throttled)."""
+
+    user: User | None
+    refusal: str | None = None
+    retry_after: int = 0
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def create_user(session: Session, username: str, role: str, password: str,
+                language: str = "en", actor: User | None = None) -> User:
+    """A new active user; the password is stored only as an argon2 hash."""
+    if not USERNAME.match(username):
+        raise AccountError("account.bad_username", username=username)
+    if role not in ROLES:
+        raise AccountError("account.bad_role", role=role, roles=", ".join(ROLES))
+    if len(password) < MIN_PASSWORD:
+        raise AccountError("account.short_password", minimum=MIN_PASSWORD)
+    if language not in LANGUAGES:
+        raise AccountError("account.bad_language", language=language)
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise AccountError("account.exists", username=username)
+    user = User(username=username, role=role, password_hash=_hasher.hash(password),
+                language=language, active=True)
+    session.add(user)
+    session.flush()
+    record(session, actor, "user.create", "user", user.id,
+           after={"username": username, "role": role, "language": language})
+    return user
+
+
+def set_password(session: Session, user: User, password: str,
+                 actor: User | None = None) -> None:
+    """Replace a password; the user's open sessions end (a leaked one is cut off)."""
+    if len(password) < MIN_PASSWORD:
+        raise AccountError("account.short_password", minimum=MIN_PASSWORD)
+    user.password_hash = _hasher.hash(password)
+    session.execute(update(UserSession)
+                    .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+                    .values(ended_at=utcnow()))
+    record(session, actor, "user.password", "user", user.id)
+
+
+def get_user(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFoundError("account.unknown_user", username=username)
+    return user
+
+
+def _delay(failures: int) -> int:
+    if failures < FREE_ATTEMPTS:
+        return 0
+    return int(min(2 ** (failures - FREE_ATTEMPTS), MAX_DELAY_SECONDS))
+
+
+def authenticate(session: Session, username: str, password: str, remote_addr: str,
+                 now: datetime | None = None) -> LoginOutcome:
+    """Check a log-in. Failures are counted per (name, address); after ``FREE_ATTEMPTS`` the
+    next try is only checked once a doubling delay has passed (capped, so never a lock-out).
+    Unknown users cost the same hash check as known ones (no user-name probing by timing)."""
+    now = now or utcnow()
+    key = _sha256(f"{username.casefold()}|{remote_addr}")
+    throttle = session.get(LoginThrottle, key)
+    if throttle is not None:
+        wait = _delay(throttle.failures) - (now - throttle.last_failure_at).total_seconds()
+        if wait > 0:
+            return LoginOutcome(None, "auth.throttled", int(wait) + 1)
+    user = session.scalar(select(User).where(User.username == username))
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        valid = user is not None and user.active
+    except (VerificationError, InvalidHashError):
+        valid = False
+    if not valid or user is None:
+        if throttle is None:
+            throttle = LoginThrottle(key=key, failures=0)
+            session.add(throttle)
+        throttle.failures += 1
+        throttle.last_failure_at = now
+        record(session, None, "auth.login_failed", "user", username[:120],
+               after={"remote_addr": remote_addr, "failures": throttle.failures})
+        return LoginOutcome(None, "auth.bad_credentials")
+    if throttle is not None:
+        session.delete(throttle)
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    return LoginOutcome(user)
+
+
+def start_session(session: Session, user: User, remote_addr: str) -> str:
+    """A new server-side session; returns the token for the cookie (only its hash is kept)."""
+    token = secrets.token_urlsafe(32)
+    session.add(UserSession(token_sha256=_sha256(token), user_id=user.id,
+                            remote_addr=remote_addr[:64]))
+    record(session, user, "auth.login", "user", user.id, after={"remote_addr": remote_addr})
+    return token
+
+
+def resolve_session(session: Session, token: str, now: datetime | None = None) -> User | None:
+    """The user behind a session token, or None when it was ended, has expired or its user
+    was disabled. Refreshes the idle clock at most once a minute."""
+    now = now or utcnow()
+    row = session.scalar(select(UserSession).where(UserSession.token_sha256 == _sha256(token)))
+    if row is None or row.ended_at is not None:
+        return None
+    if now - row.last_seen_at > IDLE_TIMEOUT or now - row.created_at > MAX_SESSION_AGE:
+        row.ended_at = now
+        return None
+    user = session.get(User, row.user_id)
+    if user is None or not user.active:
+        return None
+    if now - row.last_seen_at > timedelta(minutes=1):
+        row.last_seen_at = now
+    return user
+
+
+def end_session(session: Session, token: str, user: User) -> None:
+    """Log-out: the token is refused from now on, even if the cookie is replayed."""
+    session.execute(update(UserSession)
+                    .where(UserSession.token_sha256 == _sha256(token),
+                           UserSession.ended_at.is_(None))
+                    .values(ended_at=utcnow()))
+    record(session, user, "auth.logout", "user", user.id)
+
+
+def disable_user(session: Session, username: str, actor: User | None = None) -> User:
+    """Deactivate a user and end every one of their sessions at once."""
+    user = get_user(session, username)
+    before = {"active": user.active}
+    user.active = False
+    session.execute(update(UserSession)
+                    .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
+                    .values(ended_at=utcnow()))
+    record(session, actor, "user.disable", "user", user.id, before=before,
+           after={"active": False})
+    return user
+
+
+def set_language(session: Session, user: User, language: str) -> None:
+    if language not in LANGUAGES:
+        raise AccountError("account.bad_language", language=language)
+    if user.language != language:
+        record(session, user, "user.language", "user", user.id,
+               before={"language": user.language}, after={"language": language})
+        user.language = language

@@ -1,0 +1,185 @@
+"""Registering uploaded batches and loading a screening run's results into the store.
+
+``load_run`` runs inside the caller's transaction, so a run is stored whole or not at all,
+and it is idempotent: a batch already loaded is left as it is, and alerts are keyed by
+``alert_id`` (derived from the files' SHA-256 and the subject), so loading the same file
+again never duplicates an alert.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import polars as pl
+from sqlalchemy import insert, select, tuple_
+from sqlalchemy.orm import Session
+
+from aml_screen.pipeline import ScreeningRun
+from aml_screen.schema import TRANSACTION_SCHEMA
+from aml_screen.store.audit import record
+from aml_screen.store.base import utcnow
+from aml_screen.store.models import (
+    Alert,
+    AlertLabel,
+    Batch,
+    Hit,
+    ListedEntry,
+    QuarantineRow,
+    RuleHit,
+    Transaction,
+    User,
+)
+from aml_screen.watchlists.loader import Watchlist
+
+_TRANSACTION_COLUMNS = [c for c in TRANSACTION_SCHEMA if c != "source_file"]
+
+
+def register_batch(session: Session, file_name: str, sha256: str, size_bytes: int,
+                   uploader: User | None) -> tuple[Batch, bool]:
+    """The batch for this file: a new one (queued), or the one already holding the same
+    content (``created`` False), whatever its file name was then."""
+    existing = session.scalar(select(Batch).where(Batch.sha256 == sha256))
+    if existing is not None:
+        return existing, False
+    batch = Batch(file_name=file_name[:255], sha256=sha256, size_bytes=size_bytes,
+                  uploaded_by_id=uploader.id if uploader else None, status="queued")
+    session.add(batch)
+    session.flush()
+    record(session, uploader, "batch.upload", "batch", batch.id,
+           after={"file_name": batch.file_name, "sha256": sha256, "size_bytes": size_bytes})
+    return batch, True
+
+
+def hit_entries(watchlists: Sequence[Watchlist], hits: pl.DataFrame) -> pl.DataFrame:
+    """One row per listed entry that was hit, with all its names and attributes."""
+    if hits.is_empty() or not watchlists:
+        return pl.DataFrame()
+    keys = ["list_id", "list_version", "entry_id"]
+    names = pl.concat([w.entries.with_columns(list_version=pl.lit(w.sha256))
+                       for w in watchlists], how="vertical_relaxed")
+    hit_keys = hits.select(keys).unique()
+    return (
+        names.join(hit_keys, on=keys, how="semi")
+        .group_by(keys, maintain_order=True)
+        .agg(
+            pl.col("entity_type", "listed_on", "remarks").first(),
+            pl.struct(name="name", kind="name_kind").alias("names"),
+            *(pl.col(c).explode().drop_nulls().unique(maintain_order=True)
+              for c in ("birth_dates", "nationalities", "countries", "programmes")),
+        )
+    )
+
+
+def load_run(session: Session, batch: Batch, run: ScreeningRun, transactions: pl.DataFrame,
+             entries: pl.DataFrame | None = None, rule_digest: str | None = None) -> int:
+    """Store a run of ``batch``: transactions, quarantine, alerts with their hits and rule
+    hits, and the listed entries hit. Returns how many alerts were new."""
+    if batch.status == "done":
+        return 0
+    _insert_frame(session, Transaction, transactions.select(_TRANSACTION_COLUMNS), batch.id)
+    _insert_frame(session, QuarantineRow,
+                  run.quarantine.select("line_number", "transaction_id", "reason_code",
+                                        "reason", "raw"), batch.id)
+    if entries is not None and not entries.is_empty():
+        _store_entries(session, entries)
+    alert_ids = _store_alerts(session, batch, run.alerts)
+    _store_hits(session, run.hits, alert_ids)
+    _store_rule_hits(session, run.rule_hits, alert_ids)
+    summary = run.summary
+    batch.status = "done"
+    batch.batch_key = summary.get("batch_key")
+    batch.rows_read = summary.get("rows_read")
+    batch.rows_loaded = summary.get("rows_loaded")
+    batch.rows_quarantined = summary.get("rows_quarantined")
+    batch.list_versions = summary.get("list_versions")
+    batch.rule_digest = rule_digest
+    batch.summary = json.loads(json.dumps(summary, default=str))
+    batch.finished_at = utcnow()
+    record(session, None, "batch.loaded", "batch", batch.id,
+           after={"alerts": len(alert_ids), "rows_loaded": batch.rows_loaded,
+                  "rows_quarantined": batch.rows_quarantined})
+    return len(alert_ids)
+
+
+def _insert_frame(session: Session, model: type[Any], frame: pl.DataFrame,
+                  batch_id: int) -> None:
+    if frame.is_empty():
+        return
+    rows = frame.with_columns(batch_id=pl.lit(batch_id)).to_dicts()
+    session.execute(insert(model), rows)
+
+
+def _store_entries(session: Session, entries: pl.DataFrame) -> None:
+    wanted = entries.select("list_version", "list_id", "entry_id").rows()
+    stored = set(session.execute(
+        select(ListedEntry.list_version, ListedEntry.list_id, ListedEntry.entry_id)
+        .where(tuple_(ListedEntry.list_version, ListedEntry.list_id, ListedEntry.entry_id)
+               .in_(wanted))))
+    rows = [row for row in entries.to_dicts()
+            if (row["list_version"], row["list_id"], row["entry_id"]) not in stored]
+    if rows:
+        session.execute(insert(ListedEntry), rows)
+
+
+def _store_alerts(session: Session, batch: Batch, alerts: pl.DataFrame) -> dict[str, int]:
+    """Insert the alerts not stored yet; returns database id by alert key for the new ones."""
+    keys = alerts.get_column("alert_id").to_list()
+    known = set(session.scalars(select(Alert.alert_key).where(Alert.alert_key.in_(keys))))
+    created: dict[str, Alert] = {}
+    for row in alerts.filter(~pl.col("alert_id").is_in(list(known))).iter_rows(named=True):
+        alert = Alert(
+            alert_key=row["alert_id"], batch_id=batch.id, subject_type=row["subject_type"],
+            subject_id=row["subject_id"], subject_name=row["subject_name"],
+            risk_score=row["risk_score"], max_match_score=row["max_match_score"],
+            hit_count=row["hit_count"], rule_ids=row["rule_ids"], list_ids=row["list_ids"],
+            typologies=row["typologies"], transaction_ids=row["transaction_ids"],
+            reasons=json.loads(row["reasons"]), status="new",
+        )
+        session.add(alert)
+        created[row["alert_id"]] = alert
+    session.flush()
+    labels = [
+        {"alert_id": alert.id, "kind": kind, "value": value}
+        for alert in created.values()
+        for kind, values in (("list", alert.list_ids), ("rule", alert.rule_ids),
+                             ("typology", alert.typologies))
+        for value in values
+    ]
+    if labels:
+        session.execute(insert(AlertLabel), labels)
+    return {key: alert.id for key, alert in created.items()}
+
+
+def _store_hits(session: Session, hits: pl.DataFrame, alert_ids: dict[str, int]) -> None:
+    if hits.is_empty() or not alert_ids:
+        return
+    subjects = _subject_keys(session, alert_ids).filter(pl.col("subject_type") == "party")
+    joined = hits.join(subjects.select("subject_id", "db_id"),
+                       left_on="party_name_normalised", right_on="subject_id")
+    rows = [{**row, "alert_id": row.pop("db_id"), "explanation": json.loads(row["explanation"]),
+             "programmes": row["programmes"] or []}
+            for row in joined.to_dicts()]
+    session.execute(insert(Hit), rows)
+
+
+def _store_rule_hits(session: Session, rule_hits: pl.DataFrame,
+                     alert_ids: dict[str, int]) -> None:
+    if rule_hits.is_empty() or not alert_ids:
+        return
+    subjects = _subject_keys(session, alert_ids)
+    joined = rule_hits.join(subjects.select("subject_type", "subject_id", "db_id"),
+                            on=["subject_type", "subject_id"])
+    rows = [{**row, "alert_id": row.pop("db_id"), "evidence": json.loads(row["evidence"]),
+             "transaction_ids": row["transaction_ids"] or []}
+            for row in joined.to_dicts()]
+    session.execute(insert(RuleHit), rows)
+
+
+def _subject_keys(session: Session, alert_ids: dict[str, int]) -> pl.DataFrame:
+    """(subject_type, subject_id, db_id) of the alerts just created."""
+    rows = session.execute(select(Alert.subject_type, Alert.subject_id, Alert.id)
+                           .where(Alert.id.in_(list(alert_ids.values())))).all()
+    return pl.DataFrame(rows, schema={"subject_type": pl.String, "subject_id": pl.String,
+                                      "db_id": pl.Int64}, orient="row")

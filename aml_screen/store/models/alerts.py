@@ -1,0 +1,149 @@
+"""Alerts with the evidence behind them: watchlist hits (and the listed entries they hit),
+rule hits, labels used by the queue filters, and investigators' comments."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from aml_screen.store.base import Base, UTCDateTime, utcnow
+
+ALERT_STATUSES = ("new", "in_review", "escalated", "closed")
+DISPOSITIONS = ("false_positive", "not_suspicious", "suspicious_reported")
+LABEL_KINDS = ("list", "rule", "typology")
+
+
+class Alert(Base):
+    """One alert per subject per batch (``ALERT_SCHEMA``) plus its triage state.
+
+    ``version`` is SQLAlchemy's version counter: an UPDATE whose version no longer matches
+    (someone else saved first) changes no row and raises instead of overwriting."""
+
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_key: Mapped[str] = mapped_column(String(40), unique=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id", ondelete="CASCADE"),
+                                          index=True)
+    subject_type: Mapped[str] = mapped_column(String(20))
+    subject_id: Mapped[str] = mapped_column(String(255))
+    subject_name: Mapped[str] = mapped_column(Text)
+    risk_score: Mapped[float] = mapped_column(Float, index=True)
+    max_match_score: Mapped[float | None] = mapped_column(Float)
+    hit_count: Mapped[int] = mapped_column(Integer, default=0)
+    rule_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    list_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    typologies: Mapped[list[str]] = mapped_column(JSON, default=list)
+    transaction_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(16), default="new", index=True)
+    disposition: Mapped[str | None] = mapped_column(String(30))
+    close_reason: Mapped[str | None] = mapped_column(Text)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy's own API)
+
+
+class AlertLabel(Base):
+    """One row per list, rule and typology of an alert, so the queue filters with an
+    indexed lookup on any database instead of searching inside JSON."""
+
+    __tablename__ = "alert_labels"
+    __table_args__ = (Index("ix_alert_labels_kind_value", "kind", "value"),)
+
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"),
+                                          primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    value: Mapped[str] = mapped_column(String(120), primary_key=True)
+
+
+class Hit(Base):
+    """A watchlist hit (``HIT_SCHEMA``) with its explanation, attached to its alert."""
+
+    __tablename__ = "hits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"),
+                                          index=True)
+    transaction_id: Mapped[str] = mapped_column(String(120))
+    party_role: Mapped[str] = mapped_column(String(20))
+    party_name: Mapped[str] = mapped_column(Text)
+    party_name_normalised: Mapped[str] = mapped_column(Text)
+    list_id: Mapped[str] = mapped_column(String(80))
+    list_version: Mapped[str] = mapped_column(String(64))
+    entry_id: Mapped[str] = mapped_column(String(120))
+    matched_name: Mapped[str] = mapped_column(Text)
+    matched_name_normalised: Mapped[str] = mapped_column(Text)
+    name_kind: Mapped[str] = mapped_column(String(20))
+    entity_type: Mapped[str | None] = mapped_column(String(20))
+    programmes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    score: Mapped[float] = mapped_column(Float)
+    explanation: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class RuleHit(Base):
+    """A rule firing (``RULE_HIT_SCHEMA``) with its evidence, attached to its alert."""
+
+    __tablename__ = "rule_hits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"),
+                                          index=True)
+    rule_id: Mapped[str] = mapped_column(String(120))
+    typology: Mapped[str] = mapped_column(String(80))
+    severity_score: Mapped[float] = mapped_column(Float)
+    subject_type: Mapped[str] = mapped_column(String(20))
+    subject_id: Mapped[str] = mapped_column(String(255))
+    subject_name: Mapped[str | None] = mapped_column(Text)
+    transaction_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    window_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    window_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class ListedEntry(Base):
+    """A watchlist entry that was hit, as it stood in the list version screened against:
+    shown beside the hit (all names, birth dates, nationalities, programmes, remarks)."""
+
+    __tablename__ = "listed_entries"
+    __table_args__ = (UniqueConstraint("list_version", "list_id", "entry_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    list_id: Mapped[str] = mapped_column(String(80))
+    list_version: Mapped[str] = mapped_column(String(64))
+    entry_id: Mapped[str] = mapped_column(String(120))
+    entity_type: Mapped[str | None] = mapped_column(String(20))
+    names: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+    birth_dates: Mapped[list[str]] = mapped_column(JSON, default=list)
+    nationalities: Mapped[list[str]] = mapped_column(JSON, default=list)
+    countries: Mapped[list[str]] = mapped_column(JSON, default=list)
+    programmes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    listed_on: Mapped[date | None] = mapped_column(Date)
+    remarks: Mapped[str | None] = mapped_column(Text)
+
+
+class Comment(Base):
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"),
+                                          index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,80 @@
+"""A batch file as received, its screening job's state, its transactions and quarantine."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from aml_screen.schema import AMOUNT_SCALE
+from aml_screen.store.base import Base, UTCDateTime, utcnow
+
+BATCH_STATUSES = ("queued", "running", "done", "failed")
+
+
+class Batch(Base):
+    """One uploaded file. ``sha256`` is unique: the same file uploaded twice is one batch."""
+
+    __tablename__ = "batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    error_key: Mapped[str | None] = mapped_column(String(120))
+    error_params: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    progress_label: Mapped[str | None] = mapped_column(String(200))
+    progress_done: Mapped[int] = mapped_column(Integer, default=0)
+    progress_total: Mapped[int | None] = mapped_column(Integer)
+    batch_key: Mapped[str | None] = mapped_column(String(64))
+    rows_read: Mapped[int | None] = mapped_column(Integer)
+    rows_loaded: Mapped[int | None] = mapped_column(Integer)
+    rows_quarantined: Mapped[int | None] = mapped_column(Integer)
+    list_versions: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    rule_digest: Mapped[str | None] = mapped_column(String(64))
+    summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Transaction(Base):
+    """A screened transaction of a batch (what the alert detail shows)."""
+
+    __tablename__ = "transactions"
+    __table_args__ = (Index("ix_transactions_batch_txn", "batch_id", "transaction_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id", ondelete="CASCADE"))
+    transaction_id: Mapped[str] = mapped_column(String(120))
+    booked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    amount: Mapped[Decimal | None] = mapped_column(Numeric(38, AMOUNT_SCALE))
+    currency: Mapped[str | None] = mapped_column(String(3))
+    originator_name: Mapped[str | None] = mapped_column(Text)
+    originator_account: Mapped[str | None] = mapped_column(String(120))
+    originator_country: Mapped[str | None] = mapped_column(String(80))
+    beneficiary_name: Mapped[str | None] = mapped_column(Text)
+    beneficiary_account: Mapped[str | None] = mapped_column(String(120))
+    beneficiary_country: Mapped[str | None] = mapped_column(String(80))
+    channel: Mapped[str | None] = mapped_column(String(80))
+    purpose: Mapped[str | None] = mapped_column(Text)
+    source_line: Mapped[int | None] = mapped_column(Integer)
+
+
+class QuarantineRow(Base):
+    """A batch row that could not be screened, with its reason and original text."""
+
+    __tablename__ = "quarantine_rows"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id", ondelete="CASCADE"),
+                                          index=True)
+    line_number: Mapped[int | None] = mapped_column(Integer)
+    transaction_id: Mapped[str | None] = mapped_column(String(120))
+    reason_code: Mapped[str] = mapped_column(String(60))
+    reason: Mapped[str] = mapped_column(Text)
+    raw: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,132 @@
+"""Triage of alerts: status changes, closing with a disposition, assignment, "take next" and
+comments. Each change checks the version the user saw (optimistic locking) and writes an
+audit event with the state before and after, in the caller's transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from aml_screen.store.audit import record
+from aml_screen.store.base import utcnow
+from aml_screen.store.errors import ConflictError, NotFoundError, TriageError
+from aml_screen.store.models import DISPOSITIONS, Alert, Comment, User
+
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "new": ("in_review", "closed"),
+    "in_review": ("escalated", "closed"),
+    "escalated": ("in_review", "closed"),
+    "closed": ("in_review",),
+}
+"""Allowed moves; reopening a closed alert puts it back in review (and is audited)."""
+MAX_COMMENT = 10_000
+
+
+def get_alert(session: Session, alert_id: int) -> Alert:
+    alert = session.get(Alert, alert_id)
+    if alert is None:
+        raise NotFoundError("alert.not_found", alert_id=alert_id)
+    return alert
+
+
+def _state(alert: Alert) -> dict[str, Any]:
+    return {"status": alert.status, "disposition": alert.disposition,
+            "close_reason": alert.close_reason, "assignee_id": alert.assignee_id,
+            "version": alert.version}
+
+
+def _locked(session: Session, alert_id: int, expected_version: int) -> Alert:
+    """The alert, provided nobody saved it since the user read ``expected_version``."""
+    alert = get_alert(session, alert_id)
+    if alert.version != expected_version:
+        raise ConflictError("alert.conflict", alert_id=alert_id)
+    return alert
+
+
+def _save(session: Session, alert: Alert, actor: User, action: str,
+          before: dict[str, Any]) -> Alert:
+    """Flush the change; the version check in the UPDATE catches a save that raced ours."""
+    alert.updated_at = utcnow()
+    try:
+        session.flush()
+    except StaleDataError:
+        raise ConflictError("alert.conflict", alert_id=alert.id) from None
+    record(session, actor, action, "alert", alert.id, before=before, after=_state(alert))
+    return alert
+
+
+def change_status(session: Session, alert_id: int, actor: User, status: str,
+                  expected_version: int, disposition: str | None = None,
+                  reason: str | None = None) -> Alert:
+    """Move an alert along ``TRANSITIONS``; closing needs a disposition and a reason."""
+    alert = _locked(session, alert_id, expected_version)
+    if status not in TRANSITIONS.get(alert.status, ()):
+        raise TriageError("alert.bad_transition", current=alert.status, wanted=status)
+    before = _state(alert)
+    if status == "closed":
+        reason = (reason or "").strip()
+        if disposition not in DISPOSITIONS:
+            raise TriageError("alert.disposition_required")
+        if not reason:
+            raise TriageError("alert.reason_required")
+        alert.disposition, alert.close_reason = disposition, reason[:MAX_COMMENT]
+    else:
+        alert.disposition, alert.close_reason = None, None
+    if alert.assignee_id is None and status in ("in_review", "escalated"):
+        alert.assignee_id = actor.id
+    alert.status = status
+    return _save(session, alert, actor, f"alert.{status}", before)
+
+
+def assign(session: Session, alert_id: int, actor: User, assignee: User | None,
+           expected_version: int) -> Alert:
+    """Give the alert to ``assignee`` (None: back to the unassigned pool)."""
+    if assignee is not None and not assignee.active:
+        raise TriageError("alert.assignee_inactive", username=assignee.username)
+    alert = _locked(session, alert_id, expected_version)
+    before = _state(alert)
+    alert.assignee_id = assignee.id if assignee else None
+    return _save(session, alert, actor, "alert.assign", before)
+
+
+def take_next(session: Session, actor: User) -> Alert | None:
+    """Lock the highest-risk new, unassigned alert to ``actor`` and put it in review.
+
+    The UPDATE only succeeds while the alert is still unassigned at the version read, so two
+    investigators pressing "next" together never get the same alert: the loser moves on to
+    the next candidate."""
+    candidates = select(Alert.id, Alert.version).where(
+        Alert.status == "new", Alert.assignee_id.is_(None),
+    ).order_by(Alert.risk_score.desc(), Alert.id).limit(20)
+    for alert_id, version in session.execute(candidates).all():
+        claimed = session.execute(
+            update(Alert)
+            .where(Alert.id == alert_id, Alert.version == version, Alert.assignee_id.is_(None))
+            .values(assignee_id=actor.id, status="in_review", version=version + 1,
+                    updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(claimed, "rowcount", 0) == 1:
+            alert = get_alert(session, alert_id)
+            session.refresh(alert)
+            record(session, actor, "alert.take_next", "alert", alert_id,
+                   before={"status": "new", "assignee_id": None, "version": version},
+                   after=_state(alert))
+            return alert
+    return None
+
+
+def add_comment(session: Session, alert_id: int, actor: User, body: str) -> Comment:
+    text = body.strip()
+    if not text:
+        raise TriageError("alert.comment_empty")
+    get_alert(session, alert_id)
+    comment = Comment(alert_id=alert_id, author_id=actor.id, body=text[:MAX_COMMENT])
+    session.add(comment)
+    session.flush()
+    record(session, actor, "alert.comment", "alert", alert_id,
+           after={"comment_id": comment.id, "body": comment.body})
+    return comment

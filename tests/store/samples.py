@@ -1,0 +1,68 @@
+"""The bundled sample batch screened once per test session against the bundled demo lists,
+and helpers that put it (and users) into a test database."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import polars as pl
+from sqlalchemy import select
+
+from aml_screen.ingest import read_batch
+from aml_screen.jobs.screening import configured_rules
+from aml_screen.pipeline import ScreeningRun, run_screening
+from aml_screen.settings import Settings, load_settings
+from aml_screen.store import Database
+from aml_screen.store.accounts import create_user
+from aml_screen.store.loading import hit_entries, load_run, register_batch
+from aml_screen.store.models import User
+from aml_screen.watchlists.loader import load_watchlists
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLE = REPO / "aml_screen" / "samples" / "sample_batch.csv"
+PASSWORD = "correct horse battery"  # noqa: S105 (test accounts only)
+
+
+@dataclass(frozen=True)
+class SampleRun:
+    run: ScreeningRun
+    transactions: pl.DataFrame
+    entries: pl.DataFrame
+    sha256: str
+
+
+def repo_settings(**overrides: object) -> Settings:
+    return load_settings(config_file=REPO / "aml-screen.toml", **overrides)
+
+
+@cache
+def sample_run() -> SampleRun:
+    settings = repo_settings()
+    lists = load_watchlists(list(settings.default_watchlists), settings)
+    run = run_screening([SAMPLE], lists, threshold=settings.match_threshold,
+                        timezone=settings.timezone, date_order=settings.date_order,
+                        rules_dir=configured_rules(settings),
+                        rule_parameters=settings.rule_parameters_file)
+    frame = read_batch(SAMPLE, timezone=settings.timezone, date_order=settings.date_order).frame
+    return SampleRun(run, frame, hit_entries(lists, run.hits),
+                     hashlib.sha256(SAMPLE.read_bytes()).hexdigest())
+
+
+def load_sample(database: Database, uploader: str | None = None) -> int:
+    """The sample batch registered and loaded; returns its batch id."""
+    sample = sample_run()
+    with database.transaction() as session:
+        user = (session.scalars(select(User).where(User.username == uploader)).one()
+                if uploader else None)
+        batch, _ = register_batch(session, SAMPLE.name, sample.sha256,
+                                  SAMPLE.stat().st_size, user)
+        load_run(session, batch, sample.run, sample.transactions, sample.entries)
+        return batch.id
+
+
+def add_user(database: Database, username: str, role: str, language: str = "en") -> int:
+    with database.transaction() as session:
+        return create_user(session, username, role, PASSWORD, language).id

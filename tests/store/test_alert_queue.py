@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from aml_screen.store import Database
+from aml_screen.store.alert_queue import (
+    AlertFilter,
+    alert_detail,
+    filter_choices,
+    list_alerts,
+    status_counts,
+)
+from aml_screen.store.base import utcnow
+from aml_screen.store.models import Alert, User
+from aml_screen.store.triage import change_status, take_next
+from tests.store.samples import add_user, load_sample, sample_run
+
+
+@pytest.fixture
+def loaded(database: Database) -> Database:
+    add_user(database, "fatou", "investigator")
+    load_sample(database)
+    with database.transaction() as session:
+        fatou = session.scalars(select(User).where(User.username == "fatou")).one()
+        taken = take_next(session, fatou)
+        assert taken is not None
+        lowest = session.scalars(select(Alert).order_by(Alert.risk_score, Alert.id)).first()
+        assert lowest is not None
+        change_status(session, lowest.id, fatou, "closed", lowest.version,
+                      disposition="false_positive", reason="homonym")
+    return database
+
+
+def _ids(database: Database, flt: AlertFilter) -> list[str]:
+    with database.transaction() as session:
+        return [a.subject_id for a, _ in list_alerts(session, flt).items]
+
+
+def _expected(predicate: str) -> list[str]:
+    """Subjects of the sample's alerts for a polars filter, highest risk first."""
+    import polars as pl
+
+    alerts = sample_run().run.alerts.sort(["risk_score", "subject_id"],
+                                          descending=[True, False])
+    return alerts.filter(pl.sql_expr(predicate)).get_column("subject_id").to_list()
+
+
+@pytest.mark.parametrize(("flt", "predicate"), [
+    (AlertFilter(status=None), "true"),
+    (AlertFilter(status=None, min_risk=97), "risk_score >= 97"),
+    (AlertFilter(status=None, max_risk=97.5), "risk_score <= 97.5"),
+    (AlertFilter(status=None, list_id="sample_un"), "array_contains(list_ids, 'sample_un')"),
+    (AlertFilter(status=None, typology="sanctions"), "array_contains(typologies, 'sanctions')"),
+    (AlertFilter(status=None, typology="structuring"), "false"),
+    (AlertFilter(status=None, created_from=date.today() - timedelta(days=1)), "true"),
+    (AlertFilter(status=None, created_to=date.today() - timedelta(days=1)), "false"),
+])
+def test_filters(loaded: Database, flt: AlertFilter, predicate: str) -> None:
+    assert _ids(loaded, flt) == _expected(predicate)
+
+
+def test_rule_filter(loaded: Database) -> None:
+    fired = sample_run().run.rule_hits.get_column("rule_id").unique().sort().to_list()
+    if not fired:
+        pytest.skip("no rule fires on the sample batch")
+    for rule_id in fired:
+        assert _ids(loaded, AlertFilter(status=None, rule_id=rule_id)) == _expected(
+            f"array_contains(rule_ids, '{rule_id}')")
+
+
+def test_sorting_and_paging(loaded: Database) -> None:
+    everything = _ids(loaded, AlertFilter(status=None, sort="risk", per_page=100))
+    pages = [_ids(loaded, AlertFilter(status=None, sort="risk", per_page=3, page=p))
+             for p in (1, 2, 3)]
+    assert [s for page in pages for s in page] == everything
+    assert sorted(everything) == sorted(_expected("true"))
+    with loaded.transaction() as session:
+        scores = [a.risk_score for a, _ in list_alerts(
+            session, AlertFilter(status=None, sort="risk", per_page=100)).items]
+    assert scores == sorted(scores)
+    with loaded.transaction() as session:
+        page = list_alerts(session, AlertFilter(status=None, per_page=3, page=99))
+    assert (page.page, page.pages, page.total) == (3, 3, len(everything))
+
+
+def test_status_and_assignee_filters_with_counts(loaded: Database) -> None:
+    with loaded.transaction() as session:
+        fatou_id = session.scalars(select(User.id)).one()
+        open_page = list_alerts(session, AlertFilter())
+        mine = list_alerts(session, AlertFilter(assignee="me", viewer_id=fatou_id))
+        by_name = list_alerts(session, AlertFilter(assignee="fatou"))
+        unassigned = list_alerts(session, AlertFilter(assignee="none", status="new"))
+        counts = status_counts(session, AlertFilter(status="closed"))
+    total = sample_run().run.alerts.height
+    assert counts == {"new": total - 2, "in_review": 1, "escalated": 0, "closed": 1}
+    assert open_page.total == total - 1
+    assert [a.id for a, _ in mine.items] == [a.id for a, _ in by_name.items]
+    assert [name for _, name in mine.items] == ["fatou"]
+    assert unassigned.total == total - 2
+
+
+def test_filter_choices_offer_what_is_stored(loaded: Database) -> None:
+    with loaded.transaction() as session:
+        choices = filter_choices(session)
+    assert choices["list"] == sorted(
+        set(sample_run().run.alerts.get_column("list_ids").explode().drop_nulls()))
+    alerts = sample_run().run.alerts
+    assert choices["typology"] == sorted(set(alerts.get_column("typologies").explode()))
+    assert choices["rule"] == sorted(set(alerts.get_column("rule_ids").explode().drop_nulls()))
+    assert choices["assignee"] == ["fatou"]
+
+
+def test_detail_has_transactions_hits_and_listed_entries(loaded: Database) -> None:
+    with loaded.transaction() as session:
+        alert = session.scalars(select(Alert).order_by(Alert.risk_score.desc(),
+                                                      Alert.id)).first()
+        assert alert is not None
+        detail = alert_detail(session, alert.id)
+    assert [t.transaction_id for t in detail.transactions] == sorted(alert.transaction_ids)
+    assert detail.hits
+    assert all(v.entry is not None for v in detail.hits)
+    assert all(v.hit.party_name_normalised == alert.subject_id for v in detail.hits)
+    assert detail.assignee == "fatou"
+    assert detail.batch.status == "done"
+    assert detail.alert.created_at <= utcnow()
+
+
+def test_default_filter_is_open_work() -> None:
+    assert replace(AlertFilter(), page=2).status == "open"

@@ -1,0 +1,72 @@
+"""``aml-screen users create`` / ``users disable`` / ``db upgrade`` on a private database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from aml_screen.cli import main
+from aml_screen.store import open_database
+from aml_screen.store.accounts import authenticate
+from aml_screen.store.models import User
+from tests.store.isolation import isolated_url
+from tests.store.samples import PASSWORD, REPO
+
+
+@pytest.fixture
+def url(tmp_path: Path) -> Iterator[str]:
+    with isolated_url(tmp_path) as found:
+        yield found
+
+
+def _run(url: str, *args: str, stdin: str | None = None) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["--config", str(REPO / "aml-screen.toml"), *args],
+                                input=stdin, env={"AML_SCREEN_DATABASE_URL": url})
+    return result.exit_code, result.output
+
+
+def test_db_upgrade_creates_the_schema(url: str) -> None:
+    code, out = _run(url, "db", "upgrade")
+    assert code == 0
+    assert "revision 0001" in out
+
+
+def test_users_create_reads_the_password_from_stdin(url: str) -> None:
+    code, out = _run(url, "users", "create", "admin1", "--role", "admin", "--password-stdin",
+                     stdin=PASSWORD + "\n")
+    assert code == 0, out
+    assert "admin1" in out
+    database = open_database(url)
+    try:
+        with database.transaction() as session:
+            user = session.scalars(select(User).where(User.username == "admin1")).one()
+            assert user.role == "admin"
+            assert authenticate(session, "admin1", PASSWORD, "cli").user is not None
+    finally:
+        database.dispose()
+
+
+@pytest.mark.parametrize(("args", "stdin", "message"), [
+    (["--role", "boss", "--password-stdin"], PASSWORD, "Invalid value for '--role'"),
+    (["--role", "analyst", "--password-stdin"], "short", "at least 10 characters"),
+    (["--role", "analyst"], None, "--password-stdin"),
+])
+def test_users_create_refuses_bad_input(url: str, args: list[str], stdin: str | None,
+                                        message: str) -> None:
+    code, out = _run(url, "users", "create", "someone", *args, stdin=stdin)
+    assert code == 2
+    assert message in out
+
+
+def test_users_disable(url: str) -> None:
+    _run(url, "users", "create", "leaver", "--role", "auditor", "--password-stdin",
+         stdin=PASSWORD)
+    code, _ = _run(url, "users", "disable", "leaver")
+    assert code == 0
+    code, out = _run(url, "users", "disable", "nobody")
+    assert code == 2
+    assert "no user named" in out

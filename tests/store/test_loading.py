@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from aml_screen.store import Database
+from aml_screen.store.loading import load_run, register_batch
+from aml_screen.store.models import (
+    Alert,
+    AlertLabel,
+    AuditEvent,
+    Batch,
+    Hit,
+    ListedEntry,
+    QuarantineRow,
+    Transaction,
+)
+from tests.store.samples import SAMPLE, load_sample, sample_run
+
+
+def _count(database: Database, model: type) -> int:
+    with database.transaction() as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_a_run_is_stored_whole(database: Database) -> None:
+    sample = sample_run()
+    batch_id = load_sample(database)
+    run = sample.run
+    assert _count(database, Alert) == run.alerts.height > 0
+    assert _count(database, Hit) == run.hits.height
+    assert _count(database, Transaction) == run.summary["rows_loaded"]
+    assert _count(database, QuarantineRow) == run.quarantine.height
+    assert _count(database, ListedEntry) == run.hits.select("list_id", "entry_id").n_unique()
+    with database.transaction() as session:
+        batch = session.get_one(Batch, batch_id)
+        assert (batch.status, batch.rows_read, batch.sha256) == (
+            "done", run.summary["rows_read"], sample.sha256)
+        assert [v["sha256"] for v in batch.list_versions or []] == [
+            v["sha256"] for v in run.summary["list_versions"]]
+        labels = session.scalars(select(AlertLabel.value).where(AlertLabel.kind == "list"))
+        assert set(labels) == set(run.alerts.get_column("list_ids").explode().drop_nulls())
+
+
+def test_amounts_stay_exact_decimals(database: Database) -> None:
+    load_sample(database)
+    expected = dict(sample_run().transactions.select("transaction_id", "amount").iter_rows())
+    with database.transaction() as session:
+        stored = dict(list(session.execute(
+            select(Transaction.transaction_id, Transaction.amount))))
+    assert stored == expected
+    assert all(isinstance(v, Decimal) for v in stored.values())
+
+
+def test_explanations_and_listed_entries_reach_the_store_unchanged(database: Database) -> None:
+    load_sample(database)
+    run = sample_run().run
+    first = run.hits.sort("score", descending=True).row(0, named=True)
+    with database.transaction() as session:
+        hit = session.scalars(select(Hit).where(
+            Hit.transaction_id == first["transaction_id"],
+            Hit.matched_name == first["matched_name"])).one()
+        entry = session.scalars(select(ListedEntry).where(
+            ListedEntry.entry_id == first["entry_id"])).one()
+    assert hit.score == first["score"]
+    assert hit.explanation["list_normalised"] == first["matched_name_normalised"]
+    assert first["matched_name"] in {n["name"] for n in entry.names}
+
+
+def test_loading_the_same_file_twice_creates_no_duplicates(database: Database) -> None:
+    sample = sample_run()
+    first = load_sample(database)
+    alerts_before = _count(database, Alert)
+    with database.transaction() as session:
+        batch, created = register_batch(session, "renamed.csv", sample.sha256, 1, None)
+        assert (batch.id, created) == (first, False)
+        assert load_run(session, batch, sample.run, sample.transactions, sample.entries) == 0
+    assert _count(database, Alert) == alerts_before
+    assert _count(database, Batch) == 1
+
+
+def test_a_failed_load_leaves_nothing_behind(database: Database) -> None:
+    with pytest.raises(IntegrityError, match=r"(?i)null"):
+        _load_without_transaction_ids(database)
+    for model in (Batch, Alert, Transaction, AuditEvent):
+        assert _count(database, model) == 0
+
+
+def _load_without_transaction_ids(database: Database) -> None:
+    sample = sample_run()
+    broken = sample.transactions.with_columns(transaction_id=None)  # violates NOT NULL
+    with database.transaction() as session:
+        batch, _ = register_batch(session, SAMPLE.name, sample.sha256, 1, None)
+        load_run(session, batch, sample.run, broken, sample.entries)

@@ -1,0 +1,56 @@
+"""Every text the web interface and the store show exists in English and French."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from aml_screen.i18n import LANGUAGES, catalogue
+from aml_screen.store.models import ALERT_STATUSES, BATCH_STATUSES, DISPOSITIONS, ROLES
+from aml_screen.store.triage import TRANSITIONS
+from tests.store.samples import REPO
+
+TEMPLATES = REPO / "web" / "templates"
+SOURCES = [*(REPO / "web").rglob("*.py"), *(REPO / "aml_screen" / "store").rglob("*.py"),
+           *(REPO / "aml_screen" / "jobs").rglob("*.py"),
+           *(REPO / "aml_screen" / "cli").glob("[dsu]*.py")]
+DYNAMIC = {
+    "web.role.": ROLES,
+    "web.status.": (*ALERT_STATUSES, "open", "all"),
+    "web.batch.status.": BATCH_STATUSES,
+    "web.disposition.": DISPOSITIONS,
+    "web.move.": {m for moves in TRANSITIONS.values() for m in moves},
+    "web.language.": LANGUAGES,
+    "web.name_kind.": ("primary", "alias", "weak_alias"),
+    "web.sort.": ("-risk", "risk", "-created", "created", "subject"),
+    "role.": ("originator", "beneficiary"),
+}
+
+
+def _used_keys() -> set[str]:
+    keys: set[str] = set()
+    for path in TEMPLATES.rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        keys |= set(re.findall(r"_\('([a-z_.]+[a-z_])'[,)]", text))
+        for prefix in re.findall(r"_\('([a-z_.]+\.)' ~", text):
+            keys |= {prefix + suffix for suffix in DYNAMIC[prefix]}
+    for path in SOURCES:
+        text = path.read_text(encoding="utf-8")
+        keys |= set(re.findall(r'(?:Error|gettext|\bt)\(\s*"([a-z_]+\.[a-z_.]+)"', text))
+    keys |= {f"web.error.{code}" for code in (400, 403, 404, 405, 413, 500)}
+    return keys
+
+
+@pytest.mark.parametrize("key", sorted(_used_keys()))
+def test_every_message_exists_in_both_languages(key: str) -> None:
+    texts = catalogue().get(key)
+    assert texts is not None, f"{key} is missing"
+    assert set(LANGUAGES) <= set(texts), f"{key} lacks a language"
+    assert all(texts[lang].strip() for lang in LANGUAGES)
+
+
+def test_the_scan_found_the_templates() -> None:
+    assert len(_used_keys()) > 150
+    assert Path(TEMPLATES / "alerts" / "detail.html").is_file()

@@ -1,0 +1,52 @@
+"""The queue's query string read into an ``AlertFilter``: unknown or malformed values are
+ignored rather than failing the page (a hand-edited URL still shows the queue)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from werkzeug.datastructures import MultiDict
+
+from aml_screen.store.alert_queue import OPEN, SORTS, AlertFilter
+from aml_screen.store.models import ALERT_STATUSES
+
+FILTER_FIELDS = ("status", "min_risk", "max_risk", "typology", "list", "rule", "batch",
+                 "from", "to", "assignee", "sort")
+
+
+def _number(text: str | None) -> float | None:
+    try:
+        return float(text) if text else None
+    except ValueError:
+        return None
+
+
+def _integer(text: str | None) -> int | None:
+    return int(text) if text and text.isdigit() else None
+
+
+def _day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def parse_filter(args: MultiDict[str, str], viewer_id: int) -> AlertFilter:
+    status = args.get("status", OPEN)
+    sort = args.get("sort", "-risk")
+    return AlertFilter(
+        status=status if status in (OPEN, *ALERT_STATUSES) else None,
+        min_risk=_number(args.get("min_risk")),
+        max_risk=_number(args.get("max_risk")),
+        typology=args.get("typology") or None,
+        list_id=args.get("list") or None,
+        rule_id=args.get("rule") or None,
+        batch_id=_integer(args.get("batch")),
+        created_from=_day(args.get("from")),
+        created_to=_day(args.get("to")),
+        assignee=args.get("assignee") or None,
+        viewer_id=viewer_id,
+        sort=sort if sort in SORTS else "-risk",
+        page=_integer(args.get("page")) or 1,
+    )

@@ -1,0 +1,112 @@
+"""The alert queue, the alert detail and triage (status, assignment, comments, take next)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from aml_screen.store.accounts import get_user
+from aml_screen.store.alert_queue import (
+    alert_detail,
+    filter_choices,
+    list_alerts,
+    status_counts,
+)
+from aml_screen.store.audit import record
+from aml_screen.store.models import ALERT_STATUSES, DISPOSITIONS, User
+from aml_screen.store.triage import TRANSITIONS, add_comment, assign, change_status, take_next
+from web.alerts.filters import FILTER_FIELDS, parse_filter
+from web.alerts.highlight import highlight, matching_tokens
+from web.i18n import gettext
+from web.security import CurrentUser, current_user, require
+from web.services import services
+
+bp = Blueprint("alerts", __name__, url_prefix="/alerts")
+
+
+def _me() -> CurrentUser:
+    user = current_user()
+    if user is None:  # require() has already redirected anonymous requests
+        raise RuntimeError("no user")
+    return user
+
+
+def _version() -> int:
+    text = request.form.get("version", "")
+    return int(text) if text.isdigit() else -1
+
+
+@bp.get("")
+@require("alerts.view")
+def queue() -> str:
+    flt = parse_filter(request.args, _me().id)
+    with services().database.transaction() as db:
+        page = list_alerts(db, flt)
+        counts = status_counts(db, flt)
+        choices = filter_choices(db)
+    args = {k: v for k, v in request.args.items() if k in FILTER_FIELDS and v}
+    return render_template("alerts/queue.html", page=page, counts=counts, choices=choices,
+                           flt=flt, args=args, statuses=ALERT_STATUSES)
+
+
+@bp.post("/next")
+@require("alerts.triage")
+def next_alert() -> Response:
+    with services().database.transaction() as db:
+        alert = take_next(db, db.get_one(User, _me().id))
+        alert_id = alert.id if alert else None
+    if alert_id is None:
+        flash(gettext("web.alerts.none_left"), "info")
+        return redirect(url_for("alerts.queue"))
+    return redirect(url_for("alerts.detail", alert_id=alert_id))
+
+
+@bp.get("/<int:alert_id>")
+@require("alerts.view")
+def detail(alert_id: int) -> str:
+    me = _me()
+    with services().database.transaction() as db:
+        found = alert_detail(db, alert_id)
+        record(db, db.get_one(User, me.id), "alert.view", "alert", alert_id,
+               after={"subject_id": found.alert.subject_id})
+        users = list(db.scalars(select(User.username).where(User.active.is_(True))
+                                .order_by(User.username)))
+    hits = [{
+        "view": view,
+        "party": highlight(view.hit.party_name, matching_tokens(view.hit.explanation, "query")),
+        "listed": highlight(view.hit.matched_name, matching_tokens(view.hit.explanation, "list")),
+    } for view in found.hits]
+    return render_template("alerts/detail.html", d=found, a=found.alert, hits=hits,
+                           moves=TRANSITIONS[found.alert.status], dispositions=DISPOSITIONS,
+                           users=users)
+
+
+@bp.post("/<int:alert_id>/status")
+@require("alerts.triage")
+def set_status(alert_id: int) -> Response:
+    with services().database.transaction() as db:
+        change_status(db, alert_id, db.get_one(User, _me().id), request.form.get("status", ""),
+                      _version(), disposition=request.form.get("disposition") or None,
+                      reason=request.form.get("reason"))
+    flash(gettext("web.alerts.saved"), "info")
+    return redirect(url_for("alerts.detail", alert_id=alert_id))
+
+
+@bp.post("/<int:alert_id>/assign")
+@require("alerts.assign")
+def reassign(alert_id: int) -> Response:
+    name = request.form.get("assignee", "")
+    with services().database.transaction() as db:
+        assignee = get_user(db, name) if name else None
+        assign(db, alert_id, db.get_one(User, _me().id), assignee, _version())
+    flash(gettext("web.alerts.saved"), "info")
+    return redirect(url_for("alerts.detail", alert_id=alert_id))
+
+
+@bp.post("/<int:alert_id>/comments")
+@require("alerts.triage")
+def comment(alert_id: int) -> Response:
+    with services().database.transaction() as db:
+        add_comment(db, alert_id, db.get_one(User, _me().id), request.form.get("body", ""))
+    return redirect(url_for("alerts.detail", alert_id=alert_id) + "#comments")

@@ -1,0 +1,88 @@
+"""Log-in, log-out and the language switch."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, session, url_for
+from werkzeug.wrappers import Response
+
+from aml_screen.i18n import LANGUAGES
+from aml_screen.store.accounts import authenticate, end_session, set_language, start_session
+from aml_screen.store.models import User
+from web.i18n import gettext
+from web.security import PUBLIC, current_user, require
+from web.services import services
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only paths on this site: an attacker's ``next=https://…`` must not redirect away."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("alerts.queue")
+
+
+@bp.get("/")
+@require("session")
+def home() -> Response:
+    return redirect(url_for("alerts.queue"))
+
+
+@bp.get("/login")
+@require(PUBLIC)
+def login() -> Response | str:
+    if current_user() is not None:
+        return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", next=request.args.get("next", ""))
+
+
+@bp.post("/login")
+@require(PUBLIC)
+def login_submit() -> Response | tuple[str, int]:
+    username = request.form.get("username", "").strip()[:80]
+    password = request.form.get("password", "")
+    remote = request.remote_addr or "unknown"
+    chosen = session.get("lang") if session.get("lang_chosen") else None
+    with services().database.transaction() as db:
+        outcome = authenticate(db, username, password, remote)
+        token = start_session(db, outcome.user, remote) if outcome.user else None
+        if outcome.user is not None and chosen in LANGUAGES:
+            set_language(db, outcome.user, str(chosen))  # picked on this page: remembered
+        language = outcome.user.language if outcome.user else None
+    if token is None:
+        message = gettext(outcome.refusal or "auth.bad_credentials",
+                          seconds=outcome.retry_after)
+        status = 429 if outcome.refusal == "auth.throttled" else 401
+        return render_template("auth/login.html", error=message, username=username,
+                               next=request.form.get("next", "")), status
+    session.clear()
+    session.permanent = True
+    session["sid"] = token
+    session["lang"] = language
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@bp.post("/logout")
+@require("session")
+def logout() -> Response:
+    user = current_user()
+    token = session.get("sid")
+    if user is not None and isinstance(token, str):
+        with services().database.transaction() as db:
+            end_session(db, token, db.get_one(User, user.id))
+    session.clear()
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/language")
+@require(PUBLIC)
+def language() -> Response:
+    chosen = request.form.get("lang", "")
+    if chosen in LANGUAGES:
+        session["lang"] = chosen
+        user = current_user()
+        session["lang_chosen"] = user is None
+        if user is not None:
+            with services().database.transaction() as db:
+                set_language(db, db.get_one(User, user.id), chosen)
+    return redirect(_safe_next(request.form.get("next")))

@@ -1,0 +1,47 @@
+"""Pages in the user's language through the engine's own catalogue (``translate``): the
+signed-in user's preference, else the choice made on the log-in page, else the browser's."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from flask import Flask, g, request, session
+
+from aml_screen.i18n import LANGUAGES, translate
+from web.services import services
+
+
+def current_language() -> str:
+    user = g.get("user")
+    if user is not None:
+        return str(user.language)
+    chosen = session.get("lang")
+    if chosen in LANGUAGES:
+        return str(chosen)
+    best = request.accept_languages.best_match(LANGUAGES)
+    return best or services().settings.language
+
+
+def gettext(key: str, **params: Any) -> str:
+    return translate(key, current_language(), **params)
+
+
+def format_amount(value: Decimal | None) -> str:
+    """Thousands separated the user's way (1 250 000,50 in French), never through float."""
+    if value is None:
+        return ""
+    text = f"{value.normalize():,f}"
+    if current_language() == "fr":
+        text = text.replace(",", "\u202f").replace(".", ",")
+    return text
+
+
+def format_time(value: datetime | None) -> str:
+    return "" if value is None else value.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(_=gettext, lang=current_language, languages=LANGUAGES)
+    app.jinja_env.filters.update(amount=format_amount, utc=format_time)

@@ -1,0 +1,22 @@
+"""Which role may do what. Every view declares one permission (``security.require``);
+``create_app`` refuses to start if a route declares none, so no page is left unchecked."""
+
+from __future__ import annotations
+
+from aml_screen.store.models import ROLES
+
+EVERYONE = frozenset(ROLES)
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "session": EVERYONE,
+    "batches.view": EVERYONE,
+    "batches.upload": frozenset({"analyst", "supervisor", "admin"}),
+    "alerts.view": EVERYONE,
+    "alerts.triage": frozenset({"investigator", "supervisor"}),
+    "alerts.assign": frozenset({"supervisor"}),
+}
+"""The auditor only reads; the admin manages accounts and lists, not alerts."""
+
+
+def allowed(role: str | None, permission: str) -> bool:
+    return role is not None and role in PERMISSIONS[permission]
