@@ -100,10 +100,6 @@ def score(batch: Path, hits: pl.DataFrame) -> dict[str, object]:
     }
 
 
-def table(figures: dict[str, object]) -> str:
-    width = max(len(key) for key in figures)
-    return "\n".join(f"{key:<{width}}  {value}" for key, value in figures.items())
-
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -134,7 +130,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                "rule_hits": hits.height, "batch_prepare_seconds": prepare_seconds,
                **score(batch, hits)}
     host = machine.describe()
-    print(table({**figures, **host}))
+    print(machine.table({**figures, **host}))
     print(json.dumps({**figures, "batch": str(batch), "machine": host}, ensure_ascii=False))
 
 

@@ -122,11 +122,6 @@ def bench(batch: Path, watchlists: Sequence[Watchlist], threshold: float) -> dic
     }
 
 
-def table(figures: dict[str, object]) -> str:
-    """The figures as a two-column plain-text table."""
-    width = max(len(key) for key in figures)
-    return "\n".join(f"{key:<{width}}  {value}" for key, value in figures.items())
-
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -159,7 +154,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                "list_load_seconds": round(list_seconds, 2),
                **bench(batch, watchlists, args.threshold)}
     host = machine.describe()
-    print(table({**figures, **host}))
+    print(machine.table({**figures, **host}))
     print(json.dumps({**figures, "batch": str(batch), "machine": host}, ensure_ascii=False))
 
 

@@ -41,3 +41,9 @@ def describe() -> dict[str, object]:
 def peak_memory_mib() -> float:
     """Peak resident memory of this process so far (``ru_maxrss`` is KiB on Linux)."""
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def table(figures: dict[str, object]) -> str:
+    """The figures as a two-column plain-text table."""
+    width = max(len(key) for key in figures)
+    return "\n".join(f"{key:<{width}}  {value}" for key, value in figures.items())
