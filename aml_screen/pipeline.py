@@ -33,6 +33,8 @@ from aml_screen.watchlists.loader import Watchlist
 
 @dataclass(frozen=True)
 class ScreeningRun:
+    transactions: pl.DataFrame
+    """The loaded rows of every batch (``TRANSACTION_SCHEMA`` and extra columns)."""
     hits: pl.DataFrame
     quarantine: pl.DataFrame
     alerts: pl.DataFrame
@@ -125,6 +127,6 @@ def run_screening(
         "alerts": alerts.height,
         "list_versions": [w.version() for w in watchlists],
     }
-    return ScreeningRun(hits=hits, quarantine=quarantine, alerts=alerts, rule_hits=rule_hits,
-                        summary=summary)
+    return ScreeningRun(transactions=transactions, hits=hits, quarantine=quarantine,
+                        alerts=alerts, rule_hits=rule_hits, summary=summary)
 

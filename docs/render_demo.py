@@ -12,8 +12,8 @@ from pathlib import Path
 from rich.console import Console
 
 from aml_screen.cli.report import print_alerts, print_summary
-from aml_screen.cli.rules import parameters_override
 from aml_screen.pipeline import run_screening
+from aml_screen.rules.configured import parameters_override
 from aml_screen.settings import load_settings
 from aml_screen.watchlists.loader import load_watchlists
 

@@ -20,19 +20,12 @@ from aml_screen.cli.context import Context, pass_context
 from aml_screen.i18n import t
 from aml_screen.ingest import read_batch
 from aml_screen.rules import RuleError, RuleSet, evaluate_rules, load_rules
+from aml_screen.rules.configured import parameters_override
 from aml_screen.rules.examples_run import run_examples
-from aml_screen.rules.loader import PARAMETERS_FILE
 from aml_screen.settings import Settings
 
 _DIR = click.Path(path_type=Path, file_okay=False)
 
-
-def parameters_override(settings: Settings) -> Path | None:
-    """The deployment's parameters file, unless it is just the default rules folder's own
-    ``parameters.yaml`` (which must not override the parameters of another folder)."""
-    own = settings.rules_dir / PARAMETERS_FILE
-    chosen = settings.rule_parameters_file
-    return None if chosen.resolve() == own.resolve() else chosen
 
 
 def _load(rules_dir: Path | None, settings: Settings) -> RuleSet:

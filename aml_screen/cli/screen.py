@@ -11,14 +11,12 @@ from rich.console import Console
 from aml_screen.cli.context import Context, pass_context
 from aml_screen.cli.options import load_lists, threshold_option
 from aml_screen.cli.report import print_alerts, print_summary
-from aml_screen.cli.rules import parameters_override
 from aml_screen.i18n import t
 from aml_screen.ingest import load_mapping
 from aml_screen.outputs import FORMATS, write_outputs
 from aml_screen.pipeline import run_screening
 from aml_screen.progress import NoProgress, RichProgress
-from aml_screen.rules.loader import rule_files
-from aml_screen.settings import Settings
+from aml_screen.rules.configured import configured_rules, parameters_override
 
 
 @click.command("screen")
@@ -62,7 +60,7 @@ def screen_command(obj: Context, batches: tuple[Path, ...], watchlists: tuple[st
                             timezone=timezone or settings.timezone,
                             date_order=settings.date_order, mapping=column_mapping,
                             progress=bars or NoProgress(),
-                            rules_dir=None if no_rules else chosen_rules(rules_dir, settings),
+                            rules_dir=None if no_rules else configured_rules(settings, rules_dir),
                             rule_parameters=parameters_override(settings))
     paths = write_outputs(out_dir, run.tables, run.quarantine, run.summary, fmt)
     out = Console()
@@ -73,13 +71,6 @@ def screen_command(obj: Context, batches: tuple[Path, ...], watchlists: tuple[st
                     path=paths["quarantine"]))
     out.print(t("summary.outputs", path=out_dir))
 
-
-def chosen_rules(rules_dir: Path | None, settings: Settings) -> Path | None:
-    """``--rules`` as given, else the configured folder when it holds rule files."""
-    if rules_dir is not None:
-        return rules_dir
-    configured = settings.rules_dir
-    return configured if configured.is_dir() and rule_files(configured) else None
 
 
 def register(main: click.Group) -> None:

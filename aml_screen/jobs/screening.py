@@ -14,9 +14,9 @@ from sqlalchemy import update
 
 from aml_screen.errors import AmlScreenError
 from aml_screen.i18n import t
-from aml_screen.ingest import read_batch
 from aml_screen.jobs.progress import DatabaseProgress
 from aml_screen.pipeline import run_screening
+from aml_screen.rules.configured import configured_rules, parameters_override
 from aml_screen.rules.loader import rule_files
 from aml_screen.settings import Settings
 from aml_screen.store import Database, NotFoundError
@@ -38,11 +38,6 @@ def stored_path(settings: Settings, sha256: str, file_name: str) -> Path:
     suffix = Path(file_name).suffix.lower()
     return upload_dir(settings) / f"{sha256}{suffix if suffix in ('.csv', '.parquet') else ''}"
 
-
-def configured_rules(settings: Settings) -> Path | None:
-    """The rules folder of the settings when it holds rule files (as ``aml-screen screen``)."""
-    folder = settings.rules_dir
-    return folder if folder.is_dir() and rule_files(folder) else None
 
 
 def rules_digest(rules_dir: Path | None, parameters: Path | None) -> str | None:
@@ -85,14 +80,12 @@ def screen_stored_batch(settings: Settings, database: Database, batch_id: int) -
         run = run_screening([path], lists, threshold=settings.match_threshold,
                             timezone=settings.timezone, date_order=settings.date_order,
                             progress=progress, rules_dir=rules_dir,
-                            rule_parameters=settings.rule_parameters_file)
-        transactions = read_batch(path, timezone=settings.timezone,
-                                  date_order=settings.date_order).frame
+                            rule_parameters=parameters_override(settings))
         entries = hit_entries(lists, run.hits)
         with database.transaction() as session:
             batch = session.get_one(Batch, batch_id, with_for_update=True)
-            load_run(session, batch, run, transactions, entries,
-                     rule_digest=rules_digest(rules_dir, settings.rule_parameters_file))
+            load_run(session, batch, run, run.transactions, entries,
+                     rule_digest=rules_digest(rules_dir, parameters_override(settings)))
     except AmlScreenError as exc:
         _fail(database, batch_id, exc.key, exc.params)
     except Exception as exc:

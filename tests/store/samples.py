@@ -11,9 +11,8 @@ from pathlib import Path
 import polars as pl
 from sqlalchemy import select
 
-from aml_screen.ingest import read_batch
-from aml_screen.jobs.screening import configured_rules
 from aml_screen.pipeline import ScreeningRun, run_screening
+from aml_screen.rules.configured import configured_rules, parameters_override
 from aml_screen.settings import Settings, load_settings
 from aml_screen.store import Database
 from aml_screen.store.accounts import create_user
@@ -45,9 +44,8 @@ def sample_run() -> SampleRun:
     run = run_screening([SAMPLE], lists, threshold=settings.match_threshold,
                         timezone=settings.timezone, date_order=settings.date_order,
                         rules_dir=configured_rules(settings),
-                        rule_parameters=settings.rule_parameters_file)
-    frame = read_batch(SAMPLE, timezone=settings.timezone, date_order=settings.date_order).frame
-    return SampleRun(run, frame, hit_entries(lists, run.hits),
+                        rule_parameters=parameters_override(settings))
+    return SampleRun(run, run.transactions, hit_entries(lists, run.hits),
                      hashlib.sha256(SAMPLE.read_bytes()).hexdigest())
 
 
