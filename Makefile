@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench screenshots clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ test: lint
 
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/bench_screen.py --rows 1000000
+
+# Refresh the README's browser pictures (needs Debian's chromium).
+screenshots: $(BIN)/.installed
+	AML_SCREEN_SCREENSHOTS=docs/screenshots $(BIN)/pytest tests/web/test_browser.py -q
 
 clean:
 	rm -rf $(VENV) out var .mypy_cache .ruff_cache .pytest_cache

@@ -4,6 +4,7 @@ reason; an auditor cannot change anything. Saves the README's screenshots."""
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from collections.abc import Iterator
@@ -19,7 +20,6 @@ from tests.web.client import database, running_app
 from web.services import EXTENSION
 
 CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = REPO / "docs" / "screenshots"
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed"),
@@ -85,7 +85,15 @@ def _log_in(page: Any, server: str, user: str) -> None:
     page.wait_for_url(re.compile(r"/alerts"))
 
 
-def test_upload_triage_and_close(server: str, page: Any) -> None:
+@pytest.fixture(scope="module")
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the pictures go: ``AML_SCREEN_SCREENSHOTS`` (``make screenshots`` sets it to the
+    README's docs/screenshots), else a temporary folder, so a test run leaves the tree clean."""
+    folder = os.environ.get("AML_SCREEN_SCREENSHOTS")
+    return REPO / folder if folder else tmp_path_factory.mktemp("screenshots")
+
+
+def test_upload_triage_and_close(server: str, page: Any, screenshots: Path) -> None:
     expect = sync_api.expect
     _log_in(page, server, "awa")
     page.goto(f"{server}/batches")
@@ -104,13 +112,14 @@ def test_upload_triage_and_close(server: str, page: Any) -> None:
     expect(rows.first).to_contain_text("sample_un")
     for text in rows.all_inner_texts():
         assert "sample_un" in text
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "alert-queue.png"), full_page=True)
+    screenshots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(screenshots / "alert-queue.png"), full_page=True)
 
     page.click("#alert-queue a.subject >> nth=0")
     page.wait_for_url(re.compile(r"/alerts/\d+$"))
     expect(page.locator("#hits mark").first).to_be_visible()
-    page.screenshot(path=str(SCREENSHOTS / "alert-detail.png"), full_page=True)
+    page.screenshot(path=str(screenshots / "alert-detail.png"), full_page=True)
+    assert (screenshots / "alert-detail.png").stat().st_size > 10_000
     page.select_option("#close-form select[name=disposition]", "false_positive")
     page.fill("#close-form textarea[name=reason]", "Homonym: different birth year and nationality")
     page.click("#close-alert")
