@@ -1,5 +1,5 @@
 """Rule-engine benchmark: the whole starter library over a synthetic batch with planted
-structuring, fan-in and pass-through patterns.
+structuring, fan-in, pass-through, cycle and funnel patterns.
 
     python benchmarks/bench_rules.py --rows 10000000 [--per-pattern 100]
 

@@ -6,7 +6,11 @@ each one should make alert, and under which rule.
 - fan_in: 8-12 people each paying one account a similar amount (±20 %) by mobile money
   within five days;
 - pass_through: an account receiving 2-20 M XOF by wire and sending 92-99 % of it on within
-  2-40 hours.
+  2-40 hours;
+- cycle: 2-4 accounts passing 1-20 M XOF round by wire, each hop 6-72 hours after the last
+  and 97-100 % of its amount, back to the first account (every account should alert);
+- funnel: 12-15 people each paying one account 100 000-1 000 000 XOF by mobile money within
+  ten days, and the account sending 85-99 % of it to one organiser a day or three later.
 
 Planted accounts (``PLT-…``) are new to the batch; senders and depositors are drawn from the
 batch's own names. Rows are text in the batch's layout, with ISO times in UTC.
@@ -22,7 +26,8 @@ import polars as pl
 from benchmarks.generate_batch import BATCH_COLUMNS, PERIOD_DAYS, PERIOD_START
 
 PATTERN_RULES = {"structuring": "GEN-STRUCT-01", "fan_in": "GEN-FANIN-01",
-                 "pass_through": "GEN-PASSTHRU-01"}
+                 "pass_through": "GEN-PASSTHRU-01", "cycle": "GEN-CYCLE-01",
+                 "funnel": "MS-FUNNEL-01"}
 """The rule of the starter library expected to name each planted pattern."""
 _HOUR = 3_600
 _SAHEL = np.array(["ML", "NE", "BF", "TD", "MR"])
@@ -38,6 +43,8 @@ def plant_patterns(batch: pl.DataFrame, per_pattern: int,
         _structuring(rng, per_pattern, names),
         _fan_in(rng, per_pattern, names),
         _pass_through(rng, per_pattern, names),
+        _cycle(rng, per_pattern),
+        _funnel(rng, per_pattern, names),
     ]
     planted = pl.concat([p.select(BATCH_COLUMNS) for p, _ in parts])
     truth = pl.concat([t for _, t in parts])
@@ -133,3 +140,53 @@ def _pass_through(rng: np.random.Generator, count: int,
                      channel="Virement", purpose="règlement fournisseur")
     return pl.concat([inflow.select(BATCH_COLUMNS), outflow.select(BATCH_COLUMNS)]), _truth(
         "pass_through", accounts)
+
+
+def _cycle(rng: np.random.Generator, count: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    hops = rng.integers(2, 5, size=count)
+    owner = np.repeat(np.arange(count), hops)
+    position = np.concatenate([np.arange(h) for h in hops])
+    following = np.where(position + 1 == hops[owner], 0, position + 1)
+    senders = np.array([f"PLT-CYC-{o:05d}-{k}" for o, k in zip(owner, position, strict=True)])
+    receivers = np.array([f"PLT-CYC-{o:05d}-{k}" for o, k in zip(owner, following,
+                                                                  strict=True)])
+    gaps = rng.integers(6 * _HOUR, 72 * _HOUR, size=owner.size)
+    offsets = np.concatenate([np.cumsum(np.r_[0, gaps[owner == i][:-1]])
+                              for i in range(count)])
+    shrink = rng.uniform(0.97, 1.0, size=owner.size)
+    factors = np.concatenate([np.cumprod(shrink[owner == i]) for i in range(count)])
+    amount = np.round(rng.integers(1_000, 20_000, size=count)[owner] * 1_000 * factors, -2)
+    frame = _frame("CYC", senders, np.repeat(_start(rng, count, 13), hops) + offsets, amount,
+                   originator_name=np.char.add("Société ", senders),
+                   originator_account=senders,
+                   beneficiary_name=np.char.add("Société ", receivers),
+                   beneficiary_account=receivers, channel="Virement",
+                   purpose="règlement facture")
+    return frame, _truth("cycle", senders)
+
+
+def _funnel(rng: np.random.Generator, count: int,
+            names: np.ndarray) -> tuple[pl.DataFrame, pl.DataFrame]:
+    per = rng.integers(12, 16, size=count)
+    owner = np.repeat(np.arange(count), per)
+    accounts = np.array([f"PLT-FUN-{i:05d}" for i in range(count)])
+    start = _start(rng, count, 14)
+    seconds = start[owner] + rng.integers(0, 240 * _HOUR, owner.size)
+    amount = rng.integers(100, 1_000, size=owner.size) * 1_000
+    inflow = _frame("FUI", accounts[owner], seconds, amount,
+                    originator_name=rng.choice(names, size=owner.size),
+                    originator_account=np.array([f"+2277{i:07d}" for i in range(owner.size)]),
+                    beneficiary_name=np.array([f"Agent {i}" for i in range(count)])[owner],
+                    beneficiary_account=accounts[owner], channel="Orange Money",
+                    purpose="transfert")
+    totals = np.bincount(owner, weights=amount, minlength=count)
+    outflow = _frame("FUO", accounts,
+                     start + 240 * _HOUR + rng.integers(24 * _HOUR, 72 * _HOUR, size=count),
+                     np.round(totals * rng.uniform(0.85, 0.99, size=count), -3),
+                     originator_name=np.array([f"Agent {i}" for i in range(count)]),
+                     originator_account=accounts,
+                     beneficiary_name=rng.choice(names, size=count),
+                     beneficiary_account=np.array([f"PLT-ORG-{i:05d}" for i in range(count)]),
+                     channel="Orange Money", purpose="transfert")
+    return pl.concat([inflow.select(BATCH_COLUMNS), outflow.select(BATCH_COLUMNS)]), _truth(
+        "funnel", accounts)

@@ -13,6 +13,8 @@ import polars as pl
 from aml_screen.rules import grammar as g
 from aml_screen.rules.derived import DERIVED_SCHEMA, add_derived, add_folded
 from aml_screen.rules.eval_aggregate import evaluate_aggregate_rules
+from aml_screen.rules.eval_cycle import evaluate_cycle
+from aml_screen.rules.eval_funnel import evaluate_funnel
 from aml_screen.rules.eval_list import evaluate_list_rules
 from aml_screen.rules.eval_sequence import evaluate_sequence_rules
 from aml_screen.rules.eval_transaction import evaluate_transaction_rules
@@ -81,6 +83,8 @@ def evaluate_rules(rule_set: RuleSet, transactions: pl.DataFrame | pl.LazyFrame,
         *evaluate_transaction_rules(frame, rule_set.of_kind("transaction")),
         *evaluate_aggregate_rules(frame, rule_set.of_kind("aggregate"), rule_set.parameters),
         *evaluate_sequence_rules(frame, rule_set.of_kind("sequence")),
+        *(evaluate_cycle(frame, r) if r.network and r.network.pattern == "cycle"
+          else evaluate_funnel(frame, r) for r in rule_set.of_kind("network")),
         *evaluate_list_rules(frame, conform(hits, HIT_SCHEMA) if hits is not None
                              else pl.DataFrame(schema=HIT_SCHEMA), rule_set.of_kind("list")),
     ]

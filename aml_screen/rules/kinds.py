@@ -5,6 +5,8 @@
     kind: sequence      in_filter, out_filter, window, amount_tolerance, other_country,
                         max_inflows
     kind: list          lists, programmes, min_score, condition
+    kind: network       pattern (cycle, funnel), filter, window and the pattern's numbers
+                        (see ``kinds_network``)
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import polars as pl
 from aml_screen.rules import grammar as g
 from aml_screen.rules.compiler import Scope, Typed, compile_expr, type_of
 from aml_screen.rules.derived import RULE_COLUMNS
+from aml_screen.rules.kinds_network import NETWORK_FIELDS, network_fields
 from aml_screen.rules.model import KEY_COLUMNS, Aggregate, ListSpec, SequenceSpec, Window
 from aml_screen.rules.parameters import Parameters
 from aml_screen.rules.problems import Report
@@ -28,6 +31,7 @@ KIND_FIELDS = {
     "sequence": frozenset({"in_filter", "out_filter", "window", "amount_tolerance",
                            "other_country", "max_inflows"}),
     "list": frozenset({"lists", "programmes", "min_score", "condition"}),
+    "network": NETWORK_FIELDS,
 }
 ROW_TYPES = {name: type_of(dtype) for name, dtype in RULE_COLUMNS.items()}
 _DURATION = re.compile(r"^(\d+)([dhm])$")
@@ -94,7 +98,23 @@ def build_rule(entry: dict[str, Any], kind: str, params: Parameters,
         return _aggregate(entry, rows, add)
     if kind == "sequence":
         return _sequence(entry, rows, add)
+    if kind == "network":
+        return _network(entry, rows, add)
     return _listing(entry, rows, add)
+
+
+def _network(entry: dict[str, Any], rows: Scope, add: Report) -> dict[str, Any] | None:
+    condition = compile_field(entry, "filter", rows, add)
+    window_text = parse_window(entry.get("window"), "window", add)
+    window = None
+    if window_text:
+        length = to_timedelta(window_text)
+        window = Window(window_text, length, default_step(length))
+    spec = network_fields(entry, rows, window, add)
+    if condition is None or spec is None:
+        return None
+    return {"subject": "originator_account", "condition": condition[0].expr,
+            "window": window, "network": spec}
 
 
 def _aggregate(entry: dict[str, Any], rows: Scope, add: Report) -> dict[str, Any] | None:

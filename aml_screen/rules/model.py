@@ -14,7 +14,7 @@ from aml_screen.rules.parameters import Parameters
 
 TYPOLOGIES = ("drug_trafficking", "arms_trafficking", "human_trafficking", "migrant_smuggling",
               "terrorist_financing", "corruption", "generic")
-KINDS = ("transaction", "aggregate", "sequence", "list")
+KINDS = ("transaction", "aggregate", "sequence", "list", "network")
 SEVERITIES = {"low": 25.0, "medium": 50.0, "high": 75.0, "critical": 95.0}
 SUBJECT_KEYS = {
     "originator_account": "account", "beneficiary_account": "account",
@@ -63,6 +63,31 @@ class SequenceSpec:
 
 
 @dataclass(frozen=True)
+class NetworkSpec:
+    """A pattern over the transfer graph (accounts as nodes, the rule's filtered transfers as
+    edges) within ``Rule.window``.
+
+    ``cycle``: money leaving an account comes back to it through ``min_hops`` to ``max_hops``
+    transfers, each no earlier than the one before, the last within the window of the first,
+    and each amount (XOF) within ``tolerance`` of the one before it.
+    ``funnel``: an account receives from at least ``min_senders`` distinct accounts, sends to
+    at most ``max_destinations``, and sends on at least ``min_outflow_share`` of what it
+    received within the window."""
+
+    pattern: str
+    min_hops: int = 2
+    max_hops: int = 4
+    tolerance: float = 0.1
+    max_account_transfers: int | None = None
+    """Accounts with more transfers (edges in and out) in the batch are left out of the
+    graph: merchants, agents and payroll accounts close cycles and collect from many
+    senders by chance."""
+    min_senders: int = 5
+    max_destinations: int = 2
+    min_outflow_share: float = 0.8
+
+
+@dataclass(frozen=True)
 class ListSpec:
     """A watchlist hit at or above ``min_score`` on these lists/programmes."""
 
@@ -100,6 +125,7 @@ class Rule:
     having_node: g.Node | None = None
     sequence: SequenceSpec | None = None
     listing: ListSpec | None = None
+    network: NetworkSpec | None = None
     expressions: dict[str, str] = field(default_factory=dict)
     """The rule's expressions as written, by field (shown in evidence and reports)."""
     parameters_used: dict[str, Any] = field(default_factory=dict)

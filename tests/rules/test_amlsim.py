@@ -20,9 +20,12 @@ REPO = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).parent / "data"
 ALERTS = Path("aml_transactions/amlsim_tigergraph/alerts.csv")
 
-FLOORS = {  # pattern -> (the accounts that should alert, the least share found, the rule)
-    "fan_in": ("receiver", 0.9, "GEN-FANIN-01"),
-    "cycle": ("member", 0.45, "GEN-RELAY-01"),
+FLOORS = {  # (pattern, rule) -> (the accounts that should alert, the least share found)
+    ("fan_in", "GEN-FANIN-01"): ("receiver", 0.9),
+    ("cycle", "GEN-RELAY-01"): ("member", 0.49),
+    # AMLSim books a cycle's five transfers on random days of the alert's period, not in hop
+    # order: only the cycles whose transfers happen to be in time order are money returning.
+    ("cycle", "GEN-CYCLE-01"): ("member", 0.108),
 }
 
 
@@ -54,10 +57,10 @@ def pattern_accounts(alerts: pl.DataFrame, pattern: str, role: str) -> set[str]:
 
 
 @pytest.mark.shared
-@pytest.mark.parametrize("pattern", sorted(FLOORS))
+@pytest.mark.parametrize(("pattern", "rule_id"), sorted(FLOORS))
 def test_share_of_pattern_accounts_alerted(alerts: pl.DataFrame, rule_hits: pl.DataFrame,
-                                           pattern: str) -> None:
-    role, floor, rule_id = FLOORS[pattern]
+                                           pattern: str, rule_id: str) -> None:
+    role, floor = FLOORS[pattern, rule_id]
     expected = pattern_accounts(alerts, pattern, role)
     alerted = set(rule_hits.filter(pl.col("rule_id") == rule_id)["subject_id"])
     share = len(expected & alerted) / len(expected)

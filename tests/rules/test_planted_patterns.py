@@ -34,9 +34,10 @@ def test_every_planted_pattern_is_found_by_its_rule(
         evaluated: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame], pattern: str) -> None:
     _, truth, hits = evaluated
     expected = truth.filter(pl.col("pattern") == pattern)
-    assert expected.height == PER_PATTERN
+    # one account per instance; every account of a cycle (2-4 each)
+    assert expected.height >= PER_PATTERN * (2 if pattern == "cycle" else 1)
     found = expected.join(hits, on=["rule_id", "subject_id"], how="semi")
-    assert found.height == PER_PATTERN
+    assert found.height == expected.height
     planted_hits = hits.filter(pl.col("subject_id").is_in(expected["subject_id"].to_list())
                                & (pl.col("rule_id") == PATTERN_RULES[pattern]))
     assert planted_hits["transaction_ids"].list.len().min() >= 2

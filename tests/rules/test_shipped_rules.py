@@ -39,4 +39,6 @@ def test_one_file_per_typology_with_four_to_eight_rules(rule_set: RuleSet) -> No
 
 
 def test_every_kind_is_shipped(rule_set: RuleSet) -> None:
-    assert {r.kind for r in rule_set.rules} == {"transaction", "aggregate", "sequence", "list"}
+    assert {r.kind for r in rule_set.rules} == {"transaction", "aggregate", "sequence", "list",
+                                                "network"}
+    assert {r.network.pattern for r in rule_set.rules if r.network} == {"cycle", "funnel"}
