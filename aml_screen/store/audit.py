@@ -1,36 +1,173 @@
-"""Writing the audit trail. Every state change and every view of a subject goes through
-``record`` inside the same transaction as the change, so the trail cannot miss one."""
+"""Writing and checking the audit trail. Every state change and every view of a subject goes
+through ``record`` inside the same transaction as the change, so the trail cannot miss one.
+
+The trail is a hash chain: event ``seq`` stores ``prev_hash`` (the hash of event ``seq - 1``,
+zeros for the first) and ``hash``, the SHA-256 of its canonical content (actor, UTC time,
+action, object, before/after JSON and ``prev_hash``). ``record`` takes the table's write lock
+before reading the last event, so two writers queue instead of forking the chain; the unique
+``seq`` refuses a fork even if a writer skipped the lock. ``verify_chain`` walks the events in
+order and names the first one that was edited, deleted, inserted or moved.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import event
-from sqlalchemy.orm import Mapper, Session
+from sqlalchemy import event, select, text
+from sqlalchemy.orm import Mapper, ORMExecuteState, Session
 
+from aml_screen.store.base import utcnow
 from aml_screen.store.errors import StoreError
 from aml_screen.store.models import AuditEvent, User
 
 SYSTEM_ACTOR = "system"
+GENESIS_HASH = "0" * 64
+"""``prev_hash`` of the first event."""
+CHAIN_VERSION = 1
+"""Part of every hashed content, so a future change of the canonical form is explicit."""
+CHAIN_LOCK_KEY = 0x616D6C5F61756469  # "aml_audi": PostgreSQL advisory lock of the chain
+
+
+def canonical_json(value: Any) -> str:
+    """One spelling per value: sorted keys, no spaces, UTF-8 text, no NaN."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      allow_nan=False)
+
+
+def event_hash(*, at: datetime, actor_id: int | None, actor_name: str, action: str,
+               object_type: str, object_id: str, before: Any, after: Any,
+               prev_hash: str) -> str:
+    """SHA-256 (hex) of an event's canonical content."""
+    content = {
+        "v": CHAIN_VERSION, "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "actor_id": actor_id, "actor_name": actor_name, "action": action,
+        "object_type": object_type, "object_id": object_id,
+        "before": before, "after": after, "prev_hash": prev_hash,
+    }
+    return hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()
+
+
+def _as_stored(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The value as the JSON column gives it back (tuples become lists, keys strings), so
+    the hash is computed on exactly what is stored."""
+    if value is None:
+        return None
+    stored: dict[str, Any] = json.loads(json.dumps(value, ensure_ascii=False,
+                                                   allow_nan=False))
+    return stored
+
+
+def _lock_chain(session: Session) -> tuple[int, str]:
+    """Take the audit table's write lock (held until commit) and return the next ``seq``
+    and the hash it must link to."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        # A transaction-scoped advisory lock: queues writers, never readers, and needs no
+        # UPDATE/DELETE privilege on the table (a deployment may grant INSERT/SELECT only).
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
+    elif dialect == "sqlite":
+        # A write statement, even one touching no row, takes SQLite's single write lock.
+        session.execute(text("UPDATE audit_events SET id = id WHERE 0 = 1"))
+    last = session.execute(select(AuditEvent.seq, AuditEvent.hash)
+                           .order_by(AuditEvent.seq.desc()).limit(1)).first()
+    return (1, GENESIS_HASH) if last is None else (last.seq + 1, last.hash)
 
 
 def record(session: Session, actor: User | None, action: str, object_type: str,
            object_id: object, before: dict[str, Any] | None = None,
            after: dict[str, Any] | None = None) -> AuditEvent:
     """Append one event; ``actor`` None means the system itself (CLI, background job)."""
+    before, after = _as_stored(before), _as_stored(after)
+    seq, prev_hash = _lock_chain(session)
     entry = AuditEvent(
+        seq=seq, at=utcnow(),
         actor_id=actor.id if actor else None,
         actor_name=actor.username if actor else SYSTEM_ACTOR,
         action=action, object_type=object_type, object_id=str(object_id),
-        before=before, after=after,
+        before=before, after=after, prev_hash=prev_hash,
     )
+    entry.hash = event_hash(at=entry.at, actor_id=entry.actor_id, actor_name=entry.actor_name,
+                            action=action, object_type=object_type, object_id=entry.object_id,
+                            before=before, after=after, prev_hash=prev_hash)
     session.add(entry)
+    session.flush()
     return entry
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    """The first event that does not verify. ``problem`` is ``missing`` (the chain jumps over
+    ``seq``: deleted), ``altered`` (content does not match its hash: edited), ``misplaced``
+    (it does not link to the event before it: inserted, moved or swapped), ``rewritten`` (the
+    chain holds together but event ``seq`` is not the one of the expected head) or
+    ``truncated`` (the trail ends before the expected head). The last two need an anchor, and
+    ``truncated`` has no event to show (``event_id`` None)."""
+
+    seq: int
+    event_id: int | None
+    action: str | None
+    at: datetime | None
+    problem: str
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    events: int
+    head_seq: int
+    head_hash: str
+    broken: ChainBreak | None
+
+
+def verify_chain(session: Session, anchor: tuple[int, str] | None = None,
+                 batch_size: int = 5000) -> ChainReport:
+    """Walk the whole trail in ``seq`` order, streaming, and stop at the first bad event.
+
+    A chain alone cannot show that its last events were deleted, nor that it was rebuilt
+    from scratch; ``anchor`` — an earlier head ``(seq, hash)`` kept outside the database —
+    can: that event must still be there with that hash."""
+    table = AuditEvent.__table__
+    rows = session.execute(select(table).order_by(table.c.seq)).yield_per(batch_size)
+    expected, prev_hash, count = 1, GENESIS_HASH, 0
+    for row in rows:
+        problem = None
+        if row.seq != expected:
+            problem = "missing"
+        elif event_hash(at=row.at, actor_id=row.actor_id, actor_name=row.actor_name,
+                        action=row.action, object_type=row.object_type,
+                        object_id=row.object_id, before=row.before, after=row.after,
+                        prev_hash=row.prev_hash) != row.hash:
+            problem = "altered"
+        elif row.prev_hash != prev_hash:
+            problem = "misplaced"
+        elif anchor is not None and anchor[0] == row.seq and anchor[1] != row.hash:
+            problem = "rewritten"
+        if problem is not None:
+            rows.close()
+            return ChainReport(count, expected - 1, prev_hash,
+                               ChainBreak(expected, row.id, row.action, row.at, problem))
+        expected, prev_hash, count = expected + 1, row.hash, count + 1
+    if anchor is not None and anchor[0] >= expected:
+        return ChainReport(count, expected - 1, prev_hash,
+                           ChainBreak(expected, None, None, None, "truncated"))
+    return ChainReport(count, expected - 1, prev_hash, None)
 
 
 def _refuse_change(_mapper: Mapper[Any], _connection: Any, target: AuditEvent) -> None:
     raise StoreError("store.audit_append_only", event_id=target.id)
 
 
+def _refuse_bulk_change(state: ORMExecuteState) -> None:
+    """``update(AuditEvent)`` / ``delete(AuditEvent)`` bypass the per-object hooks."""
+    mapper = state.bind_mapper
+    if (state.is_update or state.is_delete) and mapper is not None \
+            and mapper.class_ is AuditEvent:
+        raise StoreError("store.audit_append_only", event_id="*")
+
+
 event.listen(AuditEvent, "before_update", _refuse_change)
 event.listen(AuditEvent, "before_delete", _refuse_change)
+event.listen(Session, "do_orm_execute", _refuse_bulk_change)

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from aml_screen.cli import main
-from aml_screen.store import open_database
+from aml_screen.store import head_revision, open_database
 from aml_screen.store.accounts import authenticate
 from aml_screen.store.models import User
 from tests.store.isolation import isolated_url
@@ -32,7 +32,8 @@ def _run(url: str, *args: str, stdin: str | None = None) -> tuple[int, str]:
 def test_db_upgrade_creates_the_schema(url: str) -> None:
     code, out = _run(url, "db", "upgrade")
     assert code == 0
-    assert "revision 0001" in out
+    assert f"revision {head_revision()}" in out
+    assert head_revision() == "0002"
 
 
 def test_users_create_reads_the_password_from_stdin(url: str) -> None:

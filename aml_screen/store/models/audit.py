@@ -1,6 +1,9 @@
 """The audit trail: who did or saw what, when, with the state before and after.
 
-Append-only: the store refuses to update or delete rows (see ``aml_screen.store.audit``).
+Append-only and hash-chained: event ``seq`` stores the SHA-256 of event ``seq - 1``
+(``prev_hash``) and of its own canonical content (``hash``), so editing, deleting, inserting
+or reordering any event breaks the chain (see ``aml_screen.store.audit``). ``seq`` is unique:
+two writers can never both extend the same event.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ class AuditEvent(Base):
     __tablename__ = "audit_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(unique=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     actor_name: Mapped[str] = mapped_column(String(80))
@@ -26,3 +30,5 @@ class AuditEvent(Base):
     object_id: Mapped[str] = mapped_column(String(120))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
