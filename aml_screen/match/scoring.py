@@ -18,6 +18,10 @@ import polars as pl
 TRANSCRIPTION = 0.95
 """Similarity of tokens with one skeleton but another spelling (Ghaly / Ghali): below the
 same spelling, so that scores rank the exact name first."""
+MULTI_TYPO = 0.85
+"""Factor on each typo's similarity when the names pair two typos or more: one slip of the
+pen is common, a name that only comes close through several is another name (Sabih Akar
+is not Saati Ammar)."""
 UNMATCHED_QUERY = 1.0
 UNMATCHED_LIST = 0.4
 PAIR = ["query_id", "key_id"]
@@ -56,7 +60,8 @@ def _best(edges: pl.DataFrame) -> pl.DataFrame:
 
 def align(edges: pl.DataFrame, rounds: int = 3) -> pl.DataFrame:
     """One-to-one token alignment per pair: edges that are each other's best choice are
-    kept, their tokens taken out, and the rest aligned again (``rounds`` times)."""
+    kept, their tokens taken out, and the rest aligned again (``rounds`` times); then typos
+    are discounted (``MULTI_TYPO``) in pairs that hold several."""
     initial = pl.col("relation").is_in(["initial", "listed_initial"])
     left = edges.with_columns(
         pair_weight=pl.when(initial)
@@ -74,7 +79,18 @@ def align(edges: pl.DataFrame, rounds: int = 3) -> pl.DataFrame:
             best.select(*PAIR, "kpos"), on=[*PAIR, "kpos"], how="anti")
     if not kept:
         return left
-    return pl.concat(kept)
+    typo = pl.col("relation") == "typo"
+
+    def span(pos: str) -> pl.Expr:
+        return (pl.col(pos).filter(typo).max() - pl.col(pos).filter(typo).min()).over(PAIR)
+
+    # Two typos side by side on both names are one slip across the space between two words
+    # (Tayeb Nail → Taye Bnail), not two.
+    count = typo.sum().over(PAIR)
+    one_slip = (count == 2) & (span("qpos") == 1) & (span("kpos") == 1)
+    return pl.concat(kept).with_columns(
+        similarity=pl.when(typo & (count > 1) & ~one_slip)
+        .then(pl.col("similarity") * MULTI_TYPO).otherwise("similarity"))
 
 
 def name_scores(aligned: pl.DataFrame, q_totals: pl.DataFrame,

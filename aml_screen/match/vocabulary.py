@@ -19,12 +19,17 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 from rapidfuzz import process
-from rapidfuzz.distance import OSA
+from rapidfuzz.distance import OSA, Levenshtein
 
 EQUIVALENT = 0.9
 INITIAL = 0.6
 MIN_FUZZY_LENGTH = 4
-"""Shortest form compared for typos (Siad / Said, Zafr / Zafar)."""
+"""Shortest form compared for typos (Zafr / Zafar; see ``SHORT_TOKEN``)."""
+SHORT_TOKEN = 5
+"""Two forms of four letters at most are one typo apart only by two neighbouring letters
+swapped (Siad / Said): one letter in four replaced makes another name (Qian / Jian, Bahr /
+Bakr). A four-letter form can still be a five-letter name with a letter dropped (Zafr /
+Zafar)."""
 LONG_TOKEN = 8
 TYPO_COST = 0.6
 """Similarity lost per edit, relative to the token's length: one edit in five letters
@@ -34,6 +39,10 @@ COMMON_SHARE = 0.001
 """A query skeleton held by ``COMMON_SPELLING`` list names, or by that many and
 ``COMMON_SHARE`` of the batch's distinct names, is never read as a typo (a large batch
 repeats the same slip of the pen by several clerks)."""
+TYPO_DOMINANCE = 20
+"""...unless the list spelling it is one edit from is held by this many times more list
+names than the query spelling is held by list and batch names together: a batch of
+Muhammads holds "Moahmmad" a few times, and it is still a slip, not a name."""
 PAIR_SCHEMA = {"q_skeleton": pl.String(), "l_skeleton": pl.String(),
                "similarity": pl.Float64(), "relation": pl.String()}
 
@@ -66,12 +75,17 @@ def _fuzzy(query_vocab: pl.DataFrame, list_deletions: pl.DataFrame) -> pl.DataFr
     )
     if found.is_empty():
         return pl.DataFrame(schema=PAIR_SCHEMA)
-    edits = process.cpdist(found["q_form"].to_list(), found["l_form"].to_list(),
-                           scorer=OSA.distance, dtype=np.int32, workers=-1)
+    q_forms, l_forms = found["q_form"].to_list(), found["l_form"].to_list()
+    edits = process.cpdist(q_forms, l_forms, scorer=OSA.distance, dtype=np.int32, workers=-1)
+    # Levenshtein counts two edits where OSA counts one swap of neighbouring letters.
+    swapped = process.cpdist(q_forms, l_forms, scorer=Levenshtein.distance, dtype=np.int32,
+                             workers=-1) > edits
     longest = pl.max_horizontal(pl.col("q_form").str.len_chars(),
                                 pl.col("l_form").str.len_chars())
-    allowed = pl.when(longest >= LONG_TOKEN).then(2).otherwise(1)
-    return found.with_columns(edits=pl.Series(edits)).filter(pl.col("edits") <= allowed).select(
+    allowed = (pl.when(longest >= LONG_TOKEN).then(2)
+               .when((longest >= SHORT_TOKEN) | pl.col("swapped")).then(1).otherwise(0))
+    return found.with_columns(edits=pl.Series(edits), swapped=pl.Series(swapped)).filter(
+        pl.col("edits") <= allowed).select(
         "q_skeleton", "l_skeleton",
         similarity=(1 - TYPO_COST * pl.col("edits") / longest).cast(pl.Float64),
         relation=pl.lit("typo"),
@@ -117,12 +131,19 @@ def similar_tokens(query_vocab: pl.DataFrame, list_vocab: pl.DataFrame,
     )
     # Typos are rare: a spelling seen in several list names or several batch names is a name
     # in its own right (Moctar is Moctar, not a misspelt Mokhber).
-    common = pl.concat([
-        query_vocab.filter(pl.col("df") >= max(COMMON_SPELLING, COMMON_SHARE * batch_size))
-        .select(q_skeleton="skeleton"),
-        list_vocab.filter(pl.col("df") >= COMMON_SPELLING).select(q_skeleton="skeleton"),
-    ])
-    typos = _fuzzy(query_vocab, list_deletions).join(common, on="q_skeleton", how="anti")
+    list_df = list_vocab.group_by("skeleton").agg(pl.col("df").first())
+    seen = query_vocab.select("skeleton", q_df="df").join(list_df, on="skeleton", how="left")
+    common = seen.filter(
+        (pl.col("q_df") >= max(COMMON_SPELLING, COMMON_SHARE * batch_size))
+        | (pl.col("df") >= COMMON_SPELLING)
+    ).select(q_skeleton="skeleton", seen=pl.col("q_df") + pl.col("df").fill_null(0))
+    fuzzy = _fuzzy(query_vocab, list_deletions)
+    blocked = (
+        fuzzy.join(common, on="q_skeleton")
+        .join(list_df.rename({"skeleton": "l_skeleton"}), on="l_skeleton")
+        .filter(pl.col("df") < TYPO_DOMINANCE * pl.col("seen"))
+    )
+    typos = fuzzy.join(blocked, on=["q_skeleton", "l_skeleton"], how="anti")
     pairs = pl.concat([same, equivalent, typos,
                        _initials(query_vocab, list_vocab)])
     return (

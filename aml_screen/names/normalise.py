@@ -3,8 +3,9 @@
 Steps, in order: Unicode NFKC, then NFKD with combining marks removed (é → e, Maïga → Maiga);
 lower case; remaining non-Latin script (Arabic, Cyrillic, ligatures such as ß or ø) transliterated
 to ASCII with anyascii; apostrophes dropped (Jama'a → jamaa), other punctuation turned into
-spaces (al-Qaida → al qaida); honorifics and legal-form words removed (see stopwords.yaml)
-unless nothing else would be left; white space collapsed.
+spaces (al-Qaida → al qaida); honorifics at the front of the name and legal-form words
+anywhere removed (see stopwords.yaml) unless nothing else would be left; white space
+collapsed.
 
 The function works on a Series of (distinct) names so that transliteration, the only step
 done in Python, runs once per distinct non-Latin name, never per transaction.
@@ -25,14 +26,28 @@ _STOPWORDS_FILE = Path(__file__).with_name("stopwords.yaml")
 
 
 @cache
+def stopwords(group: str | None = None) -> tuple[str, ...]:
+    """The honorifics and legal forms of ``stopwords.yaml`` (or only those of ``group``:
+    ``honorifics``, ``legal_forms``), longest first."""
+    data = yaml.safe_load(_STOPWORDS_FILE.read_text(encoding="utf-8"))
+    chosen = [data[group]] if group else data.values()
+    return tuple(sorted({w for words in chosen for w in words}, key=len, reverse=True))
+
+
+@cache
 def stopword_pattern(group: str | None = None) -> str:
     """One regex matching any honorific or legal form (or only those of ``group``:
     ``honorifics``, ``legal_forms``) as whole words, longest first."""
-    data = yaml.safe_load(_STOPWORDS_FILE.read_text(encoding="utf-8"))
-    chosen = [data[group]] if group else data.values()
-    words = sorted({w for words in chosen for w in words}, key=len, reverse=True)
+    words = stopwords(group)
     alternatives = "|".join(re.escape(w) for w in words)
     return rf"(?:^|\s)(?:{alternatives})(?:\s|$)"
+
+
+@cache
+def leading_honorifics() -> str:
+    """One regex matching the run of honorifics a name starts with (El Hadj Cheikh ...)."""
+    alternatives = "|".join(re.escape(w) for w in stopwords("honorifics"))
+    return rf"^(?:(?:{alternatives})(?:\s+|$))+"
 
 
 def _fold_expr(col: pl.Expr) -> pl.Expr:
@@ -59,11 +74,14 @@ def normalise_names(names: pl.Series) -> pl.Series:
     if non_ascii.len():
         table = {value: anyascii(value).lower() for value in non_ascii.to_list()}
         folded = folded.replace(table)
-    # Stopword removal runs twice because adjacent stopwords share the space between them.
-    pattern = stopword_pattern()
+    # Legal forms go wherever they stand; removal runs twice because adjacent ones share the
+    # space between them. Honorifics go only from the front of the name: further in they are
+    # part of it (Khalid Sheikh Mohammed, Mohamed Cheikh Sidiya) or an initial (A. M. Gorky).
+    pattern = stopword_pattern("legal_forms")
     frame = pl.DataFrame({"n": folded}).with_columns(clean=_clean_expr(pl.col("n")))
     frame = frame.with_columns(
         stripped=pl.col("clean")
+        .str.replace(leading_honorifics(), "")
         .str.replace_all(pattern, " ")
         .str.replace_all(pattern, " ")
         .str.replace_all(r"\s+", " ")

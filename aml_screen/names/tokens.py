@@ -4,10 +4,11 @@
 goes further (rules and the reason for each in ``folding.yaml``):
 
 * particles written glued to a name are split from it (Abdelkader → abdel kader, so that
-  word order never matters) and filiation particles and the article (Ould, Ag, Ben, Mint,
-  Al) are left out;
+  word order never matters; not from a misspelt name that is never split: Alferd) and
+  filiation particles and the article (Ould, Ag, Ben, Mint, Al) are left out;
 * each token is folded to a skeleton where French and English transcriptions agree
   (Mohamed / Muhammad / Mouhamed → muhamad; Cheikh / Sheikh → xaik; Djibril / Jibril);
+* a misspelt legal form (``Compnay``, ``Limitde``) is dropped like the legal form itself;
 * given names that are forms of one name (Mamadou / Mohamed, Abdoulaye / Abdullahi) share a
   ``group`` (``given_names.yaml``), matched with a lower similarity than the same skeleton.
 
@@ -21,12 +22,21 @@ from pathlib import Path
 from string import ascii_lowercase
 from typing import Any
 
+import numpy as np
 import polars as pl
 import yaml
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
-from aml_screen.names.normalise import normalise_names
+from aml_screen.names.normalise import normalise_names, stopwords
 
 _HERE = Path(__file__).parent
+MISSPELT_FORM_LENGTH = 7
+"""Legal forms this long or longer (company, limited, corporation) are recognised with one
+typing error (two from ten letters on); shorter ones (ltd, sarl) are too close to names."""
+MISSPELT_NAME_LENGTH = 6
+"""Shorter tokens one letter from a name never split are names of their own (Aldin is not a
+misspelt Alain)."""
 TOKEN_SCHEMA = {"row": pl.UInt32(), "pos": pl.UInt32(), "token": pl.String(),
                 "skeleton": pl.String(), "group": pl.String()}
 
@@ -70,6 +80,34 @@ def given_name_groups() -> dict[str, str]:
     return dict(frame.iter_rows())
 
 
+def _one_slip_from(tokens: pl.Series, words: list[str]) -> np.ndarray:
+    """Per token: written with one typing error (two from ten letters on) from one of
+    ``words``, and not as one of them."""
+    values = tokens.to_list()
+    if not values or not words:
+        return np.zeros(len(values), dtype=bool)
+    edits = process.cdist(values, words, scorer=OSA.distance, dtype=np.int32, workers=-1)
+    allowed = np.where(np.array([len(w) for w in words]) >= 10, 2, 1)
+    return np.asarray(((edits > 0) & (edits <= allowed)).any(axis=1), dtype=bool)
+
+
+def misspelt_legal_forms(tokens: pl.Series) -> pl.Series:
+    """Whether each (distinct, readable) token is a legal form of ``MISSPELT_FORM_LENGTH``
+    letters or more written with a typing error."""
+    forms = [w for w in stopwords("legal_forms") if len(w) >= MISSPELT_FORM_LENGTH]
+    long_enough = tokens.str.len_chars().to_numpy() >= 5
+    return pl.Series(tokens.name, _one_slip_from(tokens, forms) & long_enough)
+
+
+def misspelt_unsplit(tokens: pl.Series) -> pl.Series:
+    """Whether each (distinct, readable) token of ``MISSPELT_NAME_LENGTH`` letters or more is
+    one of the ``unsplit`` names written with a typing error (Alferd, Aleexander): split, it
+    would lose its match with the name."""
+    long_enough = tokens.str.len_chars().to_numpy() >= MISSPELT_NAME_LENGTH
+    return pl.Series(tokens.name, _one_slip_from(tokens, list(_rules()["unsplit"]))
+                     & long_enough)
+
+
 def _words(normalised: pl.Series) -> pl.DataFrame:
     pattern, replacement = _rules()["joined"]
     return (
@@ -85,11 +123,16 @@ def name_tokens(normalised: pl.Series) -> pl.DataFrame:
     ``pos`` (token position), readable ``token``, ``skeleton`` and given-name ``group``
     (null when the token is in no group). Null and empty names give no rows."""
     words = _words(normalised)
-    pieces = words.select(pl.col("token").unique()).with_columns(
-        piece=split_particles(pl.col("token")).str.split(" "))
+    pieces = words.select(pl.col("token").unique())
+    pieces = pieces.with_columns(
+        piece=pl.when(misspelt_unsplit(pieces.get_column("token"))).then("token")
+        .otherwise(split_particles(pl.col("token"))).str.split(" "))
     tokens = words.join(pieces, on="token", maintain_order="left").drop("token").explode(
         "piece").rename({"piece": "token"})
-    dropped = pl.col("token").is_in(_rules()["dropped_particles"])
+    distinct = tokens.select(pl.col("token").unique())
+    misspelt = distinct.filter(misspelt_legal_forms(distinct.get_column("token")))
+    dropped = pl.col("token").is_in(_rules()["dropped_particles"]) | pl.col("token").is_in(
+        misspelt.get_column("token").implode())
     tokens = tokens.filter(~dropped | dropped.all().over("row")).with_columns(
         pos=pl.int_range(pl.len(), dtype=pl.UInt32).over("row"))
     distinct = tokens.select(pl.col("token").unique()).with_columns(

@@ -105,3 +105,15 @@ def test_candidates_find_what_exhaustive_scoring_finds(index: ListIndex) -> None
 def test_threshold_outside_0_100_is_an_input_error(index: ListIndex, threshold: float) -> None:
     with pytest.raises(InputError, match="between 0 and 100"):
         match_names(pl.Series(["Iyad"]), index, threshold)
+
+
+def test_several_typos_count_less_than_one_slip_across_a_space(index: ListIndex) -> None:
+    # Amadou Kouffa's letters shifted across the space is one slip; Khalid Abu al-Abbas with
+    # a typo in both his names far apart is two.
+    slip = _best(index, "AMADO UKOUFFA", threshold=0.0)
+    one_typo = _best(index, "Khalid Abu al-Abbus", threshold=0.0)
+    two_typos = _best(index, "Khalix Abu al-Abbus", threshold=0.0)
+    assert slip["entry_id"] == "QDi.425"
+    assert float(str(slip["score"])) >= 90
+    assert one_typo["entry_id"] == two_typos["entry_id"] == "QDi.136"
+    assert float(str(one_typo["score"])) - float(str(two_typos["score"])) >= 8

@@ -54,3 +54,27 @@ def test_a_spelling_common_in_the_lists_is_not_read_as_a_typo() -> None:
     assert not [k for (q, k), (_, r) in _pairs(["Moctar"], listed).items() if r == "typo"]
     assert _pairs(["Mokhbar"], listed)[("mukbar", "mukbar")][1] == "same"
     assert _pairs(["Mokhbir"], listed)[("mukbir", "mukbar")][1] == "typo"
+
+
+def test_a_slip_repeated_in_a_batch_is_still_a_typo_of_a_common_name() -> None:
+    # "Moahmmad" held by six names of a small batch would pass for a name of its own; but
+    # Mohammad is held by a hundred times more list names.
+    listed = [f"Mohammad {s}" for s in ("Akhund", "Rahmani", "Qasim", "Ewaz", "Zahedi")] * 30
+    pairs = _pairs(["Moahmmad Wali"] * 6, listed, batch_size=100)
+    assert pairs[("muahmad", "muhamad")][1] == "typo"
+
+
+@pytest.mark.parametrize(
+    ("query", "listed", "typo"),
+    [
+        ("Qian", "Jian", False),  # one letter in four replaced: another name
+        ("Bahr", "Bakr", False),
+        ("Siad", "Said", True),  # two letters swapped: a slip
+        ("Zafr", "Zafar", True),  # a letter dropped from five
+    ],
+)
+def test_four_letter_forms_are_a_typo_apart_only_by_a_swap_or_a_drop(
+    query: str, listed: str, typo: bool
+) -> None:
+    relations = {r for _, r in _pairs([query], [listed]).values()}
+    assert ("typo" in relations) is typo

@@ -101,3 +101,47 @@ def test_groups_map_spellings_to_their_first_spelling() -> None:
 )
 def test_entity_hints(name: str, hint: str | None) -> None:
     assert entity_hints(pl.Series([name])).to_list() == [hint]
+
+
+@pytest.mark.parametrize(
+    ("family", "listed", "written"),
+    [
+        ("short_after_article", "SAIF AL-DIN AL MASHHADANI", "Saif Aldin Al Mashhadani"),
+        ("short_after_article", "SULTAN HASHIM AHMAD AL-TA'I", "Sultan Hashim Ahmad Altai"),
+        ("short_after_abd", "ABDUL HAQ", "Abdulhaq"),
+        ("name_in_l_after_abd", "ABDUL LATIF MANSUR", "Abdullatif Mansur"),
+        ("glued_filiation", "HAMADA OULD MOHAMED EL KHAIRY", "Hamada Ouldmohamed El Khairy"),
+        ("glued_filiation", "MAHFOUZ OULD AL-WALID", "Mahfouz Ouldal Walid"),
+        ("misspelt_legal_form", "HARA COMPANY", "Hara Compnay"),
+        ("misspelt_legal_form", "DCB FINANCE LIMITED", "DCB Finance Limitde"),
+    ],
+)
+def test_glued_particles_and_misspelt_legal_forms(family: str, listed: str, written: str
+                                                  ) -> None:
+    assert _key(listed) == _key(written), family
+
+
+@pytest.mark.parametrize(
+    ("name", "tokens"),
+    [
+        ("Alferd Yekatom", ["alferd", "yekatom"]),  # Alfred misspelt is not al + ferd
+        ("Abddullah Anshori", ["abddullah", "anshori"]),  # a doubled d is no split point
+        ("Abdoulaye Diallo", ["abdoulaye", "diallo"]),
+        ("Mohamed Benali", ["mohamed", "benali"]),  # a surname, not ben + ali
+        ("Compagnie Sahelienne", ["compagnie", "sahelienne"]),  # spelled out: kept
+    ],
+)
+def test_names_that_are_not_split_or_dropped(name: str, tokens: list[str]) -> None:
+    assert name_tokens(normalise_names(pl.Series([name])))["token"].to_list() == tokens
+
+
+@pytest.mark.parametrize(
+    ("name", "normalised"),
+    [
+        ("KHALID SHEIKH MOHAMMED", "khalid sheikh mohammed"),  # part of the name
+        ("El Hadj Cheikh Oumar MAIGA", "oumar maiga"),  # a run of titles in front
+        ("Mme Fatimetou Mint Cheikh", "fatimetou mint cheikh"),  # the father's name
+    ],
+)
+def test_honorifics_go_only_from_the_front(name: str, normalised: str) -> None:
+    assert normalise_names(pl.Series([name])).to_list() == [normalised]
