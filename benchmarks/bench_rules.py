@@ -42,7 +42,8 @@ TIMEZONE = "Africa/Niamey"
 
 def cached_batch(rows: int, seed: int, per_pattern: int, cache: Path = CACHE) -> Path:
     """Canonical (ingested) Parquet of the planted batch; the truth is beside it."""
-    path = cache / f"rules-{rows}-seed{seed}-plant{per_pattern}.parquet"
+    code = machine.code_fingerprint("generate_batch", "parties", "sahel_names", "plant_patterns")
+    path = cache / f"rules-{rows}-seed{seed}-plant{per_pattern}-{code}.parquet"
     if path.is_file():
         return path
     cache.mkdir(parents=True, exist_ok=True)

@@ -63,7 +63,8 @@ def cached_batch(rows: int, seed: int, listed: Sequence[str], cache: Path = CACH
     """The batch CSV for these arguments, generated in a child process when not cached
     (so that generating it does not count in this process's peak memory)."""
     digest = hashlib.sha256("\n".join(listed).encode()).hexdigest()[:10]
-    path = cache / f"batch-{rows}-seed{seed}-{digest}.csv"
+    code = machine.code_fingerprint("generate_batch", "parties", "sahel_names")
+    path = cache / f"batch-{rows}-seed{seed}-{digest}-{code}.csv"
     if path.is_file():
         return path
     cache.mkdir(parents=True, exist_ok=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import platform
 import resource
@@ -47,3 +48,13 @@ def table(figures: dict[str, object]) -> str:
     """The figures as a two-column plain-text table."""
     width = max(len(key) for key in figures)
     return "\n".join(f"{key:<{width}}  {value}" for key, value in figures.items())
+
+
+def code_fingerprint(*modules: str) -> str:
+    """Short digest of the named benchmark modules' source (``generate_batch``…): part of
+    every cached batch's name, so a batch made by older generator code is never reused."""
+    here = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for module in sorted(modules):
+        digest.update((here / f"{module}.py").read_bytes())
+    return digest.hexdigest()[:8]
