@@ -10,8 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from aml_screen.cli.context import Context, pass_context
-from aml_screen.cli.options import load_lists
-from aml_screen.errors import InputError
+from aml_screen.cli.options import check_threshold, load_lists
 from aml_screen.i18n import t
 from aml_screen.match.names import match_names
 from aml_screen.pipeline import index_watchlists
@@ -25,7 +24,7 @@ JSON_FIELDS = ("list_id", "entry_id", "matched_name", "score", "name_kind", "ent
 @click.option("--watchlist", "watchlists", multiple=True, metavar="SRC",
               help="List file/folder or source name (repeatable) / liste ou source (répétable).")
 @click.option("--min-score", type=float, default=70.0, show_default=True,
-              help="Lowest score shown / score minimal affiché.")
+              callback=check_threshold, help="Lowest score shown / score minimal affiché.")
 @click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON / sortie JSON.")
 @pass_context
@@ -35,8 +34,6 @@ def match_command(obj: Context, name: str, watchlists: tuple[str, ...], min_scor
 
     Meilleurs candidats des listes pour NAME.
     """
-    if not 0 < min_score <= 100:
-        raise InputError("screen.bad_threshold", value=min_score)
     index = index_watchlists(load_lists(watchlists, obj.settings))
     hits = (
         match_names(pl.Series([name]), index, min_score)

@@ -14,7 +14,7 @@ from aml_screen.watchlists.loader import Watchlist, load_watchlists
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _check_threshold(_ctx: click.Context, _param: click.Parameter,
+def check_threshold(_ctx: click.Context, _param: click.Parameter,
                      value: float | None) -> float | None:
     if value is not None and not 0 < value <= 100:
         raise InputError("screen.bad_threshold", value=value)
@@ -23,7 +23,7 @@ def _check_threshold(_ctx: click.Context, _param: click.Parameter,
 
 def threshold_option(func: F) -> F:
     return click.option(
-        "--threshold", type=float, default=None, callback=_check_threshold,
+        "--threshold", type=float, default=None, callback=check_threshold,
         help="Minimum score 1-100 (default: settings) / score minimal.",
     )(func)
 

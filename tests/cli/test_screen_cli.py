@@ -197,3 +197,15 @@ def test_an_invalid_rule_set_stops_the_screening_with_exit_2(tmp_path: Path) -> 
     assert "broken.yaml: rule B-1: field condition: unknown parameter 'param.y'" in stderr
     assert "broken.yaml: rule B-1: field title:" in stderr
     assert not (tmp_path / "out" / "alerts.parquet").exists()
+
+
+@pytest.mark.parametrize(("command", "option"), [("screen", "--threshold"),
+                                                  ("match", "--min-score")])
+@pytest.mark.parametrize("value", ["0", "150"])
+def test_scores_outside_1_to_100_exit_2(tmp_path: Path, command: str, option: str,
+                                         value: str) -> None:
+    target = ([str(SAMPLE_BATCH), "--out", str(tmp_path)] if command == "screen"
+              else ["Iyad Ag Ghaly"])
+    code, _, stderr = _run(command, *target, option, value)
+    assert code == 2
+    assert "between 1 and 100" in stderr
