@@ -12,6 +12,7 @@ from sqlalchemy import select
 from aml_screen.errors import ConfigError
 from aml_screen.jobs import DatabaseProgress, InProcessWorker, JobQueue, make_huey, submit_batch
 from aml_screen.jobs.screening import rules_digest
+from aml_screen.jobs.submit import Submission
 from aml_screen.store import Database
 from aml_screen.store.loading import register_batch
 from aml_screen.store.models import Alert, Batch
@@ -57,11 +58,8 @@ def test_progress_is_written_to_the_batch(database: Database) -> None:
         assert session.get_one(Batch, batch_id).progress_done == 10  # the end always is
 
 
-def test_embedded_queue_runs_the_job_on_a_worker_thread(database: Database,
-                                                        tmp_path: Path) -> None:
-    settings = repo_settings(data_dir=tmp_path / "var")
-    queue = JobQueue(settings, database)
-    assert queue.embedded
+def _submit_and_run(queue: JobQueue, database: Database) -> tuple[Submission, Batch]:
+    """The sample batch submitted (one job pending), run by a worker thread to the end."""
     submission = submit_batch(queue, database, SAMPLE.name, SAMPLE.read_bytes(), None)
     assert queue.pending() == 1
     worker = InProcessWorker(queue, poll_seconds=0.05).start()
@@ -70,6 +68,15 @@ def test_embedded_queue_runs_the_job_on_a_worker_thread(database: Database,
     finally:
         worker.stop()
     assert batch.status == "done", (batch.error_key, batch.error_params)
+    return submission, batch
+
+
+def test_embedded_queue_runs_the_job_on_a_worker_thread(database: Database,
+                                                        tmp_path: Path) -> None:
+    settings = repo_settings(data_dir=tmp_path / "var")
+    queue = JobQueue(settings, database)
+    assert queue.embedded
+    submission, batch = _submit_and_run(queue, database)
     assert batch.rows_loaded == sample_run().run.summary["rows_loaded"]
     assert _alerts(database) == sample_run().run.alerts.height
     assert (tmp_path / "var" / "jobs.db").is_file()
@@ -93,14 +100,7 @@ def test_redis_queue(database: Database, tmp_path: Path) -> None:
     queue = JobQueue(settings, database, name=f"aml-screen-test-{uuid.uuid4().hex[:8]}")
     assert not queue.embedded
     try:
-        submission = submit_batch(queue, database, SAMPLE.name, SAMPLE.read_bytes(), None)
-        assert queue.pending() == 1
-        worker = InProcessWorker(queue, poll_seconds=0.05).start()
-        try:
-            batch = _wait_until_finished(database, submission.batch_id)
-        finally:
-            worker.stop()
-        assert batch.status == "done", (batch.error_key, batch.error_params)
+        _submit_and_run(queue, database)
         assert _alerts(database) == sample_run().run.alerts.height
     finally:
         queue.huey.flush()
