@@ -77,15 +77,15 @@ def screen_stored_batch(settings: Settings, database: Database, batch_id: int) -
         lists = load_watchlists(list(settings.default_watchlists), settings)
         advance(1)
         rules_dir = configured_rules(settings)
+        parameters = parameters_override(settings)
         run = run_screening([path], lists, threshold=settings.match_threshold,
                             timezone=settings.timezone, date_order=settings.date_order,
-                            progress=progress, rules_dir=rules_dir,
-                            rule_parameters=parameters_override(settings))
+                            progress=progress, rules_dir=rules_dir, rule_parameters=parameters)
         entries = hit_entries(lists, run.hits)
         with database.transaction() as session:
             batch = session.get_one(Batch, batch_id, with_for_update=True)
-            load_run(session, batch, run, run.transactions, entries,
-                     rule_digest=rules_digest(rules_dir, parameters_override(settings)))
+            load_run(session, batch, run, entries,
+                     rule_digest=rules_digest(rules_dir, parameters))
     except AmlScreenError as exc:
         _fail(database, batch_id, exc.key, exc.params)
     except Exception as exc:

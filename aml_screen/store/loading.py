@@ -72,13 +72,14 @@ def hit_entries(watchlists: Sequence[Watchlist], hits: pl.DataFrame) -> pl.DataF
     )
 
 
-def load_run(session: Session, batch: Batch, run: ScreeningRun, transactions: pl.DataFrame,
+def load_run(session: Session, batch: Batch, run: ScreeningRun,
              entries: pl.DataFrame | None = None, rule_digest: str | None = None) -> int:
     """Store a run of ``batch``: transactions, quarantine, alerts with their hits and rule
     hits, and the listed entries hit. Returns how many alerts were new."""
     if batch.status == "done":
         return 0
-    _insert_frame(session, Transaction, transactions.select(_TRANSACTION_COLUMNS), batch.id)
+    _insert_frame(session, Transaction, run.transactions.select(_TRANSACTION_COLUMNS),
+                  batch.id)
     _insert_frame(session, QuarantineRow,
                   run.quarantine.select("line_number", "transaction_id", "reason_code",
                                         "reason", "raw"), batch.id)

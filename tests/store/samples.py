@@ -28,7 +28,6 @@ PASSWORD = "correct horse battery"  # noqa: S105 (test accounts only)
 @dataclass(frozen=True)
 class SampleRun:
     run: ScreeningRun
-    transactions: pl.DataFrame
     entries: pl.DataFrame
     sha256: str
 
@@ -45,7 +44,7 @@ def sample_run() -> SampleRun:
                         timezone=settings.timezone, date_order=settings.date_order,
                         rules_dir=configured_rules(settings),
                         rule_parameters=parameters_override(settings))
-    return SampleRun(run, run.transactions, hit_entries(lists, run.hits),
+    return SampleRun(run, hit_entries(lists, run.hits),
                      hashlib.sha256(SAMPLE.read_bytes()).hexdigest())
 
 
@@ -57,7 +56,7 @@ def load_sample(database: Database, uploader: str | None = None) -> int:
                 if uploader else None)
         batch, _ = register_batch(session, SAMPLE.name, sample.sha256,
                                   SAMPLE.stat().st_size, user)
-        load_run(session, batch, sample.run, sample.transactions, sample.entries)
+        load_run(session, batch, sample.run, sample.entries)
         return batch.id
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -47,7 +48,7 @@ def test_a_run_is_stored_whole(database: Database) -> None:
 
 def test_amounts_stay_exact_decimals(database: Database) -> None:
     load_sample(database)
-    expected = dict(sample_run().transactions.select("transaction_id", "amount").iter_rows())
+    expected = dict(sample_run().run.transactions.select("transaction_id", "amount").iter_rows())
     with database.transaction() as session:
         stored = dict(list(session.execute(
             select(Transaction.transaction_id, Transaction.amount))))
@@ -77,7 +78,7 @@ def test_loading_the_same_file_twice_creates_no_duplicates(database: Database) -
     with database.transaction() as session:
         batch, created = register_batch(session, "renamed.csv", sample.sha256, 1, None)
         assert (batch.id, created) == (first, False)
-        assert load_run(session, batch, sample.run, sample.transactions, sample.entries) == 0
+        assert load_run(session, batch, sample.run, sample.entries) == 0
     assert _count(database, Alert) == alerts_before
     assert _count(database, Batch) == 1
 
@@ -91,7 +92,8 @@ def test_a_failed_load_leaves_nothing_behind(database: Database) -> None:
 
 def _load_without_transaction_ids(database: Database) -> None:
     sample = sample_run()
-    broken = sample.transactions.with_columns(transaction_id=None)  # violates NOT NULL
+    broken = replace(sample.run,  # transaction ids violate NOT NULL
+                     transactions=sample.run.transactions.with_columns(transaction_id=None))
     with database.transaction() as session:
         batch, _ = register_batch(session, SAMPLE.name, sample.sha256, 1, None)
-        load_run(session, batch, sample.run, broken, sample.entries)
+        load_run(session, batch, broken, sample.entries)
