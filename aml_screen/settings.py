@@ -52,6 +52,14 @@ class Settings:
     """Web session signing key; empty = generated once and kept in data_dir."""
     max_upload_mb: float = 200.0
     """Largest batch file the web interface accepts."""
+    retention_years: int = 5
+    """Personal data is kept this many years after a case or alert is closed (FATF R.11)."""
+    exemption_days: int = 365
+    """How long an approved exemption (remembered false positive) lasts by default."""
+    goaml_entity_id: str = ""
+    """This reporting entity's goAML identifier (``rentity_id``), assigned by the FIU."""
+    local_currency: str = "XOF"
+    """ISO 4217 currency of this jurisdiction (goAML ``currency_code_local``)."""
     config_file: Path | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -64,6 +72,12 @@ class Settings:
         if not 0 <= self.match_threshold <= 100:
             raise ConfigError("config.bad_value", name="match_threshold",
                               value=self.match_threshold, detail="0-100")
+        if self.retention_years < 1:
+            raise ConfigError("config.bad_value", name="retention_years",
+                              value=self.retention_years, detail=">= 1")
+        if self.exemption_days < 1:
+            raise ConfigError("config.bad_value", name="exemption_days",
+                              value=self.exemption_days, detail=">= 1")
         try:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError) as exc:

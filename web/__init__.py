@@ -1,26 +1,30 @@
 """The investigators' web interface: ``create_app(settings=None, **overrides)``.
 
-One blueprint per area (``auth``, ``batches``, ``alerts``); views stay thin and call the
-store's operations, which write the audit trail. ``overrides`` are Flask config values
+One blueprint per area: every sub-package of ``web`` whose ``views`` module defines ``bp`` is
+registered, and its ``NAV`` entries (order, endpoint, message key, permission) go into the
+top menu of the users allowed to open them. Views stay thin and call the store's
+operations, which write the audit trail. ``overrides`` are Flask config values
 (e.g. ``JOBS_IMMEDIATE=True`` runs screening jobs inline, for tests)."""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import secrets
 from datetime import timedelta
 from typing import Any
 
-from flask import Flask
+from flask import Blueprint, Flask
 from flask_wtf.csrf import CSRFProtect  # type: ignore[import-untyped]
 
 from aml_screen.jobs import JobQueue
 from aml_screen.settings import Settings, load_settings
 from aml_screen.store import open_database
 from web import errors, i18n, security
-from web.alerts.views import bp as alerts_bp
-from web.auth.views import bp as auth_bp
-from web.batches.views import bp as batches_bp
 from web.services import EXTENSION, Services
+
+NavItem = tuple[int, str, str, str]
+"""(position, endpoint, message key, permission) of a top-menu link."""
 
 csrf = CSRFProtect()
 
@@ -61,7 +65,21 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     security.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
-    for blueprint in (auth_bp, batches_bp, alerts_bp):
+    nav: list[NavItem] = []
+    for blueprint, items in _areas():
         app.register_blueprint(blueprint)
+        nav.extend(items)
+    app.jinja_env.globals["nav_items"] = sorted(nav)
     security.check_every_view_is_guarded(app)
     return app
+
+
+def _areas() -> list[tuple[Blueprint, list[NavItem]]]:
+    """Each area's blueprint and menu links, in package-name order."""
+    found = []
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda info: info.name):
+        if not info.ispkg:
+            continue
+        views = importlib.import_module(f"{__name__}.{info.name}.views")
+        found.append((views.bp, list(getattr(views, "NAV", ()))))
+    return found

@@ -14,6 +14,17 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "alerts.view": EVERYONE,
     "alerts.triage": frozenset({"investigator", "supervisor"}),
     "alerts.assign": frozenset({"supervisor"}),
+    "cases.view": EVERYONE - {"analyst"},
+    "cases.edit": frozenset({"investigator", "supervisor"}),
+    "evidence.prepare": frozenset({"investigator", "supervisor"}),
+    "evidence.approve": frozenset({"supervisor"}),
+    "exemptions.view": EVERYONE - {"analyst"},
+    "exemptions.propose": frozenset({"investigator", "supervisor"}),
+    "exemptions.decide": frozenset({"supervisor"}),
+    "rescreen.request": frozenset({"supervisor", "admin"}),
+    "exports.download": frozenset({"auditor", "supervisor"}),
+    "dashboard.view": frozenset({"supervisor", "auditor", "admin"}),
+    "audit.view": frozenset({"auditor", "admin"}),
 }
 """The auditor only reads; the admin manages accounts and lists, not alerts."""
 

@@ -73,8 +73,9 @@ def change_status(session: Session, alert_id: int, actor: User, status: str,
         if not reason:
             raise TriageError("alert.reason_required")
         alert.disposition, alert.close_reason = disposition, reason[:MAX_COMMENT]
+        alert.closed_at = utcnow()
     else:
-        alert.disposition, alert.close_reason = None, None
+        alert.disposition, alert.close_reason, alert.closed_at = None, None, None
     if alert.assignee_id is None and status in ("in_review", "escalated"):
         alert.assignee_id = actor.id
     alert.status = status

@@ -23,6 +23,7 @@ from web.security import CurrentUser, current_user, require
 from web.services import services
 
 bp = Blueprint("alerts", __name__, url_prefix="/alerts")
+NAV = [(10, "alerts.queue", "web.nav.alerts", "alerts.view")]
 
 
 def _me() -> CurrentUser:

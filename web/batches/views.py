@@ -18,6 +18,7 @@ from web.security import current_user, require
 from web.services import services
 
 bp = Blueprint("batches", __name__, url_prefix="/batches")
+NAV = [(20, "batches.index", "web.nav.batches", "batches.view")]
 
 
 @bp.get("")

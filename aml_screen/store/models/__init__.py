@@ -12,10 +12,28 @@ from aml_screen.store.models.alerts import (
     RuleHit,
 )
 from aml_screen.store.models.audit import AuditEvent
-from aml_screen.store.models.batches import BATCH_STATUSES, Batch, QuarantineRow, Transaction
+from aml_screen.store.models.batches import (
+    BATCH_STATUSES,
+    Batch,
+    QuarantineRow,
+    Rescreen,
+    Transaction,
+)
+from aml_screen.store.models.cases import (
+    CASE_DISPOSITIONS,
+    CASE_STATUSES,
+    PACKAGE_STATUSES,
+    Case,
+    CaseAlert,
+    CaseNote,
+    EvidencePackage,
+)
+from aml_screen.store.models.exemptions import EXEMPTION_STATUSES, Exemption
 
 __all__ = [
-    "ALERT_STATUSES", "BATCH_STATUSES", "DISPOSITIONS", "ROLES", "Alert", "AlertLabel",
-    "AuditEvent", "Batch", "Comment", "Hit", "ListedEntry", "LoginThrottle", "QuarantineRow",
-    "RuleHit", "Transaction", "User", "UserSession",
+    "ALERT_STATUSES", "BATCH_STATUSES", "CASE_DISPOSITIONS", "CASE_STATUSES", "DISPOSITIONS",
+    "EXEMPTION_STATUSES", "PACKAGE_STATUSES", "ROLES", "Alert", "AlertLabel", "AuditEvent",
+    "Batch", "Case", "CaseAlert", "CaseNote", "Comment", "EvidencePackage", "Exemption", "Hit",
+    "ListedEntry", "LoginThrottle", "QuarantineRow", "Rescreen", "RuleHit", "Transaction",
+    "User", "UserSession",
 ]

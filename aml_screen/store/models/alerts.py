@@ -55,6 +55,10 @@ class Alert(Base):
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    rescreen_id: Mapped[int | None] = mapped_column(
+        ForeignKey("rescreens.id", ondelete="CASCADE"), index=True)
+    """Set on alerts raised by screening a stored batch again against newer lists."""
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy's own API)

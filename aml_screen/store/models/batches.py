@@ -40,6 +40,28 @@ class Batch(Base):
     rule_digest: Mapped[str | None] = mapped_column(String(64))
     summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """Set when retention removed the batch's personal data (transactions, quarantine)."""
+
+
+class Rescreen(Base):
+    """A stored batch screened again against newer list versions; only hits the batch did
+    not already have become alerts (``Alert.rescreen_id``)."""
+
+    __tablename__ = "rescreens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id", ondelete="CASCADE"),
+                                          index=True)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    list_versions: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    new_hits: Mapped[int | None] = mapped_column(Integer)
+    new_alerts: Mapped[int | None] = mapped_column(Integer)
+    error_key: Mapped[str | None] = mapped_column(String(120))
+    error_params: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Transaction(Base):

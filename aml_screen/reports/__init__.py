@@ -1,0 +1,1 @@
+"""Documents for people: PDF reports shared by hit exports and evidence packages."""
