@@ -23,6 +23,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "exemptions.decide": frozenset({"supervisor"}),
     "rescreen.request": frozenset({"supervisor", "admin"}),
     "exports.download": frozenset({"auditor", "supervisor"}),
+    "goaml.export": frozenset({"investigator", "supervisor"}),
     "dashboard.view": frozenset({"supervisor", "auditor", "admin"}),
     "audit.view": frozenset({"auditor", "admin"}),
 }

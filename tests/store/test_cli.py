@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from aml_screen.cli import main
 from aml_screen.store import head_revision, open_database
-from aml_screen.store.database import MIGRATIONS
 from aml_screen.store.accounts import authenticate
+from aml_screen.store.database import MIGRATIONS
 from aml_screen.store.models import User
 from tests.store.isolation import isolated_url
 from tests.store.samples import PASSWORD, REPO

@@ -6,6 +6,7 @@ import pytest
 from flask import Flask
 
 from tests.store.samples import add_user, load_sample
+from tests.web.browser import browser, page, screenshots  # noqa: F401 (fixtures)
 from tests.web.client import database, running_app
 
 USERS = {"awa": "analyst", "fatou": "investigator", "moussa": "investigator",

@@ -33,6 +33,7 @@ ALLOWED = {
     "exemptions.decide": {"supervisor"},
     "rescreen.request": {"supervisor", "admin"},
     "exports.download": {"auditor", "supervisor"},
+    "goaml.export": {"investigator", "supervisor"},
     "dashboard.view": {"supervisor", "auditor", "admin"},
     "audit.view": {"auditor", "admin"},
 }
