@@ -26,6 +26,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "goaml.export": frozenset({"investigator", "supervisor"}),
     "dashboard.view": frozenset({"supervisor", "auditor", "admin"}),
     "audit.view": frozenset({"auditor", "admin"}),
+    "users.manage": frozenset({"admin"}),
 }
 """The auditor only reads; the admin manages accounts and lists, not alerts."""
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 import waitress
+from flask import Flask
 
 from aml_screen.jobs import InProcessWorker
 from tests.store.samples import PASSWORD, REPO, add_user
@@ -32,14 +33,17 @@ BROWSER_MARKS = [
 
 
 @contextmanager
-def serve_app(folder: Path, users: dict[str, str]) -> Iterator[str]:
+def serve_app(folder: Path, users: dict[str, str],
+              prepare: Callable[[Flask], None] | None = None) -> Iterator[str]:
     """The app on a private database with ``users`` (name → role), served on a free port;
-    yields its base URL."""
+    ``prepare(app)`` runs before serving (e.g. to load a batch); yields the base URL."""
     with running_app(folder) as app:
         app.config["JOBS_IMMEDIATE"] = False
         db = database(app)
         for name, role in users.items():
             add_user(db, name, role)
+        if prepare is not None:
+            prepare(app)
         jobs = app.extensions[EXTENSION].jobs
         worker = InProcessWorker(jobs, poll_seconds=0.1).start()
         httpd: Any = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)

@@ -36,6 +36,7 @@ ALLOWED = {
     "goaml.export": {"investigator", "supervisor"},
     "dashboard.view": {"supervisor", "auditor", "admin"},
     "audit.view": {"auditor", "admin"},
+    "users.manage": {"admin"},
 }
 ROLE_USER = {role: name for name, role in USERS.items() if name != "moussa"}
 _RULE_PARAM = re.compile(r"<(?:\w+:)?(\w+)>")

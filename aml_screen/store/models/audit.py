@@ -32,3 +32,9 @@ class AuditEvent(Base):
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    chain_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    """How ``hash`` was computed: 1 = over before/after themselves; 2 = over
+    ``payload_sha256``, so retention can erase before/after and the chain still verifies."""
+    payload_sha256: Mapped[str | None] = mapped_column(String(64))
+    redacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """Set when retention erased before/after (personal data); the payload digest remains."""
