@@ -12,8 +12,12 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $@
 
+# Screens the sample batch in the terminal, then serves the web interface on it with demo
+# log-ins (Ctrl+C stops it). PORT=8001 make demo picks another port.
+PORT ?= 8000
 demo: $(BIN)/.installed
 	$(BIN)/aml-screen screen aml_screen/samples/sample_batch.csv --out out/demo
+	$(BIN)/aml-screen serve --demo --insecure-http --port $(PORT)
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
