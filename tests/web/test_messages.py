@@ -8,7 +8,15 @@ from pathlib import Path
 import pytest
 
 from aml_screen.i18n import LANGUAGES, catalogue
-from aml_screen.store.models import ALERT_STATUSES, BATCH_STATUSES, DISPOSITIONS, ROLES
+from aml_screen.store.models import (
+    ALERT_STATUSES,
+    BATCH_STATUSES,
+    CASE_DISPOSITIONS,
+    CASE_STATUSES,
+    DISPOSITIONS,
+    PACKAGE_STATUSES,
+    ROLES,
+)
 from aml_screen.store.triage import TRANSITIONS
 from tests.store.samples import REPO
 
@@ -26,7 +34,16 @@ DYNAMIC = {
     "web.name_kind.": ("primary", "alias", "weak_alias"),
     "web.sort.": ("-risk", "risk", "-created", "created", "subject"),
     "role.": ("originator", "beneficiary"),
+    "cases.status.": (*CASE_STATUSES, "all"),
+    "cases.disposition.": CASE_DISPOSITIONS,
+    "evidence.status.": PACKAGE_STATUSES,
 }
+"""Templates build these keys from a value (``_('web.role.' ~ user.role)``): every value."""
+
+
+def _dynamic_prefixes() -> set[str]:
+    return {prefix for path in TEMPLATES.rglob("*.html")
+            for prefix in re.findall(r"_\('([a-z_.]+\.)' ~", path.read_text(encoding="utf-8"))}
 
 
 def _used_keys() -> set[str]:
@@ -35,7 +52,7 @@ def _used_keys() -> set[str]:
         text = path.read_text(encoding="utf-8")
         keys |= set(re.findall(r"_\('([a-z_.]+[a-z_])'[,)]", text))
         for prefix in re.findall(r"_\('([a-z_.]+\.)' ~", text):
-            keys |= {prefix + suffix for suffix in DYNAMIC[prefix]}
+            keys |= {prefix + suffix for suffix in DYNAMIC.get(prefix, ())}
     for path in SOURCES:
         text = path.read_text(encoding="utf-8")
         keys |= set(re.findall(r'(?:Error|gettext|\bt)\(\s*"([a-z_]+\.[a-z_.]+)"', text))
@@ -49,6 +66,10 @@ def test_every_message_exists_in_both_languages(key: str) -> None:
     assert texts is not None, f"{key} is missing"
     assert set(LANGUAGES) <= set(texts), f"{key} lacks a language"
     assert all(texts[lang].strip() for lang in LANGUAGES)
+
+
+def test_every_key_built_from_a_value_lists_its_values() -> None:
+    assert _dynamic_prefixes() <= set(DYNAMIC)
 
 
 def test_the_scan_found_the_templates() -> None:
