@@ -1,17 +1,33 @@
-"""``aml-screen users``: create and disable web accounts (the first admin, scripted set-ups)."""
+"""``aml-screen users``: web accounts from the command line (the first admin, scripted
+set-ups, and a way back in when no admin can log in). Every change is audited as a system
+action."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TypeVar
 
 import click
+from sqlalchemy.orm import Session
 
 from aml_screen.cli.context import Context, pass_context
 from aml_screen.errors import InputError
 from aml_screen.i18n import t
 from aml_screen.store import open_database
-from aml_screen.store.accounts import create_user, disable_user
+from aml_screen.store.accounts import (
+    create_user,
+    disable_user,
+    enable_user,
+    get_user,
+    list_users,
+    reset_password,
+    set_role,
+)
 from aml_screen.store.models import ROLES
+
+T = TypeVar("T")
 
 
 @click.group("users")
@@ -19,32 +35,52 @@ def users_group() -> None:
     """Web interface accounts / comptes de l'interface web."""
 
 
+@contextmanager
+def _session(obj: Context) -> Iterator[Session]:
+    database = open_database(obj.settings.database_url)
+    try:
+        with database.transaction() as session:
+            yield session
+    finally:
+        database.dispose()
+
+
+def _in_session(obj: Context, work: Callable[[Session], T]) -> T:
+    with _session(obj) as session:
+        return work(session)
+
+
+def _read_password(password_stdin: bool) -> str:
+    """From standard input's first line, or typed twice on a terminal; never an argument."""
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if sys.stdin.isatty():
+        password: str = click.prompt(t("users.password_prompt"), hide_input=True,
+                                     confirmation_prompt=True)
+        return password
+    raise InputError("users.password_source")
+
+
+_PASSWORD_STDIN = click.option(
+    "--password-stdin", is_flag=True, default=False,
+    help="Read the password from the first line of standard input "
+         "(never from the command line) / lit le mot de passe sur l'entrée standard.")
+
+
 @users_group.command("create")
 @click.argument("name")
 @click.option("--role", required=True, type=click.Choice(ROLES),
               help="Role of the account / rôle du compte.")
-@click.option("--password-stdin", is_flag=True, default=False,
-              help="Read the password from the first line of standard input "
-                   "(never from the command line) / lit le mot de passe sur l'entrée standard.")
+@_PASSWORD_STDIN
 @click.option("--language", type=click.Choice(["en", "fr"]), default=None,
               help="Interface language (default: settings) / langue de l'interface.")
 @pass_context
 def create_command(obj: Context, name: str, role: str, password_stdin: bool,
                    language: str | None) -> None:
     """Create an account / crée un compte."""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    elif sys.stdin.isatty():
-        password = click.prompt(t("users.password_prompt"), hide_input=True,
-                                confirmation_prompt=True)
-    else:
-        raise InputError("users.password_source")
-    database = open_database(obj.settings.database_url)
-    try:
-        with database.transaction() as session:
-            create_user(session, name, role, password, language or obj.settings.language)
-    finally:
-        database.dispose()
+    password = _read_password(password_stdin)
+    _in_session(obj, lambda session: create_user(session, name, role, password,
+                                                 language or obj.settings.language))
     click.echo(t("users.created", name=name, role=role))
 
 
@@ -53,13 +89,70 @@ def create_command(obj: Context, name: str, role: str, password_stdin: bool,
 @pass_context
 def disable_command(obj: Context, name: str) -> None:
     """Disable an account and end its sessions / désactive un compte et ferme ses sessions."""
-    database = open_database(obj.settings.database_url)
-    try:
-        with database.transaction() as session:
-            disable_user(session, name)
-    finally:
-        database.dispose()
+    _in_session(obj, lambda session: disable_user(session, name))
     click.echo(t("users.disabled", name=name))
+
+
+@users_group.command("enable")
+@click.argument("name")
+@pass_context
+def enable_command(obj: Context, name: str) -> None:
+    """Let a disabled account log in again / réactive un compte désactivé."""
+    _in_session(obj, lambda session: enable_user(session, name))
+    click.echo(t("admin.cli.enabled", name=name))
+
+
+@users_group.command("set-role")
+@click.argument("name")
+@click.argument("role", type=click.Choice(ROLES))
+@pass_context
+def set_role_command(obj: Context, name: str, role: str) -> None:
+    """Change an account's role / change le rôle d'un compte."""
+
+    def change(session: Session) -> str:
+        before = get_user(session, name).role
+        set_role(session, name, role)
+        return before
+
+    before = _in_session(obj, change)
+    key = "admin.cli.role_unchanged" if before == role else "admin.cli.role_set"
+    click.echo(t(key, name=name, before=t(f"web.role.{before}"), role=t(f"web.role.{role}")))
+
+
+@users_group.command("reset-password")
+@click.argument("name")
+@_PASSWORD_STDIN
+@pass_context
+def reset_password_command(obj: Context, name: str, password_stdin: bool) -> None:
+    """Set a new password and end the account's sessions / nouveau mot de passe."""
+    password = _read_password(password_stdin)
+    _in_session(obj, lambda session: reset_password(session, name, password))
+    click.echo(t("admin.cli.password_reset", name=name))
+
+
+@users_group.command("list")
+@pass_context
+def list_command(obj: Context) -> None:
+    """Every account: name, role, active, language, created / liste des comptes."""
+    rows = _in_session(obj, lambda session: [
+        (user.username, t(f"web.role.{user.role}"),
+         t("admin.yes") if user.active else t("admin.no"), user.language,
+         user.created_at.strftime("%Y-%m-%d %H:%M UTC"))
+        for user in list_users(session)])
+    if not rows:
+        click.echo(t("admin.cli.no_users"))
+        return
+    header = tuple(t(f"admin.cli.col.{c}")
+                   for c in ("name", "role", "active", "language", "created"))
+    click.echo("\n".join(table_lines([header, *rows])))
+
+
+def table_lines(rows: Sequence[Sequence[str]]) -> list[str]:
+    """Rows as left-aligned columns two spaces apart (plain text: readable in mails and
+    greppable in scripts)."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+            .rstrip() for row in rows]
 
 
 def register(main: click.Group) -> None:

@@ -1,7 +1,9 @@
 """``aml-screen watchlists update|list``: download list versions and show what is stored.
 
 Results are plain lines on stdout (readable in cron mails and logs); download progress bars
-go to stderr so they never mix with them.
+go to stderr so they never mix with them. Each update that reached a source is recorded in the
+audit trail (``lists.downloaded``) when the database can be reached; when it cannot, the
+update still counts and a warning says the event is missing.
 """
 
 from __future__ import annotations
@@ -20,12 +22,16 @@ from rich.progress import (
     TextColumn,
     TransferSpeedColumn,
 )
+from sqlalchemy.exc import SQLAlchemyError
 
 from aml_screen.cli.context import Context, pass_context
 from aml_screen.errors import AmlScreenError, WatchlistError
 from aml_screen.i18n import language, t
+from aml_screen.settings import Settings
+from aml_screen.store import open_database
+from aml_screen.store.audit import record
 from aml_screen.watchlists import registry
-from aml_screen.watchlists.download import ProgressCallback, update_source
+from aml_screen.watchlists.download import ProgressCallback, UpdateResult, update_source
 from aml_screen.watchlists.registry import SHA_PREFIX, Version
 from aml_screen.watchlists.sources import Source, load_sources
 
@@ -57,6 +63,7 @@ def update(obj: Context, source_ids: tuple[str, ...]) -> None:
         click.echo(t("cli.watchlists.nothing_to_update", path=settings.sources_file))
         return
     failed = 0
+    results: list[UpdateResult] = []
     # Lines are written to sys.stdout/sys.stderr as they are while the bars run: on a
     # terminal rich swaps those for proxies that print above the bars.
     with _progress_bars() as progress:
@@ -68,10 +75,35 @@ def update(obj: Context, source_ids: tuple[str, ...]) -> None:
                 click.echo(t("cli.watchlists.update_failed", source=source.id, error=exc),
                            file=sys.stderr)
                 continue
+            results.append(result)
             key = "cli.watchlists.updated" if result.changed else "cli.watchlists.unchanged"
             click.echo(t(key, source=source.id, **_facts(result.version)), file=sys.stdout)
+    _audit_downloads(settings, results)
     if failed:
         raise WatchlistError("cli.watchlists.failures", failed=failed, total=len(chosen))
+
+
+def _audit_downloads(settings: Settings, results: list[UpdateResult]) -> None:
+    """One ``lists.downloaded`` event per source reached, all in one transaction; a database
+    that cannot be reached (or written) costs the events, never the downloaded versions."""
+    if not results:
+        return
+    try:
+        database = open_database(settings.database_url)
+        try:
+            with database.transaction() as session:
+                for result in results:
+                    version = result.version
+                    record(session, None, "lists.downloaded", "watchlist", result.source,
+                           after={"sha256": version.sha256,
+                                  "version_date": version.version_date,
+                                  "retrieved_at": version.retrieved_at,
+                                  "entries": version.entries, "changed": result.changed})
+        finally:
+            database.dispose()
+    except (AmlScreenError, SQLAlchemyError, OSError) as exc:
+        click.echo(t("admin.lists.audit_failed", count=len(results), error=exc),
+                   file=sys.stderr)
 
 
 @watchlists.command("list")

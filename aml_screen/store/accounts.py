@@ -1,5 +1,6 @@
-"""Accounts: creating users, checking passwords (argon2), log-in throttling and the
-server-side sessions behind the web cookie."""
+"""Accounts: creating and administering users (role, enable/disable, password reset),
+checking passwords (argon2), log-in throttling and the server-side sessions behind the web
+cookie. Every change is audited in the caller's transaction."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from aml_screen.i18n import LANGUAGES
@@ -74,10 +75,25 @@ def set_password(session: Session, user: User, password: str,
     if len(password) < MIN_PASSWORD:
         raise AccountError("account.short_password", minimum=MIN_PASSWORD)
     user.password_hash = _hasher.hash(password)
-    session.execute(update(UserSession)
-                    .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
-                    .values(ended_at=utcnow()))
-    record(session, actor, "user.password", "user", user.id)
+    ended = _end_sessions(session, user)
+    record(session, actor, "user.password", "user", user.id, after={"sessions_ended": ended})
+
+
+def reset_password(session: Session, username: str, password: str,
+                   actor: User | None = None) -> User:
+    """An administrator sets a new password for ``username``; their open sessions end."""
+    user = get_user(session, username)
+    set_password(session, user, password, actor)
+    return user
+
+
+def _end_sessions(session: Session, user: User) -> int:
+    """End every open session of ``user``; returns how many were open."""
+    result = session.execute(update(UserSession)
+                             .where(UserSession.user_id == user.id,
+                                    UserSession.ended_at.is_(None))
+                             .values(ended_at=utcnow()))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def get_user(session: Session, username: str) -> User:
@@ -163,16 +179,62 @@ def end_session(session: Session, token: str, user: User) -> None:
     record(session, user, "auth.logout", "user", user.id)
 
 
-def disable_user(session: Session, username: str, actor: User | None = None) -> User:
-    """Deactivate a user and end every one of their sessions at once."""
+def list_users(session: Session) -> list[User]:
+    """Every account, by user name."""
+    return list(session.scalars(select(User).order_by(User.username)))
+
+
+def _other_active_admins(session: Session, user: User) -> int:
+    found = session.scalar(select(func.count()).select_from(User)
+                           .where(User.role == "admin", User.active.is_(True),
+                                  User.id != user.id))
+    return int(found or 0)
+
+
+def _keep_an_admin(session: Session, user: User) -> None:
+    """Refuse a change that would leave nobody able to manage accounts from the browser."""
+    if user.role == "admin" and user.active and _other_active_admins(session, user) == 0:
+        raise AccountError("admin.last_admin", username=user.username)
+
+
+def set_role(session: Session, username: str, role: str, actor: User | None = None) -> User:
+    """Give ``username`` another role (effective on their next request: the web reads the
+    role from the store each time). The last active admin keeps theirs."""
+    if role not in ROLES:
+        raise AccountError("account.bad_role", role=role, roles=", ".join(ROLES))
     user = get_user(session, username)
-    before = {"active": user.active}
+    if user.role == role:
+        return user
+    if role != "admin":
+        _keep_an_admin(session, user)
+    record(session, actor, "user.role", "user", user.id, before={"role": user.role},
+           after={"role": role})
+    user.role = role
+    return user
+
+
+def disable_user(session: Session, username: str, actor: User | None = None) -> User:
+    """Deactivate a user and end every one of their sessions at once. The last active admin
+    cannot be disabled; disabling a disabled user changes (and records) nothing."""
+    user = get_user(session, username)
+    if not user.active:
+        return user
+    _keep_an_admin(session, user)
     user.active = False
-    session.execute(update(UserSession)
-                    .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
-                    .values(ended_at=utcnow()))
-    record(session, actor, "user.disable", "user", user.id, before=before,
-           after={"active": False})
+    ended = _end_sessions(session, user)
+    record(session, actor, "user.disable", "user", user.id, before={"active": True},
+           after={"active": False, "sessions_ended": ended})
+    return user
+
+
+def enable_user(session: Session, username: str, actor: User | None = None) -> User:
+    """Let a disabled user log in again (their old sessions stay ended)."""
+    user = get_user(session, username)
+    if user.active:
+        return user
+    user.active = True
+    record(session, actor, "user.enable", "user", user.id, before={"active": False},
+           after={"active": True})
     return user
 
 

@@ -33,7 +33,9 @@ def config(tmp_path: Path) -> Path:
 
 
 def run(config: Path, *args: str) -> Result:
-    return CliRunner().invoke(main, ["--config", str(config), *args])
+    """The CLI with its own store beside ``config`` (``watchlists update`` records events)."""
+    store = {"AML_SCREEN_DATABASE_URL": f"sqlite:///{config.parent}/store.db"}
+    return CliRunner().invoke(main, ["--config", str(config), *args], env=store)
 
 
 def test_update_then_unchanged_then_list(config: Path, server: Server) -> None:

@@ -1,0 +1,1 @@
+"""Administration pages: accounts, configured watchlists and rule packs."""

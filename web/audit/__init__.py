@@ -1,0 +1,1 @@
+"""The audit trail viewer (read-only) with the hash chain status."""

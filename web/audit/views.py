@@ -1,0 +1,81 @@
+"""The audit trail viewer: events newest first with filters, each event's before/after, and
+the hash chain's status. Read-only: no route here changes or removes an event.
+
+Checking the chain reads every event. Up to ``AUDIT_AUTO_VERIFY_LIMIT`` events (app config,
+default ``AUTO_VERIFY_LIMIT``) it is checked on every visit; above that only when asked
+(``/audit/chain``), so a large trail does not slow each page down."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, render_template, request
+
+from aml_screen.store.audit import ChainReport, verify_chain
+from aml_screen.store.models import AuditEvent
+from web.audit.trail import (
+    FILTER_FIELDS,
+    changes,
+    event_count,
+    filter_choices,
+    list_events,
+    parse_filter,
+)
+from web.i18n import gettext
+from web.security import require
+from web.services import services
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+NAV = [(90, "audit.index", "audit.nav", "audit.view")]
+AUTO_VERIFY_LIMIT = 20_000
+
+
+def describe(report: ChainReport) -> str:
+    """The chain's status in the user's language (the CLI's ``audit verify`` wording)."""
+    broken = report.broken
+    if broken is None:
+        if report.events == 0:
+            return gettext("audit.empty")
+        return gettext("audit.intact", seq=report.head_seq, hash=report.head_hash)
+    detail = gettext(f"audit.broken.{broken.problem}", seq=broken.seq,
+                     event_id=broken.event_id, action=broken.action, previous=broken.seq - 1,
+                     at=broken.at.isoformat(timespec="seconds") if broken.at else None)
+    return gettext("audit.broken", detail=detail, events=report.events)
+
+
+def _verify() -> ChainReport:
+    with services().database.transaction() as db:
+        return verify_chain(db)
+
+
+@bp.get("")
+@require("audit.view")
+def index() -> str:
+    flt = parse_filter(request.args)
+    with services().database.transaction() as db:
+        page = list_events(db, flt)
+        choices = filter_choices(db)
+        total = event_count(db)
+    limit = int(current_app.config.get("AUDIT_AUTO_VERIFY_LIMIT", AUTO_VERIFY_LIMIT))
+    report = _verify() if total <= limit else None
+    args = {k: v for k, v in request.args.items() if k in FILTER_FIELDS and v}
+    rows = [(event, changes(event.before, event.after)) for event in page.events]
+    return render_template("audit/index.html", page=page, rows=rows, flt=flt, args=args,
+                           choices=choices, report=report,
+                           status=describe(report) if report else None, total=total)
+
+
+@bp.get("/chain")
+@require("audit.view")
+def chain() -> str:
+    report = _verify()
+    return render_template("audit/chain.html", report=report, status=describe(report))
+
+
+@bp.get("/events/<int:event_id>")
+@require("audit.view")
+def event(event_id: int) -> str:
+    with services().database.transaction() as db:
+        found = db.get(AuditEvent, event_id)
+    if found is None:
+        abort(404)
+    return render_template("audit/event.html", event=found,
+                           rows=changes(found.before, found.after))
