@@ -20,13 +20,14 @@ import polars as pl
 
 from aml_screen import __version__
 from aml_screen.alerts import batch_key, roll_up
+from aml_screen.exemptions import apply_exemptions, listed_entries, party_details, with_pair_keys
 from aml_screen.i18n import t
 from aml_screen.ingest import ColumnMapping, IngestResult, read_batch
 from aml_screen.match.index import ListIndex, build_index
 from aml_screen.match.names import prepare_queries
 from aml_screen.progress import NoProgress, Progress
 from aml_screen.rules import evaluate_rules, load_rules
-from aml_screen.schema import QUARANTINE_SCHEMA, RULE_HIT_SCHEMA
+from aml_screen.schema import HIT_SCHEMA, QUARANTINE_SCHEMA, RULE_HIT_SCHEMA
 from aml_screen.screening import parties, screen_parties
 from aml_screen.watchlists.loader import Watchlist
 
@@ -53,6 +54,29 @@ def index_watchlists(watchlists: Sequence[Watchlist]) -> ListIndex:
     return build_index(pl.concat(frames, how="vertical_relaxed"))
 
 
+def list_names(watchlists: Sequence[Watchlist]) -> pl.DataFrame:
+    """Every name row of every list, with its list's version (SHA-256)."""
+    if not watchlists:
+        return pl.DataFrame()
+    return pl.concat([w.entries.with_columns(list_version=pl.lit(w.sha256))
+                      for w in watchlists], how="vertical_relaxed")
+
+
+def remove_exempt_hits(transactions: pl.DataFrame, hits: pl.DataFrame,
+                       watchlists: Sequence[Watchlist],
+                       exemptions: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(kept hits, suppressed hits): ``hits`` keyed by party and listed entry, minus those
+    an active exemption covers. Kept hits are ``HIT_SCHEMA``; suppressed ones carry their
+    keys and ``exemption_id``."""
+    hit_rows = transactions.join(hits.select("transaction_id").unique(), on="transaction_id",
+                                 how="semi")
+    keyed = with_pair_keys(hits, party_details(hit_rows),
+                           listed_entries(list_names(watchlists), hits)
+                           if not hits.is_empty() else pl.DataFrame())
+    kept, suppressed = apply_exemptions(keyed, exemptions)
+    return kept.select(list(HIT_SCHEMA)), suppressed
+
+
 def run_screening(
     batch_paths: Sequence[Path],
     watchlists: Sequence[Watchlist],
@@ -64,9 +88,14 @@ def run_screening(
     progress: Progress | None = None,
     rules_dir: Path | None = None,
     rule_parameters: Path | None = None,
+    exemptions: pl.DataFrame | None = None,
 ) -> ScreeningRun:
     """Screen every party name of every batch against ``watchlists``, and evaluate the rules
-    of ``rules_dir`` (with ``rule_parameters`` overriding its ``parameters.yaml``)."""
+    of ``rules_dir`` (with ``rule_parameters`` overriding its ``parameters.yaml``).
+
+    Hits covered by ``exemptions`` (``exemptions.EXEMPTION_SCHEMA``) are removed before rules
+    and alert roll-up, so they neither raise an alert nor add to a risk score; the summary
+    counts them and names the exemptions used."""
     progress = progress or NoProgress()
     started = datetime.now(UTC)
     clock = time.perf_counter()
@@ -85,6 +114,9 @@ def run_screening(
     queries = prepare_queries(party_rows.get_column("party_name"))
     advance = progress.stage(t("screen.stage.match"), queries.size)
     hits = screen_parties(party_rows, queries, index, threshold, on_progress=advance)
+    suppressed = pl.DataFrame(schema={"exemption_id": pl.Int64()})
+    if exemptions is not None:
+        hits, suppressed = remove_exempt_hits(transactions, hits, watchlists, exemptions)
     rule_hits = pl.DataFrame(schema=RULE_HIT_SCHEMA)
     rules_clock = time.perf_counter()
     if rule_set is not None:
@@ -102,6 +134,8 @@ def run_screening(
         "started_at": started.isoformat(timespec="seconds"),
         "elapsed_seconds": round(time.perf_counter() - clock, 3),
         "threshold": threshold,
+        "timezone": timezone,
+        "date_order": date_order,
         "batch_key": key,
         "batches": [
             {"file": str(path), "sha256": r.sha256, "encoding": r.encoding,
@@ -125,6 +159,8 @@ def run_screening(
         "rule_hits": rule_hits.height,
         "rules_fired": rule_hits.get_column("rule_id").n_unique(),
         "alerts": alerts.height,
+        "exempt_hits": suppressed.height,
+        "exemptions_used": sorted(suppressed.get_column("exemption_id").unique().to_list()),
         "list_versions": [w.version() for w in watchlists],
     }
     return ScreeningRun(transactions=transactions, hits=hits, quarantine=quarantine,

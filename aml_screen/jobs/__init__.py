@@ -1,7 +1,9 @@
-"""Background jobs: the queue (Huey, SQLite or Redis), the screening job and its progress."""
+"""Background jobs: the queue (Huey, SQLite or Redis), the screening and re-screening jobs
+and their progress."""
 
 from aml_screen.jobs.progress import DatabaseProgress
 from aml_screen.jobs.queue import InProcessWorker, JobQueue, make_huey
+from aml_screen.jobs.rescreen import rescreen_stored_batch
 from aml_screen.jobs.screening import screen_stored_batch, stored_path, upload_dir
 from aml_screen.jobs.submit import Submission, submit_batch
 
@@ -11,6 +13,7 @@ __all__ = [
     "JobQueue",
     "Submission",
     "make_huey",
+    "rescreen_stored_batch",
     "screen_stored_batch",
     "stored_path",
     "submit_batch",

@@ -11,6 +11,7 @@ from huey import Huey, RedisHuey, SqliteHuey  # type: ignore[import-untyped]
 from huey.api import Result  # type: ignore[import-untyped]
 
 from aml_screen.errors import ConfigError
+from aml_screen.jobs.rescreen import rescreen_stored_batch
 from aml_screen.jobs.screening import screen_stored_batch
 from aml_screen.settings import Settings
 from aml_screen.store import Database
@@ -47,7 +48,11 @@ class JobQueue:
         def screen_batch(batch_id: int) -> None:
             screen_stored_batch(settings, database, batch_id)
 
+        def rescreen_batch(rescreen_id: int) -> None:
+            rescreen_stored_batch(settings, database, rescreen_id)
+
         self._screen = self.huey.task(name="aml_screen.screen_batch")(screen_batch)
+        self._rescreen = self.huey.task(name="aml_screen.rescreen_batch")(rescreen_batch)
 
     @property
     def embedded(self) -> bool:
@@ -55,6 +60,10 @@ class JobQueue:
 
     def enqueue_screening(self, batch_id: int) -> Result | None:
         result: Result | None = self._screen(batch_id)
+        return result
+
+    def enqueue_rescreen(self, rescreen_id: int) -> Result | None:
+        result: Result | None = self._rescreen(rescreen_id)
         return result
 
     def pending(self) -> int:

@@ -6,7 +6,6 @@ happens, the batch ends ``done`` or ``failed`` with a message key the page can t
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from pathlib import Path
 
@@ -17,10 +16,12 @@ from aml_screen.i18n import t
 from aml_screen.jobs.progress import DatabaseProgress
 from aml_screen.pipeline import run_screening
 from aml_screen.rules.configured import configured_rules, parameters_override
-from aml_screen.rules.loader import rule_files
 from aml_screen.settings import Settings
+from aml_screen.snapshots import snapshot_lists, snapshot_rules
 from aml_screen.store import Database, NotFoundError
+from aml_screen.store.audit import record
 from aml_screen.store.base import utcnow
+from aml_screen.store.exemptions import active_exemptions
 from aml_screen.store.loading import hit_entries, load_run
 from aml_screen.store.models import Batch
 from aml_screen.watchlists.loader import load_watchlists
@@ -39,30 +40,19 @@ def stored_path(settings: Settings, sha256: str, file_name: str) -> Path:
     return upload_dir(settings) / f"{sha256}{suffix if suffix in ('.csv', '.parquet') else ''}"
 
 
-
-def rules_digest(rules_dir: Path | None, parameters: Path | None) -> str | None:
-    """SHA-256 over the rule files and parameters used, recorded on the batch so that a
-    result can be tied to the exact rule set that produced it."""
-    if rules_dir is None:
-        return None
-    digest = hashlib.sha256()
-    paths = sorted(rule_files(rules_dir))
-    if parameters is not None and parameters.is_file():
-        paths.append(parameters)
-    for path in paths:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
 def _fail(database: Database, batch_id: int, key: str, params: dict[str, object]) -> None:
+    error_params = {k: str(v) for k, v in params.items()}
     with database.transaction() as session:
         session.execute(update(Batch).where(Batch.id == batch_id).values(
-            status="failed", error_key=key, error_params={k: str(v) for k, v in params.items()},
-            finished_at=utcnow()))
+            status="failed", error_key=key, error_params=error_params, finished_at=utcnow()))
+        record(session, None, "batch.failed", "batch", batch_id,
+               before={"status": "running"},
+               after={"status": "failed", "error_key": key, "error_params": error_params})
 
 
 def screen_stored_batch(settings: Settings, database: Database, batch_id: int) -> None:
-    """Screen batch ``batch_id`` against the configured watchlists and store the results."""
+    """Screen batch ``batch_id`` against the configured watchlists and store the results;
+    hits covered by an exemption in force today raise no alert."""
     with database.transaction() as session:
         batch = session.get(Batch, batch_id)
         if batch is None:
@@ -71,21 +61,24 @@ def screen_stored_batch(settings: Settings, database: Database, batch_id: int) -
             return
         batch.status = "running"
         path = stored_path(settings, batch.sha256, batch.file_name)
+        exemptions = active_exemptions(session)
     progress = DatabaseProgress(database, batch_id)
     try:
         advance = progress.stage(t("screen.stage.lists"), 1)
         lists = load_watchlists(list(settings.default_watchlists), settings)
+        snapshot_lists(settings, lists)
         advance(1)
         rules_dir = configured_rules(settings)
         parameters = parameters_override(settings)
         run = run_screening([path], lists, threshold=settings.match_threshold,
                             timezone=settings.timezone, date_order=settings.date_order,
-                            progress=progress, rules_dir=rules_dir, rule_parameters=parameters)
+                            progress=progress, rules_dir=rules_dir, rule_parameters=parameters,
+                            exemptions=exemptions)
         entries = hit_entries(lists, run.hits)
         with database.transaction() as session:
             batch = session.get_one(Batch, batch_id, with_for_update=True)
             load_run(session, batch, run, entries,
-                     rule_digest=rules_digest(rules_dir, parameters))
+                     rule_digest=snapshot_rules(settings, rules_dir, parameters))
     except AmlScreenError as exc:
         _fail(database, batch_id, exc.key, exc.params)
     except Exception as exc:

@@ -6,13 +6,17 @@ then it is queued once more, e.g. after the watchlists were fixed)."""
 from __future__ import annotations
 
 import hashlib
+import io
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from aml_screen.errors import InputError
 from aml_screen.jobs.queue import JobQueue
-from aml_screen.jobs.screening import stored_path
+from aml_screen.jobs.screening import stored_path, upload_dir
+from aml_screen.settings import Settings
 from aml_screen.store import Database
 from aml_screen.store.audit import record
 from aml_screen.store.loading import register_batch
@@ -30,23 +34,49 @@ class Submission:
     """True when a screening job was queued (new batch, or a failed one retried)."""
 
 
-def submit_batch(queue: JobQueue, database: Database, file_name: str, data: bytes,
-                 uploader_id: int | None) -> Submission:
+CHUNK_BYTES = 1 << 20
+
+
+def _receive(settings: Settings, data: bytes | IO[bytes]) -> tuple[Path, str, int]:
+    """``data`` written to a temporary file under the upload folder while hashing it, in
+    chunks (an upload is never held whole in memory); returns (file, SHA-256, size)."""
+    folder = upload_dir(settings)
+    folder.mkdir(parents=True, exist_ok=True)
+    stream: IO[bytes] = io.BytesIO(data) if isinstance(data, bytes) else data
+    digest = hashlib.sha256()
+    size = 0
+    handle = tempfile.NamedTemporaryFile(dir=folder, suffix=".part", delete=False)  # noqa: SIM115
+    try:
+        with handle:
+            while chunk := stream.read(CHUNK_BYTES):
+                digest.update(chunk)
+                handle.write(chunk)
+                size += len(chunk)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+    return Path(handle.name), digest.hexdigest(), size
+
+
+def submit_batch(queue: JobQueue, database: Database, file_name: str,
+                 data: bytes | IO[bytes], uploader_id: int | None) -> Submission:
+    """Keep and register a received batch; ``data`` is its content or a binary stream of
+    it (e.g. an upload's), read in chunks."""
     name = Path(file_name).name
     if Path(name).suffix.lower() not in ACCEPTED_SUFFIXES:
         raise InputError("upload.bad_type", name=name, accepted=", ".join(ACCEPTED_SUFFIXES))
-    if not data:
+    partial, sha256, size = _receive(queue.settings, data)
+    if not size:
+        partial.unlink()
         raise InputError("upload.empty", name=name)
-    sha256 = hashlib.sha256(data).hexdigest()
     target = stored_path(queue.settings, sha256, name)
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(target.name + ".part")
-        partial.write_bytes(data)
+    if target.exists():
+        partial.unlink()
+    else:
         os.replace(partial, target)
     with database.transaction() as session:
         uploader = session.get(User, uploader_id) if uploader_id is not None else None
-        batch, created = register_batch(session, name, sha256, len(data), uploader)
+        batch, created = register_batch(session, name, sha256, size, uploader)
         retry = not created and batch.status == "failed"
         if retry:
             batch.status, batch.error_key, batch.error_params = "queued", None, None

@@ -16,7 +16,8 @@ import polars as pl
 from sqlalchemy import insert, select, tuple_
 from sqlalchemy.orm import Session
 
-from aml_screen.pipeline import ScreeningRun
+from aml_screen.exemptions import listed_entries
+from aml_screen.pipeline import ScreeningRun, list_names
 from aml_screen.schema import TRANSACTION_SCHEMA
 from aml_screen.store.audit import record
 from aml_screen.store.base import utcnow
@@ -31,6 +32,7 @@ from aml_screen.store.models import (
     Transaction,
     User,
 )
+from aml_screen.store.version_changes import record_version_changes
 from aml_screen.watchlists.loader import Watchlist
 
 _TRANSACTION_COLUMNS = [c for c in TRANSACTION_SCHEMA if c != "source_file"]
@@ -56,20 +58,7 @@ def hit_entries(watchlists: Sequence[Watchlist], hits: pl.DataFrame) -> pl.DataF
     """One row per listed entry that was hit, with all its names and attributes."""
     if hits.is_empty() or not watchlists:
         return pl.DataFrame()
-    keys = ["list_id", "list_version", "entry_id"]
-    names = pl.concat([w.entries.with_columns(list_version=pl.lit(w.sha256))
-                       for w in watchlists], how="vertical_relaxed")
-    hit_keys = hits.select(keys).unique()
-    return (
-        names.join(hit_keys, on=keys, how="semi")
-        .group_by(keys, maintain_order=True)
-        .agg(
-            pl.col("entity_type", "listed_on", "remarks").first(),
-            pl.struct(name="name", kind="name_kind").alias("names"),
-            *(pl.col(c).explode().drop_nulls().unique(maintain_order=True)
-              for c in ("birth_dates", "nationalities", "countries", "programmes")),
-        )
-    )
+    return listed_entries(list_names(watchlists), hits)
 
 
 def load_run(session: Session, batch: Batch, run: ScreeningRun,
@@ -101,6 +90,19 @@ def load_run(session: Session, batch: Batch, run: ScreeningRun,
     record(session, None, "batch.loaded", "batch", batch.id,
            after={"alerts": len(alert_ids), "rows_loaded": batch.rows_loaded,
                   "rows_quarantined": batch.rows_quarantined})
+    record_version_changes(session, batch)
+    return len(alert_ids)
+
+
+def store_new_alerts(session: Session, batch: Batch, alerts: pl.DataFrame,
+                     hits: pl.DataFrame, entries: pl.DataFrame | None,
+                     rescreen_id: int | None) -> int:
+    """Store ``alerts`` not stored yet with their ``hits`` and listed ``entries`` (a
+    re-screen's alerts carry its id); returns how many were new."""
+    if entries is not None and not entries.is_empty():
+        _store_entries(session, entries)
+    alert_ids = _store_alerts(session, batch, alerts, rescreen_id)
+    _store_hits(session, hits, alert_ids)
     return len(alert_ids)
 
 
@@ -124,7 +126,8 @@ def _store_entries(session: Session, entries: pl.DataFrame) -> None:
         session.execute(insert(ListedEntry), rows)
 
 
-def _store_alerts(session: Session, batch: Batch, alerts: pl.DataFrame) -> dict[str, int]:
+def _store_alerts(session: Session, batch: Batch, alerts: pl.DataFrame,
+                  rescreen_id: int | None = None) -> dict[str, int]:
     """Insert the alerts not stored yet; returns database id by alert key for the new ones."""
     keys = alerts.get_column("alert_id").to_list()
     known = set(session.scalars(select(Alert.alert_key).where(Alert.alert_key.in_(keys))))
@@ -136,7 +139,7 @@ def _store_alerts(session: Session, batch: Batch, alerts: pl.DataFrame) -> dict[
             risk_score=row["risk_score"], max_match_score=row["max_match_score"],
             hit_count=row["hit_count"], rule_ids=row["rule_ids"], list_ids=row["list_ids"],
             typologies=row["typologies"], transaction_ids=row["transaction_ids"],
-            reasons=json.loads(row["reasons"]), status="new",
+            reasons=json.loads(row["reasons"]), status="new", rescreen_id=rescreen_id,
         )
         session.add(alert)
         created[row["alert_id"]] = alert

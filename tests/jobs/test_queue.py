@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from aml_screen.errors import ConfigError
 from aml_screen.jobs import DatabaseProgress, InProcessWorker, JobQueue, make_huey, submit_batch
-from aml_screen.jobs.screening import rules_digest
 from aml_screen.jobs.submit import Submission
+from aml_screen.snapshots import rule_pack_digest
 from aml_screen.store import Database
 from aml_screen.store.loading import register_batch
 from aml_screen.store.models import Alert, Batch
@@ -118,9 +118,13 @@ def test_rule_digest_follows_the_rule_files(tmp_path: Path) -> None:
     source = repo_settings().rules_dir
     for path in sorted(source.glob("*.yaml")):
         (rules / path.name).write_bytes(path.read_bytes())
-    first = rules_digest(rules, rules / "parameters.yaml")
-    assert first == rules_digest(rules, rules / "parameters.yaml")
-    assert rules_digest(None, None) is None
+    first = rule_pack_digest(rules, None)
+    assert first == rule_pack_digest(rules, None)
     target = next(p for p in sorted(rules.glob("*.yaml")) if p.name != "parameters.yaml")
     target.write_text(target.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
-    assert rules_digest(rules, rules / "parameters.yaml") != first
+    edited = rule_pack_digest(rules, None)
+    assert edited != first
+    parameters = rules / "parameters.yaml"
+    parameters.write_text(parameters.read_text(encoding="utf-8") + "\n# threshold changed\n",
+                          encoding="utf-8")
+    assert rule_pack_digest(rules, None) != edited

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from collections.abc import Iterator
 
@@ -9,6 +10,8 @@ from flask import Flask
 from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
+from aml_screen.jobs import stored_path
+from aml_screen.store.loading import register_batch
 from aml_screen.store.models import Alert, AuditEvent, Batch
 from tests.store.samples import SAMPLE, add_user, sample_run
 from tests.web.client import database, login, post, running_app
@@ -86,3 +89,93 @@ def test_a_failed_job_says_why_and_is_retried_on_upload(empty_app: Flask) -> Non
     with database(empty_app).transaction() as session:
         retries = session.scalars(select(AuditEvent).where(AuditEvent.action == "batch.retry"))
         assert len(retries.all()) == 1
+
+
+def _sample_batch_id(app: Flask) -> int:
+    _upload(app, "sample_batch.csv", SAMPLE.read_bytes())
+    with database(app).transaction() as session:
+        return session.scalars(select(Batch.id).where(
+            Batch.sha256 == sample_run().sha256)).one()
+
+
+def test_the_upload_is_kept_by_its_hash_without_leftovers(empty_app: Flask) -> None:
+    batch_id = _sample_batch_id(empty_app)
+    uploads = empty_app.extensions["aml_screen"].settings.data_dir / "uploads"
+    kept = sorted(p.name for p in uploads.iterdir())
+    assert f"{sample_run().sha256}.csv" in kept
+    assert not [name for name in kept if name.endswith(".part")]
+    assert (uploads / f"{sample_run().sha256}.csv").read_bytes() == SAMPLE.read_bytes()
+    with database(empty_app).transaction() as session:
+        assert session.get_one(Batch, batch_id).size_bytes == len(SAMPLE.read_bytes())
+
+
+def test_rescreen_button_runs_a_rescreen_listed_on_the_page(empty_app: Flask) -> None:
+    add_user(database(empty_app), "salif", "supervisor")
+    batch_id = _sample_batch_id(empty_app)
+    analyst = empty_app.test_client()
+    login(analyst, "awa")
+    assert 'id="rescreen"' not in analyst.get(f"/batches/{batch_id}").get_data(as_text=True)
+    assert post(analyst, f"/batches/{batch_id}/rescreen", page="/batches").status_code == 403
+    supervisor = empty_app.test_client()
+    login(supervisor, "salif")
+    page = supervisor.get(f"/batches/{batch_id}").get_data(as_text=True)
+    assert 'id="rescreen"' in page
+    assert 'id="no-rescreens"' in page
+    page = post(supervisor, f"/batches/{batch_id}/rescreen", page="/batches",
+                follow_redirects=True).get_data(as_text=True)
+    assert "Re-screening queued" in page
+    table = page.split('id="rescreen-table"')[1]
+    assert "salif" in table
+    assert "done" in table
+    assert _counts(empty_app)[1] == sample_run().run.alerts.height
+    with database(empty_app).transaction() as session:
+        actions = session.scalars(select(AuditEvent.action).where(
+            AuditEvent.object_id == str(batch_id), AuditEvent.object_type == "batch")).all()
+    assert actions[-2:] == ["batch.rescreen_requested", "batch.rescreened"]
+
+
+def test_a_batch_stuck_running_can_be_requeued(empty_app: Flask) -> None:
+    add_user(database(empty_app), "ibrahim", "supervisor")
+    data = SAMPLE.read_bytes() + b"\n"  # same rows, another file
+    settings = empty_app.extensions["aml_screen"].settings
+    sha256 = hashlib.sha256(data).hexdigest()
+    target = stored_path(settings, sha256, "stuck.csv")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    with database(empty_app).transaction() as session:
+        batch, _ = register_batch(session, "stuck.csv", sha256, len(data), None)
+        batch.status, batch.progress_label = "running", "Screening names"
+        batch_id = batch.id
+    client = empty_app.test_client()
+    login(client, "ibrahim")
+    assert 'id="requeue"' not in client.get(f"/batches/{batch_id}").get_data(as_text=True)
+    empty_app.config["BATCH_STALE_MINUTES"] = 0  # "stuck" as soon as it runs
+    try:
+        page = client.get(f"/batches/{batch_id}").get_data(as_text=True)
+        assert 'id="requeue"' in page
+        page = post(client, f"/batches/{batch_id}/requeue", page="/batches",
+                    follow_redirects=True).get_data(as_text=True)
+    finally:
+        del empty_app.config["BATCH_STALE_MINUTES"]
+    assert "Screening queued again" in page
+    with database(empty_app).transaction() as session:
+        assert session.get_one(Batch, batch_id).status == "done"  # jobs run inline here
+        event = session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "batch.requeue")).one()
+        assert (event.before or {})["status"] == "running"
+    again = post(client, f"/batches/{batch_id}/requeue", page="/batches",
+                 follow_redirects=True).get_data(as_text=True)
+    assert "is not stuck" in again
+
+
+def test_a_recent_running_batch_is_not_requeued(empty_app: Flask) -> None:
+    with database(empty_app).transaction() as session:
+        batch, _ = register_batch(session, "busy.csv", "b" * 64, 10, None)
+        batch.status = "running"
+        batch_id = batch.id
+    client = empty_app.test_client()
+    login(client, "salif")
+    assert 'id="requeue"' not in client.get(f"/batches/{batch_id}").get_data(as_text=True)
+    post(client, f"/batches/{batch_id}/requeue", page="/batches")
+    with database(empty_app).transaction() as session:
+        assert session.get_one(Batch, batch_id).status == "running"

@@ -14,9 +14,11 @@ from aml_screen.store.models import (
     CASE_DISPOSITIONS,
     CASE_STATUSES,
     DISPOSITIONS,
+    EXEMPTION_STATUSES,
     PACKAGE_STATUSES,
     ROLES,
 )
+from aml_screen.store.rescreen import RESCREEN_STATUSES
 from aml_screen.store.triage import TRANSITIONS
 from tests.store.samples import REPO
 
@@ -37,6 +39,9 @@ DYNAMIC = {
     "cases.status.": (*CASE_STATUSES, "all"),
     "cases.disposition.": CASE_DISPOSITIONS,
     "evidence.status.": PACKAGE_STATUSES,
+    "exemptions.status.": EXEMPTION_STATUSES,
+    "exemptions.detail.": ("account", "country"),
+    "rescreen.status.": RESCREEN_STATUSES,
 }
 """Templates build these keys from a value (``_('web.role.' ~ user.role)``): every value."""
 

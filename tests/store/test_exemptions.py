@@ -1,0 +1,147 @@
+"""Exemptions in the store: proposal from a stored hit, four-eyes approval, expiry,
+revocation, optimistic locking and the audit trail."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import polars as pl
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from aml_screen.exemptions import listed_entries, party_details, with_pair_keys
+from aml_screen.pipeline import list_names
+from aml_screen.store import ConflictError, Database
+from aml_screen.store.exemptions import (
+    MAX_DAYS,
+    ExemptionError,
+    FourEyesError,
+    active_exemptions,
+    alert_pairs,
+    decide,
+    hit_pair,
+    list_exemptions,
+    propose,
+    revoke,
+)
+from aml_screen.store.models import AuditEvent, Hit, User
+from aml_screen.watchlists.loader import load_watchlists
+from tests.store.samples import add_user, load_sample, repo_settings, sample_run
+
+TODAY = date(2026, 1, 15)
+
+
+def _setup(database: Database) -> dict[str, int]:
+    ids = {name: add_user(database, name, role) for name, role in
+           (("fatou", "investigator"), ("salif", "supervisor"), ("ibrahim", "supervisor"))}
+    load_sample(database, "fatou")
+    with database.transaction() as session:
+        ids["hit"] = session.scalars(select(Hit.id).where(
+            Hit.party_name == "Amadou Kouffa")).one()
+    return ids
+
+
+def _user(session: Session, user_id: int) -> User:
+    return session.get_one(User, user_id)
+
+
+def _propose(database: Database, ids: dict[str, int], **kwargs: object) -> tuple[int, int]:
+    with database.transaction() as session:
+        exemption = propose(session, _user(session, ids["fatou"]), ids["hit"],
+                            "Homonyme : éleveur à Mopti, né en 1990, pièce vérifiée",
+                            exemption_days=365, today=TODAY, **kwargs)  # type: ignore[arg-type]
+        return exemption.id, exemption.version
+
+
+def test_stored_keys_equal_the_pipeline_keys(database: Database) -> None:
+    """The keys computed from the stored transaction and listed entry rows are those the
+    pipeline computes from the batch frame for the same party."""
+    ids = _setup(database)
+    settings = repo_settings()
+    hits = sample_run().run.hits
+    names = list_names(load_watchlists(list(settings.default_watchlists), settings))
+    keyed = with_pair_keys(hits, party_details(sample_run().run.transactions),
+                           listed_entries(names, hits))
+    with database.transaction() as session:
+        stored = session.scalars(select(Hit)).all()
+        assert len(stored) == hits.height
+        for hit in stored:
+            pair = hit_pair(session, hit)
+            frame = keyed.filter(pl.col("transaction_id") == hit.transaction_id,
+                                 pl.col("party_role") == hit.party_role,
+                                 pl.col("entry_id") == hit.entry_id)
+            assert frame.get_column("party_key").unique().to_list() == [pair.party_key]
+            assert frame.get_column("entry_digest").unique().to_list() == [pair.entry_digest]
+        kouffa = session.get_one(Hit, ids["hit"])
+        assert hit_pair(session, kouffa).party_details == {
+            "account": "NE3715654974409306529466", "country": "NE"}
+
+
+def test_four_eyes_approval_makes_it_active_and_audited(database: Database) -> None:
+    ids = _setup(database)
+    exemption_id, version = _propose(database, ids)
+    with database.transaction() as session:
+        assert active_exemptions(session, TODAY).is_empty()
+        with pytest.raises(FourEyesError):
+            decide(session, _user(session, ids["fatou"]), exemption_id, version, approve=True)
+    with database.transaction() as session:
+        approved = decide(session, _user(session, ids["salif"]), exemption_id, version,
+                          approve=True)
+        assert (approved.status, approved.decided_by_id) == ("active", ids["salif"])
+        assert approved.expires_on == TODAY + timedelta(days=365)
+    with database.transaction() as session:
+        active = active_exemptions(session, TODAY)
+        assert active.get_column("exemption_id").to_list() == [exemption_id]
+        assert active_exemptions(session, TODAY + timedelta(days=366)).is_empty()
+        events = session.scalars(select(AuditEvent).where(
+            AuditEvent.object_type == "exemption").order_by(AuditEvent.seq)).all()
+        assert [e.action for e in events] == ["exemption.propose", "exemption.approve"]
+        assert events[1].before["status"] == "proposed"
+        assert events[1].after["status"] == "active"
+        assert events[1].actor_name == "salif"
+
+
+def test_a_stale_version_is_a_conflict(database: Database) -> None:
+    ids = _setup(database)
+    exemption_id, version = _propose(database, ids)
+    with database.transaction() as session:
+        decide(session, _user(session, ids["salif"]), exemption_id, version, approve=False)
+    with database.transaction() as session, pytest.raises(ConflictError):
+        decide(session, _user(session, ids["ibrahim"]), exemption_id, version, approve=True)
+
+
+def test_reason_expiry_and_duplicates_are_checked(database: Database) -> None:
+    ids = _setup(database)
+    with database.transaction() as session, pytest.raises(ExemptionError):
+        propose(session, _user(session, ids["fatou"]), ids["hit"], "   ",
+                exemption_days=365, today=TODAY)
+    for too_far in (TODAY, TODAY + timedelta(days=MAX_DAYS + 1)):
+        with pytest.raises(ExemptionError):
+            _propose(database, ids, expires_on=too_far)
+    exemption_id, _ = _propose(database, ids, expires_on=TODAY + timedelta(days=10))
+    with pytest.raises(ExemptionError) as raised:
+        _propose(database, ids)
+    assert raised.value.params["exemption_id"] == exemption_id
+
+
+def test_revoke_ends_it_and_the_pair_alerts_again(database: Database) -> None:
+    ids = _setup(database)
+    exemption_id, version = _propose(database, ids, expires_on=TODAY + timedelta(days=20))
+    with database.transaction() as session:
+        version = decide(session, _user(session, ids["salif"]), exemption_id, version,
+                         approve=True).version
+        soon = list_exemptions(session, expiring_within=30, today=TODAY)
+        assert [e.id for e in soon] == [exemption_id]
+        assert list_exemptions(session, expiring_within=10, today=TODAY) == []
+    with database.transaction() as session:
+        revoked = revoke(session, _user(session, ids["ibrahim"]), exemption_id, version)
+        assert revoked.status == "revoked"
+        assert active_exemptions(session, TODAY).is_empty()
+        assert [e.id for e in list_exemptions(session, status="revoked")] == [exemption_id]
+        hit = session.get_one(Hit, ids["hit"])
+        pairs = alert_pairs(session, hit.alert_id)
+        assert [(h.id, e.status if e else None) for h, _, e in pairs] == [
+            (ids["hit"], "revoked")]
+        with pytest.raises(ExemptionError):
+            revoke(session, _user(session, ids["ibrahim"]), exemption_id, revoked.version)

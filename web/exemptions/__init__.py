@@ -1,0 +1,1 @@
+"""Exemptions: remembered false positives, proposed from an alert and decided four-eyes."""

@@ -1,0 +1,158 @@
+"""Exemptions: the list with filters, one exemption, the four-eyes decision and revocation,
+and the "remember as false positive" forms shown on the alert detail page."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
+
+from aml_screen.store.exemptions import (
+    EXPIRING_SOON_DAYS,
+    MAX_DAYS,
+    ExemptionError,
+    alert_pairs,
+    decide,
+    get_exemption,
+    list_exemptions,
+    propose,
+    revoke,
+)
+from aml_screen.store.models import EXEMPTION_STATUSES, Exemption, User
+from aml_screen.store.triage import get_alert
+from web.i18n import gettext
+from web.security import CurrentUser, current_user, require
+from web.services import services
+
+bp = Blueprint("exemptions", __name__, url_prefix="/exemptions")
+NAV = [(40, "exemptions.index", "exemptions.nav", "exemptions.view")]
+
+
+def _me() -> CurrentUser:
+    user = current_user()
+    if user is None:  # require() has already redirected anonymous requests
+        raise RuntimeError("no user")
+    return user
+
+
+def _int(field: str) -> int:
+    text = request.form.get(field, "")
+    return int(text) if text.isdigit() else -1
+
+
+def _expiry(text: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ExemptionError("exemptions.bad_date", value=text) from None
+
+
+@bp.get("")
+@require("exemptions.view")
+def index() -> str:
+    status = request.args.get("status", "")
+    list_id = request.args.get("list", "")
+    soon = request.args.get("soon") == "1"
+    with services().database.transaction() as db:
+        rows = list_exemptions(db, status=status if status in EXEMPTION_STATUSES else None,
+                               list_id=list_id or None,
+                               expiring_within=EXPIRING_SOON_DAYS if soon else None)
+        lists = sorted(set(db.scalars(select(Exemption.list_id).distinct())))
+        names = _usernames(db, {e.proposed_by_id for e in rows}
+                           | {e.decided_by_id for e in rows if e.decided_by_id})
+        for row in rows:
+            db.expunge(row)
+    return render_template("exemptions/list.html", rows=rows, names=names, lists=lists,
+                           statuses=EXEMPTION_STATUSES, status=status, list_id=list_id,
+                           soon=soon, soon_days=EXPIRING_SOON_DAYS)
+
+
+def _usernames(db: Session, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = db.execute(select(User.id, User.username).where(User.id.in_(ids))).all()
+    return {user_id: name for user_id, name in rows}
+
+
+@bp.get("/<int:exemption_id>")
+@require("exemptions.view")
+def detail(exemption_id: int) -> str:
+    with services().database.transaction() as db:
+        exemption = get_exemption(db, exemption_id)
+        names = _usernames(db, {exemption.proposed_by_id}
+                           | ({exemption.decided_by_id} if exemption.decided_by_id else set()))
+        db.expunge(exemption)
+    return render_template("exemptions/detail.html", e=exemption, names=names,
+                           today=date.today())
+
+
+@bp.post("/propose")
+@require("exemptions.propose")
+def create() -> Response:
+    hit_id = _int("hit_id")
+    with services().database.transaction() as db:
+        exemption = propose(db, db.get_one(User, _me().id), hit_id,
+                            request.form.get("reason", ""),
+                            _expiry(request.form.get("expires_on", "")),
+                            exemption_days=services().settings.exemption_days)
+        alert_id = exemption.source_alert_id
+    flash(gettext("exemptions.proposed"), "info")
+    return redirect(url_for("alerts.detail", alert_id=alert_id) + "#exemptions")
+
+
+def _decide(exemption_id: int, approve: bool) -> Response:
+    with services().database.transaction() as db:
+        decide(db, db.get_one(User, _me().id), exemption_id, _int("version"), approve)
+    flash(gettext("exemptions.approved" if approve else "exemptions.rejected"), "info")
+    return redirect(url_for("exemptions.detail", exemption_id=exemption_id))
+
+
+@bp.post("/<int:exemption_id>/approve")
+@require("exemptions.decide")
+def approve(exemption_id: int) -> Response:
+    return _decide(exemption_id, True)
+
+
+@bp.post("/<int:exemption_id>/reject")
+@require("exemptions.decide")
+def reject(exemption_id: int) -> Response:
+    return _decide(exemption_id, False)
+
+
+@bp.post("/<int:exemption_id>/revoke")
+@require("exemptions.decide")
+def end(exemption_id: int) -> Response:
+    with services().database.transaction() as db:
+        revoke(db, db.get_one(User, _me().id), exemption_id, _int("version"))
+    flash(gettext("exemptions.revoked"), "info")
+    return redirect(url_for("exemptions.detail", exemption_id=exemption_id))
+
+
+def exemptions_for_alert(alert_id: int) -> list[dict[str, Any]]:
+    """For the alert detail page: each (party, entry) pair of the alert's watchlist hits,
+    whether it can be remembered, and the latest exemption of that pair."""
+    with services().database.transaction() as db:
+        get_alert(db, alert_id)
+        found = [{"hit_id": hit.id, "party_name": hit.party_name, "list_id": hit.list_id,
+                  "entry_id": hit.entry_id, "matched_name": hit.matched_name,
+                  "keyed": pair is not None,
+                  "exemption": ({"id": e.id, "status": e.status,
+                                 "expires_on": e.expires_on} if e else None)}
+                 for hit, pair, e in alert_pairs(db, alert_id)]
+    return found
+
+
+@bp.app_context_processor
+def _alert_exemptions() -> dict[str, Any]:
+    today = date.today()
+    return {"exemptions_for_alert": exemptions_for_alert,
+            "exemption_default_expiry": today + timedelta(
+                days=services().settings.exemption_days),
+            "exemption_latest_expiry": today + timedelta(days=MAX_DAYS)}
+
