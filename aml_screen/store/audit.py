@@ -3,7 +3,11 @@ through ``record`` inside the same transaction as the change, so the trail canno
 
 The trail is a hash chain: event ``seq`` stores ``prev_hash`` (the hash of event ``seq - 1``,
 zeros for the first) and ``hash``, the SHA-256 of its canonical content (actor, UTC time,
-action, object, before/after JSON and ``prev_hash``). ``record`` takes the table's write lock
+action, object, its before/after and ``prev_hash``). Chain version 1 hashed before/after
+themselves; version 2 (every event written now) hashes ``payload_sha256``, the digest of
+before/after, so retention can erase that personal data (``redact_events``) and the chain
+still verifies; while the payload is there, verification recomputes its digest, so editing
+it is found as before. ``record`` takes the table's write lock
 before reading the last event, so two writers queue instead of forking the chain; the unique
 ``seq`` refuses a fork even if a writer skipped the lock. ``verify_chain`` walks the events in
 order and names the first one that was edited, deleted, inserted or moved.
@@ -15,10 +19,11 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import event, select, text
+from sqlalchemy import Engine, Table, bindparam, event, null, select, text, update
 from sqlalchemy.orm import Mapper, ORMExecuteState, Session
+from sqlalchemy.sql.dml import Delete, Update
 
 from aml_screen.store.base import utcnow
 from aml_screen.store.errors import StoreError
@@ -27,8 +32,9 @@ from aml_screen.store.models import AuditEvent, User
 SYSTEM_ACTOR = "system"
 GENESIS_HASH = "0" * 64
 """``prev_hash`` of the first event."""
-CHAIN_VERSION = 1
-"""Part of every hashed content, so a future change of the canonical form is explicit."""
+CHAIN_VERSION = 2
+"""Chain version of new events; part of every hashed content, so a change of the canonical
+form is explicit (version-1 events keep verifying with the version-1 form)."""
 CHAIN_LOCK_KEY = 0x616D6C5F61756469  # "aml_audi": PostgreSQL advisory lock of the chain
 
 
@@ -41,14 +47,53 @@ def canonical_json(value: Any) -> str:
 def event_hash(*, at: datetime, actor_id: int | None, actor_name: str, action: str,
                object_type: str, object_id: str, before: Any, after: Any,
                prev_hash: str) -> str:
-    """SHA-256 (hex) of an event's canonical content."""
+    """SHA-256 (hex) of a version-1 event's canonical content (before/after included)."""
     content = {
-        "v": CHAIN_VERSION, "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "v": 1, "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
         "actor_id": actor_id, "actor_name": actor_name, "action": action,
         "object_type": object_type, "object_id": object_id,
         "before": before, "after": after, "prev_hash": prev_hash,
     }
     return hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()
+
+
+def payload_digest(before: Any, after: Any) -> str:
+    """SHA-256 (hex) of an event's before/after, as stored in ``payload_sha256``."""
+    content = {"before": before, "after": after}
+    return hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()
+
+
+def event_hash_v2(*, at: datetime, actor_id: int | None, actor_name: str, action: str,
+                  object_type: str, object_id: str, payload_sha256: str,
+                  prev_hash: str) -> str:
+    """SHA-256 (hex) of a version-2 event's canonical content: the payload digest stands
+    for before/after, which may later be redacted."""
+    content = {
+        "v": 2, "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "actor_id": actor_id, "actor_name": actor_name, "action": action,
+        "object_type": object_type, "object_id": object_id,
+        "payload_sha256": payload_sha256, "prev_hash": prev_hash,
+    }
+    return hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()
+
+
+def stored_event_hash(row: Any) -> str | None:
+    """The hash an event row (ORM object or table row) must carry given its chain version,
+    or None when its stored payload no longer matches its ``payload_sha256`` (edited)."""
+    if row.chain_version == 1:
+        return event_hash(at=row.at, actor_id=row.actor_id, actor_name=row.actor_name,
+                          action=row.action, object_type=row.object_type,
+                          object_id=row.object_id, before=row.before, after=row.after,
+                          prev_hash=row.prev_hash)
+    if row.chain_version != CHAIN_VERSION or row.payload_sha256 is None:
+        return None
+    redacted = row.redacted_at is not None and row.before is None and row.after is None
+    if not redacted and payload_digest(row.before, row.after) != row.payload_sha256:
+        return None
+    return event_hash_v2(at=row.at, actor_id=row.actor_id, actor_name=row.actor_name,
+                         action=row.action, object_type=row.object_type,
+                         object_id=row.object_id, payload_sha256=row.payload_sha256,
+                         prev_hash=row.prev_hash)
 
 
 def _as_stored(value: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -82,6 +127,7 @@ def record(session: Session, actor: User | None, action: str, object_type: str,
            after: dict[str, Any] | None = None) -> AuditEvent:
     """Append one event; ``actor`` None means the system itself (CLI, background job)."""
     before, after = _as_stored(before), _as_stored(after)
+    payload = payload_digest(before, after)
     seq, prev_hash = _lock_chain(session)
     entry = AuditEvent(
         seq=seq, at=utcnow(),
@@ -89,10 +135,12 @@ def record(session: Session, actor: User | None, action: str, object_type: str,
         actor_name=actor.username if actor else SYSTEM_ACTOR,
         action=action, object_type=object_type, object_id=str(object_id),
         before=before, after=after, prev_hash=prev_hash,
+        chain_version=CHAIN_VERSION, payload_sha256=payload,
     )
-    entry.hash = event_hash(at=entry.at, actor_id=entry.actor_id, actor_name=entry.actor_name,
-                            action=action, object_type=object_type, object_id=entry.object_id,
-                            before=before, after=after, prev_hash=prev_hash)
+    entry.hash = event_hash_v2(at=entry.at, actor_id=entry.actor_id,
+                               actor_name=entry.actor_name, action=action,
+                               object_type=object_type, object_id=entry.object_id,
+                               payload_sha256=payload, prev_hash=prev_hash)
     session.add(entry)
     session.flush()
     return entry
@@ -136,10 +184,7 @@ def verify_chain(session: Session, anchor: tuple[int, str] | None = None,
         problem = None
         if row.seq != expected:
             problem = "missing"
-        elif event_hash(at=row.at, actor_id=row.actor_id, actor_name=row.actor_name,
-                        action=row.action, object_type=row.object_type,
-                        object_id=row.object_id, before=row.before, after=row.after,
-                        prev_hash=row.prev_hash) != row.hash:
+        elif stored_event_hash(row) != row.hash:
             problem = "altered"
         elif row.prev_hash != prev_hash:
             problem = "misplaced"
@@ -156,6 +201,31 @@ def verify_chain(session: Session, anchor: tuple[int, str] | None = None,
     return ChainReport(count, expected - 1, prev_hash, None)
 
 
+_EVENTS = cast(Table, AuditEvent.__table__)
+_REDACT = (
+    update(_EVENTS)
+    .where(_EVENTS.c.id.in_(bindparam("ids", expanding=True)),
+           _EVENTS.c.chain_version == CHAIN_VERSION, _EVENTS.c.redacted_at.is_(None))
+    .values(before=null(), after=null(), redacted_at=bindparam("redacted_at"))
+)
+"""The one change the trail accepts: erase before/after of version-2 events and say when.
+The guard below lets exactly this statement object through."""
+_REDACT_CHUNK = 500
+
+
+def redact_events(session: Session, event_ids: list[int]) -> int:
+    """Erase the personal data (before/after) of the given events, keeping their payload
+    digest, so the chain still verifies. Only retention calls this; version-1 events (whose
+    hash covers the payload itself) and events already redacted are left alone. Returns how
+    many events were redacted."""
+    redacted, at = 0, utcnow()
+    connection = session.connection()
+    for start in range(0, len(event_ids), _REDACT_CHUNK):
+        chunk = event_ids[start:start + _REDACT_CHUNK]
+        redacted += connection.execute(_REDACT, {"ids": chunk, "redacted_at": at}).rowcount
+    return redacted
+
+
 def _refuse_change(_mapper: Mapper[Any], _connection: Any, target: AuditEvent) -> None:
     raise StoreError("store.audit_append_only", event_id=target.id)
 
@@ -168,6 +238,14 @@ def _refuse_bulk_change(state: ORMExecuteState) -> None:
         raise StoreError("store.audit_append_only", event_id="*")
 
 
+def _refuse_core_change(_connection: Any, statement: Any, *_args: Any) -> None:
+    """A Core ``update``/``delete`` of the table, other than the redaction statement."""
+    if isinstance(statement, Update | Delete) and statement.table is _EVENTS \
+            and statement is not _REDACT:
+        raise StoreError("store.audit_append_only", event_id="*")
+
+
 event.listen(AuditEvent, "before_update", _refuse_change)
 event.listen(AuditEvent, "before_delete", _refuse_change)
 event.listen(Session, "do_orm_execute", _refuse_bulk_change)
+event.listen(Engine, "before_execute", _refuse_core_change)

@@ -13,7 +13,15 @@ from alembic.config import Config
 from sqlalchemy import delete, select, text, update
 
 from aml_screen.store import Database, StoreError
-from aml_screen.store.audit import GENESIS_HASH, event_hash, record, verify_chain
+from aml_screen.store.audit import (
+    GENESIS_HASH,
+    event_hash,
+    event_hash_v2,
+    payload_digest,
+    record,
+    redact_events,
+    verify_chain,
+)
 from aml_screen.store.database import MIGRATIONS
 from aml_screen.store.models import AuditEvent
 from tests.store.isolation import isolated_url
@@ -38,10 +46,12 @@ def test_each_event_links_to_the_one_before(database: Database) -> None:
     assert [e.prev_hash for e in events[1:]] == [e.hash for e in events[:-1]]
     assert len({e.hash for e in events}) == 3
     for e in events:
-        assert e.hash == event_hash(at=e.at, actor_id=e.actor_id, actor_name=e.actor_name,
-                                    action=e.action, object_type=e.object_type,
-                                    object_id=e.object_id, before=e.before, after=e.after,
-                                    prev_hash=e.prev_hash)
+        assert e.chain_version == 2
+        assert e.payload_sha256 == payload_digest(e.before, e.after)
+        assert e.hash == event_hash_v2(at=e.at, actor_id=e.actor_id, actor_name=e.actor_name,
+                                       action=e.action, object_type=e.object_type,
+                                       object_id=e.object_id, payload_sha256=e.payload_sha256,
+                                       prev_hash=e.prev_hash)
 
 
 def test_what_is_hashed_is_what_the_database_gives_back(database: Database) -> None:
@@ -113,6 +123,9 @@ def test_a_second_writer_waits_for_the_first_to_commit(database: Database) -> No
 @pytest.mark.parametrize("statement", [
     update(AuditEvent).values(actor_name="someone else"),
     delete(AuditEvent).where(AuditEvent.seq == 1),
+    update(AuditEvent.__table__).values(actor_name="someone else"),
+    update(AuditEvent.__table__).values(before=None, after=None),
+    delete(AuditEvent.__table__),
 ])
 def test_bulk_changes_to_events_are_refused(database: Database, statement: object) -> None:
     with database.transaction() as session:
@@ -156,3 +169,60 @@ def test_migration_0002_chains_events_written_before_it(tmp_path: Path) -> None:
             assert report.events == 4
         finally:
             database.dispose()
+
+
+def _redaction_trail(database: Database) -> list[AuditEvent]:
+    with database.transaction() as session:
+        record(session, None, "alert.comment", "alert", 4,
+               after={"body": "Oumar Ould Sidi Mohamed : même passeport que l'entrée ONU"})
+        record(session, None, "alert.status", "alert", 4, before={"status": "new"},
+               after={"status": "closed", "disposition": "suspicious_reported"})
+        record(session, None, "alert.view", "alert", 5)
+    return _events(database)
+
+
+def test_redaction_erases_the_payload_and_the_chain_still_verifies(
+        database: Database) -> None:
+    first, second, third = _redaction_trail(database)
+    with database.transaction() as session:
+        assert redact_events(session, [first.id, second.id]) == 2
+        assert redact_events(session, [first.id]) == 0  # already redacted
+    events = _events(database)
+    assert [(e.before, e.after) for e in events[:2]] == [(None, None), (None, None)]
+    assert all(e.redacted_at is not None for e in events[:2])
+    assert events[2].redacted_at is None
+    assert [e.payload_sha256 for e in events] == [first.payload_sha256, second.payload_sha256,
+                                                  third.payload_sha256]
+    with database.transaction() as session:
+        report = verify_chain(session)
+    assert (report.broken, report.events) == (None, 3)
+
+
+def test_editing_a_version_2_payload_is_found(database: Database) -> None:
+    _redaction_trail(database)
+    with database.engine.begin() as connection:
+        connection.execute(text("UPDATE audit_events SET after = NULL WHERE seq = 2"))
+    with database.transaction() as session:
+        broken = verify_chain(session).broken
+    assert broken is not None
+    assert (broken.seq, broken.problem) == (2, "altered")
+
+
+def test_a_version_1_event_cannot_be_redacted_and_keeps_verifying(database: Database) -> None:
+    """Events written before chain version 2 hash their payload itself: erasing it would
+    break the chain, so redaction leaves them as they are."""
+    at = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    values = {"at": at, "actor_id": None, "actor_name": "system", "action": "user.create",
+              "object_type": "user", "object_id": "1", "before": None,
+              "after": {"username": "hawa"}, "prev_hash": GENESIS_HASH}
+    with database.engine.begin() as connection:
+        connection.execute(AuditEvent.__table__.insert().values(
+            seq=1, chain_version=1, hash=event_hash(**values), **values))  # type: ignore[arg-type]
+    with database.transaction() as session:
+        record(session, None, "alert.view", "alert", 1)
+    old, new = _events(database)
+    with database.transaction() as session:
+        assert redact_events(session, [old.id]) == 0
+        assert verify_chain(session).broken is None
+    assert (old.chain_version, new.chain_version) == (1, 2)
+    assert _events(database)[0].after == {"username": "hawa"}

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -12,7 +13,7 @@ from sqlalchemy import JSON, Connection, bindparam, select, text
 
 from aml_screen.cli import main
 from aml_screen.store import Database
-from aml_screen.store.audit import event_hash, verify_chain
+from aml_screen.store.audit import event_hash, event_hash_v2, stored_event_hash, verify_chain
 from aml_screen.store.models import AuditEvent, User
 from aml_screen.store.triage import add_comment, change_status, take_next
 from tests.store.samples import REPO, add_user, load_sample
@@ -71,10 +72,7 @@ def edit_and_rehash(connection: Connection) -> None:
     connection.execute(text("UPDATE audit_events SET object_id = '999' WHERE seq = 5"))
     row = connection.execute(select(AuditEvent.__table__)
                              .where(AuditEvent.seq == 5)).one()
-    forged = event_hash(at=row.at, actor_id=row.actor_id, actor_name=row.actor_name,
-                        action=row.action, object_type=row.object_type,
-                        object_id=row.object_id, before=row.before, after=row.after,
-                        prev_hash=row.prev_hash)
+    forged = stored_event_hash(row)
     connection.execute(text("UPDATE audit_events SET hash = :h WHERE seq = 5"), {"h": forged})
 
 
@@ -131,9 +129,25 @@ class Tamper:
     problem: str
 
 
+def edit_payload_digest_too(connection: Connection) -> None:
+    """The attacker edits the payload and its digest: the event's own hash breaks."""
+    connection.execute(text("UPDATE audit_events SET before = NULL, after = NULL, "
+                            "payload_sha256 = :d WHERE seq = 6"),
+                       {"d": hashlib.sha256(b'{"after":null,"before":null}').hexdigest()})
+
+
+def fake_redaction(connection: Connection) -> None:
+    """Marking an event redacted does not let its payload be edited: while there is a
+    payload it is checked against its digest."""
+    connection.execute(text("UPDATE audit_events SET redacted_at = at, after = :v WHERE seq = 6")
+                       .bindparams(bindparam("v", type_=JSON)), {"v": {"status": "new"}})
+
+
 TAMPERS = {
     "edit actor": Tamper(edit_actor, 4, "altered"),
     "edit after JSON": Tamper(edit_after_json, 6, "altered"),
+    "edit the payload and its digest": Tamper(edit_payload_digest_too, 6, "altered"),
+    "edit a payload marked redacted": Tamper(fake_redaction, 6, "altered"),
     "edit and rehash": Tamper(edit_and_rehash, 6, "misplaced"),
     "delete a middle event": Tamper(delete_middle, 3, "missing"),
     "delete the first event": Tamper(delete_first, 1, "missing"),
@@ -200,10 +214,10 @@ def _rebuild_from(connection: Connection, seq: int) -> None:
     table = AuditEvent.__table__
     for row in connection.execute(select(table).where(table.c.seq >= seq)
                                   .order_by(table.c.seq)).all():
-        digest = event_hash(at=row.at, actor_id=row.actor_id, actor_name=row.actor_name,
-                            action=row.action, object_type=row.object_type,
-                            object_id=row.object_id, before=row.before, after=row.after,
-                            prev_hash=prev)
+        digest = event_hash_v2(at=row.at, actor_id=row.actor_id, actor_name=row.actor_name,
+                               action=row.action, object_type=row.object_type,
+                               object_id=row.object_id, payload_sha256=row.payload_sha256,
+                               prev_hash=prev)
         connection.execute(text("UPDATE audit_events SET prev_hash = :p, hash = :h "
                                 "WHERE seq = :s"), {"p": prev, "h": digest, "s": row.seq})
         prev = digest

@@ -14,9 +14,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from aml_screen.jobs.screening import rules_digest
 from aml_screen.rules import load_rules
 from aml_screen.rules.configured import configured_rules, parameters_override
+from aml_screen.snapshots import rule_pack_digest
 from aml_screen.store.accounts import disable_user
 from aml_screen.store.audit import verify_chain
 from aml_screen.store.models import AuditEvent, Batch, User
@@ -254,7 +254,7 @@ def test_the_rules_page_shows_the_rules_and_the_digest_batches_record(app: Flask
         configured = services().settings
     folder = configured_rules(configured)
     assert folder is not None
-    digest = rules_digest(folder, parameters_override(configured))
+    digest = rule_pack_digest(folder, parameters_override(configured))
     rule_set = load_rules(folder, parameters_override(configured))
     assert f'id="rule-digest">{digest}<' in page
     assert f"valid: {len(rule_set.rules)} rules in {len(rule_set.files)} files" in page

@@ -9,11 +9,11 @@ from pathlib import Path
 
 from aml_screen.errors import AmlScreenError
 from aml_screen.i18n import translate
-from aml_screen.jobs.screening import rules_digest
 from aml_screen.rules import RuleError, load_rules
 from aml_screen.rules.configured import configured_rules, parameters_override
 from aml_screen.rules.model import SEVERITIES, Rule
 from aml_screen.settings import Settings
+from aml_screen.snapshots import rule_pack_digest
 from aml_screen.watchlists import registry
 from aml_screen.watchlists.registry import Version
 from aml_screen.watchlists.sources import load_sources
@@ -104,12 +104,12 @@ def _rule_view(rule: Rule, lang: str) -> RuleView:
 
 def rules_view(settings: Settings, lang: str) -> RulesView:
     """The configured rule packs as the screening job would load them, with the digest it
-    records on each batch (``rules_digest``, the same function)."""
+    records on each batch (``rule_pack_digest``, the same function)."""
     folder = configured_rules(settings)
     parameters = parameters_override(settings)
     if folder is None:
         return RulesView(folder=settings.rules_dir, configured=False, digest=None)
-    digest = rules_digest(folder, parameters)
+    digest = rule_pack_digest(folder, parameters)
     try:
         rule_set = load_rules(folder, parameters)
     except RuleError as exc:

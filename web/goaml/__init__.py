@@ -1,0 +1,1 @@
+"""goAML STR download of a case closed as suspicious."""
