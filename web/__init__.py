@@ -1,7 +1,7 @@
 """The investigators' web interface: ``create_app(settings=None, **overrides)``.
 
-One blueprint per area: every sub-package of ``web`` whose ``views`` module defines ``bp`` is
-registered, and its ``NAV`` entries (order, endpoint, message key, permission) go into the
+One blueprint per area: every sub-package of ``web`` with a ``views`` module (defining ``bp``)
+is registered, and its ``NAV`` entries (order, endpoint, message key, permission) go into the
 top menu of the users allowed to open them. Views stay thin and call the store's
 operations, which write the audit trail. ``overrides`` are Flask config values
 (e.g. ``JOBS_IMMEDIATE=True`` runs screening jobs inline, for tests)."""
@@ -9,6 +9,7 @@ operations, which write the audit trail. ``overrides`` are Flask config values
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import pkgutil
 import secrets
 from datetime import timedelta
@@ -78,8 +79,8 @@ def _areas() -> list[tuple[Blueprint, list[NavItem]]]:
     """Each area's blueprint and menu links, in package-name order."""
     found = []
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda info: info.name):
-        if not info.ispkg:
-            continue
+        if not info.ispkg or importlib.util.find_spec(f"{__name__}.{info.name}.views") is None:
+            continue  # a package without pages (e.g. ``charts``, the drawing library)
         views = importlib.import_module(f"{__name__}.{info.name}.views")
         found.append((views.bp, list(getattr(views, "NAV", ()))))
     return found

@@ -7,8 +7,11 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select, union
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from aml_screen.store.models import (
     ALERT_STATUSES,
@@ -47,6 +50,8 @@ class AlertFilter:
     batch_id: int | None = None
     created_from: date | None = None
     created_to: date | None = None
+    country: str | None = None
+    """Originator or beneficiary country of one of the alert's transactions."""
     assignee: str | None = None
     """A user name, ``me`` (with ``viewer_id``) or ``none`` for unassigned alerts."""
     viewer_id: int | None = None
@@ -68,6 +73,37 @@ class AlertPage:
         return max(1, -(-self.total // self.per_page))
 
 
+class json_items(FunctionElement[Any]):  # noqa: N801 (SQL function names are lower case)
+    """The elements of a JSON array as rows of text (column ``value``): ``json_each`` on
+    SQLite, ``json_array_elements_text`` on PostgreSQL."""
+
+    name = "json_items"
+    inherit_cache = True
+
+
+@compiles(json_items)
+def _json_each(element: json_items, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"json_each({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(json_items, "postgresql")
+def _json_array_elements(element: json_items, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"json_array_elements_text({compiler.process(element.clauses, **kw)})"
+
+
+def _alert_transactions() -> Select[*tuple[Any, ...]]:
+    """Transactions of the alert in the enclosing query (correlated): its ids come from the
+    JSON list, each looked up through the (batch, transaction id) index."""
+    items = json_items(Alert.transaction_ids).table_valued("value")
+    return select(Transaction.originator_country, Transaction.beneficiary_country).where(
+        Transaction.batch_id == Alert.batch_id, Transaction.transaction_id == items.c.value)
+
+
+def _country(value: str) -> Any:
+    return _alert_transactions().where(or_(Transaction.originator_country == value,
+                                           Transaction.beneficiary_country == value)).exists()
+
+
 def _label(kind: str, value: str) -> Any:
     return select(AlertLabel.alert_id).where(AlertLabel.kind == kind,
                                              AlertLabel.value == value).exists().where(
@@ -87,6 +123,8 @@ def _filtered(query: Q, flt: AlertFilter, with_status: bool = True) -> Q:
                         ("rule", flt.rule_id)):
         if value:
             query = query.where(_label(kind, value))
+    if flt.country:
+        query = query.where(_country(flt.country))
     if flt.batch_id is not None:
         query = query.where(Alert.batch_id == flt.batch_id)
     if flt.created_from is not None:
@@ -128,12 +166,16 @@ def status_counts(session: Session, flt: AlertFilter) -> dict[str, int]:
 
 
 def filter_choices(session: Session) -> dict[str, list[str]]:
-    """Values offered in the queue's filter menus: labels present, active user names."""
+    """Values offered in the queue's filter menus: labels present, countries of alerted
+    transactions, active user names."""
     rows = session.execute(select(AlertLabel.kind, AlertLabel.value).distinct()
                            .order_by(AlertLabel.kind, AlertLabel.value))
     choices: dict[str, list[str]] = {"list": [], "rule": [], "typology": []}
     for kind, value in rows:
         choices.setdefault(kind, []).append(value)
+    pairs = _alert_transactions().add_columns(Alert.id).subquery()
+    countries = union(select(pairs.c.originator_country), select(pairs.c.beneficiary_country))
+    choices["country"] = sorted(c for c in session.scalars(countries) if c)
     choices["assignee"] = list(session.scalars(
         select(User.username).where(User.active.is_(True)).order_by(User.username)))
     return choices

@@ -4,6 +4,7 @@ audit event with the state before and after, in the caller's transaction."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select, update
@@ -23,6 +24,8 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 """Allowed moves; reopening a closed alert puts it back in review (and is audited)."""
 MAX_COMMENT = 10_000
+MAX_BULK = 200
+"""Alerts closed by one bulk action at most (one page of the queue is 25)."""
 
 
 def get_alert(session: Session, alert_id: int) -> Alert:
@@ -131,3 +134,57 @@ def add_comment(session: Session, alert_id: int, actor: User, body: str) -> Comm
     record(session, actor, "alert.comment", "alert", alert_id,
            after={"comment_id": comment.id, "body": comment.body})
     return comment
+
+
+@dataclass(frozen=True)
+class BulkClose:
+    closed: list[int] = field(default_factory=list)
+    conflicts: list[int] = field(default_factory=list)
+    """Changed by someone else since the queue was shown: left as they are."""
+    refused: list[int] = field(default_factory=list)
+    """Already closed, or no longer exist."""
+
+
+def close_many(session: Session, actor: User, versions: dict[int, int], disposition: str,
+               reason: str) -> BulkClose:
+    """Close the alerts ``versions`` names (alert id → version the user saw) with one
+    disposition and one shared reason, in the caller's transaction, one audit event each.
+
+    Not all-or-nothing, on purpose: an alert someone else changed since the queue was
+    shown (escalated, commented, reassigned) is left untouched and reported as a conflict,
+    and the others are closed — the user re-checks only the few that moved instead of
+    redoing the whole selection. Should a concurrent save slip in between the version check
+    and the UPDATE, the version counter makes the whole transaction fail with a conflict
+    (nothing closed), never an overwrite."""
+    text = (reason or "").strip()
+    if disposition not in DISPOSITIONS:
+        raise TriageError("alert.disposition_required")
+    if not text:
+        raise TriageError("alert.reason_required")
+    if not versions:
+        raise TriageError("alert.bulk_empty")
+    if len(versions) > MAX_BULK:
+        raise TriageError("alert.bulk_too_many", limit=MAX_BULK)
+    found = {a.id: a for a in session.scalars(select(Alert).where(Alert.id.in_(versions)))}
+    result = BulkClose()
+    changed: list[tuple[Alert, dict[str, Any]]] = []
+    now = utcnow()
+    for alert_id in sorted(versions):
+        alert = found.get(alert_id)
+        if alert is None or "closed" not in TRANSITIONS.get(alert.status, ()):
+            result.refused.append(alert_id)
+        elif alert.version != versions[alert_id]:
+            result.conflicts.append(alert_id)
+        else:
+            changed.append((alert, _state(alert)))
+            alert.status, alert.disposition = "closed", disposition
+            alert.close_reason, alert.closed_at, alert.updated_at = text[:MAX_COMMENT], now, now
+    try:
+        session.flush()
+    except StaleDataError:
+        raise ConflictError("alert.bulk_conflict") from None
+    for alert, before in changed:
+        record(session, actor, "alert.closed", "alert", alert.id, before=before,
+               after={**_state(alert), "bulk": True})
+        result.closed.append(alert.id)
+    return result

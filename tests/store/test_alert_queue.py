@@ -131,3 +131,35 @@ def test_detail_has_transactions_hits_and_listed_entries(loaded: Database) -> No
 
 def test_default_filter_is_open_work() -> None:
     assert replace(AlertFilter(), page=2).status == "open"
+
+
+def _countries_expected() -> dict[str, list[str]]:
+    """Country → subjects whose alerted transactions have it on either side (polars)."""
+    import polars as pl
+
+    run = sample_run().run
+    sides = run.alerts.select("subject_id", "risk_score", "transaction_ids").explode(
+        "transaction_ids").join(run.transactions, left_on="transaction_ids",
+                                right_on="transaction_id")
+    long = pl.concat([sides.select("subject_id", "risk_score", country=c)
+                      for c in ("originator_country", "beneficiary_country")])
+    found: dict[str, list[str]] = {}
+    for (country,), group in long.drop_nulls("country").unique(["subject_id", "country"]
+                                                               ).group_by("country"):
+        found[str(country)] = group.sort(["risk_score", "subject_id"],
+                                         descending=[True, False])["subject_id"].to_list()
+    return found
+
+
+def test_country_filter_looks_at_both_sides_of_the_alerts_transactions(
+        loaded: Database) -> None:
+    expected = _countries_expected()
+    assert len(expected) >= 3
+    with loaded.transaction() as session:
+        assert filter_choices(session)["country"] == sorted(expected)
+    for country, subjects in expected.items():
+        assert _ids(loaded, AlertFilter(status=None, country=country)) == subjects
+    assert _ids(loaded, AlertFilter(status=None, country="FR")) == []
+    with loaded.transaction() as session:
+        counts = status_counts(session, AlertFilter(country="NE"))
+    assert sum(counts.values()) == len(expected["NE"])

@@ -1,13 +1,20 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aml_screen.store import ConflictError, Database, TriageError
 from aml_screen.store.models import Alert, AuditEvent, User
-from aml_screen.store.triage import add_comment, assign, change_status, take_next
-from tests.store.samples import add_user, load_sample
+from aml_screen.store.triage import (
+    MAX_BULK,
+    add_comment,
+    assign,
+    change_status,
+    close_many,
+    take_next,
+)
+from tests.store.samples import add_user, load_sample, sample_run
 
 
 @pytest.fixture
@@ -145,3 +152,92 @@ def test_assignment_and_comments(loaded: Database) -> None:
     with loaded.transaction() as session:
         actions = list(session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)))
     assert actions[-2:] == ["alert.assign", "alert.comment"]
+
+
+def _open_alerts(database: Database) -> dict[int, int]:
+    with database.transaction() as session:
+        return dict(session.execute(select(Alert.id, Alert.version)
+                                    .where(Alert.status != "closed").order_by(Alert.id)).all())
+
+
+def test_bulk_close_closes_each_with_one_reason_and_audits_each(loaded: Database) -> None:
+    chosen = dict(list(_open_alerts(loaded).items())[:3])
+    with loaded.transaction() as session:
+        done = close_many(session, _user(session, "fatou"), chosen, "false_positive",
+                          "  Homonyms: different birth years  ")
+    assert (done.closed, done.conflicts, done.refused) == (sorted(chosen), [], [])
+    with loaded.transaction() as session:
+        alerts = session.scalars(select(Alert).where(Alert.id.in_(chosen))).all()
+        events = session.scalars(select(AuditEvent).where(AuditEvent.action == "alert.closed")
+                                 .order_by(AuditEvent.id)).all()
+        still_open = session.scalars(select(func.count(Alert.id))
+                                     .where(Alert.status != "closed")).one()
+    assert {(a.status, a.disposition, a.close_reason) for a in alerts} == {
+        ("closed", "false_positive", "Homonyms: different birth years")}
+    assert all(a.closed_at is not None for a in alerts)
+    assert [int(e.object_id) for e in events] == sorted(chosen)
+    assert all((e.after or {})["bulk"] and e.actor_name == "fatou" for e in events)
+    assert [(e.before or {})["version"] for e in events] == [chosen[i] for i in sorted(chosen)]
+    assert still_open == sample_run().run.alerts.height - 3
+
+
+def test_bulk_close_leaves_alerts_changed_meanwhile_and_closes_the_rest(
+        loaded: Database) -> None:
+    """The form carries the versions the queue showed: moussa escalated one alert since, and
+    one was already closed by then; both are reported, the other two are closed."""
+    chosen = dict(list(_open_alerts(loaded).items())[:4])
+    moved, gone = list(chosen)[1], list(chosen)[3]
+    with loaded.transaction() as session:
+        moussa = _user(session, "moussa")
+        change_status(session, moved, moussa, "in_review", chosen[moved])
+        change_status(session, gone, moussa, "closed", chosen[gone],
+                      disposition="suspicious_reported", reason="STR filed")
+    with loaded.transaction() as session:
+        done = close_many(session, _user(session, "fatou"), chosen, "not_suspicious",
+                          "Known traders, invoices on file")
+    assert done.conflicts == [moved]
+    assert done.refused == [gone]
+    assert done.closed == sorted(set(chosen) - {moved, gone})
+    with loaded.transaction() as session:
+        states = {a.id: (a.status, a.disposition) for a in session.scalars(
+            select(Alert).where(Alert.id.in_(chosen)))}
+    assert states[moved] == ("in_review", None)
+    assert states[gone] == ("closed", "suspicious_reported")
+    assert {states[i] for i in done.closed} == {("closed", "not_suspicious")}
+
+
+@pytest.mark.parametrize(("versions", "disposition", "reason", "key"), [
+    ({}, "false_positive", "homonyms", "alert.bulk_empty"),
+    ({1: 1}, "maybe", "homonyms", "alert.disposition_required"),
+    ({1: 1}, "false_positive", " ", "alert.reason_required"),
+    ({i: 1 for i in range(1, MAX_BULK + 2)}, "false_positive", "homonyms",
+     "alert.bulk_too_many"),
+])
+def test_bulk_close_refuses_incomplete_requests(loaded: Database, versions: dict[int, int],
+                                                disposition: str, reason: str,
+                                                key: str) -> None:
+    with pytest.raises(TriageError) as info, loaded.transaction() as session:
+        close_many(session, _user(session, "fatou"), versions, disposition, reason)
+    assert info.value.key == key
+    assert len(_open_alerts(loaded)) == sample_run().run.alerts.height
+
+
+def test_bulk_close_racing_a_save_closes_nothing(loaded: Database) -> None:
+    """A save committed between the version check and the UPDATE: the whole bulk action
+    fails with a conflict rather than overwrite it."""
+    chosen = dict(list(_open_alerts(loaded).items())[:2])
+    first_id = next(iter(chosen))
+    bulk, other = loaded.sessions(), loaded.sessions()
+    try:
+        seen = bulk.scalars(select(Alert).where(Alert.id.in_(chosen))).all()  # checked
+        change_status(other, first_id, _user(other, "moussa"), "in_review", chosen[first_id])
+        other.commit()
+        with pytest.raises(ConflictError) as info:
+            close_many(bulk, _user(bulk, "fatou"), chosen, "false_positive", "homonyms")
+        bulk.rollback()
+    finally:
+        bulk.close()
+        other.close()
+    assert len(seen) == 2
+    assert info.value.key == "alert.bulk_conflict"
+    assert len(_open_alerts(loaded)) == sample_run().run.alerts.height

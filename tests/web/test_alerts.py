@@ -4,10 +4,11 @@ import re
 from html import unescape
 
 import pytest
+from defusedxml.ElementTree import fromstring
 from flask import Flask
 from sqlalchemy import select, update
 
-from aml_screen.store.models import Alert, AuditEvent, Hit
+from aml_screen.store.models import Alert, AuditEvent, Hit, Transaction
 from tests.store.samples import sample_run
 from tests.web.client import database, login, post
 
@@ -144,3 +145,94 @@ def test_take_next_comment_and_reassign(app: Flask) -> None:
         assert session.get_one(Alert, alert_id).assignee_id is not None
         assert session.scalars(select(AuditEvent.actor_name).where(
             AuditEvent.action == "alert.assign")).all() == ["salif"]
+
+
+def test_queue_filters_by_country_of_either_party(app: Flask) -> None:
+    run = sample_run().run
+    sides = run.alerts.explode("transaction_ids").join(
+        run.transactions, left_on="transaction_ids", right_on="transaction_id")
+    with database(app).transaction() as session:
+        ids: dict[str, int] = dict(session.execute(select(Alert.subject_id, Alert.id)).all())
+    client = app.test_client()
+    login(client, "aminata")
+    for country in ("NE", "SN"):
+        expected = sides.filter((sides["originator_country"] == country)
+                                | (sides["beneficiary_country"] == country))
+        page = client.get(f"/alerts?status=&country={country}").get_data(as_text=True)
+        assert sorted(int(i) for i, _ in ROW.findall(page)) == sorted(
+            {ids[s] for s in expected.get_column("subject_id").to_list()})
+    assert _queue(app, "?status=&country=FR") == []
+    page = client.get("/alerts?status=").get_data(as_text=True)
+    assert '<select name="country">' in page
+    assert '<option value="NE"' in page
+
+
+def _checkboxes(page: str) -> dict[int, int]:
+    return {int(a): int(v) for a, v in re.findall(
+        r'name="alert" form="bulk-close"\s+value="(\d+):(\d+)"', page)}
+
+
+def test_bulk_close_from_the_queue_reports_alerts_changed_meanwhile(app: Flask) -> None:
+    fatou, moussa = app.test_client(), app.test_client()
+    login(fatou, "fatou")
+    login(moussa, "moussa")
+    shown = _checkboxes(fatou.get("/alerts?status=new&sort=risk").get_data(as_text=True))
+    chosen = dict(list(shown.items())[:3])
+    assert len(chosen) == 3
+    moved = next(iter(chosen))
+    post(moussa, f"/alerts/{moved}/status", {"status": "in_review",
+                                             "version": str(chosen[moved])},
+         page=f"/alerts/{moved}")
+    done = post(fatou, "/alerts/bulk-close", {
+        "alert": [f"{i}:{v}" for i, v in chosen.items()] + ["junk", "7:x"],
+        "disposition": "false_positive", "reason": "Homonymes : autre date de naissance",
+        "back": "/alerts?status=new&sort=risk"}, page="/alerts?status=new",
+        follow_redirects=True)
+    text = done.get_data(as_text=True)
+    assert "2 alerts closed." in text
+    assert f"were left as they are: #{moved}." in text
+    with database(app).transaction() as session:
+        states = {a.id: (a.status, a.close_reason) for a in session.scalars(
+            select(Alert).where(Alert.id.in_(chosen)))}
+        events = [e.object_id for e in session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "alert.closed", AuditEvent.actor_name == "fatou"))
+                  if (e.after or {}).get("bulk")]
+    assert states[moved] == ("in_review", None)
+    assert {states[i] for i in chosen if i != moved} == {
+        ("closed", "Homonymes : autre date de naissance")}
+    assert sorted(int(e) for e in events) == sorted(set(chosen) - {moved})
+    refused = post(fatou, "/alerts/bulk-close", {"alert": [], "disposition": "false_positive",
+                                                 "reason": "x"})
+    assert refused.status_code == 400
+    assert "no alert was selected" in refused.get_data(as_text=True)
+    client = app.test_client()
+    login(client, "aminata")
+    assert _checkboxes(client.get("/alerts?status=").get_data(as_text=True)) == {}
+
+
+def test_detail_draws_the_timeline_and_the_network_escaped(app: Flask) -> None:
+    alert_id = _alert_ids(app)[3]
+    evil = '"><img src=x onerror=alert(1)> Awa'
+    with database(app).transaction() as session:
+        alert = session.get_one(Alert, alert_id)
+        txn = session.scalars(select(Transaction).where(
+            Transaction.batch_id == alert.batch_id,
+            Transaction.transaction_id.in_(alert.transaction_ids))).first()
+        assert txn is not None
+        subject_is_originator = txn.originator_name == alert.subject_name
+        column = "beneficiary_name" if subject_is_originator else "originator_name"
+        session.execute(update(Transaction).where(Transaction.id == txn.id)
+                        .values({column: evil}))
+    client = app.test_client()
+    login(client, "aminata")
+    page = client.get(f"/alerts/{alert_id}").get_data(as_text=True)
+    svgs = re.findall(r"<svg .*?</svg>", page, re.DOTALL)
+    assert [re.search(r'id="(\w+)"', s).group(1) for s in svgs] == [  # type: ignore[union-attr]
+        "timeline", "network"]
+    for svg in svgs:
+        fromstring(svg)
+    assert 'class="highlight"' in svgs[0]
+    assert svgs[1].count('class="counterparty"') == 1
+    assert "<img" not in page
+    assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt; Awa" in page
+    assert re.search(r'<td class="counterparty-name">&#34;&gt;&lt;img', page)

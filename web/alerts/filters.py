@@ -10,8 +10,8 @@ from werkzeug.datastructures import MultiDict
 from aml_screen.store.alert_queue import OPEN, SORTS, AlertFilter
 from aml_screen.store.models import ALERT_STATUSES
 
-FILTER_FIELDS = ("status", "min_risk", "max_risk", "typology", "list", "rule", "batch",
-                 "from", "to", "assignee", "sort")
+FILTER_FIELDS = ("status", "min_risk", "max_risk", "typology", "list", "rule", "country",
+                 "batch", "from", "to", "assignee", "sort")
 
 
 def _number(text: str | None) -> float | None:
@@ -42,6 +42,7 @@ def parse_filter(args: MultiDict[str, str], viewer_id: int) -> AlertFilter:
         typology=args.get("typology") or None,
         list_id=args.get("list") or None,
         rule_id=args.get("rule") or None,
+        country=(args.get("country") or "").strip()[:80] or None,
         batch_id=_integer(args.get("batch")),
         created_from=_day(args.get("from")),
         created_to=_day(args.get("to")),
@@ -50,3 +51,13 @@ def parse_filter(args: MultiDict[str, str], viewer_id: int) -> AlertFilter:
         sort=sort if sort in SORTS else "-risk",
         page=_integer(args.get("page")) or 1,
     )
+
+
+def parse_versions(values: list[str]) -> dict[int, int]:
+    """The bulk-close form's ``id:version`` pairs; malformed ones are dropped."""
+    pairs: dict[int, int] = {}
+    for value in values:
+        alert_id, _, version = value.partition(":")
+        if alert_id.isdigit() and version.isdigit():
+            pairs[int(alert_id)] = int(version)
+    return pairs

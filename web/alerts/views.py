@@ -15,9 +15,18 @@ from aml_screen.store.alert_queue import (
 )
 from aml_screen.store.audit import record
 from aml_screen.store.models import ALERT_STATUSES, DISPOSITIONS, User
-from aml_screen.store.triage import TRANSITIONS, add_comment, assign, change_status, take_next
-from web.alerts.filters import FILTER_FIELDS, parse_filter
+from aml_screen.store.subject_activity import subject_activity
+from aml_screen.store.triage import (
+    TRANSITIONS,
+    add_comment,
+    assign,
+    change_status,
+    close_many,
+    take_next,
+)
+from web.alerts.filters import FILTER_FIELDS, parse_filter, parse_versions
 from web.alerts.highlight import highlight, matching_tokens
+from web.alerts.pictures import activity_pictures
 from web.i18n import gettext
 from web.security import CurrentUser, current_user, require
 from web.services import services
@@ -48,7 +57,30 @@ def queue() -> str:
         choices = filter_choices(db)
     args = {k: v for k, v in request.args.items() if k in FILTER_FIELDS and v}
     return render_template("alerts/queue.html", page=page, counts=counts, choices=choices,
-                           flt=flt, args=args, statuses=ALERT_STATUSES)
+                           flt=flt, args=args, statuses=ALERT_STATUSES,
+                           dispositions=DISPOSITIONS)
+
+
+@bp.post("/bulk-close")
+@require("alerts.triage")
+def bulk_close() -> Response:
+    """Close the ticked alerts with one disposition and reason; alerts changed meanwhile are
+    reported, not closed (see ``close_many``)."""
+    versions = parse_versions(request.form.getlist("alert"))
+    with services().database.transaction() as db:
+        done = close_many(db, db.get_one(User, _me().id), versions,
+                          request.form.get("disposition", ""), request.form.get("reason", ""))
+    flash(gettext("web.bulk.closed", count=len(done.closed)), "info")
+    if done.conflicts:
+        flash(gettext("web.bulk.conflicts", count=len(done.conflicts),
+                      ids=", ".join(f"#{i}" for i in done.conflicts)), "error")
+    if done.refused:
+        flash(gettext("web.bulk.refused", count=len(done.refused),
+                      ids=", ".join(f"#{i}" for i in done.refused)), "error")
+    back = request.form.get("back", "")
+    if not back.startswith("/alerts") or back.startswith("//"):
+        back = url_for("alerts.queue")
+    return redirect(back)
 
 
 @bp.post("/next")
@@ -73,6 +105,7 @@ def detail(alert_id: int) -> str:
                after={"subject_id": found.alert.subject_id})
         users = list(db.scalars(select(User.username).where(User.active.is_(True))
                                 .order_by(User.username)))
+        activity = subject_activity(db, found.alert)
     hits = [{
         "view": view,
         "party": highlight(view.hit.party_name, matching_tokens(view.hit.explanation, "query")),
@@ -80,7 +113,8 @@ def detail(alert_id: int) -> str:
     } for view in found.hits]
     return render_template("alerts/detail.html", d=found, a=found.alert, hits=hits,
                            moves=TRANSITIONS[found.alert.status], dispositions=DISPOSITIONS,
-                           users=users)
+                           users=users, activity=activity,
+                           pictures=activity_pictures(activity, found.alert.subject_name))
 
 
 @bp.post("/<int:alert_id>/status")

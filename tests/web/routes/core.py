@@ -17,6 +17,8 @@ ROUTES = [
     ("GET", "/alerts", "alerts.view", {}),
     ("GET", "/alerts/{alert_id}", "alerts.view", {}),
     ("POST", "/alerts/next", "alerts.triage", {}),
+    ("POST", "/alerts/bulk-close", "alerts.triage",
+     {"alert": "", "disposition": "bogus", "reason": ""}),
     ("POST", "/alerts/{alert_id}/status", "alerts.triage", {"status": "bogus", "version": "1"}),
     ("POST", "/alerts/{alert_id}/assign", "alerts.assign", {"assignee": "", "version": "9"}),
     ("POST", "/alerts/{alert_id}/comments", "alerts.triage", {"body": ""}),
@@ -25,6 +27,8 @@ ROUTES = [
     ("GET", "/batches/{batch_id}", "batches.view", {}),
     ("GET", "/batches/{batch_id}/progress", "batches.view", {}),
     ("GET", "/batches/{batch_id}/quarantine.csv", "batches.view", {}),
+    ("POST", "/batches/{batch_id}/rescreen", "rescreen.request", {}),
+    ("POST", "/batches/{batch_id}/requeue", "rescreen.request", {}),
 ]
 
 

@@ -1,0 +1,214 @@
+"""A subject's activity across every stored batch: its transactions (for the alert detail's
+timeline) and its counterparties (for the network picture).
+
+A subject is an account (``subject_type`` ``account``: matched on account numbers) or a
+party (matched on the names it was alerted under — the alerts' subject names and the hits'
+party names for the same normalised subject — then confirmed on the normalised name, so
+"IYAD AG GHALY" and "Iyad Ag Ghaly" are one subject). Reads are bounded: at most
+``MAX_TRANSACTIONS`` transactions, the newest, and the caller says so when capped."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+import polars as pl
+from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.orm import Session
+
+from aml_screen.names.normalise import normalise_names
+from aml_screen.schema import AMOUNT_SCALE
+from aml_screen.store.models import Alert, Hit, Transaction
+
+MAX_TRANSACTIONS = 3000
+IN_CHUNK = 500
+"""Names per ``IN (...)`` when looking up flagged counterparties (keeps parameters few)."""
+
+ACTIVITY_SCHEMA: dict[str, pl.DataType] = {
+    "id": pl.Int64(), "batch_id": pl.Int64(), "transaction_id": pl.String(),
+    "booked_at": pl.Datetime("us", "UTC"), "amount": pl.Decimal(38, AMOUNT_SCALE),
+    "currency": pl.String(), "originator_name": pl.String(),
+    "originator_account": pl.String(), "originator_country": pl.String(),
+    "beneficiary_name": pl.String(), "beneficiary_account": pl.String(),
+    "beneficiary_country": pl.String(), "channel": pl.String(), "purpose": pl.String(),
+}
+_COLUMNS = [getattr(Transaction, name) for name in ACTIVITY_SCHEMA]
+
+
+@dataclass(frozen=True)
+class CounterpartyActivity:
+    name: str
+    """The spelling seen most often."""
+    key: str
+    """Normalised name, or the account number when no name was given."""
+    count: int
+    totals: dict[str, Decimal]
+    """Total per currency, both directions."""
+    sent: dict[str, Decimal]
+    """Paid by the counterparty to the subject, per currency."""
+    received: dict[str, Decimal]
+    """Paid by the subject to the counterparty, per currency."""
+    first_at: datetime | None
+    last_at: datetime | None
+    countries: tuple[str, ...]
+    flagged: bool
+    """The counterparty is itself an alert's subject or was hit on a list."""
+
+
+@dataclass(frozen=True)
+class SubjectActivity:
+    transactions: pl.DataFrame
+    """``ACTIVITY_SCHEMA`` plus ``direction`` (``in``/``out`` seen from the subject),
+    ``counterparty``, ``counterparty_key``, ``counterparty_account``,
+    ``counterparty_country`` and ``in_alert``; newest first."""
+    counterparties: list[CounterpartyActivity]
+    """Sorted by number of transactions, then name."""
+    capped: bool
+    """More than ``limit`` transactions exist: only the newest were read."""
+    limit: int
+
+
+def _party_names(session: Session, alert: Alert) -> set[str]:
+    """Every raw spelling the subject was alerted or hit under."""
+    same = select(Alert.id).where(Alert.subject_type == alert.subject_type,
+                                  Alert.subject_id == alert.subject_id)
+    names = set(session.scalars(select(Alert.subject_name).where(Alert.id.in_(same))))
+    names |= set(session.scalars(select(Hit.party_name).where(Hit.alert_id.in_(same))
+                                 .distinct()))
+    return {name for name in names if name}
+
+
+def _query(session: Session, alert: Alert) -> tuple[Select[tuple[object, ...]], set[str]]:
+    own = and_(Transaction.batch_id == alert.batch_id,
+               Transaction.transaction_id.in_(alert.transaction_ids or [""]))
+    if alert.subject_type == "account":
+        keys = {alert.subject_id}
+        match = or_(Transaction.originator_account == alert.subject_id,
+                    Transaction.beneficiary_account == alert.subject_id, own)
+    else:
+        keys = _party_names(session, alert)
+        match = or_(Transaction.originator_name.in_(keys),
+                    Transaction.beneficiary_name.in_(keys), own)
+    return select(*_COLUMNS).where(match), keys
+
+
+def subject_activity(session: Session, alert: Alert,
+                     limit: int = MAX_TRANSACTIONS) -> SubjectActivity:
+    query, _ = _query(session, alert)
+    rows = session.execute(
+        query.order_by(Transaction.booked_at.desc().nulls_last(), Transaction.id.desc())
+        .limit(limit + 1)).all()
+    frame = pl.DataFrame([tuple(r) for r in rows[:limit]], schema=ACTIVITY_SCHEMA,
+                         orient="row")
+    frame = _with_direction(frame, alert)
+    return SubjectActivity(
+        transactions=frame,
+        counterparties=_counterparties(session, frame, alert),
+        capped=len(rows) > limit, limit=limit,
+    )
+
+
+def _with_direction(frame: pl.DataFrame, alert: Alert) -> pl.DataFrame:
+    """Which side the subject is on; rows where it is on neither (a spelling shared by
+    someone else that normalises differently) are dropped."""
+    if alert.subject_type == "account":
+        is_orig = pl.col("originator_account") == alert.subject_id
+        is_bene = pl.col("beneficiary_account") == alert.subject_id
+    else:
+        frame = frame.with_columns(
+            _orig=normalise_names(frame.get_column("originator_name")),
+            _bene=normalise_names(frame.get_column("beneficiary_name")))
+        is_orig = pl.col("_orig") == alert.subject_id
+        is_bene = pl.col("_bene") == alert.subject_id
+    own = set(alert.transaction_ids)
+    in_alert = (pl.col("batch_id") == alert.batch_id) & pl.col("transaction_id").is_in(own)
+    out = is_orig.fill_null(False)
+    frame = frame.filter(out | is_bene.fill_null(False) | in_alert)
+
+    def side(name: str) -> pl.Expr:
+        return (pl.when(out).then(pl.col(f"beneficiary_{name}"))
+                .otherwise(pl.col(f"originator_{name}")))
+
+    frame = frame.with_columns(
+        direction=pl.when(out).then(pl.lit("out")).otherwise(pl.lit("in")),
+        counterparty=side("name"), counterparty_account=side("account"),
+        counterparty_country=side("country"), in_alert=in_alert,
+    )
+    keys = normalise_names(frame.get_column("counterparty"))
+    frame = frame.with_columns(counterparty_key=pl.when(keys.is_null() | (keys == ""))
+                               .then(pl.col("counterparty_account")).otherwise(keys))
+    return frame.drop("_orig", "_bene", strict=False)
+
+
+def _per_currency(frame: pl.DataFrame) -> dict[str, dict[str, Decimal]]:
+    """counterparty key → currency → summed amount (Decimal all the way)."""
+    found: dict[str, dict[str, Decimal]] = {}
+    summed = (frame.filter(pl.col("amount").is_not_null())
+              .group_by("counterparty_key", "currency").agg(pl.col("amount").sum()))
+    for key, currency, amount in summed.iter_rows():
+        found.setdefault(key, {})[currency or "?"] = amount
+    return found
+
+
+def _counterparties(session: Session, frame: pl.DataFrame,
+                    alert: Alert) -> list[CounterpartyActivity]:
+    parties = frame.filter(pl.col("counterparty_key").is_not_null())
+    if parties.is_empty():
+        return []
+    totals = _per_currency(parties)
+    sent = _per_currency(parties.filter(pl.col("direction") == "in"))
+    received = _per_currency(parties.filter(pl.col("direction") == "out"))
+    grouped = parties.group_by("counterparty_key").agg(
+        name=pl.col("counterparty").drop_nulls().mode().sort().first(),
+        account=pl.col("counterparty_account").drop_nulls().first(),
+        count=pl.len(),
+        first_at=pl.col("booked_at").min(), last_at=pl.col("booked_at").max(),
+        countries=pl.col("counterparty_country").drop_nulls().unique().sort(),
+        names=pl.col("counterparty").drop_nulls().unique(),
+        accounts=pl.col("counterparty_account").drop_nulls().unique(),
+    )
+    flagged = _flagged(session, grouped, alert)
+    result = [
+        CounterpartyActivity(
+            name=row["name"] or row["account"] or row["counterparty_key"],
+            key=row["counterparty_key"], count=row["count"],
+            totals=totals.get(row["counterparty_key"], {}),
+            sent=sent.get(row["counterparty_key"], {}),
+            received=received.get(row["counterparty_key"], {}),
+            first_at=row["first_at"], last_at=row["last_at"],
+            countries=tuple(row["countries"]), flagged=row["counterparty_key"] in flagged,
+        )
+        for row in grouped.iter_rows(named=True)
+    ]
+    return sorted(result, key=lambda c: (-c.count, c.name))
+
+
+def _chunks(values: list[str]) -> list[list[str]]:
+    return [values[i:i + IN_CHUNK] for i in range(0, len(values), IN_CHUNK)]
+
+
+def _flagged(session: Session, grouped: pl.DataFrame, alert: Alert) -> set[str]:
+    """Keys of counterparties that are an alert's subject or a hit's party themselves."""
+    keys = grouped.get_column("counterparty_key").to_list()
+    names = sorted({n for ns in grouped.get_column("names").to_list() for n in ns})
+    accounts = sorted({a for acs in grouped.get_column("accounts").to_list() for a in acs})
+    hit_keys: set[str] = set()
+    for chunk in _chunks(keys):
+        hit_keys |= set(session.scalars(select(Alert.subject_id).where(
+            Alert.subject_id.in_(chunk), Alert.id != alert.id).distinct()))
+    flagged_names: set[str] = set()
+    for chunk in _chunks(names):
+        flagged_names |= set(session.scalars(select(Hit.party_name).where(
+            Hit.party_name.in_(chunk)).distinct()))
+    for chunk in _chunks(accounts):
+        hit_keys |= set(session.scalars(select(Alert.subject_id).where(
+            Alert.subject_type == "account", Alert.subject_id.in_(chunk)).distinct()))
+    found = set()
+    for row in grouped.iter_rows(named=True):
+        if (row["counterparty_key"] in hit_keys
+                or any(a in hit_keys for a in row["accounts"])
+                or any(n in flagged_names for n in row["names"])):
+            found.add(row["counterparty_key"])
+    found.discard(alert.subject_id)
+    return found

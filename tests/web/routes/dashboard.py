@@ -1,0 +1,7 @@
+"""The dashboard."""
+
+from __future__ import annotations
+
+ROUTES = [
+    ("GET", "/dashboard", "dashboard.view", {}),
+]
