@@ -31,7 +31,7 @@ bench: $(BIN)/.installed
 
 # Refresh the README's browser pictures (needs Debian's chromium).
 screenshots: $(BIN)/.installed
-	AML_SCREEN_SCREENSHOTS=docs/screenshots $(BIN)/pytest tests/web/test_browser.py -q
+	AML_SCREEN_SCREENSHOTS=docs/screenshots $(BIN)/pytest -m browser tests/web -q
 
 clean:
 	rm -rf $(VENV) out var .mypy_cache .ruff_cache .pytest_cache

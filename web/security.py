@@ -47,6 +47,22 @@ def current_user() -> CurrentUser | None:
     return cast("CurrentUser | None", g.get("user"))
 
 
+def signed_in() -> CurrentUser:
+    """The user of a view guarded by ``require`` (which has already sent anonymous requests
+    to the log-in page)."""
+    user = current_user()
+    if user is None:
+        raise RuntimeError("no user")
+    return user
+
+
+def form_int(name: str) -> int:
+    """A whole number posted in field ``name``; -1 (matches nothing) when absent or not one,
+    e.g. the version a form was rendered at."""
+    text = request.form.get(name, "")
+    return int(text) if text.isdigit() else -1
+
+
 def require(permission: str) -> Callable[[F], F]:
     """Mark a view as needing ``permission`` (``PUBLIC`` for the log-in page)."""
     if permission != PUBLIC and permission not in PERMISSIONS:

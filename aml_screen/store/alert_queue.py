@@ -25,6 +25,7 @@ from aml_screen.store.models import (
     Transaction,
     User,
 )
+from aml_screen.store.paging import Page, page_rows
 from aml_screen.store.triage import get_alert
 
 SORTS: dict[str, Any] = {
@@ -60,17 +61,8 @@ class AlertFilter:
     per_page: int = 25
 
 
-@dataclass(frozen=True)
-class AlertPage:
-    items: list[tuple[Alert, str | None]]
-    """Each alert with its assignee's user name."""
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+AlertPage = Page[tuple[Alert, str | None]]
+"""Each alert with its assignee's user name."""
 
 
 class json_items(FunctionElement[Any]):  # noqa: N801 (SQL function names are lower case)
@@ -145,15 +137,12 @@ def _filtered(query: Q, flt: AlertFilter, with_status: bool = True) -> Q:
 
 def list_alerts(session: Session, flt: AlertFilter) -> AlertPage:
     """One page of alerts matching ``flt``, sorted by ``flt.sort``."""
-    total = session.scalar(_filtered(select(func.count(Alert.id)), flt)) or 0
-    page = max(1, min(flt.page, max(1, -(-total // flt.per_page))))
     query = (_filtered(select(Alert, User.username).outerjoin(User,
                                                               User.id == Alert.assignee_id),
                        flt)
-             .order_by(*SORTS.get(flt.sort, SORTS["-risk"]))
-             .offset((page - 1) * flt.per_page).limit(flt.per_page))
-    items: list[tuple[Alert, str | None]] = list(session.execute(query))
-    return AlertPage(items=items, total=total, page=page, per_page=flt.per_page)
+             .order_by(*SORTS.get(flt.sort, SORTS["-risk"])))
+    found: AlertPage = page_rows(session, query, flt.page, flt.per_page)
+    return found
 
 
 def status_counts(session: Session, flt: AlertFilter) -> dict[str, int]:

@@ -29,6 +29,7 @@ from aml_screen.store.models import (
     Transaction,
     User,
 )
+from aml_screen.store.paging import Page, page_rows
 from aml_screen.store.triage import get_alert
 
 MAX_TITLE = 200
@@ -254,16 +255,7 @@ class CaseRow:
     alerts: int
 
 
-@dataclass(frozen=True)
-class CasePage:
-    items: list[CaseRow]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+CasePage = Page[CaseRow]
 
 
 def _filtered(query: Any, flt: CaseFilter) -> Any:
@@ -286,16 +278,14 @@ def _filtered(query: Any, flt: CaseFilter) -> Any:
 
 def list_cases(session: Session, flt: CaseFilter) -> CasePage:
     """One page of cases matching ``flt``, most recently changed first."""
-    total = session.scalar(_filtered(select(func.count(Case.id)), flt)) or 0
-    page = max(1, min(flt.page, max(1, -(-total // flt.per_page))))
     alerts = (select(func.count(CaseAlert.alert_id)).where(CaseAlert.case_id == Case.id)
               .correlate(Case).scalar_subquery())
     query = (_filtered(select(Case, User.username, alerts)
                        .outerjoin(User, User.id == Case.assignee_id), flt)
-             .order_by(Case.updated_at.desc(), Case.id.desc())
-             .offset((page - 1) * flt.per_page).limit(flt.per_page))
-    items = [CaseRow(case, name, count) for case, name, count in session.execute(query)]
-    return CasePage(items=items, total=total, page=page, per_page=flt.per_page)
+             .order_by(Case.updated_at.desc(), Case.id.desc()))
+    rows = page_rows(session, query, flt.page, flt.per_page)
+    return Page([CaseRow(case, name, count) for case, name, count in rows.items],
+                rows.total, rows.page, rows.per_page)
 
 
 def cases_of_alert(session: Session, alert_id: int) -> list[Case]:

@@ -28,29 +28,17 @@ from web.alerts.filters import FILTER_FIELDS, parse_filter, parse_versions
 from web.alerts.highlight import highlight, matching_tokens
 from web.alerts.pictures import activity_pictures
 from web.i18n import gettext
-from web.security import CurrentUser, current_user, require
+from web.security import form_int, require, signed_in
 from web.services import services
 
 bp = Blueprint("alerts", __name__, url_prefix="/alerts")
 NAV = [(10, "alerts.queue", "web.nav.alerts", "alerts.view")]
 
 
-def _me() -> CurrentUser:
-    user = current_user()
-    if user is None:  # require() has already redirected anonymous requests
-        raise RuntimeError("no user")
-    return user
-
-
-def _version() -> int:
-    text = request.form.get("version", "")
-    return int(text) if text.isdigit() else -1
-
-
 @bp.get("")
 @require("alerts.view")
 def queue() -> str:
-    flt = parse_filter(request.args, _me().id)
+    flt = parse_filter(request.args, signed_in().id)
     with services().database.transaction() as db:
         page = list_alerts(db, flt)
         counts = status_counts(db, flt)
@@ -68,7 +56,7 @@ def bulk_close() -> Response:
     reported, not closed (see ``close_many``)."""
     versions = parse_versions(request.form.getlist("alert"))
     with services().database.transaction() as db:
-        done = close_many(db, db.get_one(User, _me().id), versions,
+        done = close_many(db, db.get_one(User, signed_in().id), versions,
                           request.form.get("disposition", ""), request.form.get("reason", ""))
     flash(gettext("web.bulk.closed", count=len(done.closed)), "info")
     if done.conflicts:
@@ -87,7 +75,7 @@ def bulk_close() -> Response:
 @require("alerts.triage")
 def next_alert() -> Response:
     with services().database.transaction() as db:
-        alert = take_next(db, db.get_one(User, _me().id))
+        alert = take_next(db, db.get_one(User, signed_in().id))
         alert_id = alert.id if alert else None
     if alert_id is None:
         flash(gettext("web.alerts.none_left"), "info")
@@ -98,7 +86,7 @@ def next_alert() -> Response:
 @bp.get("/<int:alert_id>")
 @require("alerts.view")
 def detail(alert_id: int) -> str:
-    me = _me()
+    me = signed_in()
     with services().database.transaction() as db:
         found = alert_detail(db, alert_id)
         record(db, db.get_one(User, me.id), "alert.view", "alert", alert_id,
@@ -121,8 +109,9 @@ def detail(alert_id: int) -> str:
 @require("alerts.triage")
 def set_status(alert_id: int) -> Response:
     with services().database.transaction() as db:
-        change_status(db, alert_id, db.get_one(User, _me().id), request.form.get("status", ""),
-                      _version(), disposition=request.form.get("disposition") or None,
+        change_status(db, alert_id, db.get_one(User, signed_in().id),
+                      request.form.get("status", ""), form_int("version"),
+                      disposition=request.form.get("disposition") or None,
                       reason=request.form.get("reason"))
     flash(gettext("web.alerts.saved"), "info")
     return redirect(url_for("alerts.detail", alert_id=alert_id))
@@ -134,7 +123,7 @@ def reassign(alert_id: int) -> Response:
     name = request.form.get("assignee", "")
     with services().database.transaction() as db:
         assignee = get_user(db, name) if name else None
-        assign(db, alert_id, db.get_one(User, _me().id), assignee, _version())
+        assign(db, alert_id, db.get_one(User, signed_in().id), assignee, form_int("version"))
     flash(gettext("web.alerts.saved"), "info")
     return redirect(url_for("alerts.detail", alert_id=alert_id))
 
@@ -143,5 +132,5 @@ def reassign(alert_id: int) -> Response:
 @require("alerts.triage")
 def comment(alert_id: int) -> Response:
     with services().database.transaction() as db:
-        add_comment(db, alert_id, db.get_one(User, _me().id), request.form.get("body", ""))
+        add_comment(db, alert_id, db.get_one(User, signed_in().id), request.form.get("body", ""))
     return redirect(url_for("alerts.detail", alert_id=alert_id) + "#comments")

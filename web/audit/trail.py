@@ -14,6 +14,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from aml_screen.store.models import AuditEvent
+from aml_screen.store.paging import Page, page_rows
 
 PAGE_SIZE = 50
 FILTER_FIELDS = ("actor", "action", "object_type", "object_id", "from", "to")
@@ -79,22 +80,11 @@ def _filtered(query: Select[Any], flt: AuditFilter) -> Select[Any]:
     return query
 
 
-@dataclass(frozen=True)
-class EventPage:
-    events: list[AuditEvent]
-    total: int
-    page: int
-    pages: int
-
-
-def list_events(session: Session, flt: AuditFilter, size: int = PAGE_SIZE) -> EventPage:
-    total = session.scalar(_filtered(select(func.count()).select_from(AuditEvent), flt)) or 0
-    pages = max((total + size - 1) // size, 1)
-    page = min(flt.page, pages)
-    events = list(session.scalars(_filtered(select(AuditEvent), flt)
-                                  .order_by(AuditEvent.seq.desc())
-                                  .offset((page - 1) * size).limit(size)))
-    return EventPage(events, total, page, pages)
+def list_events(session: Session, flt: AuditFilter,
+                size: int = PAGE_SIZE) -> Page[AuditEvent]:
+    rows = page_rows(session, _filtered(select(AuditEvent), flt)
+                     .order_by(AuditEvent.seq.desc()), flt.page, size)
+    return Page([event for (event,) in rows.items], rows.total, rows.page, rows.per_page)
 
 
 def event_count(session: Session) -> int:

@@ -57,7 +57,7 @@ def index() -> str:
     limit = int(current_app.config.get("AUDIT_AUTO_VERIFY_LIMIT", AUTO_VERIFY_LIMIT))
     report = _verify() if total <= limit else None
     args = {k: v for k, v in request.args.items() if k in FILTER_FIELDS and v}
-    rows = [(event, changes(event.before, event.after)) for event in page.events]
+    rows = [(event, changes(event.before, event.after)) for event in page.items]
     return render_template("audit/index.html", page=page, rows=rows, flt=flt, args=args,
                            choices=choices, report=report,
                            status=describe(report) if report else None, total=total)

@@ -19,7 +19,7 @@ from aml_screen.store.evidence_packages import approve, download, prepare
 from aml_screen.store.models import CASE_DISPOSITIONS, CASE_STATUSES, User
 from aml_screen.store.triage import get_alert
 from web.i18n import gettext
-from web.security import CurrentUser, current_user, require
+from web.security import form_int, require, signed_in
 from web.services import services
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -27,20 +27,8 @@ NAV = [(30, "cases.index", "cases.nav", "cases.view")]
 FILTER_FIELDS = ("status", "assignee", "subject")
 
 
-def _me() -> CurrentUser:
-    user = current_user()
-    if user is None:  # require() has already redirected anonymous requests
-        raise RuntimeError("no user")
-    return user
-
-
-def _int(name: str) -> int:
-    text = request.form.get(name, "")
-    return int(text) if text.isdigit() else -1
-
-
 def _actor(db: Session) -> User:
-    return db.get_one(User, _me().id)
+    return db.get_one(User, signed_in().id)
 
 
 def _to_case(case_id: int, anchor: str = "") -> Response:
@@ -75,7 +63,7 @@ def cases_for_alert(alert_id: int) -> dict[str, Any]:
 @bp.get("")
 @require("cases.view")
 def index() -> str:
-    flt = parse_filter(request.args, _me().id)
+    flt = parse_filter(request.args, signed_in().id)
     with services().database.transaction() as db:
         page = cases.list_cases(db, flt)
         users = list(db.scalars(select(User.username).where(User.active.is_(True))
@@ -113,7 +101,7 @@ def detail(case_id: int) -> str:
 @require("cases.edit")
 def add_alert(case_id: int) -> Response:
     with services().database.transaction() as db:
-        cases.add_alert(db, case_id, _actor(db), _int("alert_id"), _int("version"))
+        cases.add_alert(db, case_id, _actor(db), form_int("alert_id"), form_int("version"))
     flash(gettext("cases.saved"), "info")
     return _to_case(case_id, "#alerts")
 
@@ -122,7 +110,7 @@ def add_alert(case_id: int) -> Response:
 @require("cases.edit")
 def remove_alert(case_id: int, alert_id: int) -> Response:
     with services().database.transaction() as db:
-        cases.remove_alert(db, case_id, _actor(db), alert_id, _int("version"))
+        cases.remove_alert(db, case_id, _actor(db), alert_id, form_int("version"))
     flash(gettext("cases.saved"), "info")
     return _to_case(case_id, "#alerts")
 
@@ -139,7 +127,7 @@ def add_note(case_id: int) -> Response:
 @require("cases.edit")
 def edit(case_id: int) -> Response:
     with services().database.transaction() as db:
-        cases.edit(db, case_id, _actor(db), _int("version"), request.form.get("title", ""),
+        cases.edit(db, case_id, _actor(db), form_int("version"), request.form.get("title", ""),
                    request.form.get("narrative", ""))
     flash(gettext("cases.saved"), "info")
     return _to_case(case_id)
@@ -149,7 +137,7 @@ def edit(case_id: int) -> Response:
 @require("cases.edit")
 def close(case_id: int) -> Response:
     with services().database.transaction() as db:
-        cases.close(db, case_id, _actor(db), _int("version"),
+        cases.close(db, case_id, _actor(db), form_int("version"),
                     request.form.get("disposition", ""))
     flash(gettext("cases.saved"), "info")
     return _to_case(case_id)
@@ -159,7 +147,7 @@ def close(case_id: int) -> Response:
 @require("cases.edit")
 def reopen(case_id: int) -> Response:
     with services().database.transaction() as db:
-        cases.reopen(db, case_id, _actor(db), _int("version"))
+        cases.reopen(db, case_id, _actor(db), form_int("version"))
     flash(gettext("cases.saved"), "info")
     return _to_case(case_id)
 
@@ -170,7 +158,7 @@ def assign(case_id: int) -> Response:
     name = request.form.get("assignee", "")
     with services().database.transaction() as db:
         assignee = get_user(db, name) if name else None
-        cases.assign(db, case_id, _actor(db), assignee, _int("version"))
+        cases.assign(db, case_id, _actor(db), assignee, form_int("version"))
     flash(gettext("cases.saved"), "info")
     return _to_case(case_id)
 
@@ -179,7 +167,7 @@ def assign(case_id: int) -> Response:
 @require("evidence.prepare")
 def prepare_package(case_id: int) -> Response:
     with services().database.transaction() as db:
-        package = prepare(db, case_id, _actor(db), _int("version"))
+        package = prepare(db, case_id, _actor(db), form_int("version"))
         digest = package.sha256
     flash(gettext("cases.package_prepared", sha256=digest), "info")
     return _to_case(case_id, "#packages")

@@ -25,23 +25,11 @@ from aml_screen.store.exemptions import (
 from aml_screen.store.models import EXEMPTION_STATUSES, Exemption, User
 from aml_screen.store.triage import get_alert
 from web.i18n import gettext
-from web.security import CurrentUser, current_user, require
+from web.security import form_int, require, signed_in
 from web.services import services
 
 bp = Blueprint("exemptions", __name__, url_prefix="/exemptions")
 NAV = [(40, "exemptions.index", "exemptions.nav", "exemptions.view")]
-
-
-def _me() -> CurrentUser:
-    user = current_user()
-    if user is None:  # require() has already redirected anonymous requests
-        raise RuntimeError("no user")
-    return user
-
-
-def _int(field: str) -> int:
-    text = request.form.get(field, "")
-    return int(text) if text.isdigit() else -1
 
 
 def _expiry(text: str) -> date | None:
@@ -95,9 +83,9 @@ def detail(exemption_id: int) -> str:
 @bp.post("/propose")
 @require("exemptions.propose")
 def create() -> Response:
-    hit_id = _int("hit_id")
+    hit_id = form_int("hit_id")
     with services().database.transaction() as db:
-        exemption = propose(db, db.get_one(User, _me().id), hit_id,
+        exemption = propose(db, db.get_one(User, signed_in().id), hit_id,
                             request.form.get("reason", ""),
                             _expiry(request.form.get("expires_on", "")),
                             exemption_days=services().settings.exemption_days)
@@ -108,7 +96,7 @@ def create() -> Response:
 
 def _decide(exemption_id: int, approve: bool) -> Response:
     with services().database.transaction() as db:
-        decide(db, db.get_one(User, _me().id), exemption_id, _int("version"), approve)
+        decide(db, db.get_one(User, signed_in().id), exemption_id, form_int("version"), approve)
     flash(gettext("exemptions.approved" if approve else "exemptions.rejected"), "info")
     return redirect(url_for("exemptions.detail", exemption_id=exemption_id))
 
@@ -129,7 +117,7 @@ def reject(exemption_id: int) -> Response:
 @require("exemptions.decide")
 def end(exemption_id: int) -> Response:
     with services().database.transaction() as db:
-        revoke(db, db.get_one(User, _me().id), exemption_id, _int("version"))
+        revoke(db, db.get_one(User, signed_in().id), exemption_id, form_int("version"))
     flash(gettext("exemptions.revoked"), "info")
     return redirect(url_for("exemptions.detail", exemption_id=exemption_id))
 

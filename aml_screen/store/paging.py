@@ -1,0 +1,36 @@
+"""One page of a filtered list (alerts, cases, audit events): the same arithmetic and the
+same shape everywhere, so every list pages the same way."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def page_rows(session: Session, query: Select[*tuple[Any, ...]], requested: int,
+              per_page: int) -> Page[Any]:
+    """The rows of ``query`` (already filtered and ordered) on page ``requested``, clamped to
+    the pages that exist, with the total count of matching rows."""
+    total = session.scalar(select(func.count()).select_from(
+        query.order_by(None).subquery())) or 0
+    pages = max(1, -(-total // per_page))
+    page = max(1, min(requested, pages))
+    rows = list(session.execute(query.offset((page - 1) * per_page).limit(per_page)))
+    return Page(items=rows, total=total, page=page, per_page=per_page)
