@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from aml_screen.exports.filters import FORMATS, KINDS
 from aml_screen.i18n import LANGUAGES, catalogue
 from aml_screen.store.models import (
     ALERT_STATUSES,
@@ -42,6 +43,8 @@ DYNAMIC = {
     "exemptions.status.": EXEMPTION_STATUSES,
     "exemptions.detail.": ("account", "country"),
     "rescreen.status.": RESCREEN_STATUSES,
+    "exports.web.kind.": KINDS,
+    "exports.web.format.": FORMATS,
 }
 """Templates build these keys from a value (``_('web.role.' ~ user.role)``): every value."""
 
