@@ -68,9 +68,13 @@ def _reach(probes: pl.DataFrame, followed: pl.DataFrame, l_tokens: pl.DataFrame
         .join(followed.select("q_skeleton", "l_skeleton"), left_on="skeleton",
               right_on="q_skeleton")
         .join(postings, left_on="l_skeleton", right_on="skeleton")
-        .unique(subset=["query_id", "key_id", "pos"])
     )
-    return reached.group_by("query_id", "key_id").agg(
+    # A query token reaching several tokens of one list name counts once, with the
+    # heaviest of them: the bound must hold whichever it pairs with (and not depend on
+    # which row a deduplication keeps).
+    per_token = reached.group_by("query_id", "key_id", "pos").agg(
+        pl.col("weight").first(), pl.col("l_weight").max())
+    return per_token.group_by("query_id", "key_id").agg(
         probed=pl.col("weight").sum(), l_probed=pl.col("l_weight").sum())
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from aml_screen.match.documents import DOCUMENT_SCHEMA, listed_documents, listed_phones
 from aml_screen.match.vocabulary import deletions
 from aml_screen.match.weights import document_frequencies
 from aml_screen.names.normalise import normalise_names
@@ -18,13 +19,13 @@ from aml_screen.names.tokens import name_tokens
 class ListIndex:
     """Every list name with its normalised form, and the distinct token keys to match.
 
-    ``names`` has the list-entry columns plus ``list_version``, ``name_normalised`` and
-    ``key_id`` (position in ``keys``). Many list names share one key (the same alias on
-    several lists, or spelled with different punctuation or transcription), so each key is
-    scored once. ``tokens`` holds each key's tokens (``key_id``, ``pos``, ``token``,
-    ``skeleton``, ``group``), ``vocab`` the distinct tokens with skeleton and
-    group, ``deletions`` their one-letter deletions (for typo lookup) and ``frequencies`` the
-    number of keys holding each weight key.
+    ``names`` has the list-entry columns plus ``list_version``, ``documents``, ``phones``,
+    ``name_normalised`` and ``key_id`` (position in ``keys``). Many list names share one
+    key (the same alias on several lists, or spelled with different punctuation or
+    transcription), so each key is scored once. ``tokens`` holds each key's tokens
+    (``key_id``, ``pos``, ``token``, ``skeleton``, ``group``), ``vocab`` the distinct
+    tokens with skeleton and group, ``deletions`` their one-letter deletions (for typo
+    lookup) and ``frequencies`` the number of keys holding each weight key.
     """
 
     names: pl.DataFrame
@@ -57,8 +58,21 @@ def token_vocabulary(tokens: pl.DataFrame, owner: str) -> pl.DataFrame:
         counts, on="skeleton")
 
 
+def with_documents(entries: pl.DataFrame) -> pl.DataFrame:
+    """``entries`` with ``documents`` and ``phones`` (see ``match.documents``) read from
+    their ``remarks``, unless the list parser already gave them."""
+    remarks = (entries.get_column("remarks").cast(pl.String) if "remarks" in entries.columns
+               else pl.Series("remarks", [None] * entries.height, dtype=pl.String))
+    if "documents" not in entries.columns:
+        entries = entries.with_columns(documents=listed_documents(remarks).cast(DOCUMENT_SCHEMA))
+    if "phones" not in entries.columns:
+        entries = entries.with_columns(phones=listed_phones(remarks))
+    return entries
+
+
 def build_index(entries: pl.DataFrame) -> ListIndex:
     """Index list-entry rows (``LIST_ENTRY_SCHEMA`` plus a ``list_version`` column)."""
+    entries = with_documents(entries)
     normalised = normalise_names(entries.get_column("name"))
     tokens = name_tokens(normalised)
     frame = entries.with_columns(

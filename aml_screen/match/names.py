@@ -30,7 +30,7 @@ NAME_HIT_COLUMNS = (
     "matched_name", "matched_name_normalised", "name_kind", "entity_type", "programmes",
     "score", "explanation",
 )
-ENTRY_DETAIL_COLUMNS = ("birth_dates", "nationalities", "countries")
+ENTRY_DETAIL_COLUMNS = ("birth_dates", "nationalities", "countries", "documents", "phones")
 """Entry columns returned after ``NAME_HIT_COLUMNS`` for party-level adjustments."""
 CHUNK = 20_000
 

@@ -84,10 +84,13 @@ def align(edges: pl.DataFrame, rounds: int = 3) -> pl.DataFrame:
     def span(pos: str) -> pl.Expr:
         return (pl.col(pos).filter(typo).max() - pl.col(pos).filter(typo).min()).over(PAIR)
 
-    # Two typos side by side on both names are one slip across the space between two words
-    # (Tayeb Nail → Taye Bnail), not two.
+    # Two typos side by side on both names, in the same order, are one slip across the
+    # space between two words (Tayeb Nail → Taye Bnail), not two. Crossed over (Mecit Seven
+    # against Tavan Resit) they are two names that each come close to another.
     count = typo.sum().over(PAIR)
-    one_slip = (count == 2) & (span("qpos") == 1) & (span("kpos") == 1)
+    shift = pl.col("qpos").cast(pl.Int64) - pl.col("kpos").cast(pl.Int64)
+    in_order = shift.filter(typo).n_unique().over(PAIR) == 1
+    one_slip = (count == 2) & (span("qpos") == 1) & (span("kpos") == 1) & in_order
     return pl.concat(kept).with_columns(
         similarity=pl.when(typo & (count > 1) & ~one_slip)
         .then(pl.col("similarity") * MULTI_TYPO).otherwise("similarity"))

@@ -5,7 +5,9 @@ given-name group when it has one, so Mamadou and Mohamed share one count). Count
 the list names and, when a batch is screened, from the batch's distinct names too, scaled so
 that the batch weighs at most as much as the lists: Belmokhtar (one list name) weighs about
 10, Mohamed (thousands of list names, and a quarter of any Sahel batch) about 2.
-Initials say little whatever their frequency and weigh ``INITIAL_WEIGHT``.
+Initials say little whatever their frequency and weigh ``INITIAL_WEIGHT``; so do honorifics
+left inside a name (Sheikh, Maulana, Imam: "Maulana Fazlullah" is Fazlullah whether the bank
+writes the title or not, and wherever it puts it), which weigh ``HONORIFIC_WEIGHT``.
 
 So that a score means the same on a national list of ten names as on the combined official
 lists, counts are taken over at least ``REFERENCE_NAMES`` names, and the given names of
@@ -18,9 +20,10 @@ from __future__ import annotations
 
 import polars as pl
 
-from aml_screen.names.tokens import given_name_groups
+from aml_screen.names.tokens import given_name_groups, honorific_skeletons
 
 INITIAL_WEIGHT = 1.0
+HONORIFIC_WEIGHT = 1.0
 MIN_WEIGHT = 1.0
 REFERENCE_NAMES = 30_000
 GIVEN_NAME_SHARE = 0.01
@@ -55,6 +58,8 @@ def token_weights(list_df: pl.DataFrame, list_count: int,
     return counts.select(
         "wkey",
         weight=pl.when(pl.col("wkey").str.len_chars() == 1).then(pl.lit(INITIAL_WEIGHT))
+        .when(pl.col("wkey").is_in(sorted(honorific_skeletons())))
+        .then(pl.lit(HONORIFIC_WEIGHT))
         .otherwise(weight.clip(lower_bound=MIN_WEIGHT)),
     )
 

@@ -44,9 +44,11 @@ def stopword_pattern(group: str | None = None) -> str:
 
 
 @cache
-def leading_honorifics() -> str:
-    """One regex matching the run of honorifics a name starts with (El Hadj Cheikh ...)."""
-    alternatives = "|".join(re.escape(w) for w in stopwords("honorifics"))
+def leading_honorifics(min_length: int = 1) -> str:
+    """One regex matching the run of honorifics a name starts with (El Hadj Cheikh ...),
+    only those of ``min_length`` letters or more."""
+    alternatives = "|".join(re.escape(w) for w in stopwords("honorifics")
+                            if len(w) >= min_length)
     return rf"^(?:(?:{alternatives})(?:\s+|$))+"
 
 
@@ -98,14 +100,18 @@ def normalise_names(names: pl.Series) -> pl.Series:
 
 def entity_hints(names: pl.Series) -> pl.Series:
     """What a name's own words say it is: ``organisation`` when it carries a legal form
-    (SARL, Ltd, Ets), ``person`` when it carries an honorific (El Hadj, Dr, Mme), else null.
-    Matching uses it to lower the score of a company name against a listed person."""
+    (SARL, Ltd, Ets), ``person`` when it starts with an honorific (El Hadj, Dr, Mme), else
+    null. Matching uses it to lower the score of a company name against a listed person.
+
+    Only a leading honorific of two letters or more says "person": further in, the word is
+    part of a name (Khatiba Imam al-Bukhari is a militia), and a lone ``M`` is as often an
+    initial (M. Babaie Industries) as Monsieur."""
     clean = pl.DataFrame({"n": names}).select(_clean_expr(_fold_expr(pl.col("n")))).to_series()
     frame = pl.DataFrame({"n": clean})
     return frame.select(
         pl.when(pl.col("n").str.contains(stopword_pattern("legal_forms")))
         .then(pl.lit("organisation"))
-        .when(pl.col("n").str.contains(stopword_pattern("honorifics")))
+        .when(pl.col("n").str.contains(leading_honorifics(2)))
         .then(pl.lit("person"))
         .alias("entity_hint")
     ).to_series()

@@ -4,8 +4,9 @@
 goes further (rules and the reason for each in ``folding.yaml``):
 
 * particles written glued to a name are split from it (Abdelkader → abdel kader, so that
-  word order never matters; not from a misspelt name that is never split: Alferd) and
-  filiation particles and the article (Ould, Ag, Ben, Mint, Al) are left out;
+  word order never matters; Alamin → al amin, Agmoussa → ag moussa; never from a given name
+  of ``given_names.yaml``, Alioune, nor from a misspelt name that is never split: Alferd)
+  and filiation particles and the article (Ould, Ag, Ben, Mint, Al) are left out;
 * each token is folded to a skeleton where French and English transcriptions agree
   (Mohamed / Muhammad / Mouhamed → muhamad; Cheikh / Sheikh → xaik; Djibril / Jibril);
 * a misspelt legal form (``Compnay``, ``Limitde``) is dropped like the legal form itself;
@@ -47,12 +48,34 @@ def _rules() -> dict[str, Any]:
     return data
 
 
+@cache
+def given_name_spellings() -> tuple[str, ...]:
+    """Every spelling of ``given_names.yaml`` as a readable token (lower case ASCII)."""
+    data = yaml.safe_load((_HERE / "given_names.yaml").read_text(encoding="utf-8"))
+    return tuple(sorted({spelling for group in data["groups"] for spelling in group}))
+
+
+@cache
+def given_name_after_particle() -> str:
+    """Regex of a token that is a ``glued_to_given_name`` particle then a given name."""
+    particles = "|".join(_rules()["glued_to_given_name"])
+    return rf"^(?:{particles})(?:{'|'.join(given_name_spellings())})$"
+
+
 def split_particles(tokens: pl.Expr) -> pl.Expr:
     """Each readable token with a glued particle split off (``abdelkader`` → ``abdel
-    kader``); a token may become two words."""
+    kader``, ``agmoussa`` → ``ag moussa``); a token may become two words. Given names and
+    the ``unsplit`` names stay whole (``alioune``, ``albert``)."""
     rules = _rules()
+    spellings = given_name_spellings()
+    particles = "|".join(rules["glued_to_given_name"])
+    glued = rf"^({particles})({'|'.join(spellings)})$"
     split = tokens.str.replace(rules["split_prefix"], rules["split_into"])
-    return pl.when(tokens.is_in(rules["unsplit"])).then(tokens).otherwise(split)
+    return (
+        pl.when(tokens.is_in(rules["unsplit"]) | tokens.is_in(spellings)).then(tokens)
+        .when(tokens.str.contains(glued)).then(tokens.str.replace(glued, "$1 $2"))
+        .otherwise(split)
+    )
 
 
 def fold_tokens(tokens: pl.Expr) -> pl.Expr:
@@ -78,6 +101,21 @@ def given_name_groups() -> dict[str, str]:
             pl.DataFrame({"n": normalised}).select(fold_tokens(pl.col("n"))).to_series()
             .alias(column))
     return dict(frame.iter_rows())
+
+
+HONORIFIC_TOKEN_LENGTH = 4
+"""Honorifics this long or longer (Cheikh, Maulana, Imam, Hadj) are known as tokens wherever
+they stand; shorter ones (Me, Ms, Sir) are too close to names (Ma, Si) to be told apart."""
+
+
+@cache
+def honorific_skeletons() -> frozenset[str]:
+    """Skeletons of the one-word honorifics of ``HONORIFIC_TOKEN_LENGTH`` letters or more:
+    inside a name they stay (Khalid Sheikh Mohammed) but say little about who it is."""
+    words = [w for w in stopwords("honorifics")
+             if " " not in w and len(w) >= HONORIFIC_TOKEN_LENGTH]
+    folded = pl.DataFrame({"n": words}).select(fold_tokens(pl.col("n"))).to_series()
+    return frozenset(folded.to_list())
 
 
 def _one_slip_from(tokens: pl.Series, words: list[str]) -> np.ndarray:
@@ -124,9 +162,11 @@ def name_tokens(normalised: pl.Series) -> pl.DataFrame:
     (null when the token is in no group). Null and empty names give no rows."""
     words = _words(normalised)
     pieces = words.select(pl.col("token").unique())
+    split = split_particles(pl.col("token"))
     pieces = pieces.with_columns(
-        piece=pl.when(misspelt_unsplit(pieces.get_column("token"))).then("token")
-        .otherwise(split_particles(pl.col("token"))).str.split(" "))
+        piece=pl.when(misspelt_unsplit(pieces.get_column("token"))
+                      & ~pl.col("token").str.contains(given_name_after_particle()))
+        .then("token").otherwise(split).str.split(" "))
     tokens = words.join(pieces, on="token", maintain_order="left").drop("token").explode(
         "piece").rename({"piece": "token"})
     distinct = tokens.select(pl.col("token").unique())
