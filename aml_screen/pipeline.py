@@ -20,15 +20,31 @@ import polars as pl
 
 from aml_screen import __version__
 from aml_screen.alerts import batch_key, roll_up
+from aml_screen.errors import ConfigError
 from aml_screen.exemptions import apply_exemptions, listed_entries, party_details, with_pair_keys
 from aml_screen.i18n import t
 from aml_screen.ingest import ColumnMapping, IngestResult, read_batch
 from aml_screen.match.index import ListIndex, build_index
-from aml_screen.match.names import prepare_queries
+from aml_screen.match.names import match_queries, prepare_queries
+from aml_screen.match_cache import MatchCache
 from aml_screen.progress import NoProgress, Progress
 from aml_screen.rules import evaluate_rules, load_rules
-from aml_screen.schema import HIT_SCHEMA, QUARANTINE_SCHEMA, RULE_HIT_SCHEMA
-from aml_screen.screening import parties, screen_parties
+from aml_screen.schema import (
+    HIT_SCHEMA,
+    NOTES_COLUMN,
+    PARTY_ATTRIBUTES,
+    PARTY_ROLES,
+    QUARANTINE_SCHEMA,
+    RULE_HIT_SCHEMA,
+    empty,
+)
+from aml_screen.screening import (
+    has_party_attributes,
+    map_hits,
+    name_floor,
+    party_count,
+    party_names,
+)
 from aml_screen.watchlists.loader import Watchlist
 
 
@@ -46,6 +62,19 @@ class ScreeningRun:
     def tables(self) -> dict[str, pl.DataFrame]:
         """The result tables written as files, by file stem."""
         return {"hits": self.hits, "alerts": self.alerts, "rule_hits": self.rule_hits}
+
+
+class StageClock:
+    """Wall-clock seconds per named step of a run, in order."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.seconds[stage] = round(now - self._last, 3)
+        self._last = now
 
 
 def index_watchlists(watchlists: Sequence[Watchlist]) -> ListIndex:
@@ -77,6 +106,11 @@ def remove_exempt_hits(transactions: pl.DataFrame, hits: pl.DataFrame,
     return kept.select(list(HIT_SCHEMA)), suppressed
 
 
+SCREENING_COLUMNS = ("transaction_id", "originator_name", "beneficiary_name",
+                     *(f"{role}_{a}" for role in PARTY_ROLES for a in PARTY_ATTRIBUTES))
+"""The batch columns screening names needs: what ``screen_only`` runs load."""
+
+
 def run_screening(
     batch_paths: Sequence[Path],
     watchlists: Sequence[Watchlist],
@@ -89,34 +123,67 @@ def run_screening(
     rules_dir: Path | None = None,
     rule_parameters: Path | None = None,
     exemptions: pl.DataFrame | None = None,
+    screen_only: bool = False,
+    match_cache: MatchCache | None = None,
 ) -> ScreeningRun:
     """Screen every party name of every batch against ``watchlists``, and evaluate the rules
     of ``rules_dir`` (with ``rule_parameters`` overriding its ``parameters.yaml``).
 
     Hits covered by ``exemptions`` (``exemptions.EXEMPTION_SCHEMA``) are removed before rules
     and alert roll-up, so they neither raise an alert nor add to a risk score; the summary
-    counts them and names the exemptions used."""
+    counts them and names the exemptions used.
+
+    Names are deduplicated first: each distinct name is normalised and matched once, and
+    hits are mapped back onto the transactions holding them by joins. ``screen_only`` (no
+    rules, no exemptions) loads only ``SCREENING_COLUMNS`` into ``transactions`` (every row
+    is still checked and quarantined as usual), which is what lets a batch of millions of
+    rows fit in memory. ``match_cache`` reuses the results of names screened by earlier
+    runs against the same lists (see ``match_cache.MatchCache``). The summary's
+    ``stage_seconds`` times each step."""
+    if screen_only and (rules_dir is not None or exemptions is not None):
+        raise ConfigError("screen.screen_only_conflict")
     progress = progress or NoProgress()
     started = datetime.now(UTC)
     clock = time.perf_counter()
+    stages = StageClock()
     rule_set = load_rules(rules_dir, rule_parameters) if rules_dir is not None else None
     results: list[IngestResult] = []
     for path in batch_paths:
         advance = progress.stage(t("screen.stage.read", file=path.name), 1)
-        results.append(read_batch(path, mapping, timezone=timezone, date_order=date_order))
+        results.append(read_batch(path, mapping, timezone=timezone, date_order=date_order,
+                                  columns=SCREENING_COLUMNS if screen_only else None))
         advance(1)
-    transactions = pl.concat([r.frame for r in results], how="diagonal_relaxed")
+    transactions = pl.concat([r.frame for r in results], how="diagonal_relaxed", rechunk=False)
     quarantine = pl.concat(
         [r.quarantine for r in results] or [pl.DataFrame(schema=QUARANTINE_SCHEMA)]
     )
+    stages.lap("read")
     index = index_watchlists(watchlists)
-    party_rows = parties(transactions)
-    queries = prepare_queries(party_rows.get_column("party_name"))
+    stages.lap("index")
+    names = party_names(transactions)
+    parties_screened = party_count(transactions)
+    stages.lap("dedupe")
+    floor = name_floor(threshold, has_attributes=has_party_attributes(transactions))
+    known = (match_cache.lookup(names, [w.sha256 for w in watchlists], floor)
+             if match_cache is not None else None)
+    fresh = names if known is None else known.unseen
+    queries = prepare_queries(fresh)
+    stages.lap("normalise")
     advance = progress.stage(t("screen.stage.match"), queries.size)
-    hits = screen_parties(party_rows, queries, index, threshold, on_progress=advance)
+    name_hits = (match_queries(queries, index, floor, on_progress=advance) if queries.size
+                 else None)
+    if known is not None and match_cache is not None:
+        match_cache.store(known, fresh, queries.names.get_column("party_name"), name_hits)
+        name_hits = pl.concat([h for h in (known.hits, name_hits) if h is not None],
+                              how="diagonal_relaxed")
+    stages.lap("match")
+    hits = (map_hits(transactions, name_hits, threshold)
+            if name_hits is not None and name_hits.height else empty(HIT_SCHEMA))
+    stages.lap("map_back")
     suppressed = pl.DataFrame(schema={"exemption_id": pl.Int64()})
     if exemptions is not None:
         hits, suppressed = remove_exempt_hits(transactions, hits, watchlists, exemptions)
+    stages.lap("exemptions")
     rule_hits = pl.DataFrame(schema=RULE_HIT_SCHEMA)
     rules_clock = time.perf_counter()
     if rule_set is not None:
@@ -126,6 +193,7 @@ def run_screening(
     rules_seconds = time.perf_counter() - rules_clock
     key = batch_key([r.sha256 for r in results])
     alerts = roll_up(hits, rule_hits, key)
+    stages.lap("rules_and_alerts")
     rows_read = sum(r.rows_read for r in results)
     if rows_read != transactions.height + quarantine.height:
         raise AssertionError("rows read != rows loaded + rows quarantined")
@@ -147,9 +215,13 @@ def run_screening(
         "rows_loaded": transactions.height,
         "rows_screened": transactions.height,
         "rows_quarantined": quarantine.height,
-        "parties_screened": party_rows.height,
-        "distinct_names": queries.names.height,
+        "rows_with_notes": (int(transactions.get_column(NOTES_COLUMN).is_not_null().sum())
+                            if NOTES_COLUMN in transactions.columns else 0),
+        "parties_screened": parties_screened,
+        "distinct_names": queries.names.height + (known.names if known is not None else 0),
+        "names_matched": queries.names.height,
         "list_names": index.names.height,
+        "list_keys": index.size,
         "hits": hits.height,
         "transactions_with_hits": hits.get_column("transaction_id").n_unique(),
         "entries_hit": hits.select("list_id", "entry_id").n_unique(),
@@ -162,6 +234,7 @@ def run_screening(
         "exempt_hits": suppressed.height,
         "exemptions_used": sorted(suppressed.get_column("exemption_id").unique().to_list()),
         "list_versions": [w.version() for w in watchlists],
+        "stage_seconds": stages.seconds,
     }
     return ScreeningRun(transactions=transactions, hits=hits, quarantine=quarantine,
                         alerts=alerts, rule_hits=rule_hits, summary=summary)

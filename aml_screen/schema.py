@@ -34,6 +34,18 @@ columns of the batch not mapped onto the schema follow these, kept as text."""
 
 REQUIRED_TRANSACTION_COLUMNS = ("transaction_id", "booked_at", "amount", "currency")
 
+PARTY_ROLES = ("originator", "beneficiary")
+PARTY_ATTRIBUTES = ("birth_date", "nationality", "id_number", "phone")
+PARTY_SCHEMA: dict[str, pl.DataType] = {
+    f"{role}_{attribute}": pl.String() for role in PARTY_ROLES for attribute in PARTY_ATTRIBUTES
+}
+"""Optional KYC columns, present in the ingest output only when the batch has them (after
+``TRANSACTION_SCHEMA``'s columns): ``birth_date`` is ISO ``yyyy-mm-dd`` or a year alone,
+``nationality`` an ISO 3166 alpha-2 code, ``id_number`` the document number in capitals
+without spaces or punctuation, ``phone`` digits with ``+`` when the country code is known.
+A value that cannot be read is dropped and the row's ``ingest_notes`` says so."""
+NOTES_COLUMN = "ingest_notes"
+
 QUARANTINE_SCHEMA: dict[str, pl.DataType] = {
     "source_file": pl.String(),
     "line_number": pl.Int64(),

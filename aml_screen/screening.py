@@ -1,7 +1,7 @@
 """Transactions × watchlists → hits. Pure: frames in, frames out (no files, no settings).
 
-When a batch carries a party's birth date or nationality (``originator_birth_date``,
-``beneficiary_nationality``...: batch columns outside the canonical schema are kept by
+When a batch carries a party's birth date, nationality, ID document number or phone
+(``originator_birth_date``, ``beneficiary_phone``...: ``schema.PARTY_SCHEMA``, read by
 ingest), each hit's score is adjusted by what they say about the listed entry, per
 transaction, and the adjustment is added to the hit's explanation.
 """
@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import polars as pl
 
+from aml_screen import schema
 from aml_screen.countries import normalise_country
 from aml_screen.match import adjust
 from aml_screen.match.explain import with_adjustments
@@ -19,9 +20,10 @@ from aml_screen.match.index import ListIndex
 from aml_screen.match.names import Queries, match_queries, prepare_queries
 from aml_screen.schema import HIT_SCHEMA, conform
 
-PARTY_ROLES = ("originator", "beneficiary")
-PARTY_ATTRIBUTES = ("birth_date", "nationality")
-"""Optional per-party batch columns (``<role>_<attribute>``) used as secondary evidence."""
+PARTY_ROLES = schema.PARTY_ROLES
+PARTY_ATTRIBUTES = schema.PARTY_ATTRIBUTES
+"""Optional per-party batch columns (``<role>_<attribute>``, ``schema.PARTY_SCHEMA``) used
+as secondary evidence."""
 
 
 def parties(transactions: pl.DataFrame) -> pl.DataFrame:
@@ -51,27 +53,43 @@ def _nationality_codes(values: pl.Series) -> pl.Series:
 
 
 def attribute_adjustments(hits: pl.DataFrame) -> pl.DataFrame:
-    """``hits`` (party rows joined with name hits and entry details) with ``birth_year``
-    and ``nationality`` points, the adjusted ``score`` and the explanation updated."""
-    birth = (adjust.birth_year(pl.col("party_birth_date"), pl.col("birth_dates"))
-             if "party_birth_date" in hits.columns else pl.lit(0.0))
+    """``hits`` (party rows joined with name hits and entry details) with ``birth_year``,
+    ``nationality``, ``id_document`` and ``phone`` points, the adjusted ``score`` and the
+    explanation updated. An attribute the batch does not carry (or an entry detail the
+    lists do not give) adds nothing."""
+    has = set(hits.columns)
+    if "party_nationality" in has:
+        hits = hits.with_columns(_nationality=_nationality_codes(hits["party_nationality"]))
+    else:
+        hits = hits.with_columns(_nationality=pl.lit(None, dtype=pl.String))
     listed = pl.concat_list(pl.col("nationalities").fill_null([]),
                             pl.col("countries").fill_null([]))
-    nationality = (adjust.nationality(pl.col("_nationality"), listed)
-                   if "party_nationality" in hits.columns else pl.lit(0.0))
-    if "party_nationality" in hits.columns:
-        hits = hits.with_columns(_nationality=_nationality_codes(hits["party_nationality"]))
-    hits = hits.with_columns(birth_year=birth, nationality_points=nationality).with_columns(
-        score=(pl.col("score") + pl.col("birth_year") + pl.col("nationality_points"))
-        .clip(0, 100).round(1))
-    changed = (pl.col("birth_year") != 0) | (pl.col("nationality_points") != 0)
+    points = {
+        "birth_year": adjust.birth_year(pl.col("party_birth_date"), pl.col("birth_dates"))
+        if "party_birth_date" in has else None,
+        "nationality": adjust.nationality(pl.col("_nationality"), listed)
+        if "party_nationality" in has else None,
+        "id_document": adjust.id_document(pl.col("party_id_number"), pl.col("_nationality"),
+                                          pl.col("documents"))
+        if {"party_id_number", "documents"} <= has else None,
+        "phone": adjust.phone(pl.col("party_phone"), pl.col("phones"))
+        if {"party_phone", "phones"} <= has else None,
+    }
+    used = {name: expr for name, expr in points.items() if expr is not None}
+    if not used:
+        return hits.drop("_nationality")
+    hits = hits.with_columns(**{f"_{name}": expr for name, expr in used.items()})
+    hits = hits.with_columns(score=(pl.col("score") + pl.sum_horizontal(
+        pl.col(f"_{name}") for name in used)).clip(0, 100).round(1))
+    columns = ["explanation", "score", *(f"_{name}" for name in used)]
+    changed = pl.any_horizontal(pl.col(f"_{name}") != 0 for name in used)
     updated = [
-        with_adjustments(e, s, {"birth_year": b, "nationality": n}) if b or n else e
-        for e, s, b, n in hits.select("explanation", "score", "birth_year",
-                                      "nationality_points").iter_rows()
+        with_adjustments(row[0], row[1], dict(zip(used, row[2:], strict=True)))
+        if any(row[2:]) else row[0]
+        for row in hits.select(columns).iter_rows()
     ] if hits.select(changed.any()).item() else hits["explanation"].to_list()
     return hits.with_columns(explanation=pl.Series(updated, dtype=pl.String)).drop(
-        "birth_year", "nationality_points", "_nationality", strict=False)
+        "_nationality", *(f"_{name}" for name in used))
 
 
 def screen_parties(
@@ -87,8 +105,28 @@ def screen_parties(
     With party attributes (see ``parties``), names are matched ``adjust.MAX_BONUS`` under
     the threshold, so that a matching birth year can lift a near miss into a hit."""
     has_attributes = any(f"party_{a}" in party_rows.columns for a in PARTY_ATTRIBUTES)
-    floor = max(0.0, threshold - adjust.MAX_BONUS) if has_attributes else threshold
+    floor = name_floor(threshold, has_attributes=has_attributes)
     name_hits = match_queries(queries, index, floor, on_progress=on_progress)
+    return party_hits(party_rows, name_hits, threshold)
+
+
+def name_floor(threshold: float, *, has_attributes: bool) -> float:
+    """The name score to match names at: ``adjust.MAX_BONUS`` under ``threshold`` when
+    party attributes may lift a near miss into a hit."""
+    return max(0.0, threshold - adjust.MAX_BONUS) if has_attributes else threshold
+
+
+def has_party_attributes(transactions: pl.DataFrame) -> bool:
+    """Whether the batch carries any per-party attribute column."""
+    return any(f"{role}_{a}" in transactions.columns
+               for role in PARTY_ROLES for a in PARTY_ATTRIBUTES)
+
+
+def party_hits(party_rows: pl.DataFrame, name_hits: pl.DataFrame, threshold: float
+               ) -> pl.DataFrame:
+    """Name-level hits (``match_queries``' rows) mapped onto the party rows holding those
+    names, adjusted by party attributes when present, at ``threshold``: ``HIT_SCHEMA``."""
+    has_attributes = any(f"party_{a}" in party_rows.columns for a in PARTY_ATTRIBUTES)
     hits = party_rows.join(name_hits, on="party_name", how="inner")
     if has_attributes:
         hits = attribute_adjustments(hits).filter(pl.col("score") >= threshold)
@@ -96,6 +134,41 @@ def screen_parties(
         ["transaction_id", "party_role", "score", "list_id", "entry_id", "matched_name"],
         descending=[False, False, True, False, False, False],
     )
+
+
+def party_names(transactions: pl.DataFrame) -> pl.Series:
+    """The distinct names ``parties(transactions)`` holds, in the same first-seen order,
+    without building one row per party: what a batch asks to screen."""
+    columns = [f"{role}_name" for role in PARTY_ROLES if f"{role}_name" in transactions.columns]
+    distinct = [
+        transactions.get_column(c).unique(maintain_order=True).cast(pl.String)
+        .alias("party_name") for c in columns
+    ]
+    names = pl.concat(distinct) if distinct else pl.Series("party_name", [], dtype=pl.String)
+    return names.filter(names.is_not_null() & (names.str.strip_chars() != "")).unique(
+        maintain_order=True)
+
+
+def party_count(transactions: pl.DataFrame) -> int:
+    """``parties(transactions).height``, counted without building the rows."""
+    columns = [f"{role}_name" for role in PARTY_ROLES if f"{role}_name" in transactions.columns]
+    if not columns:
+        return 0
+    return int(transactions.select(pl.sum_horizontal(
+        (pl.col(c).is_not_null() & (pl.col(c).str.strip_chars() != "")).sum()
+        for c in columns)).item())
+
+
+def map_hits(transactions: pl.DataFrame, name_hits: pl.DataFrame, threshold: float
+             ) -> pl.DataFrame:
+    """``party_hits(parties(transactions), name_hits, threshold)``, with party rows built
+    only for the transactions where a hit name appears (a semi-join first), so that a
+    large batch is never expanded to one row per party."""
+    hit_names = name_hits.get_column("party_name").unique().implode()
+    holds = [pl.col(f"{role}_name").is_in(hit_names) for role in PARTY_ROLES
+             if f"{role}_name" in transactions.columns]
+    rows = transactions.filter(pl.any_horizontal(holds)) if holds else transactions.clear()
+    return party_hits(parties(rows), name_hits, threshold)
 
 
 def screen_transactions(

@@ -8,10 +8,21 @@ from decimal import Decimal
 
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
+from aml_screen.match import adjust
 from aml_screen.match.index import ListIndex, build_index
+from aml_screen.match.names import match_queries, prepare_queries
 from aml_screen.schema import HIT_SCHEMA, TRANSACTION_SCHEMA, conform
-from aml_screen.screening import parties, screen_transactions
+from aml_screen.screening import (
+    has_party_attributes,
+    map_hits,
+    name_floor,
+    parties,
+    party_count,
+    party_names,
+    screen_transactions,
+)
 from aml_screen.watchlists.frame import entries_frame
 
 
@@ -121,3 +132,45 @@ def test_parties_skips_missing_and_blank_names() -> None:
     tx = _transactions([("T1", "A B", None), ("T2", "  ", "C D")])
     assert parties(tx).select("transaction_id", "party_role").rows() == [
         ("T1", "originator"), ("T2", "beneficiary")]
+
+
+def test_distinct_names_and_joined_hits_match_the_per_party_path(index: ListIndex) -> None:
+    tx = _with_attributes([
+        ("T1", "Iyad Ag Ghaly", "1954", "ML"),
+        ("T2", "Moussa Traoré", None, None),
+        ("T3", "Mokhtar Belmokhtar", "1996-02-11", "FR"),
+        ("T4", "Iyad Ag Ghaly", None, "malien"),
+    ]).with_columns(beneficiary_name=pl.Series(["Moussa Traoré", "  ", "Ansar Dine", None]))
+    expected = parties(tx).get_column("party_name").unique(maintain_order=True)
+    assert party_names(tx).to_list() == expected.to_list()
+    assert party_count(tx) == parties(tx).height == 6
+    floor = name_floor(85.0, has_attributes=has_party_attributes(tx))
+    assert floor == 85.0 - adjust.MAX_BONUS
+    name_hits = match_queries(prepare_queries(party_names(tx)), index, floor)
+    assert_frame_equal(map_hits(tx, name_hits, 85.0), screen_transactions(tx, index, 85.0))
+
+
+def test_id_document_and_phone_adjust_hits() -> None:
+    entries = entries_frame([
+        _entry("QDi.136", "MOKHTAR BELMOKHTAR", births=("1972-06-01",)),
+    ]).with_columns(
+        list_version=pl.lit("sha-test"),
+        documents=pl.Series([[{"kind": "passport", "number": "A1234567", "country": "DZ"}]],
+                            dtype=pl.List(pl.Struct({"kind": pl.String, "number": pl.String,
+                                                     "country": pl.String}))),
+        phones=pl.Series([["76123456"]], dtype=pl.List(pl.String)),  # as phone_key keeps it
+    )
+    index = build_index(entries)
+    tx = _transactions([("T1", "Mokhtar Belmokhtar", None), ("T2", "Mokhtar Belmokhtar", None),
+                        ("T3", "Mokhtar Belmokhtar", None)]).with_columns(
+        originator_nationality=pl.Series(["DZ", "DZ", None]),
+        originator_id_number=pl.Series(["A1234567", "B7654321", None]),
+        originator_phone=pl.Series([None, None, "+22376123456"]),
+    )
+    hits = screen_transactions(tx, index, 60.0)
+    adjustments = {row["transaction_id"]: json.loads(row["explanation"])["adjustments"]
+                   for row in hits.iter_rows(named=True)}
+    assert adjustments["T1"]["id_document"] == adjust.ID_DOCUMENT_SAME
+    assert adjustments["T2"]["id_document"] == adjust.ID_DOCUMENT_DIFFERENT
+    assert adjustments["T3"]["phone"] == adjust.PHONE_SAME
+    assert dict(hits.select("transaction_id", "score").iter_rows())["T2"] < 100.0

@@ -22,33 +22,43 @@ _PATTERN = {
 
 
 def clean(text: pl.Expr) -> pl.Expr:
-    """The amount text without grouping characters."""
-    return text.str.replace_all(_GROUPING, "")
+    """The amount text without grouping characters (rewritten only where it has some)."""
+    return pl.when(text.str.contains(_GROUPING)).then(text.str.replace_all(_GROUPING, "")
+                                                      ).otherwise(text)
 
 
 def decide_separator(cleaned: pl.Series, delimiter: str) -> str:
     """``","`` or ``"."``: which separator the column's values use for decimals."""
-    votes = pl.DataFrame({"v": cleaned}).select(
-        comma=(
-            pl.col("v").str.contains(r"^[+-]?[\d.]*,\d*$")
-            & ~pl.col("v").str.contains(r"^[+-]?\d{1,3}(,\d{3})+$")
-        ).sum(),
-        point=(
-            pl.col("v").str.contains(r"^[+-]?[\d,]*\.\d*$")
-            & ~pl.col("v").str.contains(r"^[+-]?\d{1,3}(\.\d{3})+$")
-        ).sum(),
-    ).row(0)
-    if votes[0] != votes[1]:
-        return "," if votes[0] > votes[1] else "."
+    return choose_separator(*separator_votes(cleaned), delimiter)
+
+
+def separator_votes(cleaned: pl.Series) -> tuple[int, int]:
+    """(values voting for a decimal comma, values voting for a decimal point). A value
+    votes only if it holds that separator, so the patterns run on those values only."""
+    values = pl.DataFrame({"v": cleaned})
+    comma = values.filter(pl.col("v").str.contains(",", literal=True)).select(
+        (pl.col("v").str.contains(r"^[+-]?[\d.]*,\d*$")
+         & ~pl.col("v").str.contains(r"^[+-]?\d{1,3}(,\d{3})+$")).sum()).item()
+    point = values.filter(pl.col("v").str.contains(".", literal=True)).select(
+        (pl.col("v").str.contains(r"^[+-]?[\d,]*\.\d*$")
+         & ~pl.col("v").str.contains(r"^[+-]?\d{1,3}(\.\d{3})+$")).sum()).item()
+    return int(comma), int(point)
+
+
+def choose_separator(comma: int, point: int, delimiter: str) -> str:
+    """The majority's separator; a tie goes to the comma in a ``;``-delimited file."""
+    if comma != point:
+        return "," if comma > point else "."
     return "," if delimiter == ";" else "."
 
 
 def normalise(cleaned: pl.Expr, separator: str) -> pl.Expr:
     """Plain ``-1234.5`` text, or null when the value is not a well-formed number."""
     grouping = "." if separator == "," else ","
-    plain = cleaned.str.replace_all(grouping, "", literal=True).str.replace(
-        separator, ".", literal=True
-    )
+    plain = pl.when(cleaned.str.contains(grouping, literal=True)).then(
+        cleaned.str.replace_all(grouping, "", literal=True)).otherwise(cleaned)
+    if separator != ".":
+        plain = plain.str.replace(separator, ".", literal=True)
     integer_digits = plain.str.extract(r"^[+-]?(\d*)", 1).str.len_chars()
     ok = (
         cleaned.str.contains(_PATTERN[separator])

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import csv
 import io
+import mmap
 import re
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +32,7 @@ _QUOTE, _NEWLINE = ord('"'), ord("\n")
 _QUOTED = re.compile(r'"[^"]*"')
 
 Positions = npt.NDArray[np.int64]
+Bytes = bytes | mmap.mmap
 
 
 @dataclass(frozen=True)
@@ -75,51 +79,163 @@ def _split_fields(text: str, delimiter: str) -> list[str]:
 
 def read_csv_text(text: str, delimiter: str, source: str) -> TextBatch:
     """Parse decoded CSV text; ``delimiter`` is one of ``DELIMITERS`` or ``"auto"``."""
-    data = text.replace("\r\n", "\n").replace("\r", "\n").encode("utf-8")
+    layout = csv_layout(text.encode("utf-8"), delimiter, source)
+    chunks = list(layout.chunks(max(layout.height, 1)))
+    if not chunks:
+        return empty_text(layout.names, layout.delimiter)
+    return chunks[0]
+
+
+def empty_text(names: Sequence[str], delimiter: str) -> TextBatch:
+    """A batch of no rows with these columns."""
+    frame = pl.DataFrame(schema={**dict.fromkeys(names, pl.String()), LINE_COLUMN: pl.Int64})
+    return TextBatch(frame, (), delimiter)
+
+
+@dataclass(frozen=True)
+class CsvLayout:
+    """A CSV file's UTF-8 bytes (``\n`` line ends) cut into records: the header's names and
+    where every body record starts and ends, with its physical line number. Records are
+    parsed in chunks (``chunks``) so that a large file never exists twice in memory."""
+
+    data: Bytes
+    names: list[str]
+    delimiter: str
+    starts: Positions
+    ends: Positions
+    lines: Positions
+    quotes: Positions
+    source: str
+
+    @property
+    def height(self) -> int:
+        """Body records (blank ones included)."""
+        return int(self.starts.size)
+
+    def chunks(self, rows: int, columns: Sequence[str] | None = None) -> Iterator[TextBatch]:
+        """The body, ``rows`` records at a time: see ``chunk``."""
+        for first in range(0, self.height, rows):
+            yield self.chunk(first, rows, columns)
+
+    def chunk(self, first: int, rows: int, columns: Sequence[str] | None = None) -> TextBatch:
+        """Records ``first`` to ``first + rows`` (blank ones left out); only ``columns`` when
+        given (every row is still checked for its field count, so the same rows come out
+        either way)."""
+        stop = min(first + rows, self.height)
+        begin, end = int(self.starts[first]), int(self.ends[stop - 1])
+        table, invalid = _parse(self.data[begin:end], self.names, self.delimiter, self.source,
+                                columns)
+        _release(self.data, begin, end)
+        starts, ends, lines = (a[first:stop] for a in (self.starts, self.ends, self.lines))
+        bad = np.zeros(stop - first, dtype=bool)
+        if invalid:
+            window = np.frombuffer(self.data, dtype=np.uint8, count=end - begin, offset=begin)
+            inside = self.quotes[(self.quotes >= begin) & (self.quotes < end)] - begin
+            counts = _field_counts(window, inside, self.delimiter, starts - begin, ends - begin)
+            bad = counts != len(self.names)
+        if table.num_rows != bad.size - invalid or int(bad.sum()) != invalid:
+            last = self.quotes[np.searchsorted(self.quotes, end) - 1] if self.quotes.size else 0
+            record = max(int(np.searchsorted(self.starts, last, side="right")) - 1, first)
+            raise IngestError("ingest.bad_quoting", path=self.source,
+                              line=int(self.lines[record]))
+        broken = tuple(
+            _broken(self.data[int(s) : int(e)].decode("utf-8"), int(line), self.delimiter)
+            for s, e, line in zip(starts[bad], ends[bad], lines[bad], strict=True)
+        )
+        frame = pl.DataFrame(table).with_columns(
+            pl.Series(LINE_COLUMN, lines[~bad], dtype=pl.Int64))
+        # A row whose fields are all empty (Excel writes blank rows as ";;;;") is a blank line.
+        if columns is None:
+            frame = frame.filter(~pl.all_horizontal(pl.col(self.names).is_null()))
+        else:
+            blank = self._blank_lines(starts[~bad], ends[~bad], lines[~bad])
+            frame = frame.filter(~pl.col(LINE_COLUMN).is_in(pl.Series(blank, dtype=pl.Int64)
+                                                            .implode()))
+        return TextBatch(frame, broken, self.delimiter)
+
+    def _blank_lines(self, starts: Positions, ends: Positions, lines: Positions) -> list[int]:
+        """Lines of records whose fields are all empty: only records short enough to be
+        nothing but delimiters and quotes are looked at."""
+        short = np.flatnonzero(ends - starts <= 3 * len(self.names))
+        return [
+            int(lines[i]) for i in short
+            if not any(_split_fields(self.data[starts[i] : ends[i]].decode("utf-8"),
+                                     self.delimiter))
+        ]
+
+
+def csv_layout(data: Bytes, delimiter: str, source: str) -> CsvLayout:
+    """Find the records of UTF-8 CSV ``data``; ``delimiter`` is one of ``DELIMITERS`` or
+    ``"auto"``. A file without a non-blank line raises ``IngestError``. ``data`` may be a
+    memory map of the file: pages are then let go once scanned or parsed, so a large file
+    is never resident as a whole."""
+    if data.find(b"\r") != -1:
+        data = bytes(data).replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     arr = np.frombuffer(data, dtype=np.uint8)
-    newlines = np.flatnonzero(arr == _NEWLINE)
-    quotes = np.flatnonzero(arr == _QUOTE)
-    ends = newlines[(np.searchsorted(quotes, newlines) & 1) == 0]
+    newlines, quotes, neighbours = _scan(data, arr)
+    quoted = (np.searchsorted(quotes, newlines) & 1) == 1 if quotes.size else None
+    ends = newlines[~quoted] if quoted is not None and quoted.any() else newlines
     if ends.size == 0 or ends[-1] != len(data) - 1:
         ends = np.append(ends, len(data))
     starts = np.concatenate(([0], ends[:-1] + 1))
     filled = np.flatnonzero(ends > starts)
-    if filled.size == 0 or not text.strip():
+    if filled.size == 0:
         raise IngestError("ingest.empty", path=source)
     head = filled[0]
     header = data[starts[head] : ends[head]].decode("utf-8")
+    if not header.strip() and bytes(data).isspace():
+        raise IngestError("ingest.empty", path=source)
     if delimiter == "auto":
         delimiter = detect_delimiter(header)
-    stray = _stray_quote(arr, quotes, delimiter)
+    stray = _stray_quote(len(data), quotes, neighbours, delimiter)
     if stray is not None:
         raise IngestError("ingest.bad_quoting", path=source,
                           line=int(np.searchsorted(newlines, stray)) + 1)
     names = header_names(_split_fields(header, delimiter))
     body = filled[1:]
-    lines = np.searchsorted(newlines, starts[body]).astype(np.int64) + 1
-    if body.size == 0:
-        frame = pl.DataFrame(schema={**dict.fromkeys(names, pl.String()), LINE_COLUMN: pl.Int64})
-        return TextBatch(frame, (), delimiter)
-    offset = int(starts[body[0]])
-    table, invalid = _parse(data, offset, names, delimiter, source)
-    bad = np.zeros(body.size, dtype=bool)
-    if invalid:
-        counts = _field_counts(arr, quotes, delimiter, starts[body], ends[body])
-        bad = counts != len(names)
-    if table.num_rows != body.size - invalid or int(bad.sum()) != invalid:
-        raise IngestError("ingest.bad_quoting", path=source,
-                          line=int(np.searchsorted(newlines, quotes[-1])) + 1)
-    broken = tuple(
-        _broken(data[starts[i] : ends[i]].decode("utf-8"), int(line), delimiter)
-        for i, line in zip(body[bad], lines[bad], strict=True)
-    )
-    frame = pl.DataFrame(table).with_columns(pl.Series(LINE_COLUMN, lines[~bad], dtype=pl.Int64))
-    # A row whose fields are all empty (Excel writes blank rows as ";;;;") is a blank line.
-    return TextBatch(frame.filter(~pl.all_horizontal(pl.col(names).is_null())), broken, delimiter)
+    if quoted is None or not quoted.any():  # no newline inside quotes: record k is line k+1
+        lines = body.astype(np.int64) + 1
+    else:
+        lines = np.searchsorted(newlines, starts[body]).astype(np.int64) + 1
+    return CsvLayout(data, names, delimiter, starts[body].astype(np.int64),
+                     ends[body].astype(np.int64), lines, quotes, source)
+
+
+def _scan(data: Bytes, arr: npt.NDArray[np.uint8], block: int = 1 << 26
+          ) -> tuple[Positions, Positions, npt.NDArray[np.uint8]]:
+    """Offsets of newlines and of quotes, and the bytes before and after each quote (a
+    newline at either end of the file), found block by block: no array-sized temporary,
+    and a memory-mapped file's pages are let go after the scan."""
+    def scan(start: int) -> tuple[Positions, Positions]:
+        window = arr[start : start + block]
+        found = (np.flatnonzero(window == _NEWLINE) + start,
+                 np.flatnonzero(window == _QUOTE) + start)
+        _release(data, start, min(start + block, arr.size))
+        return found
+
+    with ThreadPoolExecutor(max_workers=2) as pool:  # numpy lets go of the GIL
+        blocks = list(pool.map(scan, range(0, arr.size, block)))
+    newlines = [b[0] for b in blocks]
+    quotes = [b[1] for b in blocks]
+    empty = np.zeros(0, dtype=np.int64)
+    found = np.concatenate(quotes) if quotes else empty
+    last = max(arr.size - 1, 0)
+    before = np.where(found > 0, arr[np.maximum(found - 1, 0)], _NEWLINE)
+    after = np.where(found < last, arr[np.minimum(found + 1, last)], _NEWLINE)
+    return (np.concatenate(newlines) if newlines else empty, found,
+            np.stack([before, after]).astype(np.uint8))
+
+
+def _release(data: Bytes, begin: int, end: int) -> None:
+    """Let the kernel drop the pages of ``data[begin:end]`` when it maps a file."""
+    if isinstance(data, mmap.mmap) and end > begin:
+        first = begin - begin % mmap.PAGESIZE
+        data.madvise(mmap.MADV_DONTNEED, first, end - first)
 
 
 def _parse(
-    data: bytes, offset: int, names: list[str], delimiter: str, source: str
+    data: bytes, names: list[str], delimiter: str, source: str,
+    columns: Sequence[str] | None = None,
 ) -> tuple[pa.Table, int]:
     invalid: list[str] = []
 
@@ -129,7 +245,7 @@ def _parse(
 
     try:
         table = pa_csv.read_csv(
-            pa.BufferReader(pa.py_buffer(data).slice(offset)),
+            pa.BufferReader(pa.py_buffer(data)),
             read_options=pa_csv.ReadOptions(column_names=names),
             parse_options=pa_csv.ParseOptions(
                 delimiter=delimiter, newlines_in_values=True, invalid_row_handler=skip
@@ -139,6 +255,7 @@ def _parse(
                 strings_can_be_null=True,
                 quoted_strings_can_be_null=True,
                 null_values=[""],
+                include_columns=list(columns) if columns is not None else None,
             ),
         )
     except (pa.ArrowInvalid, pa.ArrowKeyError) as exc:
@@ -156,16 +273,16 @@ def _field_counts(
     return (np.searchsorted(delims, ends) - np.searchsorted(delims, starts)).astype(np.int64) + 1
 
 
-def _stray_quote(arr: npt.NDArray[np.uint8], quotes: Positions, delimiter: str) -> int | None:
+def _stray_quote(size: int, quotes: Positions, neighbours: npt.NDArray[np.uint8],
+                 delimiter: str) -> int | None:
     """Offset of a quote that cannot be RFC 4180 quoting: one in the middle of a field
     (neither beside a delimiter, a line end nor another quote), or the last of an odd
-    number (a quoted field never closed, which would swallow the rows after it)."""
-    if quotes.size == 0:
+    number (a quoted field never closed, which would swallow the rows after it).
+    ``neighbours`` holds the byte before and the byte after each quote."""
+    if quotes.size == 0 or size == 0:
         return None
     edge = np.array([ord(delimiter), _NEWLINE, _QUOTE])
-    before = np.where(quotes > 0, arr[np.maximum(quotes - 1, 0)], _NEWLINE)
-    after = np.where(quotes < arr.size - 1, arr[np.minimum(quotes + 1, arr.size - 1)], _NEWLINE)
-    inside = ~np.isin(before, edge) & ~np.isin(after, edge)
+    inside = ~np.isin(neighbours[0], edge) & ~np.isin(neighbours[1], edge)
     if inside.any():
         return int(quotes[np.argmax(inside)])
     return int(quotes[-1]) if quotes.size % 2 else None

@@ -9,6 +9,8 @@ one are read in the batch's zone and converted to UTC. ``date_order`` decides am
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import polars as pl
 
 from aml_screen.schema import UTC_TIMESTAMP
@@ -18,6 +20,9 @@ _ISO_AWARE = ("%Y-%m-%dT%H:%M:%S%.f%#z", "%Y-%m-%d %H:%M:%S%.f%#z", "%Y-%m-%dT%H
 _ISO_NAIVE = ("%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M",
               "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d")
 _TIMES = (" %H:%M:%S", " %H:%M", "")
+_EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+_LATEST = datetime(2100, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC)
+"""Years 1900 to 2100, as instants (comparing instants is cheaper than taking years)."""
 
 
 def builtin_formats(date_order: str) -> tuple[str, ...]:
@@ -40,7 +45,7 @@ def _attempt(text: pl.Expr, fmt: str, zone: str) -> pl.Expr:
     if not _is_aware(fmt):
         parsed = parsed.dt.replace_time_zone(zone, ambiguous="earliest", non_existent="null")
     utc = parsed.dt.convert_time_zone("UTC").cast(UTC_TIMESTAMP)
-    return pl.when(utc.dt.year().is_between(1900, 2100)).then(utc)
+    return pl.when(utc.is_between(_EARLIEST, _LATEST)).then(utc)
 
 
 def parse(values: pl.Series, formats: tuple[str, ...], zone: str, *, rank: bool) -> pl.Series:
@@ -60,7 +65,7 @@ def parse(values: pl.Series, formats: tuple[str, ...], zone: str, *, rank: bool)
         ).row(0)
         formats = tuple(f for _, f in sorted(zip(hits, formats, strict=True),
                                              key=lambda pair: -pair[0]))
-    result = pl.Series("at", [None] * frame.height, dtype=UTC_TIMESTAMP)
+    result = pl.repeat(None, frame.height, dtype=UTC_TIMESTAMP, eager=True).alias("at")
     for fmt in formats:
         if pending.height == 0:
             break

@@ -10,7 +10,11 @@ tells the user to declare ``encoding:`` in the column mapping.
 from __future__ import annotations
 
 import codecs
+import mmap
 import re
+from concurrent.futures import ThreadPoolExecutor
+
+import polars as pl
 
 from aml_screen.errors import IngestError
 from aml_screen.i18n import t
@@ -37,6 +41,7 @@ _MAGIC = (
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}")
 _CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
 _SAMPLE = 4096
+_BLOCK = 1 << 26
 
 
 def _latin1_for_undefined(exc: UnicodeError) -> tuple[str, int]:
@@ -130,3 +135,41 @@ def _strict(data: bytes, codec: str, source: str, *, declared: bool = False) -> 
             byte=f"0x{data[exc.start]:02X}",
             line=_line_of(data, exc.start, codec),
         ) from exc
+
+
+def utf8_bytes(data: bytes | mmap.mmap, encoding: str, source: str
+               ) -> tuple[bytes | mmap.mmap, str]:
+    """``decode``, but the text is returned as UTF-8 bytes: a BOM-less UTF-8 file (the
+    common case) is checked in blocks and returned as it is (``data`` may be a memory map
+    of the file), so a large batch is never held as one Python string besides its bytes."""
+    head = bytes(data[:_SAMPLE])
+    if encoding == "auto" and not head.startswith(tuple(bom for bom, _ in _BOMS)) \
+            and binary_kind(head) is None and b"\x00" not in head and _is_utf8(data):
+        return data, "utf-8"
+    if encoding in ("auto", "utf-8", "utf-8-sig") and head.startswith(codecs.BOM_UTF8):
+        body = data[len(codecs.BOM_UTF8):]  # what Excel's "CSV UTF-8" writes
+        if _is_utf8(body):
+            return body, "utf-8-sig"
+    text, used = decode(bytes(data), encoding, source)
+    return text.encode("utf-8"), used
+
+
+def _is_utf8(data: bytes | mmap.mmap) -> bool:
+    """Whether ``data`` is valid UTF-8, checked block by block, two at a time, with
+    polars' validator (blocks end before a continuation byte, so no character is cut)."""
+    cuts = [0]
+    while cuts[-1] < len(data):
+        end = min(cuts[-1] + _BLOCK, len(data))
+        while end < len(data) and data[end] & 0xC0 == 0x80:
+            end -= 1
+        cuts.append(end)
+
+    def valid(start: int, end: int) -> bool:
+        try:
+            pl.Series([data[start:end]], dtype=pl.Binary).cast(pl.String)
+        except pl.exceptions.ComputeError:
+            return False
+        return True
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return all(pool.map(valid, cuts[:-1], cuts[1:]))

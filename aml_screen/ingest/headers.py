@@ -14,6 +14,43 @@ from collections.abc import Mapping, Sequence
 from aml_screen.errors import IngestError
 from aml_screen.schema import REQUIRED_TRANSACTION_COLUMNS
 
+_PARTY_WORDS = {
+    "originator": ("originator", "sender", "payer", "debtor", "donneur_d_ordre", "do",
+                   "emetteur", "expediteur"),
+    "beneficiary": ("beneficiary", "receiver", "recipient", "payee", "creditor",
+                    "beneficiaire", "benef", "destinataire"),
+}
+_ATTRIBUTE_WORDS = {
+    "birth_date": ("birth_date", "date_of_birth", "dob", "date_de_naissance", "date_naissance",
+                   "ne_e_le", "ne_le", "nee_le"),
+    "nationality": ("nationality", "nationalite"),
+    "id_number": ("id_number", "id_document", "id_document_number", "document_number",
+                  "passport_number", "passport", "national_id", "n_piece_d_identite",
+                  "numero_piece_d_identite", "no_piece_d_identite", "piece_d_identite",
+                  "numero_piece_identite", "n_piece_identite", "piece_identite", "numero_cni",
+                  "n_cni", "cni", "passeport", "numero_passeport", "n_passeport", "nina"),
+    "phone": ("phone", "phone_number", "mobile", "mobile_number", "msisdn", "telephone",
+              "tel", "numero_telephone", "numero_de_telephone", "n_telephone",
+              "n_de_telephone", "numero_mobile", "n_mobile", "portable", "numero_portable"),
+}
+
+
+def _party_aliases(role: str, attribute: str) -> tuple[str, ...]:
+    """Folded headers naming ``attribute`` of the party in ``role``: "<attribute> <party>"
+    (French order: "date de naissance donneur d'ordre") and "<party> <attribute>"
+    ("sender phone"). The originator also takes the attribute alone ("date de naissance",
+    "téléphone"): in a bank's export an unqualified KYC column describes its own customer,
+    the ordering party."""
+    pairs = [
+        alias
+        for word in _PARTY_WORDS[role]
+        for attr in _ATTRIBUTE_WORDS[attribute]
+        for alias in (f"{attr}_{word}", f"{word}_{attr}")
+    ]
+    alone = _ATTRIBUTE_WORDS[attribute] if role == "originator" else ()
+    return (*pairs, *alone)
+
+
 ALIASES: dict[str, tuple[str, ...]] = {
     "transaction_id": (
         "transaction_id", "txn_id", "tx_id", "trans_id", "transaction_reference",
@@ -62,6 +99,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "beneficiary_country", "receiver_country", "recipient_country", "payee_country",
         "creditor_country", "pays_beneficiaire", "pays_benef", "pays_destinataire",
     ),
+    **{f"{role}_{attribute}": _party_aliases(role, attribute)
+       for role in ("originator", "beneficiary")
+       for attribute in ("birth_date", "nationality", "id_number", "phone")},
     "channel": (
         "channel", "canal", "payment_type", "payment_method", "payment_format",
         "mode_de_paiement", "mode_paiement", "type_operation", "transaction_type", "type",

@@ -10,7 +10,9 @@ A YAML file (see ``aml_screen/samples/mapping_example.yaml``)::
     encoding: cp1252            # auto | any Python codec name
     date_order: dmy             # dmy | mdy
 
-Every key is optional; what is left out is detected from the file.
+Every key is optional; what is left out is detected from the file. Besides the transaction
+columns, ``columns`` may name the parties' KYC columns (``originator_birth_date``,
+``beneficiary_phone``...: ``schema.PARTY_SCHEMA``).
 """
 
 from __future__ import annotations
@@ -24,9 +26,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from aml_screen.errors import ConfigError
-from aml_screen.schema import TRANSACTION_SCHEMA
+from aml_screen.schema import PARTY_SCHEMA, TRANSACTION_SCHEMA
 
-MAPPABLE = tuple(c for c in TRANSACTION_SCHEMA if c not in ("source_file", "source_line"))
+MAPPABLE = (*(c for c in TRANSACTION_SCHEMA if c not in ("source_file", "source_line")),
+            *PARTY_SCHEMA)
 _CHOICES = {
     "decimal_separator": ("auto", ",", "."),
     "delimiter": ("auto", ",", ";", "\t", "|"),

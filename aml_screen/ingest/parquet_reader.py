@@ -10,7 +10,9 @@ Producers should write amounts as decimal or string columns.
 
 from __future__ import annotations
 
-import io
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 
@@ -18,6 +20,7 @@ from aml_screen.errors import IngestError
 from aml_screen.ingest.csv_reader import LINE_COLUMN, TextBatch
 
 MAGIC = b"PAR1"
+T = TypeVar("T")
 
 
 def _as_text(name: str, dtype: pl.DataType) -> pl.Expr:
@@ -35,16 +38,36 @@ def _as_text(name: str, dtype: pl.DataType) -> pl.Expr:
     return col.cast(pl.String)
 
 
-def read_parquet_text(data: bytes, source: str) -> TextBatch:
-    """Every column as text, in file order, plus the 1-based row number."""
-    try:
-        typed = pl.read_parquet(io.BytesIO(data))
-    except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
-        raise IngestError("ingest.bad_parquet", path=source,
-                          detail=str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-                          ) from exc
-    frame = typed.select(
-        *(_as_text(name, dtype).alias(name) for name, dtype in typed.schema.items()),
-        pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(LINE_COLUMN),
-    ).with_columns(pl.col(pl.String).str.strip_chars().replace("", None))
-    return TextBatch(frame, (), ",")
+class ParquetBatch:
+    """A Parquet batch read lazily: its column names and row count from the footer, then
+    row chunks (optionally only some columns) as the all-text frame the CSV reader gives."""
+
+    def __init__(self, path: Path, source: str) -> None:
+        self.source = source
+        self._scan = pl.scan_parquet(path)
+        self.schema = self._guard(lambda: dict(self._scan.collect_schema()))
+        self.headers = list(self.schema)
+        self.height = int(self._guard(lambda: self._scan.select(pl.len()).collect().item()))
+
+    def chunks(self, rows: int, columns: Sequence[str] | None = None) -> Iterator[TextBatch]:
+        """Every row, ``rows`` at a time: see ``chunk``."""
+        for first in range(0, self.height, rows):
+            yield self.chunk(first, rows, columns)
+
+    def chunk(self, first: int, rows: int, columns: Sequence[str] | None = None) -> TextBatch:
+        """Rows ``first`` to ``first + rows`` (only ``columns`` when given);
+        ``LINE_COLUMN`` is the 1-based row number."""
+        names = self.headers if columns is None else list(columns)
+        query = self._scan.slice(first, rows).select(
+            *(_as_text(name, self.schema[name]).alias(name) for name in names),
+            (pl.int_range(pl.len(), dtype=pl.Int64) + first + 1).alias(LINE_COLUMN),
+        ).with_columns(pl.col(names).str.strip_chars().replace("", None))
+        return TextBatch(self._guard(query.collect), (), ",")
+
+    def _guard(self, read: Callable[[], T]) -> T:
+        try:
+            return read()
+        except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
+            raise IngestError("ingest.bad_parquet", path=self.source,
+                              detail=str(exc).splitlines()[0] if str(exc)
+                              else type(exc).__name__) from exc
