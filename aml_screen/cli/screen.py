@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from contextlib import nullcontext
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -14,9 +15,16 @@ from aml_screen.cli.report import print_alerts, print_summary
 from aml_screen.i18n import t
 from aml_screen.ingest import load_mapping
 from aml_screen.outputs import FORMATS, write_outputs
-from aml_screen.pipeline import run_screening
+from aml_screen.pipeline import ScreeningRun, run_screening
 from aml_screen.progress import NoProgress, RichProgress
 from aml_screen.rules.configured import configured_rules, parameters_override
+from aml_screen.spark.session import DEFAULT_MASTER, require_pyspark, spark_session
+from aml_screen.watchlists.loader import Watchlist
+
+if TYPE_CHECKING:
+    from aml_screen.spark.runner import SparkRun
+
+ENGINES = ("embedded", "spark")
 
 
 @click.command("screen")
@@ -40,11 +48,16 @@ from aml_screen.rules.configured import configured_rules, parameters_override
 @click.option("--no-rules", is_flag=True, default=False,
               help="Screen names only, without behavioural rules / sans règles.")
 @click.option("--progress/--no-progress", default=True, show_default=True)
+@click.option("--engine", type=click.Choice(ENGINES), default="embedded", show_default=True,
+              help="embedded: this machine; spark: an Apache Spark cluster (pip install "
+                   "aml-screen[spark]). Moteur : cette machine ou un cluster Spark.")
+@click.option("--spark-master", default=DEFAULT_MASTER, show_default=True,
+              help="Spark master URL (--engine spark) / URL du maître Spark.")
 @pass_context
 def screen_command(obj: Context, batches: tuple[Path, ...], watchlists: tuple[str, ...],
                    out_dir: Path, fmt: str, mapping: Path | None, threshold: float | None,
                    timezone: str | None, rules_dir: Path | None, no_rules: bool,
-                   progress: bool) -> None:
+                   progress: bool, engine: str, spark_master: str) -> None:
     """Screen transaction batches against watchlists.
 
     Filtre des lots de transactions contre les listes de surveillance.
@@ -54,14 +67,21 @@ def screen_command(obj: Context, batches: tuple[Path, ...], watchlists: tuple[st
     column_mapping = load_mapping(mapping) if mapping else None
     cutoff = threshold if threshold is not None else settings.match_threshold
     lists = load_lists(watchlists, settings)
-    bars = RichProgress(console) if progress else None
-    with bars.running() if bars else nullcontext():
-        run = run_screening(list(batches), lists, threshold=cutoff,
-                            timezone=timezone or settings.timezone,
-                            date_order=settings.date_order, mapping=column_mapping,
-                            progress=bars or NoProgress(),
-                            rules_dir=None if no_rules else configured_rules(settings, rules_dir),
-                            rule_parameters=parameters_override(settings))
+    chosen_rules = None if no_rules else configured_rules(settings, rules_dir)
+    run: ScreeningRun | SparkRun
+    if engine == "spark":
+        run = _spark_run(batches, lists, spark_master, threshold=cutoff,
+                         timezone=timezone or settings.timezone, date_order=settings.date_order,
+                         mapping=column_mapping, rules_dir=chosen_rules,
+                         rule_parameters=parameters_override(settings))
+    else:
+        bars = RichProgress(console) if progress else None
+        with bars.running() if bars else nullcontext():
+            run = run_screening(list(batches), lists, threshold=cutoff,
+                                timezone=timezone or settings.timezone,
+                                date_order=settings.date_order, mapping=column_mapping,
+                                progress=bars or NoProgress(), rules_dir=chosen_rules,
+                                rule_parameters=parameters_override(settings))
     paths = write_outputs(out_dir, run.tables, run.quarantine, run.summary, fmt)
     out = Console()
     print_summary(out, run.summary, run.hits)
@@ -71,6 +91,15 @@ def screen_command(obj: Context, batches: tuple[Path, ...], watchlists: tuple[st
                     path=paths["quarantine"]))
     out.print(t("summary.outputs", path=out_dir))
 
+
+def _spark_run(batches: tuple[Path, ...], lists: list[Watchlist], master: str,
+               **arguments: Any) -> SparkRun:
+    """The run on Spark; pyspark is imported only here, so the core install works without."""
+    require_pyspark()
+    from aml_screen.spark.runner import run_spark_screening
+
+    return run_spark_screening(spark_session(master), [str(b) for b in batches], lists,
+                               **arguments)
 
 
 def register(main: click.Group) -> None:
