@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from aml_screen.exemptions import listed_entries
 from aml_screen.pipeline import ScreeningRun, list_names
-from aml_screen.schema import TRANSACTION_SCHEMA
+from aml_screen.schema import NOTES_COLUMN, PARTY_SCHEMA, TRANSACTION_SCHEMA
 from aml_screen.store.audit import record
 from aml_screen.store.base import utcnow
 from aml_screen.store.models import (
@@ -36,6 +36,13 @@ from aml_screen.store.version_changes import record_version_changes
 from aml_screen.watchlists.loader import Watchlist
 
 _TRANSACTION_COLUMNS = [c for c in TRANSACTION_SCHEMA if c != "source_file"]
+_OPTIONAL_COLUMNS = [*PARTY_SCHEMA, NOTES_COLUMN]
+"""Party details and ingest notes: stored when the batch had them."""
+
+
+def _stored_transactions(transactions: pl.DataFrame) -> pl.DataFrame:
+    present = [c for c in _OPTIONAL_COLUMNS if c in transactions.columns]
+    return transactions.select(*_TRANSACTION_COLUMNS, *present)
 
 
 def register_batch(session: Session, file_name: str, sha256: str, size_bytes: int,
@@ -67,8 +74,7 @@ def load_run(session: Session, batch: Batch, run: ScreeningRun,
     hits, and the listed entries hit. Returns how many alerts were new."""
     if batch.status == "done":
         return 0
-    _insert_frame(session, Transaction, run.transactions.select(_TRANSACTION_COLUMNS),
-                  batch.id)
+    _insert_frame(session, Transaction, _stored_transactions(run.transactions), batch.id)
     _insert_frame(session, QuarantineRow,
                   run.quarantine.select("line_number", "transaction_id", "reason_code",
                                         "reason", "raw"), batch.id)

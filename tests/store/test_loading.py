@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from aml_screen.pipeline import run_screening
 from aml_screen.store import Database
 from aml_screen.store.loading import load_run, register_batch
 from aml_screen.store.models import (
@@ -19,7 +21,8 @@ from aml_screen.store.models import (
     QuarantineRow,
     Transaction,
 )
-from tests.store.samples import SAMPLE, load_sample, sample_run
+from aml_screen.watchlists.loader import load_watchlists
+from tests.store.samples import SAMPLE, load_sample, repo_settings, sample_run
 
 
 def _count(database: Database, model: type) -> int:
@@ -97,3 +100,33 @@ def _load_without_transaction_ids(database: Database) -> None:
     with database.transaction() as session:
         batch, _ = register_batch(session, SAMPLE.name, sample.sha256, 1, None)
         load_run(session, batch, broken, sample.entries)
+
+
+def test_party_details_and_ingest_notes_are_stored(database: Database,
+                                                   tmp_path: Path) -> None:
+    """A bank export with French KYC headers: the details reach the store as read (ISO birth
+    date, alpha-2 nationality, bare document number), and an unreadable birth date is left
+    out with a note on its row instead of losing the row."""
+    path = tmp_path / "kyc.csv"
+    path.write_text(
+        "Réf. opération;Date opération;Montant;Devise;Donneur d'ordre;Né(e) le;Nationalité;"
+        "Numéro CNI;Bénéficiaire\n"
+        "TX-1;01/03/2025 10:00;150000;XOF;Oumar Ould Sidi;05/07/1981;Mauritanie;"
+        "CNI 123-456;Aminata Maïga\n"
+        "TX-2;01/03/2025 11:00;98000;XOF;Awa Traoré;31/02/1990;Mali;;Moussa Diallo\n",
+        encoding="utf-8")
+    settings = repo_settings()
+    lists = load_watchlists(list(settings.default_watchlists), settings)
+    run = run_screening([path], lists, threshold=settings.match_threshold)
+    with database.transaction() as session:
+        batch, _ = register_batch(session, path.name, "k" * 64, path.stat().st_size, None)
+        load_run(session, batch, run)
+    with database.transaction() as session:
+        rows = {t.transaction_id: t for t in session.scalars(select(Transaction))}
+        first, second = rows["TX-1"], rows["TX-2"]
+        assert (first.originator_birth_date, first.originator_nationality,
+                first.originator_id_number) == ("1981-07-05", "MR", "123456")
+        assert first.ingest_notes is None
+        assert (second.originator_birth_date, second.originator_nationality) == (None, "ML")
+        assert second.ingest_notes
+        assert first.beneficiary_birth_date is None

@@ -236,3 +236,24 @@ def test_detail_draws_the_timeline_and_the_network_escaped(app: Flask) -> None:
     assert "<img" not in page
     assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt; Awa" in page
     assert re.search(r'<td class="counterparty-name">&#34;&gt;&lt;img', page)
+
+
+def test_detail_shows_the_party_details_the_batch_gave(app: Flask) -> None:
+    alert_id = _alert_ids(app)[0]
+    with database(app).transaction() as session:
+        alert = session.get_one(Alert, alert_id)
+        session.execute(update(Transaction).where(
+            Transaction.batch_id == alert.batch_id,
+            Transaction.transaction_id == alert.transaction_ids[0],
+        ).values(originator_birth_date="1981-07-05", originator_nationality="MR",
+                 originator_id_number="<b>123456</b>",
+                 ingest_notes="date de naissance illisible : 31/02/1990"))
+    client = app.test_client()
+    login(client, "fatou")
+    text = client.get(f"/alerts/{alert_id}").get_data(as_text=True)
+    details = text[text.index('<dl class="party-details">'):]
+    details = details[:details.index("</dl>")]
+    assert "1981-07-05" in details
+    assert "MR" in details
+    assert "&lt;b&gt;123456&lt;/b&gt;" in details
+    assert "date de naissance illisible" in text

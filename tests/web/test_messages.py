@@ -45,6 +45,7 @@ DYNAMIC = {
     "rescreen.status.": RESCREEN_STATUSES,
     "exports.web.kind.": KINDS,
     "exports.web.format.": FORMATS,
+    "web.party.": ("birth_date", "nationality", "id_number", "phone"),
 }
 """Templates build these keys from a value (``_('web.role.' ~ user.role)``): every value."""
 

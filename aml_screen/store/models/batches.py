@@ -85,6 +85,16 @@ class Transaction(Base):
     channel: Mapped[str | None] = mapped_column(String(80))
     purpose: Mapped[str | None] = mapped_column(Text)
     source_line: Mapped[int | None] = mapped_column(Integer)
+    originator_birth_date: Mapped[str | None] = mapped_column(String(10))
+    originator_nationality: Mapped[str | None] = mapped_column(String(2))
+    originator_id_number: Mapped[str | None] = mapped_column(String(80))
+    originator_phone: Mapped[str | None] = mapped_column(String(32))
+    beneficiary_birth_date: Mapped[str | None] = mapped_column(String(10))
+    beneficiary_nationality: Mapped[str | None] = mapped_column(String(2))
+    beneficiary_id_number: Mapped[str | None] = mapped_column(String(80))
+    beneficiary_phone: Mapped[str | None] = mapped_column(String(32))
+    ingest_notes: Mapped[str | None] = mapped_column(Text)
+    """Values of the row that could not be read and were left out (the row was screened)."""
 
 
 class QuarantineRow(Base):
