@@ -3,9 +3,13 @@ render it in the user's language; ``str(err)`` renders it in the current languag
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from aml_screen.i18n import t
+
+if TYPE_CHECKING:
+    from aml_screen.rules.problems import RuleProblem
 
 
 class AmlScreenError(Exception):
@@ -38,3 +42,15 @@ class WatchlistError(InputError):
 
 class ConfigError(InputError):
     """An invalid settings file, column mapping or environment variable."""
+
+
+class RuleError(InputError):
+    """An invalid rule set (or rule parameters): every problem found, not just the first.
+    ``str()`` is a count followed by one line per problem (file, rule, field, message)."""
+
+    def __init__(self, problems: Sequence[RuleProblem]) -> None:
+        super().__init__("rules.invalid", count=len(problems))
+        self.problems = list(problems)
+
+    def __str__(self) -> str:
+        return "\n".join([t(self.key, **self.params), *(p.line() for p in self.problems)])

@@ -188,7 +188,7 @@ def run_screening(
     rules_clock = time.perf_counter()
     if rule_set is not None:
         advance = progress.stage(t("rules.stage.evaluate"), 1)
-        rule_hits = evaluate_rules(rule_set, transactions, hits)
+        rule_hits = evaluate_rules(rule_set, transactions, hits, timezone=timezone)
         advance(1)
     rules_seconds = time.perf_counter() - rules_clock
     key = batch_key([r.sha256 for r in results])

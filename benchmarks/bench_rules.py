@@ -8,7 +8,9 @@ Parquet once per (rows, seed, per-pattern) under ``benchmarks/.cache/``. Rules a
 evaluated from that Parquet in a child process, so that its peak memory is the evaluation's
 alone. Reported: seconds, rows/s, peak memory, the planted patterns found by their rule
 (recall), and how many accounts/parties of ordinary activity alert. ``cpu_seconds`` (all
-threads) and the load average tell a busy machine from a slow engine.
+threads) and the load average tell a busy machine from a slow engine. Each step of the
+evaluation (reading the batch, each plan of aggregate rules, each sequence or network
+rule...) is listed with its seconds and the peak memory reached by its end, slowest first.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 
@@ -29,7 +32,8 @@ if __package__ in (None, ""):  # run as a script: make the ``benchmarks`` packag
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from aml_screen.ingest import read_batch
-from aml_screen.rules import evaluate_rules, load_rules
+from aml_screen.rules import load_rules
+from aml_screen.rules.engine import combine, prepare, steps
 from benchmarks import machine
 from benchmarks.generate_batch import generate_batch
 from benchmarks.plant_patterns import plant_patterns
@@ -38,6 +42,7 @@ HERE = Path(__file__).resolve().parent
 CACHE = HERE / ".cache"
 RULES = HERE.parent / "rules"
 TIMEZONE = "Africa/Niamey"
+T = TypeVar("T")
 
 
 def cached_batch(rows: int, seed: int, per_pattern: int, cache: Path = CACHE) -> Path:
@@ -63,15 +68,38 @@ def cached_batch(rows: int, seed: int, per_pattern: int, cache: Path = CACHE) ->
 
 
 def evaluate(batch: Path, rules: Path, out: Path) -> dict[str, object]:
-    """Child process: load the rules, evaluate them from Parquet, write the hits."""
+    """Child process: load the rules, evaluate them from Parquet (as ``evaluate_rules`` does,
+    step by step so that each step's time is known), write the hits."""
     rule_set = load_rules(rules)
     clock, cpu = time.perf_counter(), time.process_time()
-    hits = evaluate_rules(rule_set, pl.scan_parquet(batch))
+    profile: list[dict[str, object]] = []
+    frame = _timed(profile, "prepare (scan, derive, materialise)",
+                   lambda: [prepare(rule_set, pl.scan_parquet(batch), TIMEZONE)])[0]
+    found = [hits for step in steps(rule_set, frame) for hits in _timed(profile, step.name,
+                                                                          step.run)]
+    hits = combine(found)
     seconds, cpu_seconds = time.perf_counter() - clock, time.process_time() - cpu
     hits.write_parquet(out)
     return {"rules": len(rule_set.rules), "seconds": round(seconds, 2),
             "cpu_seconds": round(cpu_seconds, 2), "peak_memory_mib": machine.peak_memory_mib(),
-            "load_average": round(os.getloadavg()[0], 2)}
+            "load_average": round(os.getloadavg()[0], 2), "steps": profile}
+
+
+def _timed(profile: list[dict[str, object]], name: str, run: Callable[[], list[T]]) -> list[T]:
+    """``run()``, its wall and CPU seconds and the peak memory so far added to ``profile``."""
+    clock, cpu = time.perf_counter(), time.process_time()
+    result = run()
+    profile.append({"step": name, "seconds": round(time.perf_counter() - clock, 2),
+                    "cpu_seconds": round(time.process_time() - cpu, 2),
+                    "peak_memory_mib": machine.peak_memory_mib()})
+    return result
+
+
+def profile_table(profile: list[dict[str, object]]) -> str:
+    """The steps, slowest first (CPU seconds), one line each."""
+    ordered = sorted(profile, key=lambda s: -float(str(s["cpu_seconds"])))
+    return "\n".join(f"{s['cpu_seconds']:>7} cpu-s {s['seconds']:>7} s "
+                     f"{s['peak_memory_mib']:>8} MiB peak  {s['step']}" for s in ordered)
 
 
 def score(batch: Path, hits: pl.DataFrame) -> dict[str, object]:
@@ -126,13 +154,16 @@ def main(argv: Sequence[str] | None = None) -> None:
         child = json.loads(done.stdout.strip().splitlines()[-1])
         hits = pl.read_parquet(hits_file)
     rows = pl.scan_parquet(batch).select(pl.len()).collect().item()
+    profile = child.pop("steps")
     figures = {"rows": rows, **child,
                "rows_per_s": round(rows / float(child["seconds"])),
                "rule_hits": hits.height, "batch_prepare_seconds": prepare_seconds,
                **score(batch, hits)}
     host = machine.describe()
+    print(profile_table(profile))
     print(machine.table({**figures, **host}))
-    print(json.dumps({**figures, "batch": str(batch), "machine": host}, ensure_ascii=False))
+    print(json.dumps({**figures, "batch": str(batch), "machine": host, "steps": profile},
+                     ensure_ascii=False))
 
 
 if __name__ == "__main__":

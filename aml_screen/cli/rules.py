@@ -109,8 +109,9 @@ def backtest_command(obj: Context, batches: tuple[Path, ...], rules_dir: Path,
                          date_order=settings.date_order).frame for path in batches]
     transactions = pl.concat(frames, how="diagonal_relaxed")
     keys = ["rule_id", "subject_type", "subject_id"]
-    new = evaluate_rules(changed, transactions).select(keys).unique()
-    old = evaluate_rules(current, transactions).select(keys).unique()
+    zone = settings.timezone
+    new = evaluate_rules(changed, transactions, timezone=zone).select(keys).unique()
+    old = evaluate_rules(current, transactions, timezone=zone).select(keys).unique()
     added = new.join(old, on=keys, how="anti").group_by("rule_id").len("added")
     removed = old.join(new, on=keys, how="anti").group_by("rule_id").len("removed")
     kept = new.join(old, on=keys, how="semi").group_by("rule_id").len("kept")

@@ -26,7 +26,8 @@ DERIVED_SCHEMA: dict[str, pl.DataType] = {
     "originator_id": pl.String(),
     "beneficiary_id": pl.String(),
 }
-"""``hour`` and ``weekday`` (1 = Monday) are in UTC, the time zone of ``booked_at``.
+"""``hour`` and ``weekday`` (1 = Monday) are local: in the deployment's time zone (``booked_at``
+is in UTC), so that "at night" means the investigators' night.
 ``originator_id``/``beneficiary_id`` identify a party by its account, or by its name where the
 batch has no account (a cash depositor): what "distinct senders" counts."""
 OTHER_CHANNEL = "other"
@@ -71,8 +72,9 @@ def kind_of_label(label: str, params: Parameters) -> str:
     return OTHER_CHANNEL
 
 
-def add_derived(frame: pl.LazyFrame, params: Parameters) -> pl.LazyFrame:
-    """``frame`` (TRANSACTION_SCHEMA) with the ``DERIVED_SCHEMA`` columns appended.
+def add_derived(frame: pl.LazyFrame, params: Parameters, timezone: str = "UTC") -> pl.LazyFrame:
+    """``frame`` (TRANSACTION_SCHEMA) with the ``DERIVED_SCHEMA`` columns appended, ``hour``
+    and ``weekday`` in ``timezone`` (an IANA zone such as ``Africa/Niamey``).
 
     A bank writes a handful of channel labels: each distinct label is read once (one small
     query on the ``channel`` column) rather than every row's text."""
@@ -81,6 +83,7 @@ def add_derived(frame: pl.LazyFrame, params: Parameters) -> pl.LazyFrame:
     rate = pl.col("currency").replace_strict(params.fx_to_xof, default=None,
                                              return_dtype=AMOUNT_DTYPE)
     origin, destination = pl.col("originator_country"), pl.col("beneficiary_country")
+    local = pl.col("booked_at").dt.convert_time_zone(timezone)
     return frame.with_columns(
         amount_xof=pl.col("amount") * rate,
         channel_kind=pl.col("channel").replace_strict(kinds, default=OTHER_CHANNEL,
@@ -89,8 +92,8 @@ def add_derived(frame: pl.LazyFrame, params: Parameters) -> pl.LazyFrame:
         is_cash=pl.col("channel_kind") == "cash",
         cross_border=(origin != destination).fill_null(value=False),
         corridor=origin.fill_null("?") + pl.lit(">") + destination.fill_null("?"),
-        hour=pl.col("booked_at").dt.hour().cast(pl.Int8),
-        weekday=pl.col("booked_at").dt.weekday().cast(pl.Int8),
+        hour=local.dt.hour().cast(pl.Int8),
+        weekday=local.dt.weekday().cast(pl.Int8),
         originator_id=pl.coalesce("originator_account", "originator_name"),
         beneficiary_id=pl.coalesce("beneficiary_account", "beneficiary_name"),
     )

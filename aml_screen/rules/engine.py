@@ -8,17 +8,24 @@ batch is scanned once however many rules and plans there are.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 import polars as pl
 
+from aml_screen.errors import ConfigError
 from aml_screen.rules import grammar as g
 from aml_screen.rules.derived import DERIVED_SCHEMA, add_derived, add_folded
-from aml_screen.rules.eval_aggregate import evaluate_aggregate_rules
+from aml_screen.rules.eval_aggregate import aggregate_plans, evaluate_plan
 from aml_screen.rules.eval_cycle import evaluate_cycle
 from aml_screen.rules.eval_funnel import evaluate_funnel
 from aml_screen.rules.eval_list import evaluate_list_rules
 from aml_screen.rules.eval_sequence import evaluate_sequence_rules
 from aml_screen.rules.eval_transaction import evaluate_transaction_rules
-from aml_screen.rules.model import NAME_OF, RuleSet
+from aml_screen.rules.model import NAME_OF, Rule, RuleSet
 from aml_screen.schema import HIT_SCHEMA, RULE_HIT_SCHEMA, TRANSACTION_SCHEMA, conform
 
 ALWAYS = ("transaction_id", "booked_at", "currency", "amount_xof", "originator_name",
@@ -67,27 +74,83 @@ def _searched(node: g.Node) -> set[str]:
     return found
 
 
-def evaluate_rules(rule_set: RuleSet, transactions: pl.DataFrame | pl.LazyFrame,
-                   hits: pl.DataFrame | None = None) -> pl.DataFrame:
-    """Every rule of ``rule_set`` on ``transactions`` (TRANSACTION_SCHEMA); list rules look
-    at ``hits`` (HIT_SCHEMA). One row per rule per subject (per episode for windowed rules),
-    sorted by severity then rule and subject."""
+def prepare(rule_set: RuleSet, transactions: pl.DataFrame | pl.LazyFrame,
+            timezone: str = "UTC") -> pl.LazyFrame:
+    """The batch as the evaluations read it: the columns the rules use, derived ones (hours
+    and weekdays in ``timezone``) and folded texts, materialised once, with a ``_row``
+    index."""
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError("config.bad_value", name="timezone", value=timezone,
+                          detail="IANA zone, e.g. Africa/Niamey") from exc
     lazy = transactions.lazy() if isinstance(transactions, pl.DataFrame) else transactions
     names = lazy.collect_schema().names()
     missing = [pl.lit(None, dtype).alias(c) for c, dtype in TRANSACTION_SCHEMA.items()
                if c not in names]
-    derived = add_derived(lazy.with_columns(missing), rule_set.parameters)
+    derived = add_derived(lazy.with_columns(missing), rule_set.parameters, timezone)
     materialised = derived.select(columns_used(rule_set)).collect()
-    frame = add_folded(materialised, searched_columns(rule_set)).with_row_index("_row").lazy()
-    frames = [
-        *evaluate_transaction_rules(frame, rule_set.of_kind("transaction")),
-        *evaluate_aggregate_rules(frame, rule_set.of_kind("aggregate"), rule_set.parameters),
-        *evaluate_sequence_rules(frame, rule_set.of_kind("sequence")),
-        *(evaluate_cycle(frame, r) if r.network and r.network.pattern == "cycle"
-          else evaluate_funnel(frame, r) for r in rule_set.of_kind("network")),
-        *evaluate_list_rules(frame, conform(hits, HIT_SCHEMA) if hits is not None
-                             else pl.DataFrame(schema=HIT_SCHEMA), rule_set.of_kind("list")),
-    ]
+    return add_folded(materialised, searched_columns(rule_set)).with_row_index("_row").lazy()
+
+
+@dataclass(frozen=True)
+class Step:
+    """One unit of evaluation (a plan of aggregate rules, one network rule...): ``run``
+    gives its rule hits. Steps are independent of each other; ``name`` says which rules
+    it holds (shown by the benchmark's per-step profile)."""
+
+    name: str
+    run: Callable[[], list[pl.DataFrame]]
+
+
+def steps(rule_set: RuleSet, frame: pl.LazyFrame,
+          hits: pl.DataFrame | None = None) -> list[Step]:
+    """The steps evaluating every rule of ``rule_set`` on ``frame`` (from ``prepare``)."""
+    params = rule_set.parameters
+    listed = conform(hits, HIT_SCHEMA) if hits is not None else pl.DataFrame(schema=HIT_SCHEMA)
+    found = [Step("transaction", partial(evaluate_transaction_rules, frame,
+                                         rule_set.of_kind("transaction")))]
+    for (key, window), members in aggregate_plans(rule_set.of_kind("aggregate")).items():
+        found.append(Step(f"aggregate {key} {window.text} every {_duration(window.step)} "
+                          f"({', '.join(r.id for r in members)})",
+                          partial(evaluate_plan, frame, key, window, members, params)))
+    found += [Step(f"sequence ({rule.id})", partial(evaluate_sequence_rules, frame, [rule]))
+              for rule in rule_set.of_kind("sequence")]
+    for rule in rule_set.of_kind("network"):
+        network = evaluate_cycle if rule.network and rule.network.pattern == "cycle" \
+            else evaluate_funnel
+        found.append(Step(f"network ({rule.id})", partial(_one, network, frame, rule)))
+    found.append(Step("list", partial(evaluate_list_rules, frame, listed,
+                                      rule_set.of_kind("list"))))
+    return found
+
+
+def _duration(step: timedelta) -> str:
+    """``step`` as a rule writes it: ``1d``, ``12h``, ``90m``."""
+    minutes = int(step / timedelta(minutes=1))
+    for unit, size in (("d", 24 * 60), ("h", 60)):
+        if minutes % size == 0:
+            return f"{minutes // size}{unit}"
+    return f"{minutes}m"
+
+
+def _one(evaluate: Callable[[pl.LazyFrame, Rule], pl.DataFrame], frame: pl.LazyFrame,
+         rule: Rule) -> list[pl.DataFrame]:
+    return [evaluate(frame, rule)]
+
+
+def evaluate_rules(rule_set: RuleSet, transactions: pl.DataFrame | pl.LazyFrame,
+                   hits: pl.DataFrame | None = None, *, timezone: str = "UTC") -> pl.DataFrame:
+    """Every rule of ``rule_set`` on ``transactions`` (TRANSACTION_SCHEMA); list rules look
+    at ``hits`` (HIT_SCHEMA). ``hour`` and ``weekday`` are read in ``timezone`` (the
+    deployment's IANA zone). One row per rule per subject (per episode for windowed
+    rules)."""
+    frame = prepare(rule_set, transactions, timezone)
+    return combine([found for step in steps(rule_set, frame, hits) for found in step.run()])
+
+
+def combine(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    """The steps' rule hits as one frame, sorted by severity then rule and subject."""
     result = pl.concat([pl.DataFrame(schema=RULE_HIT_SCHEMA), *frames])
     return result.sort(["severity_score", "rule_id", "subject_id"],
                        descending=[True, False, False])

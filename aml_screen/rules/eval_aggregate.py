@@ -1,19 +1,20 @@
 """Aggregate rules, planned together: the rules sharing a (key, window) get one filtered
-frame, one pruning group-by and one windowed group-by computing all their aggregates, each
-over its own rule's rows (a mask column per rule).
+frame and one windowed group-by computing all their aggregates, each over its own rule's
+rows (a mask column per rule), once each rule's hopeless rows are pruned.
 
-Pruning. The monotone part of a rule's ``having`` (its ``and``-ed thresholds on aggregates
-that never decrease with more rows: count, sum, distinct values… see
-``functions.MONOTONE_AGGREGATES``) is a necessary condition: a key whose whole-batch
-aggregates miss it cannot pass in any window. Keys that cannot pass any rule of the plan are
-dropped before windowing, which is where distinct-counterparty windows cost. A plan with a
-rule without such a part is not pruned.
-
-The anti-monotone part of ``having`` (``agg <= x`` where ``agg`` only grows with more rows,
-such as ``max(a) / min(a)``; ``min(a) >= x``) prunes the other way: when it fails on the rows of
-one step-sized bucket, it fails on every window containing that bucket. A key whose every
-active bucket fails it cannot fire the rule: busy accounts whose payments differ widely every
-day are dropped before windowing the "similar amounts" rules.
+Pruning, rule by rule within the plan (only the rule's own rows, its mask, are touched). The
+anti-monotone part of ``having`` (``agg <= x`` where ``agg`` only grows with more rows, such
+as ``max(a) / min(a)``; ``min(a) >= x``) fails on every window holding a step-sized bucket
+where it fails (for windows a whole number of steps long): such a "poisoned" bucket's rows
+are dropped, and so is every window holding one (``_unpoisoned``). A firing window therefore
+lies in one segment of the key's timeline between poisoned buckets, at least a window long:
+the rows of shorter segments are dropped. The monotone part of ``having`` (its ``and``-ed
+thresholds on aggregates that never decrease with more rows: count, sum, distinct values…
+see ``functions.MONOTONE_AGGREGATES``) must hold on a segment's aggregates (the whole
+batch's, for a rule without an anti-monotone part), or no window in it fires. Busy accounts
+whose payments differ widely every day are so dropped from the "similar amounts" rules
+before windowing, which is where distinct-counterparty windows cost. Text columns the
+aggregates only count distinct values of, and the key, are integer codes in the plan.
 
 Windows. Windows of the rule's length start every ``step`` (``group_by_dynamic``), so rows at
 most ``length - step`` apart always share a window. Every window of the grid that holds one of
@@ -26,6 +27,7 @@ window's values.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import timedelta
 
 import polars as pl
@@ -46,14 +48,13 @@ SUBJECT = ["_key", "_subject", "_subject_type"]
 _BOUNDS = ["_lower_boundary", "_upper_boundary"]
 
 
-def evaluate_aggregate_rules(frame: pl.LazyFrame, rules: list[Rule],
-                             params: Parameters) -> list[pl.DataFrame]:
+def aggregate_plans(rules: list[Rule]) -> dict[tuple[str, Window], list[Rule]]:
+    """The aggregate rules grouped by (key, window): each group is evaluated as one plan."""
     plans: dict[tuple[str, Window], list[Rule]] = defaultdict(list)
     for rule in rules:
         assert rule.window is not None  # noqa: S101  (aggregate rules always have one)
         plans[(rule.subject, rule.window)].append(rule)
-    return [hits for (key, window), members in plans.items()
-            for hits in _evaluate_plan(frame, key, window, members, params)]
+    return dict(plans)
 
 
 def monotone_part(node: g.Node, monotone: dict[str, bool]) -> g.Node | None:
@@ -117,32 +118,41 @@ def _referenced(condition: pl.Expr | None) -> list[str]:
     return condition.meta.root_names() if condition is not None else []
 
 
+def _named(frame: pl.DataFrame, index: int, rule: Rule, extra: list[str]) -> pl.DataFrame:
+    """``extra`` and rule ``index``'s aggregates of ``frame``, renamed back to the rule's
+    names (those present: a pruning step computes only the ones it needs)."""
+    present = [a.name for a in rule.aggregates if f"_r{index}__{a.name}" in frame.columns]
+    return frame.select(*extra, *(pl.col(f"_r{index}__{name}").alias(name)
+                                  for name in present))
+
+
 def _passes(frame: pl.DataFrame, index: int, rule: Rule, extra: list[str],
             condition: pl.Expr | None = None) -> pl.DataFrame:
     """Rows of ``frame`` where rule ``index``'s ``having`` (or ``condition``, which may use
     only some aggregates) holds, its aggregates renamed back."""
     test = condition if condition is not None else rule.having
     assert test is not None  # noqa: S101  (aggregate rules always have a having)
-    present = [a.name for a in rule.aggregates if f"_r{index}__{a.name}" in frame.columns]
-    return frame.select(*extra, *(pl.col(f"_r{index}__{name}").alias(name)
-                                  for name in present)).filter(test.fill_null(value=False))
+    return _named(frame, index, rule, extra).filter(test.fill_null(value=False))
 
 
-def _evaluate_plan(frame: pl.LazyFrame, key: str, window: Window, rules: list[Rule],
+def evaluate_plan(frame: pl.LazyFrame, key: str, window: Window, rules: list[Rule],
                    params: Parameters) -> list[pl.DataFrame]:
     masks = [rule.condition.fill_null(value=False).alias(f"_m{i}") for i, rule in enumerate(rules)]
     aggregates = [e for i, rule in enumerate(rules) for e in _aggregate_exprs(i, rule, params)]
     used = sorted({c for e in aggregates for c in e.meta.root_names() if not c.startswith("_m")})
+    subject = subject_exprs(key)[0]
+    counted = distinct_only(rules)
     rows = (
-        frame.select("_row", "booked_at", *subject_exprs(key), *masks, *used)
+        frame.select("_row", "booked_at", *masks, *used, _subject=subject)
         .filter(pl.col("_subject").is_not_null() & pl.any_horizontal(m.meta.output_name()
                                                                      for m in masks))
-        .with_columns(_key=pl.col("_subject").cast(pl.Categorical).to_physical())
+        .select("_row", "booked_at", *(m.meta.output_name() for m in masks),
+                *(_code(c) if c in counted else pl.col(c) for c in used),
+                _key=_code("_subject"))
         .collect()
     )
-    subjects = rows.select(SUBJECT).unique("_key")
-    rows = rows.drop("_subject", "_subject_type", "_subject_name")
-    rows = _prune(rows, rules, aggregates, window, params)
+    pruned = _prune(rows, rules, aggregates, window, params)
+    rows = pruned.rows
     if rows.is_empty():
         return []
     windows = (
@@ -152,49 +162,143 @@ def _evaluate_plan(frame: pl.LazyFrame, key: str, window: Window, rules: list[Ru
                           include_boundaries=True, closed="left")
         .agg(aggregates)
     )
+    fired = [_unpoisoned(_passes(windows, i, rule, [*KEYS, *_BOUNDS]), pruned.poisoned[i])
+             for i, rule in enumerate(rules)]
+    subjects = _subjects(frame, key, rows, pl.concat([f.select(KEYS) for f in fired]))
     lookup = frame.select("_row", "transaction_id", pl.col(NAME_OF[key]).alias("_name"))
-    return [_hits(rule, i, _passes(windows, i, rule, [*KEYS, *_BOUNDS]), rows, subjects,
-                  lookup) for i, rule in enumerate(rules)]
+    return [_hits(rule, i, fired[i], rows, subjects, lookup) for i, rule in enumerate(rules)]
 
 
-def _wanted(aggregates: list[pl.Expr], conditions: list[pl.Expr | None]) -> list[pl.Expr]:
-    """The aggregates that rule ``i``'s condition ``conditions[i]`` refers to."""
-    names = {f"_r{i}__{name}" for i, c in enumerate(conditions) for name in _referenced(c)}
+def _code(column: str) -> pl.Expr:
+    """An integer code of a text column: equal codes for equal texts."""
+    return pl.col(column).cast(pl.Categorical).to_physical().alias(column)
+
+
+def distinct_only(rules: list[Rule]) -> set[str]:
+    """Text columns the rules' aggregates only count distinct values of (``n_unique(x)``):
+    plans replace them by integer codes, cheaper to hash and to hold."""
+    counted: set[str] = set()
+    other: set[str] = set()
+
+    def walk(node: g.Node) -> None:
+        if isinstance(node, g.Call) and node.name == "n_unique" and len(node.args) == 1 and (
+                isinstance(node.args[0], g.Name)):
+            counted.add(node.args[0].dotted)
+            return
+        if isinstance(node, g.Name):
+            other.add(node.dotted)
+        children: tuple[g.Node, ...] = ()
+        if isinstance(node, g.Call):
+            children = node.args
+        elif isinstance(node, g.Unary):
+            children = (node.operand,)
+        elif isinstance(node, g.Binary):
+            children = (node.left, node.right)
+        for child in children:
+            walk(child)
+
+    for rule in rules:
+        for aggregate in rule.aggregates:
+            walk(aggregate.node)
+    return {c for c in counted - other if ROW_TYPES.get(c) == "str"}
+
+
+def _subjects(frame: pl.LazyFrame, key: str, rows: pl.DataFrame,
+              keys: pl.DataFrame) -> pl.DataFrame:
+    """``SUBJECT`` of the ``keys`` that fired, read from one row of each: the subject's
+    text is only needed for the few that fire."""
+    first = (rows.join(keys.unique(), on=KEYS, how="semi")
+             .group_by(KEYS).agg(pl.col("_row").first()))
+    return (frame.filter(pl.col("_row").is_in(first.get_column("_row").implode()))
+            .select("_row", *subject_exprs(key)).collect()
+            .join(first, on="_row").select(SUBJECT))
+
+
+def _wanted(aggregates: list[pl.Expr], index: int, condition: pl.Expr) -> list[pl.Expr]:
+    """The aggregates of rule ``index`` that ``condition`` refers to."""
+    names = {f"_r{index}__{name}" for name in _referenced(condition)}
     return [e for e in aggregates if e.meta.output_name() in names]
 
 
+@dataclass(frozen=True)
+class Pruned:
+    """What ``_prune`` leaves: the rows still counting towards some rule (each rule's mask
+    cleared where it cannot fire) and, per rule, its poisoned buckets (``_key``,
+    ``_bucket``) or None."""
+
+    rows: pl.DataFrame
+    poisoned: list[pl.DataFrame | None]
+
+
 def _prune(rows: pl.DataFrame, rules: list[Rule], aggregates: list[pl.Expr], window: Window,
-           params: Parameters) -> pl.DataFrame:
-    """``rows`` that may still count towards a firing: each rule's mask is cleared on the
-    keys that cannot fire it (see the module doc), and rows left without a rule dropped."""
-    if rows.is_empty():
-        return rows
-    necessary = [prune_condition(rule, params) for rule in rules]
-    failing = [poison_condition(rule, params) if window.length % window.step == timedelta(0)
-               else None for rule in rules]
-    if any(n is None and f is None for n, f in zip(necessary, failing, strict=True)):
-        return rows
-    totals = rows.group_by(KEYS).agg(_wanted(aggregates, necessary)) if any(
-        c is not None for c in necessary) else None
-    buckets = rows.group_by([*KEYS, pl.col("booked_at").dt.truncate(window.step)]).agg(
-        *_wanted(aggregates, failing),
-        *(pl.col(f"_m{i}").any().alias(f"_has{i}") for i in range(len(rules))),
-    ) if any(c is not None for c in failing) else None
-    keep = []
-    for i, (rule, needed, poison) in enumerate(zip(rules, necessary, failing, strict=True)):
-        alive: pl.DataFrame | None = None
-        if totals is not None and needed is not None:
-            alive = _passes(totals, i, rule, KEYS, needed).select(KEYS)
-        if buckets is not None and poison is not None:
-            condition = pl.col(f"_has{i}") & poison.fill_null(value=True)
-            active = _passes(buckets, i, rule, [*KEYS, f"_has{i}"], condition).select(KEYS)
-            alive = active if alive is None else alive.join(active, on=KEYS, how="semi")
-        keep.append(alive)
-    masks = [pl.col(f"_m{i}") if alive is None else
-             pl.col(f"_m{i}") & pl.col("_key").is_in(alive.get_column("_key").implode())
-             for i, alive in enumerate(keep)]
+           params: Parameters) -> Pruned:
+    """Each rule's mask cleared on the rows that cannot be in a window firing it (see the
+    module doc), and rows left without a rule dropped."""
+    gridded = window.length % window.step == timedelta(0)
+    masks, poisoned = [], []
+    for i, rule in enumerate(rules):
+        alive, bad = _alive_rows(rows, i, rule, aggregates, window,
+                                 prune_condition(rule, params),
+                                 poison_condition(rule, params) if gridded else None)
+        masks.append(pl.col(f"_m{i}") if alive is None
+                     else pl.col(f"_m{i}") & pl.col("_row").is_in(alive.implode()))
+        poisoned.append(bad)
     pruned = rows.with_columns(mask.alias(f"_m{i}") for i, mask in enumerate(masks))
-    return pruned.filter(pl.any_horizontal(f"_m{i}" for i in range(len(rules))))
+    return Pruned(pruned.filter(pl.any_horizontal(f"_m{i}" for i in range(len(rules)))),
+                  poisoned)
+
+
+def _alive_rows(rows: pl.DataFrame, index: int, rule: Rule, aggregates: list[pl.Expr],
+                window: Window, needed: pl.Expr | None, poison: pl.Expr | None
+                ) -> tuple[pl.Series | None, pl.DataFrame | None]:
+    """The ``_row`` of rule ``index``'s rows that may be in a firing window (None: all of
+    them) and its poisoned buckets (None without an anti-monotone part).
+
+    A poisoned bucket (the anti-monotone part fails on its rows) fails every window holding
+    it, so a firing window lies between two poisoned buckets: in one segment of the key's
+    timeline, at least a window long (the first and last segments are unbounded, windows
+    reaching before a key's first row and after its last). The rows of poisoned buckets and
+    of shorter segments are dropped; the monotone part must hold on a segment's aggregates,
+    or no window of the segment fires."""
+    if needed is None and poison is None:
+        return None, None
+    mine = rows.filter(pl.col(f"_m{index}"))
+    step, length = window.step, window.length
+    bad = None
+    if poison is None:
+        mine = mine.with_columns(_segment=pl.lit(0, pl.UInt32))
+    else:
+        buckets = (mine.group_by([*KEYS, pl.col("booked_at").dt.truncate(step).alias("_bucket")])
+                   .agg(_wanted(aggregates, index, poison)))
+        poisoned_at = pl.when("_bad").then("_bucket")
+        room = (poisoned_at.backward_fill().over(KEYS)
+                - poisoned_at.forward_fill().over(KEYS) - step)
+        timeline = (_named(buckets, index, rule, [*KEYS, "_bucket"])
+                    .select(*KEYS, "_bucket", _bad=~poison.fill_null(value=True))
+                    .sort(*KEYS, "_bucket")
+                    .with_columns(_segment=pl.col("_bad").cast(pl.UInt32).cum_sum().over(KEYS),
+                                  _room=room.fill_null(length)))
+        bad = timeline.filter(pl.col("_bad")).select(*KEYS, "_bucket")
+        usable = timeline.filter(~pl.col("_bad") & (pl.col("_room") >= length))
+        mine = (mine.with_columns(_bucket=pl.col("booked_at").dt.truncate(step))
+                .join(usable.select(*KEYS, "_bucket", "_segment"), on=[*KEYS, "_bucket"]))
+    if needed is not None:
+        segments = mine.group_by([*KEYS, "_segment"]).agg(_wanted(aggregates, index, needed))
+        alive = _passes(segments, index, rule, [*KEYS, "_segment"], needed).select(
+            *KEYS, "_segment")
+        mine = mine.join(alive, on=[*KEYS, "_segment"], how="semi")
+    return mine.get_column("_row"), bad
+
+
+def _unpoisoned(fired: pl.DataFrame, poisoned: pl.DataFrame | None) -> pl.DataFrame:
+    """``fired`` windows without those holding a poisoned bucket: their rule fails there
+    although the bucket's rows, dropped, no longer say so."""
+    if poisoned is None or fired.is_empty():
+        return fired
+    holding = (fired.select(*KEYS, *_BOUNDS).join(poisoned, on=KEYS)
+               .filter(pl.col("_bucket").is_between(_BOUNDS[0], _BOUNDS[1], closed="left"))
+               .select(*KEYS, "_lower_boundary").unique())
+    return fired.join(holding, on=[*KEYS, "_lower_boundary"], how="anti")
 
 
 def poison_condition(rule: Rule, params: Parameters) -> pl.Expr | None:

@@ -1,38 +1,125 @@
 """Funnel rules: an account collects from many distinct senders and passes most of it on to
 a few destinations within the window (a collection or funnel account).
 
-Accounts with fewer distinct senders over the whole batch than ``min_senders``, or that
-send nothing, are pruned first. For the rest, windows of the rule's length start every
-step (a seventh of it): in each, the distinct senders, the inflow, the distinct
-destinations and the outflow sent no earlier than the window's first inflow. The account
-fires on its strongest window (most senders, then highest share passed on) among those
-where every threshold holds.
+Accounts with fewer distinct senders over the whole batch than ``min_senders``, or that send
+nothing, are pruned first, then those with no stretch of time where a window could collect
+from ``min_senders`` people without paying more than ``max_destinations`` parties after its
+first inflow (``hopeful``, computed on integer account codes): busy merchants and agents,
+paying many parties all month, are never windowed. For the rest, windows of the rule's
+length start every step (a seventh of it): in each, the distinct senders, the inflow, the
+distinct destinations and the outflow sent no earlier than the window's first inflow. The
+account fires on its strongest window (most senders, then highest share passed on) among
+those where every threshold holds.
 """
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import polars as pl
 
 from aml_screen.rules.eval_network import account_names, edges_of, without_busy_accounts
 from aml_screen.rules.hits import evidence_json, finish
-from aml_screen.rules.model import Rule
+from aml_screen.rules.model import NetworkSpec, Rule
 from aml_screen.schema import RULE_HIT_SCHEMA
+
+MAX_SPREAD_CHECKED = 8
+"""Funnels allowing more destinations than this are not pruned (see ``hopeful``)."""
+
+
+def hopeful(events: pl.DataFrame, spec: NetworkSpec, length: timedelta) -> pl.DataFrame:
+    """The ``account``s of ``events`` that may have a firing window.
+
+    A firing window's outflows sent from its first inflow ``f`` on go to at most
+    ``max_destinations`` parties, so they never hold a whole "spread":
+    ``max_destinations + 1`` consecutive outflows of the account to as many different
+    parties. The window thus ends no later than the end ``e`` of the first spread starting
+    from ``f`` on, and its inflows are between ``f`` and ``e``. It starts after the inflow
+    before ``f`` and not before the account's first event, and it is ``length`` long: if
+    that puts its end after ``e``, ``f`` cannot be a firing window's first inflow. An account
+    fires only if some inflow ``f`` can, with at least ``min_senders`` inflows (distinct
+    senders are fewer) from ``f`` to ``e``."""
+    width = spec.max_destinations + 1
+    if width > MAX_SPREAD_CHECKED:
+        return events.select("account").unique()
+    ordered = events.select("account", "party", "at", "inbound").sort("account", "at").with_columns(
+        _g=(pl.col("account") != pl.col("account").shift(1)).fill_null(value=True).cum_sum())
+    outflows = ordered.filter(~pl.col("inbound"))
+    same = [pl.col("_g").shift(-k) == pl.col("_g") for k in range(width)]
+    ahead = [pl.col("party").shift(-k) for k in range(width)]
+    different = [ahead[i] != ahead[j] for i in range(width) for j in range(i + 1, width)]
+    spreads = (
+        outflows.with_columns(_end=pl.col("at").shift(1 - width))
+        .filter(pl.all_horizontal(same[-1], *different).fill_null(value=False))
+        .select("_g", _start="at", _end="_end")
+    )
+    inflows = (
+        ordered.filter(pl.col("inbound")).select("_g", "at")
+        .with_columns(_n=pl.int_range(pl.len(), dtype=pl.Int64).over("_g"),
+                      _previous=pl.when(pl.col("_g").shift(1) == pl.col("_g"))
+                      .then(pl.col("at").shift(1)))
+    )
+    starts = ordered.group_by("_g").agg(pl.col("account").first(), _first=pl.col("at").min(),
+                                        _inflows=pl.col("inbound").sum().cast(pl.Int64))
+    firsts = (
+        inflows.join_asof(spreads, left_on="at", right_on="_start", by="_g",
+                          strategy="forward", check_sortedness=False)
+        .join(starts, on="_g")
+        .filter(pl.col("_end").is_null() | (
+            (pl.col("_end") >= pl.col("_first") + length)
+            & (pl.col("_previous").is_null() | (pl.col("_end") > pl.col("_previous") + length))))
+    )
+    through = (
+        firsts.drop_nulls("_end").select("_g", "_n", "_end").sort("_g", "_end")
+        .join_asof(inflows.select("_g", "at", _last="_n"), left_on="_end",
+                   right_on="at", by="_g", strategy="backward", check_sortedness=False)
+        .select("_g", "_n", _through=pl.col("_last") + 1)
+    )
+    counted = firsts.join(through, on=["_g", "_n"], how="left").with_columns(
+        _through=pl.when(pl.col("_end").is_null()).then("_inflows").otherwise("_through"))
+    return counted.filter(pl.col("_through") - pl.col("_n") >= spec.min_senders).select(
+        "account").unique()
+
+
+def _candidates(inflow: pl.LazyFrame, outflow: pl.LazyFrame,
+                spec: NetworkSpec) -> pl.LazyFrame:
+    """Accounts with ``min_senders`` distinct senders in the batch that send something."""
+    return (inflow.group_by("account").agg(pl.col("party").n_unique().alias("n"))
+            .filter(pl.col("n") >= spec.min_senders)
+            .join(outflow.select("account").unique(), on="account", how="semi")
+            .select("account"))
+
+
+def _hopeful_edges(edges: pl.LazyFrame, spec: NetworkSpec, length: timedelta) -> pl.DataFrame:
+    """The ``_row`` of the edges in or out of the accounts that may fire (``hopeful``).
+    Accounts are integer codes here: sorting and grouping millions of transfers by account
+    text would cost several times more."""
+    coded = edges.select("_row", "at", src=pl.col("src").cast(pl.Categorical).to_physical(),
+                         dst=pl.col("dst").cast(pl.Categorical).to_physical()).collect()
+    inflow = coded.lazy().select(account="dst", party="src", at="at", inbound=pl.lit(value=True))
+    outflow = coded.lazy().select(account="src", party="dst", at="at",
+                                  inbound=pl.lit(value=False))
+    gathered = (pl.concat([inflow, outflow])
+                .join(_candidates(inflow, outflow, spec), on="account", how="semi")
+                .collect())
+    accounts = hopeful(gathered, spec, length).get_column("account").implode()
+    return coded.filter(pl.col("src").is_in(accounts) | pl.col("dst").is_in(accounts)).select(
+        "_row")
 
 
 def evaluate_funnel(frame: pl.LazyFrame, rule: Rule) -> pl.DataFrame:
     spec, window = rule.network, rule.window
     assert spec is not None  # noqa: S101  (funnel rules have a spec and a window)
     assert window is not None  # noqa: S101
-    edges = without_busy_accounts(edges_of(frame, rule), spec.max_account_transfers)
+    all_edges = without_busy_accounts(edges_of(frame, rule), spec.max_account_transfers)
+    edges = all_edges.join(_hopeful_edges(all_edges, spec, window.length).lazy(), on="_row",
+                           how="semi")
     inflow = edges.select(pl.col("dst").alias("account"), pl.col("src").alias("party"),
                           "id", "at", "xof", inbound=pl.lit(value=True))
     outflow = edges.select(pl.col("src").alias("account"), pl.col("dst").alias("party"),
                            "id", "at", "xof", inbound=pl.lit(value=False))
-    candidates = (inflow.group_by("account").agg(pl.col("party").n_unique().alias("n"))
-                  .filter(pl.col("n") >= spec.min_senders)
-                  .join(outflow.select("account").unique(), on="account", how="semi"))
     events = (pl.concat([inflow, outflow])
-              .join(candidates.select("account"), on="account", how="semi")
+              .join(_candidates(inflow, outflow, spec), on="account", how="semi")
               .sort("account", "at"))
     first_in = pl.col("at").filter(pl.col("inbound")).min()
     sent = ~pl.col("inbound") & (pl.col("at") >= first_in)

@@ -9,12 +9,11 @@ import polars as pl
 
 from aml_screen.rules.model import Rule
 
-EDGE_COLUMNS = ("src", "dst", "id", "at", "xof")
-
 
 def edges_of(frame: pl.LazyFrame, rule: Rule) -> pl.LazyFrame:
-    """The rule's transfer edges: ``src, dst, id, at, xof``."""
+    """The rule's transfer edges: ``src, dst, id, at, xof`` and the batch's ``_row``."""
     return frame.filter(rule.condition.fill_null(value=False)).select(
+        "_row",
         pl.col("originator_account").alias("src"), pl.col("beneficiary_account").alias("dst"),
         pl.col("transaction_id").alias("id"), pl.col("booked_at").alias("at"),
         pl.col("amount_xof").alias("xof"),

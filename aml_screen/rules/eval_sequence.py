@@ -51,7 +51,7 @@ def _evaluate(frame: pl.LazyFrame, rule: Rule) -> pl.DataFrame:
     if pairs.is_empty():
         return pl.DataFrame(schema=RULE_HIT_SCHEMA)
     grouped = (
-        pairs.sort("in_at")
+        pairs.sort("in_at", "out_at", "in_id", "out_id")
         .group_by("_account", maintain_order=True)
         .agg(
             pl.col("_name").drop_nulls().mode().sort().first().alias("_subject_name"),

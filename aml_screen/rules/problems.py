@@ -1,5 +1,6 @@
 """Rule-set problems: each names its file, rule and field; all are collected before any is
-raised, so an analyst sees every mistake of a rule set in one run."""
+raised (as one ``aml_screen.errors.RuleError``), so an analyst sees every mistake of a rule
+set in one run."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from aml_screen.errors import InputError
+from aml_screen.errors import RuleError
 from aml_screen.i18n import t, translate
 
 Report = Callable[..., None]
@@ -31,18 +32,6 @@ class RuleProblem:
     def line(self) -> str:
         return t("rules.problem.line", file=self.file, rule=self.rule, field=self.field,
                  message=self.message())
-
-
-class RuleError(InputError):
-    """An invalid rule set (or rule parameters): every problem found, not just the first.
-    ``str()`` is a count followed by one line per problem."""
-
-    def __init__(self, problems: list[RuleProblem]) -> None:
-        super().__init__("rules.invalid", count=len(problems))
-        self.problems = problems
-
-    def __str__(self) -> str:
-        return "\n".join([t(self.key, **self.params), *(p.line() for p in self.problems)])
 
 
 class Problems:

@@ -87,7 +87,7 @@ def routed_rows(rows: DataFrame) -> DataFrame:
     return rows.withColumn(ROUTE, F.explode(accounts)).filter(F.col(ROUTE).isNotNull())
 
 
-def evaluate_partition(rule_set: RuleSet, hits: pl.DataFrame | None
+def evaluate_partition(rule_set: RuleSet, hits: pl.DataFrame | None, timezone: str
                        ) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
     """The ``mapInArrow`` function: one partition's transactions -> its rule hits."""
 
@@ -100,7 +100,7 @@ def evaluate_partition(rule_set: RuleSet, hits: pl.DataFrame | None
             routes = frame.get_column(ROUTE).unique()
             frame = frame.drop(ROUTE).unique(subset=ROW, keep="first")
         frame = frame.sort(ROW).drop(BATCH_ORDER)
-        found = evaluate_rules(rule_set, frame, hits)
+        found = evaluate_rules(rule_set, frame, hits, timezone=timezone)
         if routes is not None:
             found = found.filter(pl.col("subject_id").is_in(routes.implode()))
         yield from to_spark_batches(found, RULE_HIT_SCHEMA)
@@ -109,9 +109,9 @@ def evaluate_partition(rule_set: RuleSet, hits: pl.DataFrame | None
 
 
 def rule_hits_frame(transactions: DataFrame, rule_set: RuleSet, hits: pl.DataFrame,
-                    partitions: int) -> DataFrame | None:
+                    partitions: int, timezone: str) -> DataFrame | None:
     """Every group's rule hits as one Spark frame (``RULE_HIT_SCHEMA`` mapped), or None
-    when the rule set is empty."""
+    when the rule set is empty; hours and weekdays are read in ``timezone``."""
     columns = [*[c for c in TRANSACTION_SCHEMA if c in transactions.columns], BATCH_ORDER]
     pruned = transactions.select(*columns)
     frames = []
@@ -126,7 +126,7 @@ def rule_hits_frame(transactions: DataFrame, rule_set: RuleSet, hits: pl.DataFra
         else:
             rows = pruned.repartition(1)
         function = evaluate_partition(group.rules, hits.select(list(HIT_SCHEMA))
-                                      if group.needs_hits else None)
+                                      if group.needs_hits else None, timezone)
         frames.append(rows.mapInArrow(function, spark_ddl(RULE_HIT_SCHEMA)))
     if not frames:
         return None

@@ -121,7 +121,8 @@ def run_spark_screening(
         rules_clock = time.perf_counter()
         rule_hits = pl.DataFrame(schema=RULE_HIT_SCHEMA)
         if rule_set is not None:
-            found = rule_hits_frame(transactions, rule_set, hits, options.partitions)
+            found = rule_hits_frame(transactions, rule_set, hits, options.partitions,
+                                    timezone)
             if found is not None:
                 collected = from_spark(found.toArrow(), RULE_HIT_SCHEMA)
                 assert collected is not None  # noqa: S101
