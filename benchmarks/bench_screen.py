@@ -35,7 +35,7 @@ if __package__ in (None, ""):  # run as a script: make the ``benchmarks`` packag
 from aml_screen.match.names import match_queries, prepare_queries
 from aml_screen.outputs import write_outputs
 from aml_screen.pipeline import index_watchlists, run_screening
-from aml_screen.settings import load_settings
+from aml_screen.settings import Settings, load_settings
 from aml_screen.watchlists.loader import Watchlist, load_watchlist, load_watchlists
 from benchmarks import machine, parties
 
@@ -196,7 +196,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--lists", default="un,ofac,eu,uk",
                         help=f"comma-separated among: {', '.join(LISTS)}")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--threshold", type=float, default=85.0)
+    parser.add_argument("--threshold", type=float, default=Settings().match_threshold,
+                        help="minimum score (default: the settings default)")
     parser.add_argument("--data", type=Path, default=SHARED, help="the shared data folder")
     parser.add_argument("--cache", type=Path, default=CACHE)
     parser.add_argument("--write-names", type=Path, help=argparse.SUPPRESS)

@@ -1,6 +1,6 @@
 """How well name matching finds listed names and leaves ordinary names alone.
 
-    python benchmarks/eval_matching.py [--threshold 85] [--plot docs/matching-curve.svg]
+    python benchmarks/eval_matching.py [--threshold 86] [--plot docs/matching-curve.svg]
 
 Against the combined lists (UN, OFAC SDN 2021 + consolidated, EU CSV sample, UK 2018) it
 prints recall per variant kind on rule-made variants of real list names, the share of
@@ -34,6 +34,7 @@ if __package__ in (None, ""):  # run as a script: make the ``benchmarks`` packag
 
 from aml_screen.match.index import ListIndex, build_index
 from aml_screen.match.names import match_queries, prepare_queries, score_pairs
+from aml_screen.settings import Settings
 from benchmarks import eval_data
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -226,7 +227,7 @@ def evaluate(shared: Path, threshold: float) -> dict[str, pl.DataFrame | float]:
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--threshold", type=float, default=85.0)
+    parser.add_argument("--threshold", type=float, default=Settings().match_threshold)
     parser.add_argument("--data", type=Path, default=SHARED, help="the shared data folder")
     parser.add_argument("--plot", type=Path, default=None,
                         help="write the tuning curve as an SVG file here")
