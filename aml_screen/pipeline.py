@@ -28,7 +28,7 @@ from aml_screen.match.index import ListIndex, build_index
 from aml_screen.match.names import match_queries, prepare_queries
 from aml_screen.match_cache import MatchCache
 from aml_screen.progress import NoProgress, Progress
-from aml_screen.rules import evaluate_rules, load_rules
+from aml_screen.rules import RuleSet, evaluate_rules, load_rules
 from aml_screen.schema import (
     HIT_SCHEMA,
     NOTES_COLUMN,
@@ -109,6 +109,26 @@ def remove_exempt_hits(transactions: pl.DataFrame, hits: pl.DataFrame,
 SCREENING_COLUMNS = ("transaction_id", "originator_name", "beneficiary_name",
                      *(f"{role}_{a}" for role in PARTY_ROLES for a in PARTY_ATTRIBUTES))
 """The batch columns screening names needs: what ``screen_only`` runs load."""
+
+
+def result_counts(*, index: ListIndex, hits: pl.DataFrame, rule_set: RuleSet | None,
+                  rules_dir: Path | None, rules_seconds: float, rule_hits: pl.DataFrame,
+                  alerts: pl.DataFrame, watchlists: Sequence[Watchlist]) -> dict[str, Any]:
+    """The summary's figures on what a run found, whichever engine ran it."""
+    return {
+        "list_names": index.names.height,
+        "list_keys": index.size,
+        "hits": hits.height,
+        "transactions_with_hits": hits.get_column("transaction_id").n_unique(),
+        "entries_hit": hits.select("list_id", "entry_id").n_unique(),
+        "rules_dir": str(rules_dir) if rules_dir is not None else None,
+        "rules_evaluated": len(rule_set.rules) if rule_set is not None else 0,
+        "rules_elapsed_seconds": round(rules_seconds, 3),
+        "rule_hits": rule_hits.height,
+        "rules_fired": rule_hits.get_column("rule_id").n_unique(),
+        "alerts": alerts.height,
+        "list_versions": [w.version() for w in watchlists],
+    }
 
 
 def run_screening(
@@ -220,20 +240,11 @@ def run_screening(
         "parties_screened": parties_screened,
         "distinct_names": queries.names.height + (known.names if known is not None else 0),
         "names_matched": queries.names.height,
-        "list_names": index.names.height,
-        "list_keys": index.size,
-        "hits": hits.height,
-        "transactions_with_hits": hits.get_column("transaction_id").n_unique(),
-        "entries_hit": hits.select("list_id", "entry_id").n_unique(),
-        "rules_dir": str(rules_dir) if rules_dir is not None else None,
-        "rules_evaluated": len(rule_set.rules) if rule_set is not None else 0,
-        "rules_elapsed_seconds": round(rules_seconds, 3),
-        "rule_hits": rule_hits.height,
-        "rules_fired": rule_hits.get_column("rule_id").n_unique(),
-        "alerts": alerts.height,
+        **result_counts(index=index, hits=hits, rule_set=rule_set, rules_dir=rules_dir,
+                        rules_seconds=rules_seconds, rule_hits=rule_hits, alerts=alerts,
+                        watchlists=watchlists),
         "exempt_hits": suppressed.height,
         "exemptions_used": sorted(suppressed.get_column("exemption_id").unique().to_list()),
-        "list_versions": [w.version() for w in watchlists],
         "stage_seconds": stages.seconds,
     }
     return ScreeningRun(transactions=transactions, hits=hits, quarantine=quarantine,

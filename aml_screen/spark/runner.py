@@ -26,7 +26,7 @@ from aml_screen.alerts import batch_key, roll_up
 from aml_screen.errors import InputError
 from aml_screen.ingest import ColumnMapping
 from aml_screen.match.names import match_queries, prepare_queries
-from aml_screen.pipeline import StageClock, index_watchlists
+from aml_screen.pipeline import StageClock, index_watchlists, result_counts
 from aml_screen.rules import load_rules
 from aml_screen.schema import HIT_SCHEMA, QUARANTINE_SCHEMA, RULE_HIT_SCHEMA, empty
 from aml_screen.screening import has_party_attributes, name_floor
@@ -156,20 +156,11 @@ def run_spark_screening(
         "parties_screened": parties_screened,
         "distinct_names": queries.names.height,
         "names_matched": queries.names.height,
-        "list_names": index.names.height,
-        "list_keys": index.size,
-        "hits": hits.height,
-        "transactions_with_hits": hits.get_column("transaction_id").n_unique(),
-        "entries_hit": hits.select("list_id", "entry_id").n_unique(),
-        "rules_dir": str(rules_dir) if rules_dir is not None else None,
-        "rules_evaluated": len(rule_set.rules) if rule_set is not None else 0,
-        "rules_elapsed_seconds": round(rules_seconds, 3),
-        "rule_hits": rule_hits.height,
-        "rules_fired": rule_hits.get_column("rule_id").n_unique(),
-        "alerts": alerts.height,
+        **result_counts(index=index, hits=hits, rule_set=rule_set, rules_dir=rules_dir,
+                        rules_seconds=rules_seconds, rule_hits=rule_hits, alerts=alerts,
+                        watchlists=watchlists),
         "exempt_hits": 0,
         "exemptions_used": [],
-        "list_versions": [w.version() for w in watchlists],
         "stage_seconds": stages.seconds,
     }
     return SparkRun(hits=hits, quarantine=quarantine, alerts=alerts, rule_hits=rule_hits,
