@@ -10,9 +10,9 @@ import click
 
 from aml_screen.cli.context import Context, pass_context
 from aml_screen.errors import InputError
-from aml_screen.i18n import t
+from aml_screen.i18n import language
 from aml_screen.store import open_database
-from aml_screen.store.audit import ChainReport, verify_chain
+from aml_screen.store.audit import describe_chain, verify_chain
 
 BROKEN_EXIT = 1
 _ANCHOR = re.compile(r"^([1-9][0-9]*):([0-9a-f]{64})$")
@@ -38,7 +38,7 @@ def verify_command(obj: Context, expected_head: str | None) -> None:
             report = verify_chain(session, anchor=anchor)
     finally:
         database.dispose()
-    click.echo(describe(report))
+    click.echo(describe_chain(report, language()))
     if report.broken is not None:
         sys.exit(BROKEN_EXIT)
 
@@ -48,19 +48,6 @@ def parse_anchor(text: str) -> tuple[int, str]:
     if found is None:
         raise InputError("audit.bad_anchor", value=text)
     return int(found[1]), found[2]
-
-
-def describe(report: ChainReport) -> str:
-    """One line: the chain's head when intact, else the first bad event and why."""
-    broken = report.broken
-    if broken is None:
-        if report.events == 0:
-            return t("audit.empty")
-        return t("audit.intact", seq=report.head_seq, hash=report.head_hash)
-    line = t(f"audit.broken.{broken.problem}", seq=broken.seq, event_id=broken.event_id,
-             action=broken.action, previous=broken.seq - 1,
-             at=broken.at.isoformat(timespec="seconds") if broken.at else None)
-    return t("audit.broken", detail=line, events=report.events)
 
 
 def register(main: click.Group) -> None:

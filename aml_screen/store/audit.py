@@ -25,6 +25,7 @@ from sqlalchemy import Engine, Table, bindparam, event, null, select, text, upda
 from sqlalchemy.orm import Mapper, ORMExecuteState, Session
 from sqlalchemy.sql.dml import Delete, Update
 
+from aml_screen.i18n import translate
 from aml_screen.store.base import utcnow
 from aml_screen.store.errors import StoreError
 from aml_screen.store.models import AuditEvent, User
@@ -168,6 +169,21 @@ class ChainReport:
     head_seq: int
     head_hash: str
     broken: ChainBreak | None
+
+
+def describe_chain(report: ChainReport, lang: str) -> str:
+    """One line in ``lang``: the chain's head when intact, else the first bad event and why
+    (what ``aml-screen audit verify`` prints and the audit page shows)."""
+    broken = report.broken
+    if broken is None:
+        if report.events == 0:
+            return translate("audit.empty", lang)
+        return translate("audit.intact", lang, seq=report.head_seq, hash=report.head_hash)
+    detail = translate(f"audit.broken.{broken.problem}", lang, seq=broken.seq,
+                       event_id=broken.event_id, action=broken.action,
+                       previous=broken.seq - 1,
+                       at=broken.at.isoformat(timespec="seconds") if broken.at else None)
+    return translate("audit.broken", lang, detail=detail, events=report.events)
 
 
 def verify_chain(session: Session, anchor: tuple[int, str] | None = None,

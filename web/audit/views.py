@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request
 
-from aml_screen.store.audit import ChainReport, verify_chain
+from aml_screen.store.audit import ChainReport, describe_chain, verify_chain
 from aml_screen.store.models import AuditEvent
 from web.audit.trail import (
     FILTER_FIELDS,
@@ -19,26 +19,13 @@ from web.audit.trail import (
     list_events,
     parse_filter,
 )
-from web.i18n import gettext
+from web.i18n import current_language
 from web.security import require
 from web.services import services
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 NAV = [(90, "audit.index", "audit.nav", "audit.view")]
 AUTO_VERIFY_LIMIT = 20_000
-
-
-def describe(report: ChainReport) -> str:
-    """The chain's status in the user's language (the CLI's ``audit verify`` wording)."""
-    broken = report.broken
-    if broken is None:
-        if report.events == 0:
-            return gettext("audit.empty")
-        return gettext("audit.intact", seq=report.head_seq, hash=report.head_hash)
-    detail = gettext(f"audit.broken.{broken.problem}", seq=broken.seq,
-                     event_id=broken.event_id, action=broken.action, previous=broken.seq - 1,
-                     at=broken.at.isoformat(timespec="seconds") if broken.at else None)
-    return gettext("audit.broken", detail=detail, events=report.events)
 
 
 def _verify() -> ChainReport:
@@ -59,15 +46,16 @@ def index() -> str:
     args = {k: v for k, v in request.args.items() if k in FILTER_FIELDS and v}
     rows = [(event, changes(event.before, event.after)) for event in page.items]
     return render_template("audit/index.html", page=page, rows=rows, flt=flt, args=args,
-                           choices=choices, report=report,
-                           status=describe(report) if report else None, total=total)
+                           choices=choices, report=report, total=total,
+                           status=describe_chain(report, current_language()) if report else None)
 
 
 @bp.get("/chain")
 @require("audit.view")
 def chain() -> str:
     report = _verify()
-    return render_template("audit/chain.html", report=report, status=describe(report))
+    return render_template("audit/chain.html", report=report,
+                           status=describe_chain(report, current_language()))
 
 
 @bp.get("/events/<int:event_id>")
