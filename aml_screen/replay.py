@@ -32,8 +32,9 @@ from aml_screen.snapshots import (
     load_rule_pack,
     parse_version,
 )
-from aml_screen.store import Database, NotFoundError
+from aml_screen.store import Database
 from aml_screen.store.audit import record
+from aml_screen.store.loading import get_batch
 from aml_screen.store.models import Alert, Batch, Exemption, Hit, RuleHit
 from aml_screen.watchlists import registry
 from aml_screen.watchlists.loader import Watchlist
@@ -225,9 +226,7 @@ def replay_batch(settings: Settings, database: Database, batch_id: int) -> Repla
     """Screen batch ``batch_id`` again as it was screened, compare, and audit the result
     (``batch.replayed``)."""
     with database.transaction() as session:
-        batch = session.get(Batch, batch_id)
-        if batch is None:
-            raise NotFoundError("batch.not_found", batch_id=batch_id)
+        batch = get_batch(session, batch_id)
         if batch.purged_at is not None:
             raise ReplayError("replay.purged", batch_id=batch_id)
         if batch.status != "done" or batch.summary is None:

@@ -18,11 +18,11 @@ from aml_screen.pipeline import run_screening
 from aml_screen.rules.configured import configured_rules, parameters_override
 from aml_screen.settings import Settings
 from aml_screen.snapshots import snapshot_lists, snapshot_rules
-from aml_screen.store import Database, NotFoundError
+from aml_screen.store import Database
 from aml_screen.store.audit import record
 from aml_screen.store.base import utcnow
 from aml_screen.store.exemptions import active_exemptions
-from aml_screen.store.loading import hit_entries, load_run
+from aml_screen.store.loading import get_batch, hit_entries, load_run
 from aml_screen.store.models import Batch
 from aml_screen.watchlists.loader import load_watchlists
 
@@ -54,9 +54,7 @@ def screen_stored_batch(settings: Settings, database: Database, batch_id: int) -
     """Screen batch ``batch_id`` against the configured watchlists and store the results;
     hits covered by an exemption in force today raise no alert."""
     with database.transaction() as session:
-        batch = session.get(Batch, batch_id)
-        if batch is None:
-            raise NotFoundError("batch.not_found", batch_id=batch_id)
+        batch = get_batch(session, batch_id)
         if batch.status == "done":
             return
         batch.status = "running"

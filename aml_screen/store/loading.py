@@ -21,6 +21,7 @@ from aml_screen.pipeline import ScreeningRun, list_names
 from aml_screen.schema import NOTES_COLUMN, PARTY_SCHEMA, TRANSACTION_SCHEMA
 from aml_screen.store.audit import record
 from aml_screen.store.base import utcnow
+from aml_screen.store.errors import NotFoundError
 from aml_screen.store.models import (
     Alert,
     AlertLabel,
@@ -43,6 +44,13 @@ _OPTIONAL_COLUMNS = [*PARTY_SCHEMA, NOTES_COLUMN]
 def _stored_transactions(transactions: pl.DataFrame) -> pl.DataFrame:
     present = [c for c in _OPTIONAL_COLUMNS if c in transactions.columns]
     return transactions.select(*_TRANSACTION_COLUMNS, *present)
+
+
+def get_batch(session: Session, batch_id: int) -> Batch:
+    batch = session.get(Batch, batch_id)
+    if batch is None:
+        raise NotFoundError("batch.not_found", batch_id=batch_id)
+    return batch
 
 
 def register_batch(session: Session, file_name: str, sha256: str, size_bytes: int,

@@ -24,8 +24,7 @@ from aml_screen.pipeline import ScreeningRun
 from aml_screen.schema import HIT_SCHEMA, RULE_HIT_SCHEMA
 from aml_screen.store.audit import record
 from aml_screen.store.base import utcnow
-from aml_screen.store.errors import NotFoundError
-from aml_screen.store.loading import store_new_alerts
+from aml_screen.store.loading import get_batch, store_new_alerts
 from aml_screen.store.models import Alert, Batch, Hit, Rescreen, User
 
 HIT_IDENTITY = ("transaction_id", "party_role", "list_id", "entry_id")
@@ -36,13 +35,6 @@ class RescreenError(InputError):
     """A batch that cannot be screened again (not screened yet, or its data purged)."""
 
     http_status = 400
-
-
-def get_batch(session: Session, batch_id: int) -> Batch:
-    batch = session.get(Batch, batch_id)
-    if batch is None:
-        raise NotFoundError("batch.not_found", batch_id=batch_id)
-    return batch
 
 
 def request_rescreen(session: Session, batch_id: int, actor: User | None) -> Rescreen:
