@@ -1,5 +1,7 @@
 """Shared fixtures. Real official lists and samples live in ``../shared/data`` beside the
-checkout; tests needing them take the ``shared_data`` fixture and are skipped without it."""
+checkout; tests needing them take the ``shared_data`` fixture and are skipped without it.
+``database`` / ``url`` are a private, empty store (an SQLite file, or a PostgreSQL schema
+when ``AML_SCREEN_DATABASE_URL`` names a server)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from aml_screen.i18n import set_language
+from aml_screen.store import Database
+from tests.store.isolation import isolated_database, isolated_url
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -28,3 +32,17 @@ def _english_messages() -> Iterator[None]:
     set_language("en")
     yield
     set_language("en")
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Iterator[Database]:
+    """An empty store at the newest schema."""
+    with isolated_database(tmp_path) as db:
+        yield db
+
+
+@pytest.fixture
+def url(tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty store, for commands that open it themselves."""
+    with isolated_url(tmp_path) as found:
+        yield found

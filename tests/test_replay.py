@@ -4,7 +4,6 @@ versions and rule pack snapshotted as the job does, then screened again and comp
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,14 +19,7 @@ from aml_screen.store.audit import verify_chain
 from aml_screen.store.loading import register_batch
 from aml_screen.store.models import Alert, AuditEvent, Batch, Hit
 from aml_screen.watchlists.loader import load_watchlists
-from tests.store.isolation import isolated_database
 from tests.store.samples import SAMPLE, repo_settings, sample_run
-
-
-@pytest.fixture
-def database(tmp_path: Path) -> Iterator[Database]:
-    with isolated_database(tmp_path) as db:
-        yield db
 
 
 def screened_batch(database: Database, data_dir: Path) -> tuple[Settings, int]:

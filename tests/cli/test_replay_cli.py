@@ -4,10 +4,8 @@ listed, 2 naming the list version that was not kept."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 from sqlalchemy import select, update
 
@@ -15,15 +13,8 @@ from aml_screen.cli import main
 from aml_screen.snapshots import list_versions_dir
 from aml_screen.store import Database
 from aml_screen.store.models import Batch, Hit
-from tests.store.isolation import isolated_database
 from tests.store.samples import REPO, repo_settings, sample_run
 from tests.test_replay import screened_batch
-
-
-@pytest.fixture
-def database(tmp_path: Path) -> Iterator[Database]:
-    with isolated_database(tmp_path) as db:
-        yield db
 
 
 def _replay(database: Database, data_dir: Path, batch_id: int,
@@ -68,9 +59,6 @@ def test_replay_exit_codes(database: Database, tmp_path: Path) -> None:
     for version in versions:
         assert f"{version['list_id']} (" in err
         assert version["sha256"] in err
-
-
-
 
 
 def test_an_unknown_batch_is_bad_input(database: Database, tmp_path: Path) -> None:

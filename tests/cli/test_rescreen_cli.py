@@ -3,10 +3,8 @@ since a date; a second run finds nothing new; bad input exits 2."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
@@ -14,14 +12,7 @@ from aml_screen.cli import main
 from aml_screen.store import open_database
 from aml_screen.store.models import Alert, AuditEvent
 from tests.jobs.lists import ADDED_SUBJECT, keep_sample_upload, list_settings
-from tests.store.isolation import isolated_url
 from tests.store.samples import REPO, load_sample
-
-
-@pytest.fixture
-def url(tmp_path: Path) -> Iterator[str]:
-    with isolated_url(tmp_path) as found:
-        yield found
 
 
 def _run(url: str, folder: Path, *args: str, lang: str = "en") -> tuple[int, str, str]:

@@ -3,7 +3,6 @@ nothing, ``--apply`` purges, deletes the uploaded file and leaves a verifiable t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,20 +11,9 @@ from click.testing import CliRunner
 
 from aml_screen.cli import main
 from aml_screen.jobs.screening import stored_path
-from aml_screen.store import Database, open_database
-from tests.store.isolation import isolated_url
+from aml_screen.store import Database
 from tests.store.samples import REPO, SAMPLE, repo_settings, sample_run
 from tests.store.test_retention import age, build_cases, everything, names_left, party_names
-
-
-@pytest.fixture
-def database(tmp_path: Path) -> Iterator[Database]:
-    with isolated_url(tmp_path) as url:
-        db = open_database(url)
-        try:
-            yield db
-        finally:
-            db.dispose()
 
 
 def _run(database: Database, data_dir: Path, *args: str) -> tuple[int, str]:

@@ -3,40 +3,21 @@ is an audited system action and the chain still verifies afterwards."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-from click.testing import CliRunner
 from sqlalchemy import select
 
-from aml_screen.cli import main
 from aml_screen.store import open_database
 from aml_screen.store.accounts import authenticate
 from aml_screen.store.audit import verify_chain
 from aml_screen.store.models import AuditEvent
-from tests.store.isolation import isolated_url
+from tests.cli.store_cli import run_on_store
 
-CONFIG = Path(__file__).resolve().parents[2] / "aml-screen.toml"
 PASSWORD = "sable du Ténéré 2026"  # noqa: S105 (test accounts only)
 NEW_PASSWORD = "dunes de l'Aïr 2027"  # noqa: S105
 
 
-@pytest.fixture
-def url(tmp_path: Path) -> Iterator[str]:
-    with isolated_url(tmp_path) as found:
-        yield found
-
-
-def _run(url: str, *args: str, stdin: str | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, ["--config", str(CONFIG), *args], input=stdin,
-                                env={"AML_SCREEN_DATABASE_URL": url})
-    return result.exit_code, result.stdout, result.stderr
-
-
 def _create(url: str, name: str, role: str, *extra: str) -> None:
-    code, out, err = _run(url, "users", "create", name, "--role", role, "--password-stdin",
-                          *extra, stdin=PASSWORD + "\n")
+    code, out, err = run_on_store(url, "users", "create", name, "--role", role,
+                                  "--password-stdin", *extra, stdin=PASSWORD + "\n")
     assert code == 0, out + err
 
 
@@ -66,20 +47,20 @@ def _logs_in(url: str, name: str, password: str) -> bool:
 def test_list_shows_every_account_as_a_table(url: str) -> None:
     _create(url, "root", "admin")
     _create(url, "mariama", "investigator", "--language", "fr")
-    code, out, _ = _run(url, "users", "list")
+    code, out, _ = run_on_store(url, "users", "list")
     assert code == 0
     lines = out.splitlines()
     assert lines[0].split() == ["name", "role", "active", "language", "created"]
     assert lines[1].split()[:4] == ["mariama", "investigator", "yes", "fr"]
     assert lines[2].split()[:4] == ["root", "administrator", "yes", "en"]
     assert lines[2].endswith("UTC")
-    code, french, _ = _run(url, "--lang", "fr", "users", "list")
+    code, french, _ = run_on_store(url, "--lang", "fr", "users", "list")
     assert french.splitlines()[0].split()[:4] == ["nom", "rôle", "actif", "langue"]
     assert french.splitlines()[1].split()[:3] == ["mariama", "enquêteur", "oui"]
 
 
 def test_list_without_accounts_says_how_to_start(url: str) -> None:
-    code, out, _ = _run(url, "users", "list")
+    code, out, _ = run_on_store(url, "users", "list")
     assert code == 0
     assert "aml-screen users create NAME --role admin" in out
 
@@ -87,9 +68,9 @@ def test_list_without_accounts_says_how_to_start(url: str) -> None:
 def test_set_role_is_audited(url: str) -> None:
     _create(url, "root", "admin")
     _create(url, "mariama", "investigator")
-    code, out, _ = _run(url, "users", "set-role", "mariama", "supervisor")
+    code, out, _ = run_on_store(url, "users", "set-role", "mariama", "supervisor")
     assert (code, out) == (0, "user mariama: role changed from investigator to supervisor\n")
-    code, out, _ = _run(url, "--lang", "fr", "users", "set-role", "mariama", "supervisor")
+    code, out, _ = run_on_store(url, "--lang", "fr", "users", "set-role", "mariama", "supervisor")
     assert (code, out) == (0, "l'utilisateur mariama a déjà le rôle superviseur : "
                               "rien n'a changé\n")
     assert _trail(url)[-1] == ("system", "user.role", {"role": "investigator"},
@@ -100,18 +81,18 @@ def test_set_role_is_audited(url: str) -> None:
 def test_the_last_admin_cannot_be_demoted_or_disabled(url: str) -> None:
     _create(url, "root", "admin")
     for args in (("set-role", "root", "analyst"), ("disable", "root")):
-        code, _, err = _run(url, "users", *args)
+        code, _, err = run_on_store(url, "users", *args)
         assert code == 2
         assert "root is the last active administrator" in err
     assert [e[1] for e in _trail(url)] == ["user.create"]
     _create(url, "ousmane", "admin")
-    code, _, _ = _run(url, "users", "set-role", "root", "auditor")
+    code, _, _ = run_on_store(url, "users", "set-role", "root", "auditor")
     assert code == 0
 
 
 def test_an_unknown_role_is_refused_by_the_command(url: str) -> None:
     _create(url, "root", "admin")
-    code, _, err = _run(url, "users", "set-role", "root", "boss")
+    code, _, err = run_on_store(url, "users", "set-role", "root", "boss")
     assert code == 2
     assert "boss" in err
 
@@ -119,9 +100,9 @@ def test_an_unknown_role_is_refused_by_the_command(url: str) -> None:
 def test_disable_then_enable(url: str) -> None:
     _create(url, "root", "admin")
     _create(url, "mariama", "investigator")
-    assert _run(url, "users", "disable", "mariama")[0] == 0
+    assert run_on_store(url, "users", "disable", "mariama")[0] == 0
     assert not _logs_in(url, "mariama", PASSWORD)
-    code, out, _ = _run(url, "--lang", "fr", "users", "enable", "mariama")
+    code, out, _ = run_on_store(url, "--lang", "fr", "users", "enable", "mariama")
     assert (code, out) == (0, "utilisateur mariama réactivé : il peut de nouveau se "
                               "connecter\n")
     assert _logs_in(url, "mariama", PASSWORD)
@@ -134,8 +115,8 @@ def test_disable_then_enable(url: str) -> None:
 
 def test_reset_password(url: str) -> None:
     _create(url, "root", "admin")
-    code, out, err = _run(url, "users", "reset-password", "root", "--password-stdin",
-                          stdin=NEW_PASSWORD + "\n")
+    code, out, err = run_on_store(url, "users", "reset-password", "root", "--password-stdin",
+                                  stdin=NEW_PASSWORD + "\n")
     assert code == 0, err
     assert out == "user root: password replaced; their sessions are closed\n"
     assert _logs_in(url, "root", NEW_PASSWORD)
@@ -145,12 +126,12 @@ def test_reset_password(url: str) -> None:
 
 def test_reset_password_needs_a_password_source(url: str) -> None:
     _create(url, "root", "admin")
-    code, _, err = _run(url, "users", "reset-password", "root")
+    code, _, err = run_on_store(url, "users", "reset-password", "root")
     assert code == 2
     assert "--password-stdin" in err
 
 
 def test_an_unknown_user_is_reported(url: str) -> None:
-    code, _, err = _run(url, "users", "enable", "personne")
+    code, _, err = run_on_store(url, "users", "enable", "personne")
     assert code == 2
     assert "personne" in err

@@ -1,9 +1,7 @@
 from __future__ import annotations
 
 import socket
-import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,25 +14,8 @@ from aml_screen.snapshots import rule_pack_digest
 from aml_screen.store import Database
 from aml_screen.store.loading import register_batch
 from aml_screen.store.models import Alert, Batch
-from tests.store.isolation import isolated_database
+from tests.jobs.waiting import wait_finished
 from tests.store.samples import SAMPLE, repo_settings, sample_run
-
-
-@pytest.fixture
-def database(tmp_path: Path) -> Iterator[Database]:
-    with isolated_database(tmp_path) as db:
-        yield db
-
-
-def _wait_until_finished(database: Database, batch_id: int, seconds: float = 60) -> Batch:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        with database.transaction() as session:
-            batch = session.get_one(Batch, batch_id)
-            if batch.status in ("done", "failed"):
-                return batch
-        time.sleep(0.1)
-    raise AssertionError(f"batch {batch_id} still {batch.status} after {seconds}s")
 
 
 def _alerts(database: Database) -> int:
@@ -64,7 +45,7 @@ def _submit_and_run(queue: JobQueue, database: Database) -> tuple[Submission, Ba
     assert queue.pending() == 1
     worker = InProcessWorker(queue, poll_seconds=0.05).start()
     try:
-        batch = _wait_until_finished(database, submission.batch_id)
+        batch = wait_finished(database, Batch, submission.batch_id)
     finally:
         worker.stop()
     assert batch.status == "done", (batch.error_key, batch.error_params)

@@ -5,12 +5,9 @@ not alerted again in a later batch, until the party's details change."""
 from __future__ import annotations
 
 import io
-import time
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from aml_screen.jobs import InProcessWorker, JobQueue, submit_batch
@@ -21,28 +18,10 @@ from aml_screen.store.models import Alert, Batch, Exemption, Hit, Rescreen, User
 from aml_screen.store.rescreen import request_rescreen
 from aml_screen.store.triage import change_status
 from tests.jobs.lists import ADDED_SUBJECT, keep_sample_upload, list_settings
-from tests.store.isolation import isolated_database
+from tests.jobs.waiting import wait_finished
 from tests.store.samples import SAMPLE, add_user, load_sample, repo_settings
 
 KOUFFA_ACCOUNT = "NE3715654974409306529466"
-
-
-@pytest.fixture
-def database(tmp_path: Path) -> Iterator[Database]:
-    with isolated_database(tmp_path) as db:
-        yield db
-
-
-def _wait(database: Database, rescreen_id: int, seconds: float = 60) -> Rescreen:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        with database.transaction() as session:
-            found = session.get_one(Rescreen, rescreen_id)
-            if found.status in ("done", "failed"):
-                session.expunge(found)
-                return found
-        time.sleep(0.1)
-    raise AssertionError(f"re-screen {rescreen_id} not finished after {seconds}s")
 
 
 def test_the_rescreen_job_runs_on_the_worker_and_shows_progress(database: Database,
@@ -57,7 +36,7 @@ def test_the_rescreen_job_runs_on_the_worker_and_shows_progress(database: Databa
     assert queue.pending() == 1
     worker = InProcessWorker(queue, poll_seconds=0.05).start()
     try:
-        rescreen = _wait(database, rescreen_id)
+        rescreen = wait_finished(database, Rescreen, rescreen_id)
     finally:
         worker.stop()
     assert (rescreen.status, rescreen.new_alerts) == ("done", 1)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
@@ -14,14 +11,7 @@ from aml_screen.store import head_revision, open_database
 from aml_screen.store.accounts import authenticate
 from aml_screen.store.database import MIGRATIONS
 from aml_screen.store.models import User
-from tests.store.isolation import isolated_url
 from tests.store.samples import PASSWORD, REPO
-
-
-@pytest.fixture
-def url(tmp_path: Path) -> Iterator[str]:
-    with isolated_url(tmp_path) as found:
-        yield found
 
 
 def _run(url: str, *args: str, stdin: str | None = None) -> tuple[int, str]:
