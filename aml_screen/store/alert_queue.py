@@ -25,7 +25,7 @@ from aml_screen.store.models import (
     Transaction,
     User,
 )
-from aml_screen.store.paging import Page, page_rows
+from aml_screen.store.paging import Page, assigned_to, page_rows
 from aml_screen.store.triage import get_alert
 
 SORTS: dict[str, Any] = {
@@ -125,13 +125,9 @@ def _filtered(query: Q, flt: AlertFilter, with_status: bool = True) -> Q:
     if flt.created_to is not None:
         end = datetime.combine(flt.created_to + timedelta(days=1), time(), UTC)
         query = query.where(Alert.created_at < end)
-    if flt.assignee == "none":
-        query = query.where(Alert.assignee_id.is_(None))
-    elif flt.assignee == "me":
-        query = query.where(Alert.assignee_id == flt.viewer_id)
-    elif flt.assignee:
-        query = query.where(Alert.assignee_id == select(User.id).where(
-            User.username == flt.assignee).scalar_subquery())
+    assignee = assigned_to(Alert.assignee_id, flt.assignee, flt.viewer_id)
+    if assignee is not None:
+        query = query.where(assignee)
     return query
 
 

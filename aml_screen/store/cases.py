@@ -29,7 +29,7 @@ from aml_screen.store.models import (
     Transaction,
     User,
 )
-from aml_screen.store.paging import Page, page_rows
+from aml_screen.store.paging import Page, assigned_to, page_rows
 from aml_screen.store.triage import get_alert
 
 MAX_TITLE = 200
@@ -261,13 +261,9 @@ CasePage = Page[CaseRow]
 def _filtered(query: Any, flt: CaseFilter) -> Any:
     if flt.status in CASE_STATUSES:
         query = query.where(Case.status == flt.status)
-    if flt.assignee == "none":
-        query = query.where(Case.assignee_id.is_(None))
-    elif flt.assignee == "me":
-        query = query.where(Case.assignee_id == flt.viewer_id)
-    elif flt.assignee:
-        query = query.where(Case.assignee_id == select(User.id).where(
-            User.username == flt.assignee).scalar_subquery())
+    assignee = assigned_to(Case.assignee_id, flt.assignee, flt.viewer_id)
+    if assignee is not None:
+        query = query.where(assignee)
     if flt.subject:
         needle = f"%{flt.subject.strip().lower()}%"
         query = query.where(or_(func.lower(Case.subject_name).like(needle),

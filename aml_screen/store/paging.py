@@ -1,13 +1,15 @@
 """One page of a filtered list (alerts, cases, audit events): the same arithmetic and the
-same shape everywhere, so every list pages the same way."""
+same shape everywhere, so every list pages (and filters by assignee) the same way."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from aml_screen.store.models import User
 
 T = TypeVar("T")
 
@@ -34,3 +36,16 @@ def page_rows(session: Session, query: Select[*tuple[Any, ...]], requested: int,
     page = max(1, min(requested, pages))
     rows = list(session.execute(query.offset((page - 1) * per_page).limit(per_page)))
     return Page(items=rows, total=total, page=page, per_page=per_page)
+
+
+def assigned_to(column: InstrumentedAttribute[int | None], choice: str | None,
+                viewer_id: int | None) -> ColumnElement[bool] | None:
+    """The assignee filter of a list: ``none`` (unassigned), ``me`` (the viewer), a user
+    name, or no condition when none was chosen."""
+    if choice == "none":
+        return column.is_(None)
+    if choice == "me":
+        return column == viewer_id
+    if choice:
+        return column == select(User.id).where(User.username == choice).scalar_subquery()
+    return None
