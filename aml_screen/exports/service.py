@@ -31,6 +31,7 @@ from aml_screen.store import Database
 from aml_screen.store.audit import record
 from aml_screen.store.errors import NotFoundError
 from aml_screen.store.models import User
+from aml_screen.watchlists.registry import sha256_file
 
 READ_CHUNK = 1 << 16
 
@@ -41,14 +42,6 @@ class ExportResult:
     total: int
     """Rows matching the filters (more than ``rows`` only for a capped PDF)."""
     sha256: str
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while block := handle.read(READ_CHUNK):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def find_user(database: Database, username: str) -> int:
@@ -99,7 +92,7 @@ def build_file(database: Database, fmt: str, info: ExportInfo, path: Path,
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
-    return ExportResult(count, total, file_sha256(path))
+    return ExportResult(count, total, sha256_file(path))
 
 
 def export_file(database: Database, fmt: str, info: ExportInfo, path: Path,
