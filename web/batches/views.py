@@ -28,7 +28,7 @@ from aml_screen.store.base import utcnow
 from aml_screen.store.models import AuditEvent, Batch, QuarantineRow, Rescreen, User
 from aml_screen.store.rescreen import batch_rescreens, request_rescreen
 from web.i18n import gettext
-from web.security import current_user, require
+from web.security import require, signed_in
 from web.services import services
 
 bp = Blueprint("batches", __name__, url_prefix="/batches")
@@ -52,9 +52,9 @@ def index() -> str:
 @bp.post("")
 @require("batches.upload")
 def upload() -> Response:
-    user = current_user()
+    user = signed_in()
     upload = request.files.get("batch")
-    if user is None or upload is None or not upload.filename:
+    if upload is None or not upload.filename:
         flash(gettext("web.upload.missing"), "error")
         return redirect(url_for("batches.index"))
     found = services()
@@ -128,10 +128,9 @@ def detail(batch_id: int) -> str:
 @bp.post("/<int:batch_id>/rescreen")
 @require("rescreen.request")
 def rescreen(batch_id: int) -> Response:
-    user = current_user()
     found = services()
     with found.database.transaction() as db:
-        rescreen_id = request_rescreen(db, batch_id, db.get(User, user.id) if user else None).id
+        rescreen_id = request_rescreen(db, batch_id, db.get_one(User, signed_in().id)).id
     found.jobs.enqueue_rescreen(rescreen_id)
     flash(gettext("rescreen.requested"), "info")
     return redirect(url_for("batches.detail", batch_id=batch_id))
@@ -144,7 +143,6 @@ def requeue(batch_id: int) -> Response:
     if not stale(batch):
         flash(gettext("rescreen.not_stale"), "error")
         return redirect(url_for("batches.detail", batch_id=batch_id))
-    user = current_user()
     found = services()
     with found.database.transaction() as db:
         row = db.get_one(Batch, batch_id, with_for_update=True)
@@ -153,7 +151,7 @@ def requeue(batch_id: int) -> Response:
         before = {"status": row.status, "progress_label": row.progress_label,
                   "progress_done": row.progress_done}
         row.status, row.progress_label, row.progress_done = "queued", None, 0
-        record(db, db.get(User, user.id) if user else None, "batch.requeue", "batch",
+        record(db, db.get_one(User, signed_in().id), "batch.requeue", "batch",
                batch_id, before=before, after={"status": "queued"})
     found.jobs.enqueue_screening(batch_id)
     flash(gettext("rescreen.requeued"), "info")
@@ -171,14 +169,13 @@ def progress(batch_id: int) -> Response:
 @require("batches.view")
 def quarantine(batch_id: int) -> Response:
     batch, _ = _batch(batch_id)
-    user = current_user()
     with services().database.transaction() as db:
         rows = db.execute(select(QuarantineRow.line_number, QuarantineRow.transaction_id,
                                  QuarantineRow.reason_code, QuarantineRow.reason,
                                  QuarantineRow.raw)
                           .where(QuarantineRow.batch_id == batch.id)
                           .order_by(QuarantineRow.line_number)).all()
-        record(db, db.get(User, user.id) if user else None, "batch.quarantine_download",
+        record(db, db.get_one(User, signed_in().id), "batch.quarantine_download",
                "batch", batch.id, after={"rows": len(rows)})
     frame = pl.DataFrame([tuple(r) for r in rows], orient="row", schema={
         "line_number": pl.Int64, "transaction_id": pl.String, "reason_code": pl.String,
