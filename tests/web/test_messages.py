@@ -64,7 +64,7 @@ def _used_keys() -> set[str]:
             keys |= {prefix + suffix for suffix in DYNAMIC.get(prefix, ())}
     for path in SOURCES:
         text = path.read_text(encoding="utf-8")
-        keys |= set(re.findall(r'(?:Error|gettext|\bt)\(\s*"([a-z_]+\.[a-z_.]+)"', text))
+        keys |= set(re.findall(r'(?:Error|gettext|translate|\bt)\(\s*"([a-z_]+\.[a-z_.]+)"', text))
     keys |= {f"web.error.{code}" for code in (400, 403, 404, 405, 413, 500)}
     return keys
 
