@@ -51,11 +51,12 @@ def token_keys(tokens: pl.DataFrame, rows: int) -> pl.Series:
 
 
 def token_vocabulary(tokens: pl.DataFrame, owner: str) -> pl.DataFrame:
-    """One row per distinct token: ``token``, ``skeleton``, ``group`` and ``df``, the
-    number of distinct ``owner`` ids (keys, queries) holding its skeleton."""
+    """One row per distinct (token, glued form): ``token``, ``skeleton``, ``group``,
+    ``glued`` and ``df``, the number of distinct ``owner`` ids (keys, queries) holding its
+    skeleton."""
     counts = tokens.select("skeleton", owner).unique().group_by("skeleton").agg(df=pl.len())
-    return tokens.select("token", "skeleton", "group").unique(subset="token").join(
-        counts, on="skeleton")
+    return tokens.select("token", "skeleton", "group", "glued").unique(
+        subset=["token", "glued"]).join(counts, on="skeleton")
 
 
 def with_documents(entries: pl.DataFrame) -> pl.DataFrame:
@@ -85,7 +86,7 @@ def build_index(entries: pl.DataFrame) -> ListIndex:
     first_rows = frame.group_by("key_id").agg(pl.col("_row").first())
     key_tokens = (
         tokens.join(first_rows, left_on="row", right_on="_row")
-        .select("key_id", "pos", "token", "skeleton", "group").sort("key_id", "pos")
+        .select("key_id", "pos", "token", "skeleton", "group", "glued").sort("key_id", "pos")
     )
     vocab = token_vocabulary(key_tokens, "key_id")
     return ListIndex(

@@ -65,7 +65,7 @@ def prepare_queries(names: pl.Series) -> Queries:
     frame = frame.join(ids, on="_key")
     first_rows = frame.group_by("query_id").agg(pl.col("_row").first())
     key_tokens = tokens.join(first_rows, left_on="row", right_on="_row").select(
-        "query_id", "pos", "token", "skeleton", "group")
+        "query_id", "pos", "token", "skeleton", "group", "glued")
     return Queries(names=frame.drop("_key", "_row"), keys=keys.to_list(), tokens=key_tokens)
 
 

@@ -23,7 +23,7 @@ MULTI_TYPO = 0.85
 pen is common, a name that only comes close through several is another name (Sabih Akar
 is not Saati Ammar)."""
 UNMATCHED_QUERY = 1.0
-UNMATCHED_LIST = 0.4
+UNMATCHED_LIST = 0.35
 PAIR = ["query_id", "key_id"]
 
 
@@ -40,10 +40,11 @@ def token_edges(pairs: pl.DataFrame, q_tokens: pl.DataFrame, l_tokens: pl.DataFr
         .join(token_pairs, on=["q_skeleton", "l_skeleton"])
     )
     respelled = (pl.col("relation") == "same") & (pl.col("q_token") != pl.col("l_token"))
-    # A misspelt token is often unknown to the lists and so looks rare: it weighs what the
-    # list token it stands for weighs.
+    # A misspelt (or glued) token is often unknown to the lists and so looks rare: it weighs
+    # what the list token it stands for weighs.
     return edges.with_columns(
-        q_credit=pl.when(pl.col("relation") == "typo").then("l_weight").otherwise("q_weight"),
+        q_credit=pl.when(pl.col("relation").is_in(["typo", "joined"])).then("l_weight")
+        .otherwise("q_weight"),
         similarity=pl.when(respelled).then(pl.lit(TRANSCRIPTION)).otherwise("similarity"),
         relation=pl.when(respelled).then(pl.lit("transcription")).otherwise("relation"),
     ).drop("q_token", "l_token")

@@ -22,6 +22,9 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA, Levenshtein
 
 EQUIVALENT = 0.9
+JOINED = 0.95
+"""A name written glued to its particle on one side only (Alfay / Al-Fay): as a
+transcription, just under the same spelling."""
 INITIAL = 0.6
 MIN_FUZZY_LENGTH = 4
 """Shortest form compared for typos (Zafr / Zafar; see ``SHORT_TOKEN``)."""
@@ -36,9 +39,10 @@ TYPO_COST = 0.6
 gives 0.88."""
 COMMON_SPELLING = 5
 COMMON_SHARE = 0.001
-"""A query skeleton held by ``COMMON_SPELLING`` list names, or by that many and
-``COMMON_SHARE`` of the batch's distinct names, is never read as a typo (a large batch
-repeats the same slip of the pen by several clerks)."""
+"""A query skeleton held by that many and ``COMMON_SHARE`` of the batch's distinct names is
+never read as a typo (a large batch repeats the same slip of the pen by several clerks); one
+held by ``COMMON_SPELLING`` list names is read as one at ``COMMON_TYPO`` of its similarity."""
+COMMON_TYPO = 0.9
 TYPO_DOMINANCE = 20
 """...unless the list spelling it is one edit from is held by this many times more list
 names than the query spelling is held by list and batch names together: a batch of
@@ -48,13 +52,16 @@ PAIR_SCHEMA = {"q_skeleton": pl.String(), "l_skeleton": pl.String(),
 
 
 def deletions(vocab: pl.DataFrame) -> pl.DataFrame:
-    """(``variant``, ``form``, ``skeleton``) where a form is a token as written or its
+    """(``variant``, ``form``, ``skeleton``) where a form is a token as written, its
     skeleton (a typo can hide in either: Rahii / Rahiqi differ by one letter as written, by
-    two as skeletons), for forms of ``MIN_FUZZY_LENGTH`` letters or more: each form with
-    itself and each of its one-letter deletions. ``vocab`` has ``token`` and ``skeleton``."""
+    two as skeletons) or the token glued to the particle before it (Belkassem for Kassem:
+    a typo in a glued name keeps it from being split, Beelkassem), for forms of
+    ``MIN_FUZZY_LENGTH`` letters or more: each form with itself and each of its one-letter
+    deletions. ``vocab`` has ``token``, ``skeleton`` and ``glued``."""
     forms = pl.concat([vocab.select(form="token", skeleton="skeleton"),
-                       vocab.select(form="skeleton", skeleton="skeleton")]).unique().filter(
-        pl.col("form").str.len_chars() >= MIN_FUZZY_LENGTH)
+                       vocab.select(form="skeleton", skeleton="skeleton"),
+                       vocab.select(form="glued", skeleton="skeleton").drop_nulls()]).unique(
+    ).filter(pl.col("form").str.len_chars() >= MIN_FUZZY_LENGTH)
     cut = forms.with_columns(i=pl.int_ranges(0, pl.col("form").str.len_chars(),
                                              dtype=pl.UInt32)).explode("i")
     variants = cut.select(
@@ -84,11 +91,14 @@ def _fuzzy(query_vocab: pl.DataFrame, list_deletions: pl.DataFrame) -> pl.DataFr
                                 pl.col("l_form").str.len_chars())
     allowed = (pl.when(longest >= LONG_TOKEN).then(2)
                .when((longest >= SHORT_TOKEN) | pl.col("swapped")).then(1).otherwise(0))
+    # Two skeletons with one form in common are one name written glued on one side and
+    # split on the other (Alfay / Al-Fay, whose article is then left out).
     return found.with_columns(edits=pl.Series(edits), swapped=pl.Series(swapped)).filter(
         pl.col("edits") <= allowed).select(
         "q_skeleton", "l_skeleton",
-        similarity=(1 - TYPO_COST * pl.col("edits") / longest).cast(pl.Float64),
-        relation=pl.lit("typo"),
+        similarity=pl.min_horizontal(1 - TYPO_COST * pl.col("edits") / longest,
+                                     pl.lit(JOINED)).cast(pl.Float64),
+        relation=pl.when(pl.col("edits") == 0).then(pl.lit("joined")).otherwise(pl.lit("typo")),
     )
 
 
@@ -121,6 +131,7 @@ def similar_tokens(query_vocab: pl.DataFrame, list_vocab: pl.DataFrame,
     same = query_vocab.join(list_vocab.unique(subset="skeleton"), on="skeleton").select(
         q_skeleton="skeleton", l_skeleton="skeleton", similarity=pl.lit(1.0),
         relation=pl.lit("same"))
+    fuzzy = _fuzzy(query_vocab, list_deletions)
     query_vocab = query_vocab.unique(subset="skeleton")
     equivalent = (
         query_vocab.filter(pl.col("group").is_not_null())
@@ -129,21 +140,26 @@ def similar_tokens(query_vocab: pl.DataFrame, list_vocab: pl.DataFrame,
         .select(q_skeleton="skeleton", l_skeleton="skeleton_l", similarity=pl.lit(EQUIVALENT),
                 relation=pl.lit("equivalent"))
     )
-    # Typos are rare: a spelling seen in several list names or several batch names is a name
-    # in its own right (Moctar is Moctar, not a misspelt Mokhber).
+    # Typos are rare: a spelling that several clerks wrote in this batch is a name in its own
+    # right (Mamadou is not a misspelt Amadou, Moctar not a misspelt Mokhber), and one that
+    # several list names hold probably is. But the skeleton folds vowels away, so a slip can
+    # land on the skeleton of a few list names (Jouiaa for Joumaa, on that of Juya): such a
+    # typo counts, at ``COMMON_TYPO`` of its similarity.
     list_df = list_vocab.group_by("skeleton").agg(pl.col("df").first())
     seen = query_vocab.select("skeleton", q_df="df").join(list_df, on="skeleton", how="left")
-    common = seen.filter(
-        (pl.col("q_df") >= max(COMMON_SPELLING, COMMON_SHARE * batch_size))
-        | (pl.col("df") >= COMMON_SPELLING)
-    ).select(q_skeleton="skeleton", seen=pl.col("q_df") + pl.col("df").fill_null(0))
-    fuzzy = _fuzzy(query_vocab, list_deletions)
+    in_batch = pl.col("q_df") >= max(COMMON_SPELLING, COMMON_SHARE * batch_size)
+    common = seen.filter(in_batch | (pl.col("df") >= COMMON_SPELLING)).select(
+        q_skeleton="skeleton", seen=pl.col("q_df") + pl.col("df").fill_null(0),
+        factor=pl.when(in_batch).then(0.0).otherwise(COMMON_TYPO))
     blocked = (
         fuzzy.join(common, on="q_skeleton")
         .join(list_df.rename({"skeleton": "l_skeleton"}), on="l_skeleton")
         .filter(pl.col("df") < TYPO_DOMINANCE * pl.col("seen"))
+        .select("q_skeleton", "l_skeleton", "factor")
     )
-    typos = fuzzy.join(blocked, on=["q_skeleton", "l_skeleton"], how="anti")
+    typos = fuzzy.join(blocked, on=["q_skeleton", "l_skeleton"], how="left").with_columns(
+        similarity=pl.col("similarity") * pl.col("factor").fill_null(1.0)
+    ).filter(pl.col("similarity") > 0).drop("factor")
     pairs = pl.concat([same, equivalent, typos,
                        _initials(query_vocab, list_vocab)])
     return (

@@ -34,12 +34,15 @@ from aml_screen.names.normalise import normalise_names, stopwords
 _HERE = Path(__file__).parent
 MISSPELT_FORM_LENGTH = 7
 """Legal forms this long or longer (company, limited, corporation) are recognised with one
-typing error (two from ten letters on); shorter ones (ltd, sarl) are too close to names."""
+typing error (two from ``MISSPELT_FORM_TWO_SLIPS`` letters on); shorter ones (ltd, sarl) are
+too close to names."""
+MISSPELT_FORM_TWO_SLIPS = 12
+"""Cooperation is a word two letters from Cooperative, not a misspelt legal form."""
 MISSPELT_NAME_LENGTH = 6
 """Shorter tokens one letter from a name never split are names of their own (Aldin is not a
 misspelt Alain)."""
 TOKEN_SCHEMA = {"row": pl.UInt32(), "pos": pl.UInt32(), "token": pl.String(),
-                "skeleton": pl.String(), "group": pl.String()}
+                "skeleton": pl.String(), "group": pl.String(), "glued": pl.String()}
 
 
 @cache
@@ -118,14 +121,14 @@ def honorific_skeletons() -> frozenset[str]:
     return frozenset(folded.to_list())
 
 
-def _one_slip_from(tokens: pl.Series, words: list[str]) -> np.ndarray:
-    """Per token: written with one typing error (two from ten letters on) from one of
-    ``words``, and not as one of them."""
+def _one_slip_from(tokens: pl.Series, words: list[str], long_word: int = 10) -> np.ndarray:
+    """Per token: written with one typing error (two from ``long_word`` letters on) from
+    one of ``words``, and not as one of them."""
     values = tokens.to_list()
     if not values or not words:
         return np.zeros(len(values), dtype=bool)
     edits = process.cdist(values, words, scorer=OSA.distance, dtype=np.int32, workers=-1)
-    allowed = np.where(np.array([len(w) for w in words]) >= 10, 2, 1)
+    allowed = np.where(np.array([len(w) for w in words]) >= long_word, 2, 1)
     return np.asarray(((edits > 0) & (edits <= allowed)).any(axis=1), dtype=bool)
 
 
@@ -134,7 +137,8 @@ def misspelt_legal_forms(tokens: pl.Series) -> pl.Series:
     letters or more written with a typing error."""
     forms = [w for w in stopwords("legal_forms") if len(w) >= MISSPELT_FORM_LENGTH]
     long_enough = tokens.str.len_chars().to_numpy() >= 5
-    return pl.Series(tokens.name, _one_slip_from(tokens, forms) & long_enough)
+    return pl.Series(tokens.name, _one_slip_from(tokens, forms, MISSPELT_FORM_TWO_SLIPS)
+                     & long_enough)
 
 
 def misspelt_unsplit(tokens: pl.Series) -> pl.Series:
@@ -158,8 +162,11 @@ def _words(normalised: pl.Series) -> pl.DataFrame:
 
 def name_tokens(normalised: pl.Series) -> pl.DataFrame:
     """One row per token of each normalised name: ``row`` (position in ``normalised``),
-    ``pos`` (token position), readable ``token``, ``skeleton`` and given-name ``group``
-    (null when the token is in no group). Null and empty names give no rows."""
+    ``pos`` (token position), readable ``token``, ``skeleton``, given-name ``group``
+    (null when the token is in no group) and ``glued``: the token written glued to the
+    particle before it (``belkassem`` for ``kassem`` in "Bel Kassem" or "Belkassem",
+    ``alfay`` for ``fay`` in "Al-Fay"), null when no particle precedes it. Null and empty
+    names give no rows."""
     words = _words(normalised)
     pieces = words.select(pl.col("token").unique())
     split = split_particles(pl.col("token"))
@@ -167,11 +174,19 @@ def name_tokens(normalised: pl.Series) -> pl.DataFrame:
         piece=pl.when(misspelt_unsplit(pieces.get_column("token"))
                       & ~pl.col("token").str.contains(given_name_after_particle()))
         .then("token").otherwise(split).str.split(" "))
-    tokens = words.join(pieces, on="token", maintain_order="left").drop("token").explode(
-        "piece").rename({"piece": "token"})
+    tokens = (
+        words.join(pieces, on="token", maintain_order="left").drop("token")
+        .with_columns(piece_pos=pl.int_ranges(pl.col("piece").list.len(), dtype=pl.UInt32))
+        .explode("piece", "piece_pos").rename({"piece": "token"})
+    )
+    particles = _rules()["dropped_particles"]
+    previous = pl.col("token").shift(1).over("row")
+    tokens = tokens.with_columns(
+        glued=pl.when((pl.col("piece_pos") == 1) | previous.is_in(_rules()["articles"]))
+        .then(pl.concat_str(previous, "token"))).drop("piece_pos")
     distinct = tokens.select(pl.col("token").unique())
     misspelt = distinct.filter(misspelt_legal_forms(distinct.get_column("token")))
-    dropped = pl.col("token").is_in(_rules()["dropped_particles"]) | pl.col("token").is_in(
+    dropped = pl.col("token").is_in(particles) | pl.col("token").is_in(
         misspelt.get_column("token").implode())
     tokens = tokens.filter(~dropped | dropped.all().over("row")).with_columns(
         pos=pl.int_range(pl.len(), dtype=pl.UInt32).over("row"))

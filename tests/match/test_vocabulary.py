@@ -6,7 +6,13 @@ import polars as pl
 import pytest
 
 from aml_screen.match.index import token_vocabulary
-from aml_screen.match.vocabulary import EQUIVALENT, deletions, similar_tokens
+from aml_screen.match.vocabulary import (
+    COMMON_TYPO,
+    EQUIVALENT,
+    TYPO_COST,
+    deletions,
+    similar_tokens,
+)
 from aml_screen.names.normalise import normalise_names
 from aml_screen.names.tokens import name_tokens
 
@@ -48,12 +54,47 @@ def test_similarity_orders_relations() -> None:
     assert 0.8 < sims["typo"] < 1.0
 
 
-def test_a_spelling_common_in_the_lists_is_not_read_as_a_typo() -> None:
+def test_a_spelling_common_in_the_lists_is_a_typo_only_at_a_discount() -> None:
+    # Moctar is the skeleton of five list names: most likely a name of its own, so a typo of
+    # Mokhber only at COMMON_TYPO of the similarity a rare spelling would get.
     listed = ["Moctar Diallo", "Moctar Sow", "Moctar Ba", "Moctar Kane", "Moctar Sy",
               "Mokhber Ali"]
-    assert not [k for (q, k), (_, r) in _pairs(["Moctar"], listed).items() if r == "typo"]
+    discounted = _pairs(["Moctar"], listed)[("muktar", "mukbar")]
+    plain = _pairs(["Moktbar"], listed)[("muktbar", "mukbar")]
+    assert discounted[1] == plain[1] == "typo"
+    assert discounted[0] == pytest.approx(COMMON_TYPO * (1 - TYPO_COST / 6))
+    assert plain[0] == pytest.approx(1 - TYPO_COST / 7)
     assert _pairs(["Mokhbar"], listed)[("mukbar", "mukbar")][1] == "same"
     assert _pairs(["Mokhbir"], listed)[("mukbir", "mukbar")][1] == "typo"
+
+
+def test_a_spelling_several_batch_names_hold_is_not_read_as_a_typo() -> None:
+    # Mamadou written by five clerks in one batch is a name, not a misspelt Amadou.
+    query = ["Mamadou Barry", "Mamadou Sow", "Mamadou Kane", "Mamadou Ba", "Mamadou Sy"]
+    pairs = _pairs(query, ["Amadou Barry"], batch_size=len(query))
+    assert not [k for (q, k), (_, r) in pairs.items() if q == "mamadu" and r == "typo"]
+    assert ("mamadu", "amadu") in _pairs(["Mamadou Barry"], ["Amadou Barry"], batch_size=1)
+
+
+@pytest.mark.parametrize(
+    ("query", "listed", "relation"),
+    [
+        ("Alfay Ibrahim", "AL-FAY, Ibrahim", "joined"),  # the article glued on one side only
+        ("Ibrahim Al Fay", "Alfay Ibrahim", "joined"),
+        ("Beelkassem Noureddine", "Belkassem Noureddine", "typo"),  # a slip keeps it whole
+        ("Ablelhalim Remadna", "Abdelhalim Remadna", "typo"),
+    ],
+)
+def test_a_name_glued_to_its_particle_on_one_side_pairs_with_the_name(
+    query: str, listed: str, relation: str
+) -> None:
+    relations = {r for (q, k), (_, r) in _pairs([query], [listed]).items() if q != k}
+    assert relation in relations
+
+
+def test_a_filiation_particle_glued_to_a_name_makes_another_name() -> None:
+    # Benali is a surname: it does not stand for every "Ali" of the lists.
+    assert set(_pairs(["Benali Said"], ["Ben Ali Said", "Mohammad Ali"])) == {("said", "said")}
 
 
 def test_a_slip_repeated_in_a_batch_is_still_a_typo_of_a_common_name() -> None:

@@ -145,6 +145,8 @@ def test_glued_particles_and_misspelt_legal_forms(family: str, listed: str, writ
         ("Abdoulaye Diallo", ["abdoulaye", "diallo"]),
         ("Mohamed Benali", ["mohamed", "benali"]),  # a surname, not ben + ali
         ("Compagnie Sahelienne", ["compagnie", "sahelienne"]),  # spelled out: kept
+        # two letters from "cooperative", but a word of its own
+        ("Islamic Regional Cooperation Bank", ["islamic", "regional", "cooperation", "bank"]),
     ],
 )
 def test_names_that_are_not_split_or_dropped(name: str, tokens: list[str]) -> None:
@@ -167,3 +169,21 @@ def test_honorifics_inside_names_are_known_by_skeleton() -> None:
     skeletons = honorific_skeletons()
     assert {"maulana", "xaik", "imam", "haj"} <= skeletons
     assert "ma" not in skeletons  # Me (maitre) is too short: it would take the name Ma
+
+
+@pytest.mark.parametrize(
+    ("name", "glued"),
+    [
+        # split off a glued word: the name piece keeps the word as written
+        ("Noureddine Belkassem", [None, None, "belkassem"]),
+        # after the article written as a word, or joined by a hyphen (then left out)
+        ("AL-FAY, Ibrahim Ali", ["alfay", None, None]),
+        ("Mus'ab Abu al Qassim", [None, None, "alqassim"]),
+        # a filiation particle glued to a name makes a surname (Benali): not glued forms
+        ("Zine Ben Ali", [None, None]),
+    ],
+)
+def test_tokens_keep_their_form_glued_to_the_particle_before_them(
+    name: str, glued: list[str | None]
+) -> None:
+    assert name_tokens(normalise_names(pl.Series([name])))["glued"].to_list() == glued
