@@ -157,9 +157,12 @@ class _Summary:
             doc.paragraph(self._("evidence.pdf.token_line", query=pair.get("query") or "—",
                                  listed=pair.get("list") or "—",
                                  similarity=pair.get("similarity", ""),
-                                 relation=pair.get("relation") or "—"), size=9)
+                                 relation=self._(f"matching.relation.{pair['relation']}")
+                                 if pair.get("relation") else "—"), size=9)
         for name, value in (hit.explanation.get("adjustments") or {}).items():
-            doc.paragraph(self._("evidence.pdf.adjustment", name=name, value=value), size=9)
+            doc.paragraph(self._("evidence.pdf.adjustment",
+                                 name=self._(f"matching.adjustment.{name}"), value=value),
+                          size=9)
         doc.ln(1)
 
     def rule_hits(self) -> None:

@@ -17,6 +17,12 @@ from typing import Any
 from rapidfuzz import fuzz
 
 SCORER = "weighted_tokens"
+RELATIONS = ("same", "transcription", "equivalent", "typo", "joined", "initial",
+             "listed_initial", "unmatched")
+"""How two tokens of a hit relate (``matching.relation.<relation>`` says it in words)."""
+ADJUSTMENTS = ("low_information", "weak_alias", "entity_type", "birth_year", "nationality",
+               "id_document", "phone")
+"""Every adjustment a hit can carry (``matching.adjustment.<name>``)."""
 
 
 def token_rows(query: Sequence[tuple[str, float]], listed: Sequence[tuple[str, float]],

@@ -30,7 +30,7 @@ def test_english_summary_names_subject_hits_rules_and_preparer() -> None:
     assert "evidence.approved" in text
     assert "SHA-256" in text
     assert "List sample_national, entry ML-GEL-2024-010 — score 94.1" in text
-    assert "abdel ↔ abd · 0.95 · transcription" in text
+    assert "abdel ↔ abd · 0.95 · another transcription" in text
     assert "ML-GEL-TERRORISME" in text
     assert "Rule TF-LIST-02 (terrorist_financing) — severity 100.0" in text
     assert "XOF: 1,828,000.5 (transactions: 2)" in text
@@ -44,7 +44,8 @@ def test_french_summary_has_french_labels() -> None:
                   "Chronologie des transactions", "Montants par devise",
                   "Correspondances avec les listes, expliquées", "Notes d'enquête",
                   "Préparé : par fatou le 2026-03-14 10:30 UTC", "donneur d'ordre",
-                  "Statut de l'affaire : Ouverte", "Alerte n° 1"):
+                  "Statut de l'affaire : Ouverte", "Alerte n° 1",
+                  "abdel ↔ abd · 0.95 · autre transcription"):
         assert label in text
     assert "XOF : 1\u202f828\u202f000,5" in text
     assert "Seizure" not in text

@@ -8,7 +8,9 @@ import polars as pl
 import pytest
 
 from aml_screen.errors import InputError
-from aml_screen.match.index import ListIndex
+from aml_screen.i18n import translate
+from aml_screen.match.explain import ADJUSTMENTS, RELATIONS
+from aml_screen.match.index import ListIndex, build_index
 from aml_screen.match.names import (
     ENTRY_DETAIL_COLUMNS,
     NAME_HIT_COLUMNS,
@@ -16,6 +18,7 @@ from aml_screen.match.names import (
     prepare_queries,
     score_pairs,
 )
+from aml_screen.watchlists.frame import entries_frame
 
 
 def _best(index: ListIndex, name: str, threshold: float = 50.0) -> dict[str, object]:
@@ -117,3 +120,26 @@ def test_several_typos_count_less_than_one_slip_across_a_space(index: ListIndex)
     assert float(str(slip["score"])) >= 90
     assert one_typo["entry_id"] == two_typos["entry_id"] == "QDi.136"
     assert float(str(one_typo["score"])) - float(str(two_typos["score"])) >= 8
+
+
+def test_every_relation_and_adjustment_a_hit_shows_has_words_for_it(index: ListIndex) -> None:
+    # Exact, transcription, given-name equivalent, typo, glued article, initial, leftover,
+    # weak alias and low information: each is shown in words (matching.relation.*).
+    listed = entries_frame(
+        {"list_id": "ofac_sdn", "entry_id": entry_id, "entity_type": "person", "name": name,
+         "name_kind": kind}
+        for entry_id, name, kind in [("12008", "AL-FAY, Ibrahim Ali 'Awad", "primary"),
+                                     ("7002", "Mohamed Hassan", "weak_alias")]
+    ).with_columns(list_version=pl.lit("sha-test"))
+    written = pl.Series(["Iyad Ag Ghaly", "Abdelmalek Droukdle", "M. Belmokhtar",
+                         "Mokhtar Belmokhtar Khalid", "Alfay Ibrahim Ali", "Mahamadou Hassan"])
+    hits = pl.concat([match_names(written, index, 40.0),
+                      match_names(written, build_index(listed), 40.0)])
+    explanations = [json.loads(e) for e in hits["explanation"]]
+    relations = {t["relation"] for e in explanations for t in e["tokens"]}
+    adjustments = {a for e in explanations for a in e["adjustments"]}
+    assert {"same", "transcription", "equivalent", "typo", "joined", "unmatched"} <= relations
+    assert relations <= set(RELATIONS)
+    assert {"weak_alias", "low_information"} <= adjustments <= set(ADJUSTMENTS)
+    for relation in RELATIONS:
+        assert translate(f"matching.relation.{relation}", "fr") != f"matching.relation.{relation}"

@@ -9,6 +9,7 @@ import pytest
 
 from aml_screen.exports.filters import FORMATS, KINDS
 from aml_screen.i18n import LANGUAGES, catalogue
+from aml_screen.match.explain import ADJUSTMENTS, RELATIONS
 from aml_screen.store.models import (
     ALERT_STATUSES,
     BATCH_STATUSES,
@@ -46,6 +47,8 @@ DYNAMIC = {
     "exports.web.kind.": KINDS,
     "exports.web.format.": FORMATS,
     "web.party.": ("birth_date", "nationality", "id_number", "phone"),
+    "matching.relation.": RELATIONS,
+    "matching.adjustment.": ADJUSTMENTS,
 }
 """Templates build these keys from a value (``_('web.role.' ~ user.role)``): every value."""
 
