@@ -40,10 +40,13 @@ class ListIndex:
         return len(self.keys)
 
 
-def token_keys(tokens: pl.DataFrame, rows: int) -> pl.Series:
-    """Per row of the tokenised names, its skeletons sorted and joined (null without
-    tokens): names with the same key are the same for matching."""
-    keyed = tokens.group_by("row").agg(key=pl.col("skeleton").sort().str.join(" "))
+def token_keys(tokens: pl.DataFrame, rows: int, column: str = "skeleton") -> pl.Series:
+    """Per row of the tokenised names, its tokens' ``column`` sorted and joined (null
+    without tokens). Names with the same skeleton key are one name in other spellings;
+    names with the same ``token`` key are the same for matching (scored once: a spelling
+    that differs from the list's still scores as a transcription, whatever other
+    spellings the batch holds)."""
+    keyed = tokens.group_by("row").agg(key=pl.col(column).sort().str.join(" "))
     return (
         pl.DataFrame({"row": pl.int_range(rows, dtype=pl.UInt32, eager=True)})
         .join(keyed, on="row", how="left").sort("row").get_column("key")
@@ -77,7 +80,7 @@ def build_index(entries: pl.DataFrame) -> ListIndex:
     normalised = normalise_names(entries.get_column("name"))
     tokens = name_tokens(normalised)
     frame = entries.with_columns(
-        name_normalised=normalised, _key=token_keys(tokens, entries.height)
+        name_normalised=normalised, _key=token_keys(tokens, entries.height, "token")
     ).with_row_index("_row").filter(pl.col("_key").is_not_null())
     keys = frame.select(pl.col("_key").unique(maintain_order=True)).to_series()
     key_ids = pl.DataFrame({"_key": keys, "key_id": pl.int_range(keys.len(), dtype=pl.UInt32,

@@ -57,7 +57,7 @@ def prepare_queries(names: pl.Series) -> Queries:
     normalised = normalise_names(distinct).alias("party_name_normalised")
     tokens = name_tokens(normalised)
     frame = pl.DataFrame([distinct, normalised]).with_columns(
-        entity_hint=entity_hints(distinct), _key=token_keys(tokens, distinct.len())
+        entity_hint=entity_hints(distinct), _key=token_keys(tokens, distinct.len(), "token")
     ).with_row_index("_row").filter(pl.col("_key").is_not_null())
     keys = frame.select(pl.col("_key").unique(maintain_order=True)).to_series()
     ids = pl.DataFrame({"_key": keys,

@@ -175,15 +175,17 @@ def name_tokens(normalised: pl.Series) -> pl.DataFrame:
                       & ~pl.col("token").str.contains(given_name_after_particle()))
         .then("token").otherwise(split).str.split(" "))
     tokens = (
-        words.join(pieces, on="token", maintain_order="left").drop("token")
-        .with_columns(piece_pos=pl.int_ranges(pl.col("piece").list.len(), dtype=pl.UInt32))
-        .explode("piece", "piece_pos").rename({"piece": "token"})
+        words.with_row_index("word").join(pieces, on="token", maintain_order="left")
+        .drop("token").explode("piece").rename({"piece": "token"})
     )
-    particles = _rules()["dropped_particles"]
-    previous = pl.col("token").shift(1).over("row")
+    # Rows are in name then word order: the token before is the previous row's, when it is
+    # of the same name; a piece after the first of its word follows a particle split off.
+    previous = pl.when(pl.col("row") == pl.col("row").shift(1)).then(pl.col("token").shift(1))
+    split_off = pl.col("word") == pl.col("word").shift(1)
     tokens = tokens.with_columns(
-        glued=pl.when((pl.col("piece_pos") == 1) | previous.is_in(_rules()["articles"]))
-        .then(pl.concat_str(previous, "token"))).drop("piece_pos")
+        glued=pl.when(split_off | previous.is_in(_rules()["articles"]))
+        .then(pl.concat_str(previous, "token"))).drop("word")
+    particles = _rules()["dropped_particles"]
     distinct = tokens.select(pl.col("token").unique())
     misspelt = distinct.filter(misspelt_legal_forms(distinct.get_column("token")))
     dropped = pl.col("token").is_in(particles) | pl.col("token").is_in(
