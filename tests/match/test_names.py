@@ -143,3 +143,13 @@ def test_every_relation_and_adjustment_a_hit_shows_has_words_for_it(index: ListI
     assert {"weak_alias", "low_information"} <= adjustments <= set(ADJUSTMENTS)
     for relation in RELATIONS:
         assert translate(f"matching.relation.{relation}", "fr") != f"matching.relation.{relation}"
+
+
+def test_a_names_score_does_not_depend_on_other_spellings_in_the_batch(index: ListIndex
+                                                                        ) -> None:
+    # Ghali and Ghaly share a skeleton: each is scored as written, in either batch order.
+    for batch in (["Iyad Ag Ghaly", "Iyad Ag Ghali"], ["Iyad Ag Ghali", "Iyad Ag Ghaly"]):
+        hits = match_names(pl.Series(batch), index, 80.0).filter(pl.col("entry_id") == "QDi.316")
+        scores = dict(zip(hits["party_name"], hits["score"], strict=True))
+        assert scores["Iyad Ag Ghali"] == 100.0
+        assert 90.0 < scores["Iyad Ag Ghaly"] < 100.0
