@@ -33,6 +33,12 @@ _NOTE_MONTH = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a
 _BRACKETED = re.compile(r"([^()]+?)\s*\((?:original script:\s*)?([^()]+)\)\s*,?")
 _TOP_LEVEL_SEMICOLON = re.compile(r";(?![^()]*\))")  # a ";" outside brackets
 _LATIN_END = 0x250  # end of the Latin Extended-B block
+_DOCUMENT_LABELS = {
+    "passport": "Passport", "numéro de passeport": "Passport",
+    "número de pasaporte": "Passport", "national identification number":
+    "National Identification Number", "national identification": "National Identification Number",
+}
+"""The list's document types (in its three languages) → the labels of OFAC-style remarks."""
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
@@ -68,7 +74,7 @@ def _entry_rows(element: Element, list_id: str) -> list[dict[str, Any]]:
         "countries": list(dict.fromkeys([*nationalities, *_countries(places)])),
         "programmes": [p for p in [_text(element, "UN_LIST_TYPE")] if p],
         "listed_on": _date(_text(element, "LISTED_ON")),
-        "remarks": _text(element, "COMMENTS1"),
+        "remarks": _remarks(element),
     }
     return [{**entry, "name": name, "name_kind": kind} for name, kind in _names(element)]
 
@@ -130,6 +136,21 @@ def _birth_dates(element: Element) -> list[str]:
             dates.extend(_note_dates(_text(block, "NOTE")))
     dates.extend(d for a in element.iter("INDIVIDUAL_ALIAS") if (d := _text(a, "DATE_OF_BIRTH")))
     return list(dict.fromkeys(d for d in dates if _PARTIAL_DATE.fullmatch(d)))
+
+
+def _remarks(element: Element) -> str | None:
+    """``COMMENTS1``, then the identity documents (``INDIVIDUAL_DOCUMENT``) written the way
+    the other lists write them in their remarks (``Passport AB850901 (United Republic of
+    Tanzania).``), which is where ``match.documents`` reads every list's documents from."""
+    documents = []
+    for block in element.iter("INDIVIDUAL_DOCUMENT"):
+        number, kind = _text(block, "NUMBER"), _text(block, "TYPE_OF_DOCUMENT")
+        if number:
+            label = _DOCUMENT_LABELS.get((kind or "").casefold(), "Identification Number")
+            country = _text(block, "ISSUING_COUNTRY") or _text(block, "COUNTRY_OF_ISSUE")
+            documents.append(f"{label} {number}" + (f" ({country})." if country else "."))
+    text = " ".join(t for t in [_text(element, "COMMENTS1"), *documents] if t)
+    return text or None
 
 
 def _note_dates(note: str | None) -> list[str]:

@@ -13,6 +13,7 @@ import polars as pl
 import pytest
 
 from aml_screen.errors import WatchlistError
+from aml_screen.match.index import with_documents
 from aml_screen.schema import LIST_ENTRY_SCHEMA
 from aml_screen.watchlists.un_xml import parse_un_xml
 
@@ -149,6 +150,31 @@ def test_countries_nationalities_and_entry_attributes(tmp_path: Path) -> None:
     assert (group["entity_type"], group["countries"], group["nationalities"]) == (
         "organisation", ["BF"], [])
     assert (group["listed_on"], group["programmes"], group["alias"]) == (None, [], [])
+
+
+def test_identity_documents_are_read_into_the_entrys_documents(tmp_path: Path) -> None:
+    # INDIVIDUAL_DOCUMENT blocks, in the list's three languages, with or without a country;
+    # a block without a number (half of them in the real list) says nothing.
+    path = _un_list(tmp_path, (
+        "<FIRST_NAME>A</FIRST_NAME><COMMENTS1>Arrested in 2014</COMMENTS1>"
+        "<INDIVIDUAL_DOCUMENT><TYPE_OF_DOCUMENT>Passport</TYPE_OF_DOCUMENT>"
+        "<NUMBER>AB850901 </NUMBER><ISSUING_COUNTRY>United Republic of Tanzania"
+        "</ISSUING_COUNTRY></INDIVIDUAL_DOCUMENT>"
+        "<INDIVIDUAL_DOCUMENT><TYPE_OF_DOCUMENT>Numéro de passeport </TYPE_OF_DOCUMENT>"
+        "<NUMBER>A1234567</NUMBER><ISSUING_COUNTRY>Mali</ISSUING_COUNTRY></INDIVIDUAL_DOCUMENT>"
+        "<INDIVIDUAL_DOCUMENT><TYPE_OF_DOCUMENT>National Identification Number"
+        "</TYPE_OF_DOCUMENT><NUMBER>1-78-09-44621-80</NUMBER></INDIVIDUAL_DOCUMENT>"
+        "<INDIVIDUAL_DOCUMENT><TYPE_OF_DOCUMENT>Passport</TYPE_OF_DOCUMENT>"
+        "</INDIVIDUAL_DOCUMENT><INDIVIDUAL_DOCUMENT/>"
+    ))
+    entries = with_documents(parse_un_xml(path).entries)
+    person = _entry(entries, "QDi.900")
+    assert str(person["remarks"]).startswith("Arrested in 2014 Passport AB850901 (United")
+    assert person["documents"] == [
+        {"kind": "passport", "number": "AB850901", "country": "TZ"},
+        {"kind": "passport", "number": "A1234567", "country": "ML"},
+        {"kind": "national_id", "number": "178094462180", "country": None},
+    ]
 
 
 def test_delisted_entries_are_left_out(tmp_path: Path) -> None:
@@ -321,13 +347,14 @@ def test_real_entry_names(
     ("QDi.315", "nationalities", ["MR", "ML"]),
     ("CDi.001", "countries", ["CD", "RW"]),
     ("QDe.014", "programmes", ["Al-Qaida"]),
+    ("CDi.021", "documents", [{"kind": "passport", "number": "OB0243318", "country": "CD"}]),
 ])
 def test_real_entry_attributes(
     real_list: tuple[str, pl.DataFrame, str | None, float], entry_id: str, column: str,
     expected: list[str],
 ) -> None:
     _text, entries, _version, _elapsed = real_list
-    values = entries.filter(pl.col("entry_id") == entry_id)[column].to_list()
+    values = with_documents(entries).filter(pl.col("entry_id") == entry_id)[column].to_list()
     assert values
     assert all(value == expected for value in values)
 
