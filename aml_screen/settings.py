@@ -37,7 +37,7 @@ class Settings:
     """Rule packs evaluated when ``--rules`` is not given."""
     rule_parameters_file: Path = Path("rules/parameters.yaml")
     """Named thresholds and country sets the rules refer to; a deployment overrides them here."""
-    match_threshold: float = 87.0
+    match_threshold: float = 88.0
     """Hits scoring below this (0-100) are dropped."""
     timezone: str = "UTC"
     """Zone in which batch times without an offset are read (e.g. Africa/Niamey)."""

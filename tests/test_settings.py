@@ -11,7 +11,7 @@ from aml_screen.settings import load_settings
 def test_defaults_without_file_or_env(tmp_path: Path) -> None:
     settings = load_settings(environ={}, config_file=tmp_path / "absent.toml")
     assert settings.language == "en"
-    assert settings.match_threshold == 87.0
+    assert settings.match_threshold == 88.0
     assert settings.timezone == "UTC"
     assert settings.config_file is None
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from aml_screen.match.scoring import UNMATCHED_LIST, UNMATCHED_QUERY
+from aml_screen.match.scoring import UNMATCHED_MIDDLE, UNMATCHED_QUERY
 
 PREFIX_SHARE = 0.6
 PROBE_MIN_WEIGHT = 4.5
@@ -50,11 +50,12 @@ def score_bound(q_total: pl.Expr, missed: pl.Expr, l_total: pl.Expr,
                 l_reachable: pl.Expr) -> pl.Expr:
     """Highest score (0-100) a pair can reach when the query's tokens of weight ``missed``
     have no partner and at most ``l_reachable`` of the list name's weight can be paired:
-    every other token matched perfectly."""
+    every other token matched perfectly (and each list token left over as cheap as a middle
+    name)."""
     l_matched = pl.min_horizontal(l_total, l_reachable)
     matched = q_total - missed + l_matched
     return 100 * matched / (matched + UNMATCHED_QUERY * missed
-                            + UNMATCHED_LIST * (l_total - l_matched))
+                            + UNMATCHED_MIDDLE * (l_total - l_matched))
 
 
 def _reach(probes: pl.DataFrame, followed: pl.DataFrame, l_tokens: pl.DataFrame

@@ -106,7 +106,8 @@ def score_pairs(queries: Queries, index: ListIndex, floor: float, *,
     vocab = token_vocabulary(queries.tokens, "query_id")
     token_pairs = similar_tokens(vocab, index.vocab, index.deletions, queries.size)
     q_coded, l_coded, pairs_coded = _encoded(q_tokens, l_tokens, token_pairs)
-    l_totals = l_tokens.group_by("key_id").agg(l_total=pl.col("weight").sum())
+    l_totals = l_tokens.group_by("key_id").agg(l_total=pl.col("weight").sum(),
+                                                l_weights=pl.col("weight").sort_by("pos"))
     scores: list[pl.DataFrame] = []
     edges: list[pl.DataFrame] = []
     step = CHUNK // 10 if exhaustive else CHUNK

@@ -5,10 +5,11 @@ then closeness of position, so word order does not matter). The score is a weigh
 coefficient: the similarity-weighted weight of the aligned tokens over the weight of all
 tokens (an initial is credited with its own weight only: "M" says little of "Mokhtar"),
 where a token left without a partner counts ``UNMATCHED_QUERY`` or
-``UNMATCHED_LIST`` of its weight. List names carry more parts (father's and grandfather's
-names) than a bank record keeps, so a list token left over costs less than a query token
-left over; and because weights are rare-token-heavy, a missing "Mohamed" costs little while
-a missing "Belmokhtar" sinks the score.
+``UNMATCHED_LIST`` of its weight (``UNMATCHED_MIDDLE`` between two paired list tokens).
+List names carry more parts (father's and grandfather's names) than a bank record keeps,
+so a list token left over costs less than a query token left over; and because weights are
+rare-token-heavy, a missing "Mohamed" costs little while a missing "Belmokhtar" sinks the
+score.
 """
 
 from __future__ import annotations
@@ -24,6 +25,10 @@ pen is common, a name that only comes close through several is another name (Sab
 is not Saati Ammar)."""
 UNMATCHED_QUERY = 1.0
 UNMATCHED_LIST = 0.35
+UNMATCHED_MIDDLE = 0.2
+"""A list token left over between two paired ones (Ahmad Mahmood Hassan written Ahmad
+Hassan): a middle name, which banks drop most often, costs less than one left over at
+either end."""
 PAIR = ["query_id", "key_id"]
 
 
@@ -100,7 +105,8 @@ def align(edges: pl.DataFrame, rounds: int = 3) -> pl.DataFrame:
 def name_scores(aligned: pl.DataFrame, q_totals: pl.DataFrame,
                 l_totals: pl.DataFrame) -> pl.DataFrame:
     """(``query_id``, ``key_id``, ``evidence``, ``heaviest``, ``name_score``) from aligned
-    edges; totals hold each name's summed token weight (``q_total``, ``l_total``).
+    edges; totals hold each name's summed token weight (``q_total``, ``l_total``) and the
+    list names' token weights in order (``l_weights``).
     ``evidence`` is the weight both names share (similarity × the lighter token's weight,
     summed): how much the match says, whatever the share of the names it covers;
     ``heaviest`` the weight of the rarest token pair."""
@@ -115,12 +121,21 @@ def name_scores(aligned: pl.DataFrame, q_totals: pl.DataFrame,
         strong=(~pl.col("relation").is_in(["initial", "listed_initial"])).any(),
         evidence=(pl.col("similarity") * pl.min_horizontal("q_credit", "l_weight")).sum(),
         heaviest=pl.min_horizontal("q_credit", "l_weight").max(),
+        kmin=pl.col("kpos").min(), kmax=pl.col("kpos").max(),
+        inner=pl.col("l_weight").filter((pl.col("kpos") > pl.col("kpos").min())
+                                        & (pl.col("kpos") < pl.col("kpos").max())).sum(),
     ).filter("strong")
     sums = sums.join(q_totals, on="query_id").join(l_totals, on="key_id")
+    # The list tokens left over between the first and the last list token paired: middle
+    # names (a father's, a grandfather's) that bank records leave out.
+    span = (pl.col("kmax") - pl.col("kmin") - 1).clip(lower_bound=0)
+    middle = (pl.col("l_weights").list.slice(pl.col("kmin") + 1, span).list.sum()
+              - pl.col("inner")).clip(lower_bound=0)
     denominator = (
         pl.col("paired") + pl.col("slack")
         + UNMATCHED_QUERY * (pl.col("q_total") - pl.col("q_matched"))
-        + UNMATCHED_LIST * (pl.col("l_total") - pl.col("l_matched"))
+        + UNMATCHED_LIST * (pl.col("l_total") - pl.col("l_matched") - middle)
+        + UNMATCHED_MIDDLE * middle
     )
     return sums.select(*PAIR, "evidence", "heaviest",
                        name_score=(100 * pl.col("credit") / denominator).clip(0, 100))

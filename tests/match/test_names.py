@@ -153,3 +153,15 @@ def test_a_names_score_does_not_depend_on_other_spellings_in_the_batch(index: Li
         scores = dict(zip(hits["party_name"], hits["score"], strict=True))
         assert scores["Iyad Ag Ghali"] == 100.0
         assert 90.0 < scores["Iyad Ag Ghaly"] < 100.0
+
+
+def test_a_dropped_middle_name_costs_less_than_a_dropped_last_name() -> None:
+    # Tokens of equal weight (one list name each): leaving out the middle one, as banks do
+    # with a father's name, keeps more of the score than leaving out the last one.
+    listed = entries_frame([{"list_id": "un_sc", "entry_id": "QDi.999", "entity_type": "person",
+                             "name": "Kelmendi Zafirov Ardashev", "name_kind": "primary"}]
+                           ).with_columns(list_version=pl.lit("sha-test"))
+    hits = match_names(pl.Series(["Kelmendi Ardashev", "Kelmendi Zafirov"]), build_index(listed),
+                       50.0)
+    scores = dict(zip(hits["party_name"], hits["score"], strict=True))
+    assert scores["Kelmendi Ardashev"] > scores["Kelmendi Zafirov"] > 88.0
