@@ -9,6 +9,7 @@ gives null, so no threshold silently compares a foreign amount as if it were XOF
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 
 import polars as pl
 
@@ -44,23 +45,64 @@ def fold_expr(expr: pl.Expr) -> pl.Expr:
     return expr.str.to_lowercase().str.normalize("NFD").str.replace_all(r"\p{Mn}", "")
 
 
-def folded_name(column: str) -> str:
-    """The column holding ``column``'s text folded (lower case, no accents): computed once
-    per batch for the columns that ``contains_any`` searches."""
-    return f"_folded_{column}"
+SUBJECT_TEXT = {"originator_account": "originator_id", "beneficiary_account": "beneficiary_id",
+                "originator_name": "originator_name", "beneficiary_name": "beneficiary_name"}
+"""The column equal to a rule subject's text (``hits.subject_exprs``: the account, or the
+party's name where there is none), by the subject's key."""
 
 
-def add_folded(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
-    """``frame`` with ``folded_name(c)`` for each of ``columns``. Each distinct text is folded
-    once: payment reasons repeat a great deal, and folding is costly per row."""
-    folded = []
-    for column in columns:
-        distinct = frame.get_column(column).drop_nulls().unique()
-        table = distinct.to_frame().select(fold_expr(pl.col(column))).to_series()
-        folded.append(pl.col(column).replace_strict(distinct, table, default=None,
-                                                    return_dtype=pl.String)
-                      .alias(folded_name(column)))
-    return frame.with_columns(folded)
+def code_name(column: str) -> str:
+    """The column holding an integer code of ``column``'s text (``code_expr``)."""
+    return f"_code_{column}"
+
+
+def code_expr(column: str) -> pl.Expr:
+    """An integer code of a text column, ``code_name(column)``. Codes come from polars'
+    global categorical mapping: equal texts get equal codes in every column of the process,
+    so an account's code is the same as originator and as beneficiary, and is its subject's
+    (``SUBJECT_TEXT``) code. Sorting, grouping and joining integers is several times faster
+    than texts, and they take 4 bytes a row."""
+    return pl.col(column).cast(pl.Categorical).to_physical().alias(code_name(column))
+
+
+SEARCH_PREFIX = "_search:"
+
+
+def search_name(column: str, pattern: str) -> str:
+    """The Boolean column telling whether ``column``'s folded text (lower case, no accents)
+    matches the regular expression ``pattern``: ``contains_any`` on a column reads it. Its
+    name holds the column and the pattern, so that ``add_searches`` knows what to compute
+    from the expressions alone."""
+    return f"{SEARCH_PREFIX}{column}:{pattern}"
+
+
+def searches_in(exprs: Iterable[pl.Expr]) -> dict[str, tuple[str, str]]:
+    """The search columns ``exprs`` read: name -> (column searched, pattern)."""
+    found: dict[str, tuple[str, str]] = {}
+    for expr in exprs:
+        for name in expr.meta.root_names():
+            if name.startswith(SEARCH_PREFIX):
+                column, _, pattern = name.removeprefix(SEARCH_PREFIX).partition(":")
+                found[name] = (column, pattern)
+    return found
+
+
+def add_searches(frame: pl.DataFrame, exprs: Iterable[pl.Expr]) -> pl.DataFrame:
+    """``frame`` with the search columns (``search_name``) that ``exprs`` read. Each distinct
+    text is folded and searched once, and rows are matched by their integer code: payment
+    reasons repeat a great deal, and regular expressions are costly per row. A searched
+    column may be text or categorical."""
+    searches = searches_in(exprs)
+    found = []
+    for column in sorted({column for column, _ in searches.values()}):
+        codes = pl.col(column).cast(pl.Categorical)
+        distinct = frame.select(codes.drop_nulls().unique()).to_series()
+        texts = distinct.cast(pl.String).to_frame("text").select(fold_expr(pl.col("text")))
+        for name, (searched, pattern) in searches.items():
+            if searched == column:
+                matching = distinct.filter(texts.to_series().str.contains(pattern))
+                found.append(codes.is_in(matching.implode()).alias(name))
+    return frame.with_columns(found)
 
 
 def kind_of_label(label: str, params: Parameters) -> str:

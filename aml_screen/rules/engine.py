@@ -18,8 +18,16 @@ import polars as pl
 
 from aml_screen.errors import ConfigError
 from aml_screen.rules import grammar as g
-from aml_screen.rules.derived import DERIVED_SCHEMA, add_derived, add_folded
-from aml_screen.rules.eval_aggregate import aggregate_plans, evaluate_plan
+from aml_screen.rules.derived import (
+    DERIVED_SCHEMA,
+    RULE_COLUMNS,
+    SUBJECT_TEXT,
+    add_derived,
+    add_searches,
+    code_expr,
+    searches_in,
+)
+from aml_screen.rules.eval_aggregate import aggregate_plans, distinct_only, evaluate_plan
 from aml_screen.rules.eval_cycle import evaluate_cycle
 from aml_screen.rules.eval_funnel import evaluate_funnel
 from aml_screen.rules.eval_list import evaluate_list_rules
@@ -47,38 +55,51 @@ def columns_used(rule_set: RuleSet) -> list[str]:
     return [c for c in (*TRANSACTION_SCHEMA, *DERIVED_SCHEMA) if c in used & known]
 
 
-def searched_columns(rule_set: RuleSet) -> list[str]:
-    """Columns that ``contains_any`` searches, which get a folded copy."""
-    found: set[str] = set()
+def _filters(rule: Rule) -> list[pl.Expr]:
+    """The rule's row conditions: its condition, and a sequence's in and out filters."""
+    sequence = rule.sequence
+    return [rule.condition, *((sequence.in_filter, sequence.out_filter) if sequence else ())]
+
+
+def row_exprs(rule_set: RuleSet) -> list[pl.Expr]:
+    """The rules' compiled row-level expressions: conditions, filters, aggregated values."""
+    return [e for rule in rule_set.rules
+            for e in (*_filters(rule), *(a.expr for a in rule.aggregates))]
+
+
+def coded_columns(rule_set: RuleSet) -> list[str]:
+    """Text columns that ``prepare`` gives an integer code (``derived.code_name``): the
+    subjects of aggregate rules, the texts their aggregates only count distinct values of
+    (``eval_aggregate.distinct_only``, plan by plan), and the parties of transfers (network
+    and sequence rules code accounts through them)."""
+    aggregate = rule_set.of_kind("aggregate")
+    wanted = {"originator_id", "beneficiary_id",
+              *(SUBJECT_TEXT[rule.subject] for rule in aggregate)}
+    for members in aggregate_plans(aggregate).values():
+        wanted |= distinct_only(members)
+    return sorted(wanted)
+
+
+def kept_columns(rule_set: RuleSet) -> list[str]:
+    """Columns of the batch that ``prepare`` keeps: ``ALWAYS`` and those the rules' row
+    expressions read, but neither texts only counted distinct (their codes are kept) nor
+    texts only searched by ``contains_any`` (their search columns are kept)."""
+    counted = distinct_only(rule_set.of_kind("aggregate"))
+    read = set(ALWAYS)
     for rule in rule_set.rules:
-        for text in rule.expressions.values():
-            found.update(_searched(g.parse(text)))
-    return sorted(found)
-
-
-def _searched(node: g.Node) -> set[str]:
-    found: set[str] = set()
-    if isinstance(node, g.Call):
-        first = node.args[0] if node.args else None
-        if node.name == "contains_any" and isinstance(first, g.Name):
-            found.add(first.dotted)
-        children: tuple[g.Node, ...] = node.args
-    elif isinstance(node, g.Unary):
-        children = (node.operand,)
-    elif isinstance(node, g.Binary):
-        children = (node.left, node.right)
-    else:
-        children = ()
-    for child in children:
-        found |= _searched(child)
-    return found
+        read.update(c for e in _filters(rule) for c in e.meta.root_names())
+        read.update(c for a in rule.aggregates for c in a.expr.meta.root_names()
+                    if c not in counted)
+    return [c for c in RULE_COLUMNS if c in read]
 
 
 def prepare(rule_set: RuleSet, transactions: pl.DataFrame | pl.LazyFrame,
             timezone: str = "UTC") -> pl.LazyFrame:
-    """The batch as the evaluations read it: the columns the rules use, derived ones (hours
-    and weekdays in ``timezone``) and folded texts, materialised once, with a ``_row``
-    index."""
+    """The batch as the evaluations read it, materialised once with a ``_row`` index: the
+    columns of ``kept_columns`` (derived ones with hours and weekdays in ``timezone``), the
+    integer codes of ``coded_columns`` and the search columns of ``contains_any``. Texts
+    read only through codes or searches are not kept: at ten million rows each is hundreds
+    of megabytes."""
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -89,8 +110,14 @@ def prepare(rule_set: RuleSet, transactions: pl.DataFrame | pl.LazyFrame,
     missing = [pl.lit(None, dtype).alias(c) for c, dtype in TRANSACTION_SCHEMA.items()
                if c not in names]
     derived = add_derived(lazy.with_columns(missing), rule_set.parameters, timezone)
-    materialised = derived.select(columns_used(rule_set)).collect()
-    return add_folded(materialised, searched_columns(rule_set)).with_row_index("_row").lazy()
+    exprs = row_exprs(rule_set)
+    kept = kept_columns(rule_set)
+    searched = sorted({column for column, _ in searches_in(exprs).values()} - set(kept))
+    materialised = derived.select(
+        *kept, *(pl.col(c).cast(pl.Categorical) for c in searched),
+        *(code_expr(c) for c in coded_columns(rule_set))).collect()
+    searchable = add_searches(materialised, exprs).drop(searched)
+    return searchable.with_row_index("_row").lazy()
 
 
 @dataclass(frozen=True)

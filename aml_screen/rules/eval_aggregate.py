@@ -10,11 +10,12 @@ are dropped, and so is every window holding one (``_unpoisoned``). A firing wind
 lies in one segment of the key's timeline between poisoned buckets, at least a window long:
 the rows of shorter segments are dropped. The monotone part of ``having`` (its ``and``-ed
 thresholds on aggregates that never decrease with more rows: count, sum, distinct values…
-see ``functions.MONOTONE_AGGREGATES``) must hold on a segment's aggregates (the whole
-batch's, for a rule without an anti-monotone part), or no window in it fires. Busy accounts
-whose payments differ widely every day are so dropped from the "similar amounts" rules
-before windowing, which is where distinct-counterparty windows cost. Text columns the
-aggregates only count distinct values of, and the key, are integer codes in the plan.
+see ``functions.MONOTONE_AGGREGATES``) must hold on all the key's rows of the batch
+(``_hopeful_keys``, one group-by for the plan) and on the segment's aggregates, or no
+window in it fires. Busy accounts whose payments differ widely every day are so dropped
+from the "similar amounts" rules before windowing, which is where distinct-counterparty
+windows cost. Text columns the aggregates only count distinct values of, and the key, are
+the integer codes made by ``engine.prepare``.
 
 Windows. Windows of the rule's length start every ``step`` (``group_by_dynamic``), so rows at
 most ``length - step`` apart always share a window. Every window of the grid that holds one of
@@ -34,16 +35,18 @@ import polars as pl
 
 from aml_screen.rules import grammar as g
 from aml_screen.rules.compiler import Scope, compile_expr
+from aml_screen.rules.derived import SUBJECT_TEXT, code_name
 from aml_screen.rules.functions import MONOTONE_AGGREGATES
 from aml_screen.rules.hits import evidence_json, finish, subject_exprs
 from aml_screen.rules.kinds import ROW_TYPES
 from aml_screen.rules.model import NAME_OF, Rule, Window
+from aml_screen.rules.ordering import by_key_then_time
 from aml_screen.rules.parameters import Parameters
 from aml_screen.schema import RULE_HIT_SCHEMA
 
 KEYS = ["_key"]
-"""Plans group by ``_key``, an integer code of the subject: sorting and grouping integers is
-several times faster than the account or name text, which is joined back for the hits."""
+"""Plans group by ``_key``, the integer code of the subject made by ``engine.prepare``
+(``derived.code_expr``): the subject's text is joined back for the hits only."""
 SUBJECT = ["_key", "_subject", "_subject_type"]
 _BOUNDS = ["_lower_boundary", "_upper_boundary"]
 
@@ -140,43 +143,40 @@ def evaluate_plan(frame: pl.LazyFrame, key: str, window: Window, rules: list[Rul
     masks = [rule.condition.fill_null(value=False).alias(f"_m{i}") for i, rule in enumerate(rules)]
     aggregates = [e for i, rule in enumerate(rules) for e in _aggregate_exprs(i, rule, params)]
     used = sorted({c for e in aggregates for c in e.meta.root_names() if not c.startswith("_m")})
-    subject = subject_exprs(key)[0]
     counted = distinct_only(rules)
+    counting = pl.any_horizontal(m.meta.output_name() for m in masks)
     rows = (
-        frame.select("_row", "booked_at", *masks, *used, _subject=subject)
-        .filter(pl.col("_subject").is_not_null() & pl.any_horizontal(m.meta.output_name()
-                                                                     for m in masks))
-        .select("_row", "booked_at", *(m.meta.output_name() for m in masks),
-                *(_code(c) if c in counted else pl.col(c) for c in used),
-                _key=_code("_subject"))
+        frame.select("_row", "booked_at", *masks,
+                     *(pl.col(code_name(c)).alias(c) if c in counted else pl.col(c)
+                       for c in used),
+                     _key=pl.col(code_name(SUBJECT_TEXT[key])))
+        .filter(pl.col("_key").is_not_null() & counting)
         .collect()
     )
-    pruned = _prune(rows, rules, aggregates, window, params)
+    gridded = window.length % window.step == timedelta(0)
+    poisons = [poison_condition(rule, params) if gridded else None for rule in rules]
+    rows = _hopeful_keys(rows, rules, aggregates, params)
+    rows = by_key_then_time(rows, "_key", "booked_at", rows.select(counting).to_series())
+    pruned = _prune(rows, rules, aggregates, window, params, poisons)
     rows = pruned.rows
     if rows.is_empty():
         return []
     windows = (
-        rows.sort([*KEYS, "booked_at"])
-        .group_by_dynamic("booked_at", every=window.step, period=window.length,
-                          offset=window.step - window.length, group_by=KEYS,
-                          include_boundaries=True, closed="left")
+        rows.group_by_dynamic("booked_at", every=window.step, period=window.length,
+                              offset=window.step - window.length, group_by=KEYS,
+                              include_boundaries=True, closed="left")
         .agg(aggregates)
     )
     fired = [_unpoisoned(_passes(windows, i, rule, [*KEYS, *_BOUNDS]), pruned.poisoned[i])
              for i, rule in enumerate(rules)]
     subjects = _subjects(frame, key, rows, pl.concat([f.select(KEYS) for f in fired]))
-    lookup = frame.select("_row", "transaction_id", pl.col(NAME_OF[key]).alias("_name"))
+    lookup = frame.select("transaction_id", pl.col(NAME_OF[key]).alias("_name")).collect()
     return [_hits(rule, i, fired[i], rows, subjects, lookup) for i, rule in enumerate(rules)]
-
-
-def _code(column: str) -> pl.Expr:
-    """An integer code of a text column: equal codes for equal texts."""
-    return pl.col(column).cast(pl.Categorical).to_physical().alias(column)
 
 
 def distinct_only(rules: list[Rule]) -> set[str]:
     """Text columns the rules' aggregates only count distinct values of (``n_unique(x)``):
-    plans replace them by integer codes, cheaper to hash and to hold."""
+    plans read their integer codes (``derived.code_name``), cheaper to hash and to hold."""
     counted: set[str] = set()
     other: set[str] = set()
 
@@ -209,9 +209,9 @@ def _subjects(frame: pl.LazyFrame, key: str, rows: pl.DataFrame,
     text is only needed for the few that fire."""
     first = (rows.join(keys.unique(), on=KEYS, how="semi")
              .group_by(KEYS).agg(pl.col("_row").first()))
-    return (frame.filter(pl.col("_row").is_in(first.get_column("_row").implode()))
-            .select("_row", *subject_exprs(key)).collect()
-            .join(first, on="_row").select(SUBJECT))
+    texts = frame.select(key, NAME_OF[key]).collect()[first.get_column("_row")]
+    return pl.concat([first.select(KEYS), texts.select(subject_exprs(key))],
+                     how="horizontal").select(SUBJECT)
 
 
 def _wanted(aggregates: list[pl.Expr], index: int, condition: pl.Expr) -> list[pl.Expr]:
@@ -230,29 +230,68 @@ class Pruned:
     poisoned: list[pl.DataFrame | None]
 
 
+def _hopeful_keys(rows: pl.DataFrame, rules: list[Rule], aggregates: list[pl.Expr],
+                  params: Parameters) -> pl.DataFrame:
+    """``rows`` with each rule's mask cleared on the keys where the monotone part of its
+    ``having`` fails on all the key's rows of the batch (no window, a part of them, can
+    pass it): one group-by for all the rules, before the plan sorts its rows (rows left
+    without a rule are dropped by the sort). Keys are cut into segments by ``_prune``
+    afterwards, for the rules with an anti-monotone part."""
+    needs = [prune_condition(rule, params) for rule in rules]
+    wanted = [e for i, need in enumerate(needs) if need is not None
+              for e in _wanted(aggregates, i, need)]
+    if not wanted:
+        return rows
+    keys = rows.group_by(KEYS).agg(wanted)
+    masks = [pl.col(f"_m{i}") if need is None else pl.col(f"_m{i}") & pl.col("_key").is_in(
+        _passes(keys, i, rule, KEYS, need).get_column("_key").implode())
+        for i, (rule, need) in enumerate(zip(rules, needs, strict=True))]
+    return rows.with_columns(mask.alias(f"_m{i}") for i, mask in enumerate(masks))
+
+
 def _prune(rows: pl.DataFrame, rules: list[Rule], aggregates: list[pl.Expr], window: Window,
-           params: Parameters) -> Pruned:
+           params: Parameters, poisons: list[pl.Expr | None]) -> Pruned:
     """Each rule's mask cleared on the rows that cannot be in a window firing it (see the
-    module doc), and rows left without a rule dropped."""
-    gridded = window.length % window.step == timedelta(0)
+    module doc), and rows left without a rule dropped. ``poisons`` are the rules'
+    anti-monotone parts, checked per bucket (None: none, or windows not a whole number of
+    steps long). ``rows`` are sorted by key and time, so that buckets and segments are runs
+    of rows: numbered in one pass, they are looked up by position rather than joined back."""
+    table = None
+    if any(p is not None for p in poisons):
+        bucket = pl.col("booked_at").dt.truncate(window.step)
+        rows = rows.with_columns(_bucket=bucket).with_columns(
+            _bid=_runs(pl.col("_key").ne_missing(pl.col("_key").shift(1))
+                       | pl.col("_bucket").ne_missing(pl.col("_bucket").shift(1))))
+        table = rows.group_by("_bid", maintain_order=True).agg(
+            pl.col(*KEYS, "_bucket").first(),
+            *(pl.col(f"_m{i}").any().alias(f"_has{i}") for i, p in enumerate(poisons)
+              if p is not None),
+            *(e for i, p in enumerate(poisons) if p is not None
+              for e in _wanted(aggregates, i, p)))
     masks, poisoned = [], []
     for i, rule in enumerate(rules):
-        alive, bad = _alive_rows(rows, i, rule, aggregates, window,
-                                 prune_condition(rule, params),
-                                 poison_condition(rule, params) if gridded else None)
-        masks.append(pl.col(f"_m{i}") if alive is None
-                     else pl.col(f"_m{i}") & pl.col("_row").is_in(alive.implode()))
+        alive, bad = _alive_rows(rows, table, i, rule, aggregates, window,
+                                 prune_condition(rule, params), poisons[i])
+        masks.append(pl.col(f"_m{i}") if alive is None else pl.lit(alive))
         poisoned.append(bad)
     pruned = rows.with_columns(mask.alias(f"_m{i}") for i, mask in enumerate(masks))
-    return Pruned(pruned.filter(pl.any_horizontal(f"_m{i}" for i in range(len(rules)))),
-                  poisoned)
+    kept = pruned.filter(pl.any_horizontal(f"_m{i}" for i in range(len(rules))))
+    return Pruned(kept.drop("_bucket", "_bid", strict=False), poisoned)
 
 
-def _alive_rows(rows: pl.DataFrame, index: int, rule: Rule, aggregates: list[pl.Expr],
-                window: Window, needed: pl.Expr | None, poison: pl.Expr | None
-                ) -> tuple[pl.Series | None, pl.DataFrame | None]:
-    """The ``_row`` of rule ``index``'s rows that may be in a firing window (None: all of
-    them) and its poisoned buckets (None without an anti-monotone part).
+def _runs(starts: pl.Expr) -> pl.Expr:
+    """A number for each run of rows, counted from 0, given where each run ``starts``."""
+    return starts.cast(pl.UInt32).cum_sum() - 1
+
+
+def _alive_rows(rows: pl.DataFrame, table: pl.DataFrame | None, index: int, rule: Rule,
+                aggregates: list[pl.Expr], window: Window, needed: pl.Expr | None,
+                poison: pl.Expr | None) -> tuple[pl.Series | None, pl.DataFrame | None]:
+    """Rule ``index``'s mask on ``rows`` (sorted by key and time) cleared where its rows
+    cannot be in a firing window, and its poisoned buckets: both None without an
+    anti-monotone part, when a key is its only segment (``_hopeful_keys`` checked it).
+    ``table`` holds the plan's buckets (``_bid``: a row's bucket's position in it) with the
+    rule's anti-monotone aggregates.
 
     A poisoned bucket (the anti-monotone part fails on its rows) fails every window holding
     it, so a firing window lies between two poisoned buckets: in one segment of the key's
@@ -260,34 +299,35 @@ def _alive_rows(rows: pl.DataFrame, index: int, rule: Rule, aggregates: list[pl.
     reaching before a key's first row and after its last). The rows of poisoned buckets and
     of shorter segments are dropped; the monotone part must hold on a segment's aggregates,
     or no window of the segment fires."""
-    if needed is None and poison is None:
+    if poison is None or table is None:
         return None, None
-    mine = rows.filter(pl.col(f"_m{index}"))
+    mask = rows.get_column(f"_m{index}")
     step, length = window.step, window.length
-    bad = None
-    if poison is None:
-        mine = mine.with_columns(_segment=pl.lit(0, pl.UInt32))
-    else:
-        buckets = (mine.group_by([*KEYS, pl.col("booked_at").dt.truncate(step).alias("_bucket")])
-                   .agg(_wanted(aggregates, index, poison)))
-        poisoned_at = pl.when("_bad").then("_bucket")
-        room = (poisoned_at.backward_fill().over(KEYS)
-                - poisoned_at.forward_fill().over(KEYS) - step)
-        timeline = (_named(buckets, index, rule, [*KEYS, "_bucket"])
-                    .select(*KEYS, "_bucket", _bad=~poison.fill_null(value=True))
-                    .sort(*KEYS, "_bucket")
-                    .with_columns(_segment=pl.col("_bad").cast(pl.UInt32).cum_sum().over(KEYS),
-                                  _room=room.fill_null(length)))
-        bad = timeline.filter(pl.col("_bad")).select(*KEYS, "_bucket")
-        usable = timeline.filter(~pl.col("_bad") & (pl.col("_room") >= length))
-        mine = (mine.with_columns(_bucket=pl.col("booked_at").dt.truncate(step))
-                .join(usable.select(*KEYS, "_bucket", "_segment"), on=[*KEYS, "_bucket"]))
+    same_key = pl.col("_key") == pl.col("_key").shift(1)
+    poisoned_at = pl.when("_bad").then("_bucket")
+    poisoned_key = pl.when("_bad").then("_key")
+    room = (pl.when(poisoned_key.backward_fill() == pl.col("_key"))
+            .then(poisoned_at.backward_fill())
+            - pl.when(poisoned_key.forward_fill() == pl.col("_key"))
+            .then(poisoned_at.forward_fill()) - step)
+    timeline = (
+        _named(table, index, rule, [*KEYS, "_bucket", f"_has{index}"])
+        .select(*KEYS, "_bucket",
+                _bad=pl.col(f"_has{index}") & ~poison.fill_null(value=True))
+        .with_columns(_segment=_runs(~same_key.fill_null(value=False) | pl.col("_bad")),
+                      _usable=~pl.col("_bad") & (room.fill_null(length) >= length))
+    )
+    bad = timeline.filter(pl.col("_bad")).select(*KEYS, "_bucket")
+    at = rows.get_column("_bid")
+    mask = mask & timeline.get_column("_usable").gather(at)
+    segment = timeline.get_column("_segment").gather(at)
     if needed is not None:
-        segments = mine.group_by([*KEYS, "_segment"]).agg(_wanted(aggregates, index, needed))
-        alive = _passes(segments, index, rule, [*KEYS, "_segment"], needed).select(
-            *KEYS, "_segment")
-        mine = mine.join(alive, on=[*KEYS, "_segment"], how="semi")
-    return mine.get_column("_row"), bad
+        mine = rows.with_columns(pl.lit(mask).alias(f"_m{index}"),
+                                 pl.lit(segment).alias("_segment")).filter(f"_m{index}")
+        segments = mine.group_by("_segment").agg(_wanted(aggregates, index, needed))
+        alive = _passes(segments, index, rule, ["_segment"], needed).get_column("_segment")
+        mask = mask & segment.is_in(alive.implode())
+    return mask, bad
 
 
 def _unpoisoned(fired: pl.DataFrame, poisoned: pl.DataFrame | None) -> pl.DataFrame:
@@ -325,9 +365,10 @@ def prune_condition(rule: Rule, params: Parameters) -> pl.Expr | None:
 
 
 def _hits(rule: Rule, index: int, fired: pl.DataFrame, rows: pl.DataFrame,
-          subjects: pl.DataFrame, lookup: pl.LazyFrame) -> pl.DataFrame:
+          subjects: pl.DataFrame, lookup: pl.DataFrame) -> pl.DataFrame:
     """One hit per episode; transaction ids and the subject's most frequent spelling are
-    looked up (by ``_row``) for the involved rows only."""
+    looked up in ``lookup`` (the batch's ``transaction_id`` and ``_name``, by position: a
+    row's ``_row``) for the involved rows only."""
     if fired.is_empty():
         return pl.DataFrame(schema=RULE_HIT_SCHEMA)
     first = rule.aggregates[0].name
@@ -343,11 +384,14 @@ def _hits(rule: Rule, index: int, fired: pl.DataFrame, rows: pl.DataFrame,
              *(pl.col(a.name).first() for a in rule.aggregates))
     )
     involved = (
-        rows.filter(pl.col(f"_m{index}"))
+        rows.filter(pl.col(f"_m{index}")
+                    & pl.col("_key").is_in(episodes.get_column("_key").implode()))
         .join(episodes.select(*KEYS, "_episode", "window_start", "window_end"), on=KEYS)
         .filter(pl.col("booked_at").is_between("window_start", "window_end", closed="left"))
         .select(*KEYS, "_episode", "_row")
-        .lazy().join(lookup, on="_row")
+    )
+    involved = (
+        pl.concat([involved, lookup[involved.get_column("_row")]], how="horizontal").lazy()
         .group_by([*KEYS, "_episode"])
         .agg(pl.col("transaction_id").unique().sort().alias("transaction_ids"),
              pl.col("_name").drop_nulls().mode().sort().first().alias("_subject_name"))

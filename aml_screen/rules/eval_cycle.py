@@ -28,8 +28,9 @@ def prune_edges(edges: pl.DataFrame, max_transfers: int | None = None) -> pl.Dat
     first, with ``max_transfers``, without the accounts having more edges than that."""
     edges = without_busy_accounts(edges.lazy(), max_transfers).collect()
     while True:
-        kept = edges.filter(pl.col("src").is_in(edges.get_column("dst").unique().implode())
-                            & pl.col("dst").is_in(edges.get_column("src").unique().implode()))
+        kept = edges.filter(
+            pl.col("src_code").is_in(edges.get_column("dst_code").unique().implode())
+            & pl.col("dst_code").is_in(edges.get_column("src_code").unique().implode()))
         if kept.height == edges.height:
             return kept
         edges = kept

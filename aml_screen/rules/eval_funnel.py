@@ -21,13 +21,15 @@ import polars as pl
 from aml_screen.rules.eval_network import account_names, edges_of, without_busy_accounts
 from aml_screen.rules.hits import evidence_json, finish
 from aml_screen.rules.model import NetworkSpec, Rule
+from aml_screen.rules.ordering import by_key_then_time
 from aml_screen.schema import RULE_HIT_SCHEMA
 
 MAX_SPREAD_CHECKED = 8
 """Funnels allowing more destinations than this are not pruned (see ``hopeful``)."""
 
 
-def hopeful(events: pl.DataFrame, spec: NetworkSpec, length: timedelta) -> pl.DataFrame:
+def hopeful(events: pl.DataFrame | pl.LazyFrame, spec: NetworkSpec,
+            length: timedelta) -> pl.DataFrame:
     """The ``account``s of ``events`` that may have a firing window.
 
     A firing window's outflows sent from its first inflow ``f`` on go to at most
@@ -38,18 +40,20 @@ def hopeful(events: pl.DataFrame, spec: NetworkSpec, length: timedelta) -> pl.Da
     before ``f`` and not before the account's first event, and it is ``length`` long: if
     that puts its end after ``e``, ``f`` cannot be a firing window's first inflow. An account
     fires only if some inflow ``f`` can, with at least ``min_senders`` inflows (distinct
-    senders are fewer) from ``f`` to ``e``."""
+    senders are fewer) from ``f`` to ``e``. Given lazily, the events are held only until
+    they are sorted."""
     width = spec.max_destinations + 1
     if width > MAX_SPREAD_CHECKED:
-        return events.select("account").unique()
-    ordered = events.select("account", "party", "at", "inbound").sort("account", "at").with_columns(
+        return events.lazy().select("account").unique().collect()
+    found = events.lazy().select("account", "party", "at", "inbound").collect()
+    ordered = by_key_then_time(found, "account", "at").with_columns(
         _g=(pl.col("account") != pl.col("account").shift(1)).fill_null(value=True).cum_sum())
-    outflows = ordered.filter(~pl.col("inbound"))
+    del found
     same = [pl.col("_g").shift(-k) == pl.col("_g") for k in range(width)]
     ahead = [pl.col("party").shift(-k) for k in range(width)]
     different = [ahead[i] != ahead[j] for i in range(width) for j in range(i + 1, width)]
     spreads = (
-        outflows.with_columns(_end=pl.col("at").shift(1 - width))
+        ordered.filter(~pl.col("inbound")).with_columns(_end=pl.col("at").shift(1 - width))
         .filter(pl.all_horizontal(same[-1], *different).fill_null(value=False))
         .select("_g", _start="at", _end="_end")
     )
@@ -61,6 +65,7 @@ def hopeful(events: pl.DataFrame, spec: NetworkSpec, length: timedelta) -> pl.Da
     )
     starts = ordered.group_by("_g").agg(pl.col("account").first(), _first=pl.col("at").min(),
                                         _inflows=pl.col("inbound").sum().cast(pl.Int64))
+    del ordered  # the batch's events: freed before the joins below (peak memory)
     firsts = (
         inflows.join_asof(spreads, left_on="at", right_on="_start", by="_g",
                           strategy="forward", check_sortedness=False)
@@ -69,12 +74,14 @@ def hopeful(events: pl.DataFrame, spec: NetworkSpec, length: timedelta) -> pl.Da
             (pl.col("_end") >= pl.col("_first") + length)
             & (pl.col("_previous").is_null() | (pl.col("_end") > pl.col("_previous") + length))))
     )
+    del spreads, starts
     through = (
-        firsts.drop_nulls("_end").select("_g", "_n", "_end").sort("_g", "_end")
+        by_key_then_time(firsts.drop_nulls("_end").select("_g", "_n", "_end"), "_g", "_end")
         .join_asof(inflows.select("_g", "at", _last="_n"), left_on="_end",
                    right_on="at", by="_g", strategy="backward", check_sortedness=False)
         .select("_g", "_n", _through=pl.col("_last") + 1)
     )
+    del inflows
     counted = firsts.join(through, on=["_g", "_n"], how="left").with_columns(
         _through=pl.when(pl.col("_end").is_null()).then("_inflows").otherwise("_through"))
     return counted.filter(pl.col("_through") - pl.col("_n") >= spec.min_senders).select(
@@ -90,21 +97,20 @@ def _candidates(inflow: pl.LazyFrame, outflow: pl.LazyFrame,
             .select("account"))
 
 
-def _hopeful_edges(edges: pl.LazyFrame, spec: NetworkSpec, length: timedelta) -> pl.DataFrame:
+def _hopeful_edges(edges: pl.LazyFrame, spec: NetworkSpec, length: timedelta) -> pl.Series:
     """The ``_row`` of the edges in or out of the accounts that may fire (``hopeful``).
-    Accounts are integer codes here: sorting and grouping millions of transfers by account
-    text would cost several times more."""
-    coded = edges.select("_row", "at", src=pl.col("src").cast(pl.Categorical).to_physical(),
-                         dst=pl.col("dst").cast(pl.Categorical).to_physical()).collect()
-    inflow = coded.lazy().select(account="dst", party="src", at="at", inbound=pl.lit(value=True))
-    outflow = coded.lazy().select(account="src", party="dst", at="at",
-                                  inbound=pl.lit(value=False))
-    gathered = (pl.concat([inflow, outflow])
-                .join(_candidates(inflow, outflow, spec), on="account", how="semi")
-                .collect())
-    accounts = hopeful(gathered, spec, length).get_column("account").implode()
+    Accounts are their integer codes here: sorting and grouping millions of transfers by
+    account text would cost several times more. Only the events of candidate accounts are
+    held while ``hopeful`` runs."""
+    coded = edges.select("_row", "at", src="src_code", dst="dst_code")
+    inflow = coded.select(account="dst", party="src", at="at", inbound=pl.lit(value=True))
+    outflow = coded.select(account="src", party="dst", at="at", inbound=pl.lit(value=False))
+    candidates = _candidates(inflow, outflow, spec).collect()
+    accounts = hopeful(pl.concat([inflow, outflow]).join(candidates.lazy(), on="account",
+                                                         how="semi"),
+                       spec, length).get_column("account").implode()
     return coded.filter(pl.col("src").is_in(accounts) | pl.col("dst").is_in(accounts)).select(
-        "_row")
+        "_row").collect().to_series()
 
 
 def evaluate_funnel(frame: pl.LazyFrame, rule: Rule) -> pl.DataFrame:
@@ -112,8 +118,8 @@ def evaluate_funnel(frame: pl.LazyFrame, rule: Rule) -> pl.DataFrame:
     assert spec is not None  # noqa: S101  (funnel rules have a spec and a window)
     assert window is not None  # noqa: S101
     all_edges = without_busy_accounts(edges_of(frame, rule), spec.max_account_transfers)
-    edges = all_edges.join(_hopeful_edges(all_edges, spec, window.length).lazy(), on="_row",
-                           how="semi")
+    kept = _hopeful_edges(all_edges, spec, window.length).implode()
+    edges = edges_of(frame.filter(pl.col("_row").is_in(kept)), rule)
     inflow = edges.select(pl.col("dst").alias("account"), pl.col("src").alias("party"),
                           "id", "at", "xof", inbound=pl.lit(value=True))
     outflow = edges.select(pl.col("src").alias("account"), pl.col("dst").alias("party"),

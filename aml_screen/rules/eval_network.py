@@ -7,14 +7,19 @@ from __future__ import annotations
 
 import polars as pl
 
+from aml_screen.rules.derived import code_name
 from aml_screen.rules.model import Rule
 
 
 def edges_of(frame: pl.LazyFrame, rule: Rule) -> pl.LazyFrame:
-    """The rule's transfer edges: ``src, dst, id, at, xof`` and the batch's ``_row``."""
+    """The rule's transfer edges: ``src, dst, id, at, xof``, the batch's ``_row`` and the
+    accounts' integer codes ``src_code, dst_code`` (an account's code is its party's,
+    ``derived.code_expr``)."""
     return frame.filter(rule.condition.fill_null(value=False)).select(
         "_row",
         pl.col("originator_account").alias("src"), pl.col("beneficiary_account").alias("dst"),
+        pl.col(code_name("originator_id")).alias("src_code"),
+        pl.col(code_name("beneficiary_id")).alias("dst_code"),
         pl.col("transaction_id").alias("id"), pl.col("booked_at").alias("at"),
         pl.col("amount_xof").alias("xof"),
     ).filter(pl.col("src").is_not_null() & pl.col("dst").is_not_null()
@@ -38,7 +43,7 @@ def without_busy_accounts(edges: pl.LazyFrame, max_transfers: int | None) -> pl.
     """``edges`` without those of accounts with more than ``max_transfers`` edges."""
     if max_transfers is None:
         return edges
-    busy = (pl.concat([edges.select(account="src"), edges.select(account="dst")])
+    busy = (pl.concat([edges.select(account="src_code"), edges.select(account="dst_code")])
             .group_by("account").len().filter(pl.col("len") > max_transfers)
             .select("account").collect().to_series().implode())
-    return edges.filter(~pl.col("src").is_in(busy) & ~pl.col("dst").is_in(busy))
+    return edges.filter(~pl.col("src_code").is_in(busy) & ~pl.col("dst_code").is_in(busy))

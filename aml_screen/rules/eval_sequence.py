@@ -2,14 +2,19 @@
 amount (pass-through / mule accounts), optionally towards another country than it came from.
 
 Only accounts that both receive (through ``in_filter``) and send (through ``out_filter``) are
-paired; pairs are matched on the account, then on time and on the XOF amounts. Money going
-out at the very time it came in counts: batches often record the day only.
+paired; pairs are matched on the account (its integer code) and the window-long period of
+time (an outflow is in the inflow's period or the next), then on time and on the XOF
+amounts: a busy account's inflows are never paired with all its outflows of the batch.
+Money going out at the very time it came in counts: batches often record the day only.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import polars as pl
 
+from aml_screen.rules.derived import code_name
 from aml_screen.rules.hits import evidence_json, finish
 from aml_screen.rules.model import Rule
 from aml_screen.schema import RULE_HIT_SCHEMA
@@ -25,20 +30,23 @@ def _evaluate(frame: pl.LazyFrame, rule: Rule) -> pl.DataFrame:
     spec, window = rule.sequence, rule.window
     assert spec is not None  # noqa: S101  (sequence rules have a spec and a window)
     assert window is not None  # noqa: S101
-    inbound = frame.filter(spec.in_filter.fill_null(value=False)).select(
+    inbound = frame.filter(spec.in_filter.fill_null(value=False)
+                           & pl.col("beneficiary_account").is_not_null()).select(
+        pl.col(code_name("beneficiary_id")).alias("_code"),
         pl.col("beneficiary_account").alias("_account"),
         pl.col("beneficiary_name").alias("_name"),
         pl.col("transaction_id").alias("in_id"), pl.col("booked_at").alias("in_at"),
         pl.col("amount_xof").alias("in_xof"), pl.col("originator_country").alias("in_from"),
-    ).filter(pl.col("_account").is_not_null() & pl.col("in_xof").is_not_null())
-    outbound = frame.filter(spec.out_filter.fill_null(value=False)).select(
-        pl.col("originator_account").alias("_account"),
+    ).filter(pl.col("in_xof").is_not_null())
+    outbound = frame.filter(spec.out_filter.fill_null(value=False)
+                            & pl.col("originator_account").is_not_null()).select(
+        pl.col(code_name("originator_id")).alias("_code"),
         pl.col("transaction_id").alias("out_id"), pl.col("booked_at").alias("out_at"),
         pl.col("amount_xof").alias("out_xof"), pl.col("beneficiary_country").alias("out_to"),
-    ).filter(pl.col("_account").is_not_null() & pl.col("out_xof").is_not_null())
-    inbound = inbound.join(outbound.select("_account").unique(), on="_account", how="semi")
+    ).filter(pl.col("out_xof").is_not_null())
+    inbound = inbound.join(outbound.select("_code").unique(), on="_code", how="semi")
     if spec.max_inflows is not None:
-        inbound = inbound.filter(pl.len().over("_account") <= spec.max_inflows)
+        inbound = inbound.filter(pl.len().over("_code") <= spec.max_inflows)
     difference = (pl.col("out_xof") - pl.col("in_xof")).abs().cast(pl.Float64)
     keep = (
         (pl.col("out_at") >= pl.col("in_at"))
@@ -47,7 +55,12 @@ def _evaluate(frame: pl.LazyFrame, rule: Rule) -> pl.DataFrame:
     )
     if spec.other_country:
         keep &= (pl.col("out_to") != pl.col("in_from")).fill_null(value=False)
-    pairs = inbound.join(outbound, on="_account").filter(keep).collect()
+    width = int(window.length / timedelta(microseconds=1))
+    outbound = outbound.with_columns(_period=pl.col("out_at").dt.epoch("us") // width)
+    pairs = pl.concat([
+        inbound.with_columns(_period=pl.col("in_at").dt.epoch("us") // width + later)
+        .join(outbound, on=["_code", "_period"]) for later in (0, 1)
+    ]).filter(keep).collect()
     if pairs.is_empty():
         return pl.DataFrame(schema=RULE_HIT_SCHEMA)
     grouped = (

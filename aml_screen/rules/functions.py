@@ -16,7 +16,7 @@ from aml_screen.rules.compiler import (
     text_contains_any,
     word_pattern,
 )
-from aml_screen.rules.derived import RULE_COLUMNS, folded_name
+from aml_screen.rules.derived import RULE_COLUMNS, search_name
 
 RowFunction = Callable[[g.Call, list[Typed]], Typed]
 AggregateFunction = Callable[[g.Call, list[Typed], pl.Expr], Typed]
@@ -41,11 +41,12 @@ ANY = frozenset({"str", "bool", "int", "float", "decimal", "datetime"})
 
 
 def _contains_any(node: g.Call, args: list[Typed]) -> Typed:
-    """On a column, searches its folded copy (``derived.folded_name``) made once per batch."""
+    """On a column, reads its search column (``derived.search_name``), computed once per
+    batch on the column's distinct texts."""
     _check(node, args, STR, LIST)
     text = node.args[0]
     if isinstance(text, g.Name) and text.dotted in RULE_COLUMNS:
-        found = pl.col(folded_name(text.dotted)).str.contains(word_pattern(args[1].words))
+        found = pl.col(search_name(text.dotted, word_pattern(args[1].words)))
     else:
         found = text_contains_any(args[0].expr, args[1].words)
     return Typed(found.fill_null(value=False), "bool")

@@ -7,7 +7,7 @@ from decimal import Decimal
 import polars as pl
 import pytest
 
-from aml_screen.rules.derived import add_derived, add_folded
+from aml_screen.rules.derived import add_derived
 from aml_screen.rules.examples import transactions_frame
 from aml_screen.rules.parameters import Parameters
 
@@ -42,5 +42,4 @@ def params() -> Parameters:
 
 @pytest.fixture
 def frame() -> pl.DataFrame:
-    derived = add_derived(transactions_frame("t", ROWS).lazy(), PARAMS).collect()
-    return add_folded(derived, ["purpose", "channel"])
+    return add_derived(transactions_frame("t", ROWS).lazy(), PARAMS).collect()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import polars as pl
 
 from aml_screen.rules import eval_aggregate as agg
+from aml_screen.rules.derived import code_name
 from aml_screen.rules.eval_network import account_names, edges_of, without_busy_accounts
 from aml_screen.rules.hits import evidence_json, finish, subject_exprs
 from aml_screen.rules.model import NAME_OF, Rule
@@ -24,8 +25,10 @@ def aggregate_hits(frame: pl.LazyFrame, rule: Rule, params: Parameters) -> pl.Da
     window = rule.window
     assert window is not None
     aggregates = agg._aggregate_exprs(0, rule, params)
+    texts = [pl.col(code_name(c)).alias(c) for c in agg.distinct_only([rule])]
     rows = (
         frame.filter(rule.condition.fill_null(value=False))
+        .with_columns(texts)
         .select(pl.all(), *subject_exprs(rule.subject), _m0=pl.lit(value=True))
         .filter(pl.col("_subject").is_not_null())
         .with_columns(_key=pl.col("_subject").cast(pl.Categorical).to_physical())
@@ -40,8 +43,8 @@ def aggregate_hits(frame: pl.LazyFrame, rule: Rule, params: Parameters) -> pl.Da
     )
     fired = agg._passes(windows, 0, rule, ["_key", "_lower_boundary", "_upper_boundary"])
     subjects = rows.select(agg.SUBJECT).unique("_key")
-    lookup = frame.select("_row", "transaction_id",
-                          pl.col(NAME_OF[rule.subject]).alias("_name"))
+    lookup = frame.select("transaction_id",
+                          pl.col(NAME_OF[rule.subject]).alias("_name")).collect()
     return agg._hits(rule, 0, fired, rows.select("_key", "_row", "booked_at", "_m0"),
                      subjects, lookup)
 

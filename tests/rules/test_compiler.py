@@ -9,13 +9,15 @@ import pytest
 
 from aml_screen.rules import grammar as g
 from aml_screen.rules.compiler import Scope, compile_expr
+from aml_screen.rules.derived import add_searches
 from aml_screen.rules.kinds import ROW_TYPES
 from aml_screen.rules.parameters import Parameters
 
 
 def run(text: str, frame: pl.DataFrame, params: Parameters) -> list[object]:
     typed = compile_expr(g.parse(text), Scope(ROW_TYPES, params))
-    return frame.select(typed.expr.alias("r")).get_column("r").to_list()
+    searchable = add_searches(frame, [typed.expr])
+    return searchable.select(typed.expr.alias("r")).get_column("r").to_list()
 
 
 @pytest.mark.parametrize(

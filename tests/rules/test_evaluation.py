@@ -252,3 +252,24 @@ def test_a_rules_hits_do_not_depend_on_the_other_rules_of_its_plan(shipped: Rule
     together = evaluate_rules(only(shipped, "GEN-FANIN-01", "GEN-STRUCT-01"), frame)
     assert alone.height == 1
     assert alone.drop("evidence").equals(together.drop("evidence"))
+
+
+@pytest.mark.parametrize(("later", "pairs"), [
+    (timedelta(hours=2), 1),          # across midnight, into the next window-long period
+    (timedelta(days=2), 1),           # the window's last instant
+    (timedelta(days=2, minutes=1), 0),
+])
+def test_pass_through_pairs_across_periods(shipped: RuleSet, later: timedelta,
+                                           pairs: int) -> None:
+    """Inflows are paired with the outflows of their own window-long period of time and the
+    next: an outflow just after a period's end, or a whole window after the inflow, still
+    pairs."""
+    inflow = datetime(2025, 3, 4, 23, tzinfo=UTC)  # two-day periods start on 3 March
+    rows = [
+        {"transaction_id": "in", "amount": 5_000_000, "beneficiary_account": "M",
+         "booked_at": inflow.isoformat()},
+        {"transaction_id": "out", "amount": 4_900_000, "originator_account": "M",
+         "booked_at": (inflow + later).isoformat()},
+    ]
+    hits = evaluate_rules(only(shipped, "GEN-PASSTHRU-01"), transactions_frame("t", rows))
+    assert hits.height == pairs

@@ -109,7 +109,9 @@ def test_same_day_round_trip_is_one_cycle(tmp_path: Path) -> None:
 
 def test_pruning_drops_accounts_that_cannot_be_on_a_cycle() -> None:
     edges = pl.DataFrame({"src": ["D", "A", "B", "C", "C", "E"],
-                          "dst": ["A", "B", "C", "A", "E", "F"]})
+                          "dst": ["A", "B", "C", "A", "E", "F"]}).with_columns(
+        src_code=pl.col("src").cast(pl.Categorical).to_physical(),
+        dst_code=pl.col("dst").cast(pl.Categorical).to_physical())
     kept = prune_edges(edges)
     # D never receives; F never sends, so E (whose only way out is F) is stranded next.
     assert sorted(zip(kept["src"], kept["dst"], strict=True)) == [
