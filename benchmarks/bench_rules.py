@@ -81,20 +81,8 @@ def evaluate(batch: Path, rules: Path, out: Path) -> dict[str, object]:
     seconds, cpu_seconds = time.perf_counter() - clock, time.process_time() - cpu
     hits.write_parquet(out)
     return {"rules": len(rule_set.rules), "seconds": round(seconds, 2),
-            "cpu_seconds": round(cpu_seconds, 2), "peak_memory_mib": _peak_mib(),
+            "cpu_seconds": round(cpu_seconds, 2), "peak_memory_mib": machine.peak_memory_mib(),
             "load_average": round(os.getloadavg()[0], 2), "steps": profile}
-
-
-def _peak_mib() -> float:
-    """Peak resident memory of this process so far: ``VmHWM``, which starts anew at
-    ``exec``, where ``ru_maxrss`` (``machine.peak_memory_mib``) would carry over the parent's
-    peak (generating a 10M-row batch first reports that instead)."""
-    try:
-        status = Path("/proc/self/status").read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return machine.peak_memory_mib()
-    found = [line.split()[1] for line in status if line.startswith("VmHWM:")]
-    return round(int(found[0]) / 1024, 1) if found else machine.peak_memory_mib()
 
 
 def _timed(profile: list[dict[str, object]], name: str, run: Callable[[], list[T]]) -> list[T]:
@@ -103,7 +91,7 @@ def _timed(profile: list[dict[str, object]], name: str, run: Callable[[], list[T
     result = run()
     profile.append({"step": name, "seconds": round(time.perf_counter() - clock, 2),
                     "cpu_seconds": round(time.process_time() - cpu, 2),
-                    "peak_memory_mib": _peak_mib()})
+                    "peak_memory_mib": machine.peak_memory_mib()})
     return result
 
 
