@@ -69,9 +69,30 @@ def prepare_queries(names: pl.Series) -> Queries:
     return Queries(names=frame.drop("_key", "_row"), keys=keys.to_list(), tokens=key_tokens)
 
 
-def _weighted(queries: Queries, index: ListIndex) -> tuple[pl.DataFrame, pl.DataFrame]:
-    weights = token_weights(index.frequencies, index.size,
-                            document_frequencies(queries.tokens, "query_id"), queries.size)
+@dataclass(frozen=True)
+class BatchStatistics:
+    """What a name's score takes from the whole batch rather than from the name itself: in
+    how many of the batch's distinct token keys each weight key occurs (``frequencies``,
+    ``document_frequencies``), each distinct token with the number of keys holding its
+    skeleton (``vocab``, ``token_vocabulary``: which spellings are common, so not typos) and
+    the number of distinct keys (``size``). Scoring a share of a batch's names with the
+    whole batch's statistics gives the scores of matching the whole batch at once."""
+
+    frequencies: pl.DataFrame
+    vocab: pl.DataFrame
+    size: int
+
+
+def batch_statistics(queries: Queries) -> BatchStatistics:
+    return BatchStatistics(frequencies=document_frequencies(queries.tokens, "query_id"),
+                           vocab=token_vocabulary(queries.tokens, "query_id"),
+                           size=queries.size)
+
+
+def _weighted(queries: Queries, index: ListIndex, statistics: BatchStatistics
+              ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    weights = token_weights(index.frequencies, index.size, statistics.frequencies,
+                            statistics.size)
     return weigh(queries.tokens, weights), weigh(index.tokens, weights)
 
 
@@ -97,14 +118,21 @@ def _encoded(q_tokens: pl.DataFrame, l_tokens: pl.DataFrame, token_pairs: pl.Dat
 
 def score_pairs(queries: Queries, index: ListIndex, floor: float, *,
                 on_progress: Callable[[int], None] | None = None, exhaustive: bool = False,
+                statistics: BatchStatistics | None = None,
                 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Name scores of every candidate pair scoring at least ``floor`` (``query_id``,
     ``key_id``, ``evidence``, ``name_score``), their aligned token edges, and the weighted
     query and list tokens. ``exhaustive`` scores every pair sharing a matching token instead
-    of the candidates (slow: to measure what candidate generation loses)."""
-    q_tokens, l_tokens = _weighted(queries, index)
-    vocab = token_vocabulary(queries.tokens, "query_id")
-    token_pairs = similar_tokens(vocab, index.vocab, index.deletions, queries.size)
+    of the candidates (slow: to measure what candidate generation loses). ``statistics``:
+    those of the batch ``queries`` are part of (default: ``queries`` are the whole batch)."""
+    if statistics is None:
+        statistics = batch_statistics(queries)
+        vocab = statistics.vocab
+    else:  # the batch's tokens that these queries hold, with the batch's counts
+        vocab = statistics.vocab.join(queries.tokens.select("skeleton").unique(),
+                                      on="skeleton", how="semi")
+    q_tokens, l_tokens = _weighted(queries, index, statistics)
+    token_pairs = similar_tokens(vocab, index.vocab, index.deletions, statistics.size)
     q_coded, l_coded, pairs_coded = _encoded(q_tokens, l_tokens, token_pairs)
     l_totals = l_tokens.group_by("key_id").agg(l_total=pl.col("weight").sum(),
                                                 l_weights=pl.col("weight").sort_by("pos"))
@@ -161,17 +189,21 @@ def match_queries(
     threshold: float,
     *,
     on_progress: Callable[[int], None] | None = None,
+    statistics: BatchStatistics | None = None,
 ) -> pl.DataFrame:
     """Every (name, list name) pair scoring at least ``threshold``, one row per list name:
     ``NAME_HIT_COLUMNS`` then the entry's ``ENTRY_DETAIL_COLUMNS``.
 
     ``on_progress`` receives counts of query keys scored (their total is ``queries.size``).
+    ``statistics``: when ``queries`` are a share of a batch, the whole batch's (see
+    ``BatchStatistics``), so that the share's names get the batch's scores.
     """
     if not 0 <= threshold <= 100:
         raise InputError("matching.threshold_out_of_range", threshold=threshold)
     # Name-level adjustments only lower scores: pairs under the threshold cannot hit.
     scores, edges, q_tokens, l_tokens = score_pairs(queries, index, threshold,
-                                                    on_progress=on_progress)
+                                                    on_progress=on_progress,
+                                                    statistics=statistics)
     hits = (
         scores.join(queries.names, on="query_id").join(index.names, on="key_id")
         .with_columns(low_information=adjust.low_information(pl.col("evidence"),

@@ -1,10 +1,11 @@
 """One screening run on Spark: the same inputs and the same result tables as
 ``pipeline.run_screening``, computed by Spark jobs around the engine's own functions.
 
-Stages: files -> staged rows (``ingest``, one task per file); distinct names per partition,
-matched on the driver, hits mapped back per partition (``names``); rules per subject partition
-(``rules``); alert roll-up of the collected hits and rule hits on the driver (they are a small
-fraction of the rows). ``summary["stage_seconds"]`` times each stage.
+Stages: files -> staged rows (``ingest``, one task per file); distinct names, the batch's
+token statistics added up on the driver, names matched per partition of keys and hits mapped
+back per partition of transactions (``names``); rules per subject partition (``rules``);
+alert roll-up of the collected hits and rule hits on the driver (they are a small fraction
+of the rows). ``summary["stage_seconds"]`` times each stage.
 """
 
 from __future__ import annotations
@@ -12,21 +13,22 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import polars as pl
-from pyspark.sql import SparkSession
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F  # noqa: N812  (Spark's documented alias)
 
 from aml_screen import __version__
 from aml_screen.alerts import batch_key, roll_up
 from aml_screen.errors import InputError
+from aml_screen.exemptions import PARTY_DETAILS, PARTY_ROLES
 from aml_screen.ingest import ColumnMapping
-from aml_screen.match.names import match_queries, prepare_queries
-from aml_screen.pipeline import StageClock, index_watchlists, result_counts
+from aml_screen.pipeline import StageClock, index_watchlists, remove_exempt_hits, result_counts
 from aml_screen.rules import load_rules
 from aml_screen.schema import HIT_SCHEMA, QUARANTINE_SCHEMA, RULE_HIT_SCHEMA, empty
 from aml_screen.screening import has_party_attributes, name_floor
@@ -40,12 +42,19 @@ from aml_screen.spark.ingest import (
     transactions_dir,
 )
 from aml_screen.spark.names import (
+    KEYED_SCHEMA,
     NAMES_SCHEMA,
-    gathered_names,
+    ORDER,
     hits_of_partition,
+    keys_of_names,
+    matched_names,
+    merged_statistics,
+    name_hit_schema,
     names_of_partition,
     ordered_hits,
     screening_columns,
+    statistics_of_partition,
+    statistics_schema,
 )
 from aml_screen.spark.rules import rule_hits_frame
 from aml_screen.spark.schema import from_spark, spark_ddl
@@ -86,13 +95,16 @@ def run_spark_screening(
     rules_dir: Path | None = None,
     rule_parameters: Path | None = None,
     options: SparkOptions | None = None,
+    exemptions: pl.DataFrame | None = None,
 ) -> SparkRun:
-    """``pipeline.run_screening`` (without exemptions) on ``spark``."""
+    """``pipeline.run_screening`` on ``spark``. Exemptions are applied on the driver to the
+    gathered hits, with the party details of the hit transactions only."""
     options = options or SparkOptions()
     started, clock, stages = datetime.now(UTC), time.perf_counter(), StageClock()
     rule_set = load_rules(rules_dir, rule_parameters) if rules_dir is not None else None
     index = index_watchlists(watchlists)
     staging = options.staging or Path(tempfile.mkdtemp(prefix="aml-screen-spark-"))
+    cached: list[DataFrame] = []
     try:
         files = _ingest(spark, batch_paths, IngestOptions(mapping, timezone, date_order),
                         staging)
@@ -100,39 +112,55 @@ def run_spark_screening(
         transactions = spark.read.option("mergeSchema", "true").parquet(
             str(transactions_dir(staging)))
         screened = transactions.select(*screening_columns(transactions.columns))
-        gathered = from_spark(screened.mapInArrow(names_of_partition, spark_ddl(NAMES_SCHEMA))
-                              .toArrow(), NAMES_SCHEMA)
-        assert gathered is not None  # noqa: S101  (a table always converts)
-        names, parties_screened = gathered_names(gathered)
+        named = transactions.select(*screened.columns, BATCH_ORDER, "source_line").mapInArrow(
+            names_of_partition, spark_ddl(NAMES_SCHEMA)).cache()
+        cached.append(named)
+        parties_screened = int(named.agg(F.sum("parties")).collect()[0][0] or 0)
+        first_seen = F.min(F.struct(*ORDER)).alias("first")
+        keyed = (named.filter(F.col("party_name").isNotNull()).groupBy("party_name")
+                 .agg(first_seen).select("party_name", "first.*")
+                 .mapInArrow(keys_of_names, spark_ddl(KEYED_SCHEMA))
+                 .repartition(options.partitions, "key").cache())
+        cached.append(keyed)
+        distinct_names = keyed.count()
         stages.lap("distinct_names")
+        statistics_columns = statistics_schema()
+        statistics = merged_statistics(_collected(
+            keyed.mapInArrow(statistics_of_partition(statistics_columns),
+                             spark_ddl(statistics_columns)), statistics_columns))
+        stages.lap("batch_statistics")
         attributes = has_party_attributes(pl.DataFrame(schema=dict.fromkeys(
             transactions.columns, pl.String())))
         floor = name_floor(threshold, has_attributes=attributes)
-        queries = prepare_queries(names)
-        name_hits = match_queries(queries, index, floor) if queries.size else None
-        stages.lap("match_on_driver")
+        hit_schema = name_hit_schema(index)
+        name_hits = _collected(keyed.mapInArrow(matched_names(index, floor, statistics),
+                                                spark_ddl(hit_schema)), hit_schema)
+        stages.lap("match")
         hits = empty(HIT_SCHEMA)
-        if name_hits is not None and name_hits.height:
-            mapped = from_spark(screened.mapInArrow(hits_of_partition(name_hits, threshold),
-                                                    spark_ddl(HIT_SCHEMA)).toArrow(), HIT_SCHEMA)
-            assert mapped is not None  # noqa: S101
-            hits = ordered_hits(mapped)
+        if name_hits.height:
+            hits = ordered_hits(_collected(screened.mapInArrow(
+                hits_of_partition(name_hits, threshold), spark_ddl(HIT_SCHEMA)), HIT_SCHEMA))
         stages.lap("map_back")
+        suppressed = pl.DataFrame(schema={"exemption_id": pl.Int64()})
+        if exemptions is not None:
+            hits, suppressed = remove_exempt_hits(_hit_rows(transactions, hits), hits,
+                                                  watchlists, exemptions)
+        stages.lap("exemptions")
         rules_clock = time.perf_counter()
         rule_hits = pl.DataFrame(schema=RULE_HIT_SCHEMA)
         if rule_set is not None:
             found = rule_hits_frame(transactions, rule_set, hits, options.partitions,
-                                    timezone)
+                                    timezone, cached)
             if found is not None:
-                collected = from_spark(found.toArrow(), RULE_HIT_SCHEMA)
-                assert collected is not None  # noqa: S101
-                rule_hits = collected.sort(
+                rule_hits = _collected(found, RULE_HIT_SCHEMA).sort(
                     ["severity_score", "rule_id", "subject_id", "window_start"],
                     descending=[True, False, False, False])
         rules_seconds = time.perf_counter() - rules_clock
         stages.lap("rules")
         quarantine = _quarantine(spark, staging)
     finally:
+        for frame in cached:
+            frame.unpersist()
         if options.staging is None:
             shutil.rmtree(staging, ignore_errors=True)
     key = batch_key(files.get_column("sha256").to_list())
@@ -154,13 +182,13 @@ def run_spark_screening(
         "rows_screened": int(files.get_column("rows_loaded").sum()),
         "rows_quarantined": quarantine.height,
         "parties_screened": parties_screened,
-        "distinct_names": queries.names.height,
-        "names_matched": queries.names.height,
+        "distinct_names": distinct_names,
+        "names_matched": distinct_names,
         **result_counts(index=index, hits=hits, rule_set=rule_set, rules_dir=rules_dir,
                         rules_seconds=rules_seconds, rule_hits=rule_hits, alerts=alerts,
                         watchlists=watchlists),
-        "exempt_hits": 0,
-        "exemptions_used": [],
+        "exempt_hits": suppressed.height,
+        "exemptions_used": sorted(suppressed.get_column("exemption_id").unique().to_list()),
         "stage_seconds": stages.seconds,
     }
     return SparkRun(hits=hits, quarantine=quarantine, alerts=alerts, rule_hits=rule_hits,
@@ -182,6 +210,27 @@ def _ingest(spark: SparkSession, batch_paths: Sequence[str], options: IngestOpti
     if files.height != len(batch_paths):
         raise InputError("spark.files_missing", expected=len(batch_paths), found=files.height)
     return files
+
+
+def _hit_rows(transactions: DataFrame, hits: pl.DataFrame) -> pl.DataFrame:
+    """The rows of the transactions ``hits`` are about, with the columns exemption keys read
+    (``exemptions.party_details``), in file order (a repeated id keeps its first row's
+    details)."""
+    wanted = ["transaction_id", *(f"{role}_{detail}" for role in PARTY_ROLES
+                                  for detail in PARTY_DETAILS)]
+    ids = hits.get_column("transaction_id").unique().to_list()
+    rows = transactions.select(*(c for c in wanted if c in transactions.columns), BATCH_ORDER,
+                               "source_line").filter(F.col("transaction_id").isin(ids))
+    collected = from_spark(rows.toArrow())
+    assert collected is not None  # noqa: S101
+    return collected.sort(BATCH_ORDER, "source_line").drop(BATCH_ORDER, "source_line")
+
+
+def _collected(frame: DataFrame, schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
+    """``frame`` gathered on the driver with the engine's types (``schema``)."""
+    collected = from_spark(frame.toArrow(), schema)
+    assert collected is not None  # noqa: S101  (a table always converts)
+    return collected
 
 
 def _quarantine(spark: SparkSession, staging: Path) -> pl.DataFrame:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
@@ -11,7 +10,6 @@ import pytest
 from click.testing import CliRunner
 
 from aml_screen.cli import main
-from aml_screen.spark.session import spark_session
 from tests.store.samples import REPO, SAMPLE
 
 pytest.importorskip("pyspark")
@@ -21,11 +19,8 @@ CONFIG = REPO / "aml-screen.toml"
 
 
 @pytest.fixture(scope="module")
-def running_session() -> Iterator[None]:
+def running_session(spark: object) -> None:
     """The command reuses this running session (``getOrCreate``), as under spark-submit."""
-    session = spark_session("local[2]", shuffle_partitions=2)
-    yield
-    session.stop()
 
 
 def canonical(frame: pl.DataFrame) -> pl.DataFrame:

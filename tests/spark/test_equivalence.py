@@ -5,13 +5,19 @@ with listed names planted in it. One ``local[2]`` session for the module."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import polars as pl
 import pytest
 
-from aml_screen.pipeline import ScreeningRun, run_screening
+from aml_screen.exemptions import (
+    EXEMPTION_SCHEMA,
+    listed_entries,
+    party_details,
+    with_pair_keys,
+)
+from aml_screen.pipeline import ScreeningRun, list_names, run_screening
 from aml_screen.rules.configured import configured_rules, parameters_override
 from aml_screen.watchlists.loader import Watchlist, load_watchlists
 from benchmarks.generate_batch import generate_batch
@@ -21,16 +27,8 @@ from tests.store.samples import SAMPLE, repo_settings
 pyspark = pytest.importorskip("pyspark")
 
 from aml_screen.spark.runner import SparkRun, run_spark_screening  # noqa: E402
-from aml_screen.spark.session import spark_session  # noqa: E402
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def spark() -> Iterator[object]:
-    session = spark_session("local[2]", shuffle_partitions=2)
-    yield session
-    session.stop()
 
 
 @pytest.fixture(scope="module")
@@ -39,11 +37,12 @@ def lists() -> list[Watchlist]:
     return load_watchlists(list(settings.default_watchlists), settings)
 
 
-def both(spark: object, batch: Path, lists: list[Watchlist]) -> tuple[ScreeningRun, SparkRun]:
+def both(spark: object, batch: Path, lists: list[Watchlist],
+         exemptions: pl.DataFrame | None = None) -> tuple[ScreeningRun, SparkRun]:
     settings = repo_settings()
     arguments = {"threshold": settings.match_threshold, "timezone": settings.timezone,
                  "date_order": settings.date_order, "rules_dir": configured_rules(settings),
-                 "rule_parameters": parameters_override(settings)}
+                 "rule_parameters": parameters_override(settings), "exemptions": exemptions}
     embedded = run_screening([batch], lists, **arguments)  # type: ignore[arg-type]
     on_spark = run_spark_screening(spark, [str(batch)], lists,  # type: ignore[arg-type]
                                    **arguments)
@@ -73,7 +72,8 @@ def assert_same(embedded: ScreeningRun, on_spark: SparkRun) -> None:
         canonical(embedded.alerts.drop("reasons")))
     assert alert_reasons(on_spark.alerts) == alert_reasons(embedded.alerts)
     for key in ("rows_read", "rows_loaded", "rows_quarantined", "hits", "rule_hits",
-                "alerts", "parties_screened", "distinct_names", "list_keys", "batch_key"):
+                "alerts", "parties_screened", "distinct_names", "list_keys", "batch_key",
+                "exempt_hits", "exemptions_used"):
         assert on_spark.summary[key] == embedded.summary[key], key
 
 
@@ -85,6 +85,22 @@ def test_sample_batch_gives_the_same_results(spark: object, lists: list[Watchlis
     assert on_spark.rule_hits.height > 0
     assert on_spark.alerts.height > 0
     assert on_spark.quarantine.get_column("reason_code").n_unique() > 1
+
+
+def test_exemptions_remove_the_same_hits(spark: object, lists: list[Watchlist]) -> None:
+    """An active exemption of the sample's first hit (party and listed entry as screened)
+    removes it, and the hits of that pair in other transactions, on both engines."""
+    plain = run_screening([SAMPLE], lists, threshold=repo_settings().match_threshold)
+    first = plain.hits.head(1)
+    keyed = with_pair_keys(first, party_details(plain.transactions),
+                           listed_entries(list_names(lists), first))
+    exemptions = keyed.select("list_id", "entry_id", "party_key", "entry_digest").with_columns(
+        exemption_id=pl.lit(7, pl.Int64), status=pl.lit("active"),
+        expires_on=pl.lit(date(2999, 1, 1))).select(list(EXEMPTION_SCHEMA))
+    embedded, on_spark = both(spark, SAMPLE, lists, exemptions)
+    assert_same(embedded, on_spark)
+    assert on_spark.summary["exempt_hits"] >= 1
+    assert on_spark.summary["exemptions_used"] == [7]
 
 
 def test_generated_batch_with_planted_names_and_patterns_gives_the_same_results(
