@@ -1,10 +1,14 @@
 """What Spark cuts before the rules run changes nothing they find: the columns a group keeps
 are all its rules read, and the network pre-filter keeps every row of the accounts a cycle
-or funnel can name, on a generated batch with cycles and funnels planted in it."""
+or funnel can name, on a generated batch with cycles and funnels planted in it; each
+network rule sees only the rows kept for it (on a constructed batch where a cycle's rows
+would make a funnel of an account that is not one)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
@@ -15,7 +19,7 @@ from aml_screen.rules import load_rules
 from aml_screen.rules.configured import configured_rules, parameters_override
 from aml_screen.rules.engine import evaluate_rules
 from aml_screen.rules.model import RuleSet
-from aml_screen.schema import TRANSACTION_SCHEMA
+from aml_screen.schema import HIT_SCHEMA, RULE_HIT_SCHEMA, TRANSACTION_SCHEMA, conform
 from aml_screen.spark.ingest import BATCH_ORDER
 from benchmarks.generate_batch import generate_batch
 from benchmarks.plant_patterns import PATTERN_RULES, plant_patterns
@@ -25,7 +29,7 @@ pytest.importorskip("pyspark")
 
 from pyspark.sql import DataFrame, SparkSession
 
-from aml_screen.spark.rules import ROW, network_rows, rule_columns, rule_groups
+from aml_screen.spark.rules import ROW, network_rows, rule_columns, rule_groups, rule_hits_frame
 from aml_screen.spark.schema import from_spark
 
 pytestmark = pytest.mark.slow
@@ -70,16 +74,17 @@ def network_rules(rule_set: RuleSet) -> RuleSet:
     return groups[0].rules
 
 
-def prefiltered(spark: SparkSession, batch: Batch, rule_set: RuleSet) -> pl.DataFrame:
+def prefiltered(spark: SparkSession, batch: Batch, rule_set: RuleSet
+                ) -> list[tuple[RuleSet, pl.DataFrame]]:
+    """Each network rule of ``rule_set`` with the rows Spark keeps for it."""
     rows = spark.read.parquet(str(batch.staged))
     cached: list[DataFrame] = []
-    kept = network_rows(rows.select(*rule_columns(rule_set, rows.columns)), rule_set, "UTC",
-                        cached)
-    result = from_spark(kept.toArrow(), TRANSACTION_SCHEMA)
+    parts = network_rows(rows.select(*rule_columns(rule_set, rows.columns)), rule_set, "UTC",
+                         cached)
+    result = [(rules, from_spark(kept.toArrow(), TRANSACTION_SCHEMA)) for rules, kept in parts]
     for frame in cached:
         frame.unpersist()
-    assert result is not None
-    return result
+    return [(rules, kept) for rules, kept in result if kept is not None]
 
 
 def test_each_group_reads_only_columns_that_change_nothing(
@@ -98,11 +103,13 @@ def test_network_prefilter_keeps_what_cycles_and_funnels_need(
     frame, truth = batch.frame, batch.truth
     networks = network_rules(rule_set)
     assert {r.network.pattern for r in networks.rules if r.network} == {"cycle", "funnel"}
-    kept = prefiltered(spark, batch, networks)
-    assert kept.height < frame.height / 2
-    assert kept.get_column("transaction_id").is_unique().all()
+    parts = prefiltered(spark, batch, networks)
+    assert [rules.rules for rules, _ in parts] == [(rule,) for rule in networks.rules]
+    for rules, kept in parts:
+        assert kept.height < frame.height / 2
+        assert kept.get_column("transaction_id").is_unique().all()
+        assert found(rules, kept).equals(found(rules, frame))
     expected = found(networks, frame)
-    assert found(networks, kept).equals(expected)
     planted = truth.filter(pl.col("rule_id").is_in([PATTERN_RULES["cycle"],
                                                     PATTERN_RULES["funnel"]]))
     named = set(expected.select("rule_id", "subject_id").iter_rows())
@@ -120,9 +127,62 @@ def test_a_funnel_limited_to_quiet_accounts_keeps_its_counterparties_rows(
     limited = replace(rule_set, rules=tuple(
         replace(r, network=replace(r.network, max_account_transfers=25))
         for r in funnels if r.network is not None))
-    kept = prefiltered(spark, batch, limited)
+    [(_, kept)] = prefiltered(spark, batch, limited)
     assert kept.height < batch.frame.height
     expected = found(limited, batch.frame)
     unlimited = found(replace(rule_set, rules=funnels), batch.frame)
     assert set(expected.get_column("subject_id")) - set(unlimited.get_column("subject_id"))
     assert found(limited, kept).equals(expected)
+
+
+def transfers(rows: list[tuple[str, str, int, datetime]], folder: Path) -> Path:
+    """A staged batch of XOF transfers (sender, receiver, amount, time), in file order."""
+    frame = pl.DataFrame(
+        {"transaction_id": [f"T{i}" for i in range(len(rows))],
+         "booked_at": [at for *_, at in rows],
+         "amount": [Decimal(amount) for _, _, amount, _ in rows],
+         "currency": "XOF",
+         "originator_account": [src for src, *_ in rows],
+         "originator_name": [f"TITULAIRE {src}" for src, *_ in rows],
+         "beneficiary_account": [dst for _, dst, *_ in rows],
+         "beneficiary_name": [f"TITULAIRE {dst}" for _, dst, *_ in rows],
+         "channel": "Orange Money", "source_line": list(range(2, len(rows) + 2))})
+    path = folder / "staged.parquet"
+    conform(frame, TRANSACTION_SCHEMA).with_columns(pl.lit(0, pl.Int64).alias(BATCH_ORDER)
+                                                    ).write_parquet(path)
+    return path
+
+
+def test_a_network_rule_sees_no_rows_kept_only_for_another(
+        spark: SparkSession, rule_set: RuleSet, tmp_path: Path) -> None:
+    """An account that is not a funnel on all its transfers can look like one on part of
+    them: ten senders on cycles pay it, it passes 90 % on to an account on a cycle and the
+    rest to two others. The cycle rule keeps every row of the accounts on cycles, so its
+    inflows and the larger outflow: the funnel rule must not see them without the others."""
+    start = datetime(2025, 3, 3, 9, tzinfo=UTC)
+    day = timedelta(days=1)
+    rows = [row for k in range(11) for row in (
+        (f"S{k}", f"R{k}", 600_000, start + k * timedelta(hours=1)),
+        (f"R{k}", f"S{k}", 600_000, start + k * timedelta(hours=1) + day))]
+    rows += [(f"S{k}", "FUNNEL", 20_000, start + (k + 2) * day) for k in range(10)]
+    rows += [("FUNNEL", "S10", 180_000, start + 13 * day),
+             ("FUNNEL", "X1", 10_000, start + 13 * day + timedelta(hours=1)),
+             ("FUNNEL", "X2", 10_000, start + 13 * day + timedelta(hours=2))]
+    staged = transfers(rows, tmp_path)
+    networks = network_rules(rule_set)
+    frame = pl.read_parquet(staged)
+    embedded = evaluate_rules(networks, frame.drop(BATCH_ORDER))
+    assert set(embedded.get_column("rule_id")) == {"GEN-CYCLE-01"}
+    seen_in_part = frame.filter(~pl.col("beneficiary_account").is_in(["X1", "X2"]))
+    assert "FUNNEL" in evaluate_rules(networks, seen_in_part.drop(BATCH_ORDER)).get_column(
+        "subject_id")
+    cached: list[DataFrame] = []
+    spark_hits = rule_hits_frame(spark.read.parquet(str(staged)), networks,
+                                 pl.DataFrame(schema=HIT_SCHEMA), 2, "UTC", cached)
+    assert spark_hits is not None
+    on_spark = from_spark(spark_hits.toArrow(), RULE_HIT_SCHEMA)
+    for cached_frame in cached:
+        cached_frame.unpersist()
+    assert on_spark is not None
+    key = ["rule_id", "subject_id"]
+    assert on_spark.select(key).sort(key).equals(embedded.select(key).sort(key))
