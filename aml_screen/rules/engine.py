@@ -24,7 +24,11 @@ from aml_screen.rules.derived import (
     SUBJECT_TEXT,
     add_derived,
     add_searches,
+    check_expr,
+    check_name,
     code_expr,
+    codes_collide,
+    exact_code_expr,
     searches_in,
 )
 from aml_screen.rules.eval_aggregate import aggregate_plans, distinct_only, evaluate_plan
@@ -97,9 +101,10 @@ def prepare(rule_set: RuleSet, transactions: pl.DataFrame | pl.LazyFrame,
             timezone: str = "UTC") -> pl.LazyFrame:
     """The batch as the evaluations read it, materialised once with a ``_row`` index: the
     columns of ``kept_columns`` (derived ones with hours and weekdays in ``timezone``), the
-    integer codes of ``coded_columns`` and the search columns of ``contains_any``. Texts
-    read only through codes or searches are not kept: at ten million rows each is hundreds
-    of megabytes."""
+    integer codes of ``coded_columns`` (hashes, ``derived.code_expr``; should two texts
+    share one, exact codes from a second read) and the search columns of ``contains_any``.
+    Texts read only through codes or searches are not kept: at ten million rows each is
+    hundreds of megabytes."""
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -113,10 +118,14 @@ def prepare(rule_set: RuleSet, transactions: pl.DataFrame | pl.LazyFrame,
     exprs = row_exprs(rule_set)
     kept = kept_columns(rule_set)
     searched = sorted({column for column, _ in searches_in(exprs).values()} - set(kept))
+    coded = coded_columns(rule_set)
     materialised = derived.select(
         *kept, *(pl.col(c).cast(pl.Categorical) for c in searched),
-        *(code_expr(c) for c in coded_columns(rule_set))).collect()
-    searchable = add_searches(materialised, exprs).drop(searched)
+        *(code_expr(c) for c in coded), *(check_expr(c) for c in coded)).collect()
+    if codes_collide(materialised, coded):
+        materialised = materialised.with_columns(
+            derived.select(exact_code_expr(c) for c in coded).collect().get_columns())
+    searchable = add_searches(materialised, exprs).drop(*searched, *map(check_name, coded))
     return searchable.with_row_index("_row").lazy()
 
 

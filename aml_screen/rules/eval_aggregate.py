@@ -144,19 +144,16 @@ def evaluate_plan(frame: pl.LazyFrame, key: str, window: Window, rules: list[Rul
     aggregates = [e for i, rule in enumerate(rules) for e in _aggregate_exprs(i, rule, params)]
     used = sorted({c for e in aggregates for c in e.meta.root_names() if not c.startswith("_m")})
     counted = distinct_only(rules)
-    counting = pl.any_horizontal(m.meta.output_name() for m in masks)
-    rows = (
-        frame.select("_row", "booked_at", *masks,
-                     *(pl.col(code_name(c)).alias(c) if c in counted else pl.col(c)
-                       for c in used),
-                     _key=pl.col(code_name(SUBJECT_TEXT[key])))
-        .filter(pl.col("_key").is_not_null() & counting)
-        .collect()
-    )
+    selected = frame.select(
+        "_row", "booked_at", *masks,
+        *(pl.col(code_name(c)).alias(c) if c in counted else pl.col(c) for c in used),
+        _key=pl.col(code_name(SUBJECT_TEXT[key])),
+    ).filter(pl.col("_key").is_not_null()
+             & pl.any_horizontal(m.meta.output_name() for m in masks))
     gridded = window.length % window.step == timedelta(0)
     poisons = [poison_condition(rule, params) if gridded else None for rule in rules]
-    rows = _hopeful_keys(rows, rules, aggregates, params)
-    rows = by_key_then_time(rows, "_key", "booked_at", rows.select(counting).to_series())
+    rows = _hopeful_keys(by_key_then_time(selected, "_key", "booked_at"), rules, aggregates,
+                         params)
     pruned = _prune(rows, rules, aggregates, window, params, poisons)
     rows = pruned.rows
     if rows.is_empty():
@@ -232,11 +229,12 @@ class Pruned:
 
 def _hopeful_keys(rows: pl.DataFrame, rules: list[Rule], aggregates: list[pl.Expr],
                   params: Parameters) -> pl.DataFrame:
-    """``rows`` with each rule's mask cleared on the keys where the monotone part of its
-    ``having`` fails on all the key's rows of the batch (no window, a part of them, can
-    pass it): one group-by for all the rules, before the plan sorts its rows (rows left
-    without a rule are dropped by the sort). Keys are cut into segments by ``_prune``
-    afterwards, for the rules with an anti-monotone part."""
+    """``rows`` (sorted by key, then time) with each rule's mask cleared on the keys where the
+    monotone part of its ``having`` fails on all the key's rows of the batch (no window, a
+    part of them, can pass it), and the rows left without a rule dropped: one group-by for
+    all the rules, on the sorted key, so that polars groups slices of rows rather than
+    hashing ten million keys. Keys are cut into segments by ``_prune`` afterwards, for the
+    rules with an anti-monotone part."""
     needs = [prune_condition(rule, params) for rule in rules]
     wanted = [e for i, need in enumerate(needs) if need is not None
               for e in _wanted(aggregates, i, need)]
@@ -246,7 +244,8 @@ def _hopeful_keys(rows: pl.DataFrame, rules: list[Rule], aggregates: list[pl.Exp
     masks = [pl.col(f"_m{i}") if need is None else pl.col(f"_m{i}") & pl.col("_key").is_in(
         _passes(keys, i, rule, KEYS, need).get_column("_key").implode())
         for i, (rule, need) in enumerate(zip(rules, needs, strict=True))]
-    return rows.with_columns(mask.alias(f"_m{i}") for i, mask in enumerate(masks))
+    return rows.with_columns(mask.alias(f"_m{i}") for i, mask in enumerate(masks)).filter(
+        pl.any_horizontal(f"_m{i}" for i in range(len(rules))))
 
 
 def _prune(rows: pl.DataFrame, rules: list[Rule], aggregates: list[pl.Expr], window: Window,
@@ -261,7 +260,7 @@ def _prune(rows: pl.DataFrame, rules: list[Rule], aggregates: list[pl.Expr], win
         bucket = pl.col("booked_at").dt.truncate(window.step)
         rows = rows.with_columns(_bucket=bucket).with_columns(
             _bid=_runs(pl.col("_key").ne_missing(pl.col("_key").shift(1))
-                       | pl.col("_bucket").ne_missing(pl.col("_bucket").shift(1))))
+                       | pl.col("_bucket").ne_missing(pl.col("_bucket").shift(1))).set_sorted())
         table = rows.group_by("_bid", maintain_order=True).agg(
             pl.col(*KEYS, "_bucket").first(),
             *(pl.col(f"_m{i}").any().alias(f"_has{i}") for i, p in enumerate(poisons)

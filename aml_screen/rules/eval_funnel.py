@@ -40,15 +40,14 @@ def hopeful(events: pl.DataFrame | pl.LazyFrame, spec: NetworkSpec,
     before ``f`` and not before the account's first event, and it is ``length`` long: if
     that puts its end after ``e``, ``f`` cannot be a firing window's first inflow. An account
     fires only if some inflow ``f`` can, with at least ``min_senders`` inflows (distinct
-    senders are fewer) from ``f`` to ``e``. Given lazily, the events are held only until
-    they are sorted."""
+    senders are fewer) from ``f`` to ``e``. Given lazily, each column of the events is held
+    only until it is sorted (``ordering.by_key_then_time``)."""
     width = spec.max_destinations + 1
     if width > MAX_SPREAD_CHECKED:
         return events.lazy().select("account").unique().collect()
-    found = events.lazy().select("account", "party", "at", "inbound").collect()
-    ordered = by_key_then_time(found, "account", "at").with_columns(
+    ordered = by_key_then_time(events.lazy().select("account", "party", "at", "inbound"),
+                               "account", "at").with_columns(
         _g=(pl.col("account") != pl.col("account").shift(1)).fill_null(value=True).cum_sum())
-    del found
     same = [pl.col("_g").shift(-k) == pl.col("_g") for k in range(width)]
     ahead = [pl.col("party").shift(-k) for k in range(width)]
     different = [ahead[i] != ahead[j] for i in range(width) for j in range(i + 1, width)]
@@ -57,26 +56,32 @@ def hopeful(events: pl.DataFrame | pl.LazyFrame, spec: NetworkSpec,
         .filter(pl.all_horizontal(same[-1], *different).fill_null(value=False))
         .select("_g", _start="at", _end="_end")
     )
+    # ``_n``: the inflow's number within its account, counted along the sorted rows (a
+    # window function's groups would cost hundreds of megabytes at ten million events)
+    position = pl.int_range(pl.len(), dtype=pl.Int64)
+    same_account = pl.col("_g").shift(1) == pl.col("_g")
     inflows = (
         ordered.filter(pl.col("inbound")).select("_g", "at")
-        .with_columns(_n=pl.int_range(pl.len(), dtype=pl.Int64).over("_g"),
-                      _previous=pl.when(pl.col("_g").shift(1) == pl.col("_g"))
-                      .then(pl.col("at").shift(1)))
+        .with_columns(_n=position - pl.when(~same_account.fill_null(value=False))
+                      .then(position).forward_fill(),
+                      _previous=pl.when(same_account).then(pl.col("at").shift(1)))
     )
     starts = ordered.group_by("_g").agg(pl.col("account").first(), _first=pl.col("at").min(),
                                         _inflows=pl.col("inbound").sum().cast(pl.Int64))
     del ordered  # the batch's events: freed before the joins below (peak memory)
+    unbounded = pl.col("_end").is_null()  # filtered before and after the join: fewer rows
     firsts = (
         inflows.join_asof(spreads, left_on="at", right_on="_start", by="_g",
                           strategy="forward", check_sortedness=False)
+        .filter(unbounded | pl.col("_previous").is_null()
+                | (pl.col("_end") > pl.col("_previous") + length))
         .join(starts, on="_g")
-        .filter(pl.col("_end").is_null() | (
-            (pl.col("_end") >= pl.col("_first") + length)
-            & (pl.col("_previous").is_null() | (pl.col("_end") > pl.col("_previous") + length))))
+        .filter(unbounded | (pl.col("_end") >= pl.col("_first") + length))
     )
     del spreads, starts
     through = (
-        by_key_then_time(firsts.drop_nulls("_end").select("_g", "_n", "_end"), "_g", "_end")
+        by_key_then_time(firsts.lazy().drop_nulls("_end").select("_g", "_n", "_end"), "_g",
+                         "_end")
         .join_asof(inflows.select("_g", "at", _last="_n"), left_on="_end",
                    right_on="at", by="_g", strategy="backward", check_sortedness=False)
         .select("_g", "_n", _through=pl.col("_last") + 1)

@@ -22,16 +22,21 @@ def frame(count: int = 2_000) -> pl.DataFrame:
 
 def test_rows_come_by_key_then_time() -> None:
     rows = frame()
-    ordered = by_key_then_time(rows, "key", "at")
+    ordered = by_key_then_time(rows.lazy(), "key", "at")
     assert ordered.height == rows.height
     assert ordered.select("key", "at").equals(rows.sort("key", "at").select("key", "at"))
     assert sorted(ordered.get_column("row")) == list(range(rows.height))
 
 
-def test_only_the_rows_where_the_filter_holds_are_kept_in_order() -> None:
+def test_rows_of_equal_key_and_time_keep_their_order() -> None:
     rows = frame()
-    where = rows.select(pl.col("row") % 3 == 0).to_series()
-    ordered = by_key_then_time(rows, "key", "at", where)
-    expected = rows.filter(where).sort("key", "at")
-    assert ordered.select("key", "at").equals(expected.select("key", "at"))
-    assert set(ordered.get_column("row")) == set(expected.get_column("row"))
+    ordered = by_key_then_time(rows.lazy(), "key", "at")
+    assert ordered.equals(rows.sort("key", "at", maintain_order=True))
+
+
+def test_the_key_is_flagged_sorted_so_grouping_it_reads_runs_of_rows() -> None:
+    rows = pl.concat([frame(), frame()], rechunk=False)  # two chunks, gathered as one
+    ordered = by_key_then_time(rows.lazy(), "key", "at")
+    assert ordered.get_column("key").flags["SORTED_ASC"]
+    counted = ordered.group_by("key").len().sort("key")
+    assert counted.equals(rows.group_by("key").len().sort("key"))
