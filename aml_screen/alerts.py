@@ -79,8 +79,11 @@ def rule_contributions(rule_hits: pl.DataFrame) -> pl.DataFrame:
     """One contribution per (subject, rule): its severity, with the union of transactions."""
     if rule_hits.is_empty():
         return pl.DataFrame(schema=_CONTRIBUTION_SCHEMA)
+    # Every sort is total (ties broken by name, window and evidence): rolled-up names,
+    # transactions and reasons do not depend on the order the hits come in.
     per_rule = (
-        rule_hits.sort("severity_score", descending=True)
+        rule_hits.sort(["severity_score", "subject_name", "window_start", "evidence"],
+                       descending=[True, False, False, False], nulls_last=True)
         .group_by("subject_type", "subject_id", "rule_id", maintain_order=True)
         .agg(
             pl.col("subject_name", "typology", "severity_score").first(),
@@ -110,7 +113,8 @@ def roll_up(hits: pl.DataFrame, rule_hits: pl.DataFrame, key: str) -> pl.DataFra
     contributions = pl.concat([
         watchlist_contributions(conform(hits, HIT_SCHEMA)),
         rule_contributions(conform(rule_hits, RULE_HIT_SCHEMA)),
-    ]).sort("contribution", descending=True)
+    ]).sort(["contribution", "subject_name", "reason"], descending=[True, False, False],
+            nulls_last=True)
     if contributions.is_empty():
         return pl.DataFrame(schema=ALERT_SCHEMA)
     remaining = (1 - pl.col("contribution").clip(0, 100) / 100).product()

@@ -69,3 +69,19 @@ def test_alert_ids_depend_on_batches_and_subject_only() -> None:
 
 def test_nothing_to_roll_up() -> None:
     assert roll_up(pl.DataFrame(), pl.DataFrame(), "k").is_empty()
+
+
+def test_alerts_do_not_depend_on_the_order_of_their_inputs() -> None:
+    # One account written under two names by rules of equal severity, in equal windows: the
+    # alert's name, reasons and score must not depend on which rule hit comes first (Spark
+    # gathers rule hits in another order than the embedded engine).
+    first = {**_rule_hit("TF-STRUCT-01", "ml-0042", 60.0, ["t1", "t2"]),
+             "subject_type": "account", "subject_name": "Moussa Traore"}
+    second = {**_rule_hit("DT-VELOCITY-01", "ml-0042", 60.0, ["t3"]),
+              "subject_type": "account", "subject_name": "MOUSSA TRAORÉ"}
+    third = {**first, "rule_id": "TF-CASH-01", "evidence": json.dumps({"count": 5})}
+    rows = [first, second, third]
+    alerts = [roll_up(_hits([]), conform(pl.DataFrame(order), RULE_HIT_SCHEMA), "k")
+              for order in (rows, rows[::-1], [rows[1], rows[0], rows[2]])]
+    assert alerts[0]["subject_name"].to_list() == ["MOUSSA TRAORÉ"]
+    assert all(a.equals(alerts[0]) for a in alerts[1:])
