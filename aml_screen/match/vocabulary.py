@@ -4,12 +4,14 @@ Tokens are compared once per distinct pair of skeletons, never per pair of names
 
 * the same skeleton (Mohamed / Muhammad): 1.0;
 * two given names of one group (Mamadou / Mohamed): ``EQUIVALENT``;
-* a typo of a spelling that is not common in the lists or the batch (one edit on tokens
-  of four to seven letters, two from eight on; letters swapped count as one edit), as
-  written or as skeletons: 1 − ``TYPO_COST`` × edits / length. Such pairs are found
+* a typo of a spelling that is not common in the batch (one edit on tokens of four to
+  seven letters, two from eight on; letters swapped count as one edit), as written, as
+  skeletons or glued to the particle before it: 1 − ``TYPO_COST`` × edits / length
+  (× ``COMMON_TYPO`` when several list names hold the spelling). Such pairs are found
   without comparing every pair: both sides are expanded into their one-letter deletions
   (``Ghaly`` → ``haly``, ``galy``...) and joined on them, a symmetric-deletion index, then
   the edit distance is computed on the few pairs found;
+* a name glued to its article on one side only (Alfay / Al-Fay): ``JOINED``;
 * an initial (``M``) against a token with that first letter: ``INITIAL`` (relation
   ``initial`` when the query holds the initial, ``listed_initial`` when the list does).
 """
