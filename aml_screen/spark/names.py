@@ -11,7 +11,8 @@ the embedded engine. So matching runs in three passes over the batch's distinct 
    over the batch, ``keys_of_names`` gives each name its token key (the form matching
    deduplicates on) and the names are repartitioned by key, so that every key is in exactly
    one partition. Partitions prepare their names in first-seen order, as the whole batch
-   would: of the names sharing a key, the first one's spelling is the key's.
+   would: names sharing a key hold the same tokens, maybe in another order, and the first
+   one's token order (and glued forms) is the key's.
 2. ``statistics_of_partition``: each partition's ``match.names.BatchStatistics`` (token
    counts over its keys), a few rows per distinct token; the driver adds them up
    (``merged_statistics``): keys being disjoint across partitions, the sums are the whole
@@ -51,8 +52,9 @@ ORDER_SCHEMA: dict[str, pl.DataType] = {"role": pl.Int64(), BATCH_ORDER: pl.Int6
                                         "source_line": pl.Int64()}
 """Where a name is first seen in the batch, in ``screening.party_names``' order: the first
 party role that holds it (originator, then beneficiary), then its first row there. Matching
-keeps, of the names sharing a token key, the first one's spelling and token positions, so a
-partition's names are matched in this order, as the whole batch's are."""
+keeps, of the names sharing a token key (the same tokens in any order), the first one's token
+positions and glued forms, so a partition's names are matched in this order, as the whole
+batch's are."""
 ORDER = list(ORDER_SCHEMA)
 
 NAMES_SCHEMA: dict[str, pl.DataType] = {"party_name": pl.String(), **ORDER_SCHEMA,
