@@ -3,13 +3,9 @@ render it in the user's language; ``str(err)`` renders it in the current languag
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aml_screen.i18n import t
-
-if TYPE_CHECKING:
-    from aml_screen.rules.problems import RuleProblem
 
 
 class AmlScreenError(Exception):
@@ -42,15 +38,3 @@ class WatchlistError(InputError):
 
 class ConfigError(InputError):
     """An invalid settings file, column mapping or environment variable."""
-
-
-class RuleError(InputError):
-    """An invalid rule set (or rule parameters): every problem found, not just the first.
-    ``str()`` is a count followed by one line per problem (file, rule, field, message)."""
-
-    def __init__(self, problems: Sequence[RuleProblem]) -> None:
-        super().__init__("rules.invalid", count=len(problems))
-        self.problems = list(problems)
-
-    def __str__(self) -> str:
-        return "\n".join([t(self.key, **self.params), *(p.line() for p in self.problems)])

@@ -16,21 +16,10 @@ from decimal import Decimal
 import polars as pl
 
 from aml_screen.rules import grammar as g
-from aml_screen.rules.derived import fold_expr, fold_text
+from aml_screen.rules.functions import AGGREGATES, ROW_FUNCTIONS
 from aml_screen.rules.parameters import Parameters, to_decimal
+from aml_screen.rules.typed import NUMERIC, Typed, fail, number_expr, numeric_result
 from aml_screen.schema import AMOUNT_DTYPE
-
-NUMERIC = frozenset({"int", "float", "decimal", "number"})
-
-
-@dataclass(frozen=True)
-class Typed:
-    expr: pl.Expr
-    type: str
-    value: Decimal | None = None
-    """The number itself when ``type == "number"``."""
-    words: tuple[str, ...] = ()
-    """The strings themselves when ``type == "strlist"``."""
 
 
 @dataclass(frozen=True)
@@ -44,45 +33,6 @@ class Scope:
     aggregate_mask: pl.Expr | None = None
     """Set when compiling aggregates: the rows they aggregate; bare columns are then refused
     outside an aggregate function."""
-
-
-def type_of(dtype: pl.DataType) -> str:
-    if dtype == pl.Boolean:
-        return "bool"
-    if dtype == pl.String:
-        return "str"
-    if isinstance(dtype, pl.Decimal):
-        return "decimal"
-    if dtype.is_integer():
-        return "int"
-    if dtype.is_float():
-        return "float"
-    if isinstance(dtype, pl.Datetime):
-        return "datetime"
-    return str(dtype)
-
-
-def fail(key: str, node: g.Node, **params: object) -> g.ExpressionError:
-    return g.ExpressionError(key, pos=node.pos + 1, **params)
-
-
-def number_expr(typed: Typed, target: str) -> pl.Expr:
-    """A ``number`` as a literal of ``target`` type (Decimal for money)."""
-    if typed.type != "number" or typed.value is None:
-        return typed.expr
-    if target in ("decimal", "number"):
-        return pl.lit(typed.value, dtype=AMOUNT_DTYPE)
-    if target == "int" and typed.value == typed.value.to_integral_value():
-        return pl.lit(int(typed.value), dtype=pl.Int64)
-    return pl.lit(float(typed.value), dtype=pl.Float64)
-
-
-def numeric_result(a: Typed, b: Typed) -> str:
-    types = {a.type, b.type}
-    for kind in ("float", "decimal", "int"):
-        if kind in types:
-            return kind
-    return "number"
 
 
 def compile_expr(node: g.Node, scope: Scope) -> Typed:
@@ -209,9 +159,6 @@ def _compare(op: str, left: Typed, right: Typed, node: g.Binary) -> pl.Expr:
 
 
 def _call(node: g.Call, scope: Scope) -> Typed:
-    # imported here: the function table builds on this module's Typed, fail, number_expr
-    from aml_screen.rules.functions import AGGREGATES, ROW_FUNCTIONS
-
     if node.name in AGGREGATES:
         if scope.aggregate_mask is None:
             raise fail("rules.expr.aggregate_here", node, name=node.name)
@@ -222,19 +169,3 @@ def _call(node: g.Call, scope: Scope) -> Typed:
         raise fail("rules.expr.unknown_function", node, name=node.name)
     args = [compile_expr(arg, scope) for arg in node.args]
     return ROW_FUNCTIONS[node.name](node, args)
-
-
-def word_pattern(words: tuple[str, ...]) -> str:
-    """A regular expression matching any of ``words`` (folded) as whole words."""
-    escaped = ("".join("\\" + c if c in _REGEX_META else c for c in fold_text(w))
-               for w in words)
-    return r"\b(?:" + "|".join(escaped) + r")\b"
-
-
-_REGEX_META = frozenset("\\.+*?()|[]{}^$#&-~")
-
-
-def text_contains_any(text: pl.Expr, words: tuple[str, ...]) -> pl.Expr:
-    """Case- and accent-insensitive search for any of ``words`` as whole words ("or" finds
-    "achat or" but not "fournisseur")."""
-    return fold_expr(text).str.contains(word_pattern(words))

@@ -62,14 +62,7 @@ def aggregate_plans(rules: list[Rule]) -> dict[tuple[str, Window], list[Rule]]:
 
 def monotone_part(node: g.Node, monotone: dict[str, bool]) -> g.Node | None:
     """The conjuncts of ``node`` that are monotone (``is_monotone``), or None."""
-    if is_monotone(node, monotone):
-        return node
-    if isinstance(node, g.Binary) and node.op == "and":
-        left, right = (monotone_part(side, monotone) for side in (node.left, node.right))
-        if left is not None and right is not None:
-            return g.Binary("and", left, right, node.pos)
-        return left or right
-    return None
+    return g.conjunction([c for c in g.conjuncts(node) if is_monotone(c, monotone)], node.pos)
 
 
 def is_monotone(node: g.Node, monotone: dict[str, bool]) -> bool:
@@ -97,18 +90,16 @@ def anti_monotone_part(node: g.Node, growths: dict[str, int]) -> g.Node | None:
     """The ``and``-ed conjuncts of ``node`` that, once false on some rows, stay false with
     more rows: ``agg <= x`` / ``agg < x`` for growing aggregates, ``agg >= x`` / ``agg > x``
     for shrinking ones (``x`` using no aggregate)."""
-    if isinstance(node, g.Binary) and node.op == "and":
-        left, right = (anti_monotone_part(side, growths) for side in (node.left, node.right))
-        if left is not None and right is not None:
-            return g.Binary("and", left, right, node.pos)
-        return left or right
-    if isinstance(node, g.Binary) and isinstance(node.left, g.Name):
-        constant = not any(n.parts[0] in growths for n in g.names_in(node.right))
-        direction = growths.get(node.left.dotted, 0)
-        if constant and ((direction == 1 and node.op in ("<=", "<"))
-                         or (direction == -1 and node.op in (">=", ">"))):
-            return node
-    return None
+    return g.conjunction([c for c in g.conjuncts(node) if _stays_false(c, growths)], node.pos)
+
+
+def _stays_false(node: g.Node, growths: dict[str, int]) -> bool:
+    if not (isinstance(node, g.Binary) and isinstance(node.left, g.Name)):
+        return False
+    constant = not any(n.parts[0] in growths for n in g.names_in(node.right))
+    direction = growths.get(node.left.dotted, 0)
+    return constant and ((direction == 1 and node.op in ("<=", "<"))
+                         or (direction == -1 and node.op in (">=", ">")))
 
 
 def _aggregate_exprs(index: int, rule: Rule, params: Parameters) -> list[pl.Expr]:
@@ -184,14 +175,7 @@ def distinct_only(rules: list[Rule]) -> set[str]:
             return
         if isinstance(node, g.Name):
             other.add(node.dotted)
-        children: tuple[g.Node, ...] = ()
-        if isinstance(node, g.Call):
-            children = node.args
-        elif isinstance(node, g.Unary):
-            children = (node.operand,)
-        elif isinstance(node, g.Binary):
-            children = (node.left, node.right)
-        for child in children:
+        for child in g.children(node):
             walk(child)
 
     for rule in rules:

@@ -8,7 +8,8 @@ from collections.abc import Callable
 import polars as pl
 
 from aml_screen.rules import grammar as g
-from aml_screen.rules.compiler import (
+from aml_screen.rules.derived import RULE_COLUMNS, search_name
+from aml_screen.rules.typed import (
     NUMERIC,
     Typed,
     fail,
@@ -16,7 +17,6 @@ from aml_screen.rules.compiler import (
     text_contains_any,
     word_pattern,
 )
-from aml_screen.rules.derived import RULE_COLUMNS, search_name
 
 RowFunction = Callable[[g.Call, list[Typed]], Typed]
 AggregateFunction = Callable[[g.Call, list[Typed], pl.Expr], Typed]

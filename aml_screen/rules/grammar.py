@@ -237,16 +237,38 @@ def parse(text: str) -> Node:
     return node
 
 
+def children(node: Node) -> tuple[Node, ...]:
+    """The direct sub-expressions of ``node`` (none for a name or a literal)."""
+    if isinstance(node, Call):
+        return node.args
+    if isinstance(node, ListOf):
+        return node.items
+    if isinstance(node, Unary):
+        return (node.operand,)
+    if isinstance(node, Binary):
+        return (node.left, node.right)
+    return ()
+
+
 def names_in(node: Node) -> list[Name]:
     """Every name the expression refers to (columns, ``param.x``, ``set.x``…), in order."""
     if isinstance(node, Name):
         return [node]
-    if isinstance(node, Call | ListOf):
-        children: tuple[Node, ...] = node.args if isinstance(node, Call) else node.items
-    elif isinstance(node, Unary):
-        children = (node.operand,)
-    elif isinstance(node, Binary):
-        children = (node.left, node.right)
-    else:
-        children = ()
-    return [name for child in children for name in names_in(child)]
+    return [name for child in children(node) for name in names_in(child)]
+
+
+def conjuncts(node: Node) -> list[Node]:
+    """The ``and``-ed parts of ``node``, flattened (``node`` itself when it is no ``and``)."""
+    if isinstance(node, Binary) and node.op == "and":
+        return [*conjuncts(node.left), *conjuncts(node.right)]
+    return [node]
+
+
+def conjunction(parts: list[Node], pos: int) -> Node | None:
+    """``parts`` joined by ``and`` (None for no part): the inverse of ``conjuncts``."""
+    if not parts:
+        return None
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = Binary("and", joined, part, pos)
+    return joined

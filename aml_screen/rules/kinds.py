@@ -18,12 +18,13 @@ from typing import Any
 import polars as pl
 
 from aml_screen.rules import grammar as g
-from aml_screen.rules.compiler import Scope, Typed, compile_expr, type_of
+from aml_screen.rules.compiler import Scope, compile_expr
 from aml_screen.rules.derived import RULE_COLUMNS
 from aml_screen.rules.kinds_network import NETWORK_FIELDS, network_fields
 from aml_screen.rules.model import KEY_COLUMNS, Aggregate, ListSpec, SequenceSpec, Window
 from aml_screen.rules.parameters import Parameters
 from aml_screen.rules.problems import Report
+from aml_screen.rules.typed import Typed, type_of
 
 KIND_FIELDS = {
     "transaction": frozenset({"condition", "subject"}),

@@ -1,14 +1,14 @@
 """Rule-set problems: each names its file, rule and field; all are collected before any is
-raised (as one ``aml_screen.errors.RuleError``), so an analyst sees every mistake of a rule
+raised (as one ``RuleError``, an ``InputError``), so an analyst sees every mistake of a rule
 set in one run."""
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from aml_screen.errors import RuleError
+from aml_screen.errors import InputError
 from aml_screen.i18n import t, translate
 
 Report = Callable[..., None]
@@ -32,6 +32,18 @@ class RuleProblem:
     def line(self) -> str:
         return t("rules.problem.line", file=self.file, rule=self.rule, field=self.field,
                  message=self.message())
+
+
+class RuleError(InputError):
+    """An invalid rule set (or rule parameters): every problem found, not just the first.
+    ``str()`` is a count followed by one line per problem (file, rule, field, message)."""
+
+    def __init__(self, problems: Sequence[RuleProblem]) -> None:
+        super().__init__("rules.invalid", count=len(problems))
+        self.problems = list(problems)
+
+    def __str__(self) -> str:
+        return "\n".join([t(self.key, **self.params), *(p.line() for p in self.problems)])
 
 
 class Problems:

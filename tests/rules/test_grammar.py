@@ -75,3 +75,28 @@ def test_names_in_lists_every_reference() -> None:
     node = g.parse("contains_any(purpose, words.x) and amount >= param.t * 2 or c in set.s")
     assert [n.dotted for n in g.names_in(node)] == [
         "purpose", "words.x", "amount", "param.t", "c", "set.s"]
+
+
+def test_names_in_reads_inside_lists_and_calls() -> None:
+    node = g.parse("lower(channel) in ['cash', purpose] and n_unique(beneficiary_account) > 3")
+    assert [n.dotted for n in g.names_in(node)] == ["channel", "purpose",
+                                                      "beneficiary_account"]
+
+
+@pytest.mark.parametrize(("text", "parts"), [
+    ("a > 1", ["a > 1"]),
+    ("a > 1 and b < 2 and c == 3", ["a > 1", "b < 2", "c == 3"]),
+    ("a > 1 and (b < 2 or c == 3)", ["a > 1", "b < 2 or c == 3"]),
+    ("(a > 1 and b < 2) and (c == 3 and d != 4)", ["a > 1", "b < 2", "c == 3", "d != 4"]),
+])
+def test_conjuncts_flatten_every_and(text: str, parts: list[str]) -> None:
+    assert [shape(c) for c in g.conjuncts(g.parse(text))] == [shape(g.parse(p)) for p in parts]
+
+
+def test_conjunction_rebuilds_what_conjuncts_split() -> None:
+    node = g.parse("a > 1 and b < 2 and c == 3")
+    rebuilt = g.conjunction(g.conjuncts(node), node.pos)
+    assert rebuilt is not None
+    assert shape(rebuilt) == shape(node)
+    assert g.conjunction([], 0) is None
+
