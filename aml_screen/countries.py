@@ -6,6 +6,7 @@ import re
 import unicodedata
 from functools import cache
 
+import polars as pl
 import pycountry
 
 # Names official lists and banks use that pycountry does not know, folded (see _fold).
@@ -234,3 +235,12 @@ def normalise_country(text: str | None) -> str | None:
     if not stripped:
         return None
     return to_alpha2(stripped) or stripped
+
+
+def country_codes(values: pl.Series, *, keep_unknown: bool = True) -> pl.Series:
+    """``values`` (country names, demonyms or codes) as ISO alpha-2 codes, each distinct value
+    resolved once; text that names no country is kept as written (``normalise_country``), or
+    null with ``keep_unknown=False`` (``to_alpha2``)."""
+    resolve = normalise_country if keep_unknown else to_alpha2
+    table = {v: resolve(v) for v in values.drop_nulls().unique().to_list()}
+    return values.replace_strict(table, default=None, return_dtype=pl.String)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import polars as pl
 
 from aml_screen import schema
-from aml_screen.countries import normalise_country
+from aml_screen.countries import country_codes
 from aml_screen.match import adjust
 from aml_screen.match.explain import with_adjustments
 from aml_screen.match.index import ListIndex
@@ -46,12 +46,6 @@ def parties(transactions: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _nationality_codes(values: pl.Series) -> pl.Series:
-    """ISO alpha-2 codes for nationality text (Mali, malien, ML); unknown text stays."""
-    table = {v: normalise_country(v) for v in values.drop_nulls().unique().to_list()}
-    return values.replace_strict(table, default=None, return_dtype=pl.String)
-
-
 def attribute_adjustments(hits: pl.DataFrame) -> pl.DataFrame:
     """``hits`` (party rows joined with name hits and entry details) with ``birth_year``,
     ``nationality``, ``id_document`` and ``phone`` points, the adjusted ``score`` and the
@@ -59,7 +53,7 @@ def attribute_adjustments(hits: pl.DataFrame) -> pl.DataFrame:
     lists do not give) adds nothing."""
     has = set(hits.columns)
     if "party_nationality" in has:
-        hits = hits.with_columns(_nationality=_nationality_codes(hits["party_nationality"]))
+        hits = hits.with_columns(_nationality=country_codes(hits["party_nationality"]))
     else:
         hits = hits.with_columns(_nationality=pl.lit(None, dtype=pl.String))
     listed = pl.concat_list(pl.col("nationalities").fill_null([]),

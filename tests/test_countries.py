@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+import polars as pl
 import pytest
 
-from aml_screen.countries import normalise_country, to_alpha2
+from aml_screen.countries import country_codes, normalise_country, to_alpha2
 
 
 @pytest.mark.parametrize(
@@ -31,3 +32,10 @@ def test_unresolved_text_is_kept_as_written(text: str) -> None:
 def test_blank_is_none() -> None:
     assert normalise_country("  ") is None
     assert normalise_country(None) is None
+
+
+def test_country_codes_resolve_a_column_keeping_or_dropping_unknown_text() -> None:
+    values = pl.Series(["Mali", "malienne", "MLI", None, "Atlantis", "Niger", "Mali"])
+    assert country_codes(values).to_list() == ["ML", "ML", "ML", None, "Atlantis", "NE", "ML"]
+    assert country_codes(values, keep_unknown=False).to_list() == [
+        "ML", "ML", "ML", None, None, "NE", "ML"]

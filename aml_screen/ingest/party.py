@@ -12,7 +12,7 @@ from datetime import date
 
 import polars as pl
 
-from aml_screen.countries import to_alpha2
+from aml_screen.countries import country_codes
 from aml_screen.i18n import t
 from aml_screen.ingest.reasons import sentence
 
@@ -44,8 +44,7 @@ def birth_date(text: pl.Expr, date_order: str, today: date) -> pl.Expr:
 
 def nationalities(values: pl.Series) -> pl.Series:
     """ISO alpha-2 codes (Mali, malienne, MLI, ML -> ML), null where not a country."""
-    table = {v: to_alpha2(v) for v in values.drop_nulls().unique().to_list()}
-    return values.replace_strict(table, default=None, return_dtype=pl.String)
+    return country_codes(values, keep_unknown=False)
 
 
 def id_number(text: pl.Expr) -> pl.Expr:

@@ -15,7 +15,7 @@ from datetime import date
 
 import polars as pl
 
-from aml_screen.countries import normalise_country
+from aml_screen.countries import country_codes
 from aml_screen.ingest import amounts, dates, party
 from aml_screen.ingest.csv_reader import LINE_COLUMN
 from aml_screen.ingest.mapping import MAPPABLE
@@ -265,11 +265,6 @@ def _first_failure() -> pl.Expr:
 
 
 def _normalise_countries(frame: pl.DataFrame) -> pl.DataFrame:
-    """ISO alpha-2 via ``normalise_country``, computed once per distinct value."""
-    for column in (c for c in _COUNTRIES if c in frame.columns):
-        values = frame[column].drop_nulls().unique().to_list()
-        lookup = {value: normalise_country(value) for value in values}
-        frame = frame.with_columns(
-            pl.col(column).replace_strict(lookup, default=None, return_dtype=pl.String)
-        )
-    return frame
+    """ISO alpha-2 where the text names a country, else the text as written."""
+    return frame.with_columns(country_codes(frame[column])
+                              for column in _COUNTRIES if column in frame.columns)

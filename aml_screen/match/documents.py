@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from aml_screen.countries import normalise_country
+from aml_screen.countries import country_codes
 
 DOCUMENT_KINDS = {
     "passport": "passport", "passeport": "passport", "pasaporte": "passport",
@@ -65,11 +65,6 @@ def document_kind(label: pl.Expr) -> pl.Expr:
     return folded.replace_strict(DOCUMENT_KINDS, default="other_id", return_dtype=pl.String)
 
 
-def _country_codes(values: pl.Series) -> pl.Series:
-    table = {v: normalise_country(v) for v in values.drop_nulls().unique().to_list()}
-    return values.replace_strict(table, default=None, return_dtype=pl.String)
-
-
 def listed_documents(remarks: pl.Series) -> pl.Series:
     """Per remark, the identity documents it states (empty list when none)."""
     found = (
@@ -81,7 +76,7 @@ def listed_documents(remarks: pl.Series) -> pl.Series:
                 country=pl.col("m").str.extract(_REMARK_DOCUMENT, 3))
         .filter(pl.col("number").is_not_null())
     )
-    found = found.with_columns(country=_country_codes(found.get_column("country")))
+    found = found.with_columns(country=country_codes(found.get_column("country")))
     grouped = found.group_by("row").agg(documents=pl.struct("kind", "number", "country"))
     return (
         pl.DataFrame({"row": pl.int_range(remarks.len(), dtype=pl.UInt32, eager=True)})
