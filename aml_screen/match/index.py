@@ -86,7 +86,7 @@ def build_index(entries: pl.DataFrame) -> ListIndex:
     key_ids = pl.DataFrame({"_key": keys, "key_id": pl.int_range(keys.len(), dtype=pl.UInt32,
                                                                  eager=True)})
     frame = frame.join(key_ids, on="_key", how="left")
-    first_rows = frame.group_by("key_id").agg(pl.col("_row").first())
+    first_rows = frame.group_by("key_id").agg(pl.col("_row").min())  # first seen
     key_tokens = (
         tokens.join(first_rows, left_on="row", right_on="_row")
         .select("key_id", "pos", "token", "skeleton", "group", "glued").sort("key_id", "pos")

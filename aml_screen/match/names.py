@@ -63,7 +63,7 @@ def prepare_queries(names: pl.Series) -> Queries:
     ids = pl.DataFrame({"_key": keys,
                         "query_id": pl.int_range(keys.len(), dtype=pl.UInt32, eager=True)})
     frame = frame.join(ids, on="_key")
-    first_rows = frame.group_by("query_id").agg(pl.col("_row").first())
+    first_rows = frame.group_by("query_id").agg(pl.col("_row").min())  # first seen
     key_tokens = tokens.join(first_rows, left_on="row", right_on="_row").select(
         "query_id", "pos", "token", "skeleton", "group", "glued")
     return Queries(names=frame.drop("_key", "_row"), keys=keys.to_list(), tokens=key_tokens)

@@ -56,8 +56,13 @@ def token_edges(pairs: pl.DataFrame, q_tokens: pl.DataFrame, l_tokens: pl.DataFr
 
 
 def _best(edges: pl.DataFrame) -> pl.DataFrame:
+    """The edges that are the best choice of both their tokens. The order is total (ties
+    go to the earlier tokens): a name with a repeated token (Ibrahim Sabawi Ibrahim) would
+    otherwise pair with either copy, and score differently, depending on the order joins
+    happened to leave the edges in."""
     ranked = edges.sort(
-        ["similarity", "pair_weight", "distance"], descending=[True, True, False]
+        ["similarity", "pair_weight", "distance", "qpos", "kpos", "relation"],
+        descending=[True, True, False, False, False, False],
     )
     mutual = (pl.struct(*PAIR, "qpos").is_first_distinct()
               & pl.struct(*PAIR, "kpos").is_first_distinct())

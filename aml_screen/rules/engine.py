@@ -186,7 +186,10 @@ def evaluate_rules(rule_set: RuleSet, transactions: pl.DataFrame | pl.LazyFrame,
 
 
 def combine(frames: list[pl.DataFrame]) -> pl.DataFrame:
-    """The steps' rule hits as one frame, sorted by severity then rule and subject."""
+    """The steps' rule hits as one frame, sorted by severity then rule, subject and window:
+    a total order, so one subject's hits in several windows come out in the same order
+    whatever order the steps' group-bys left them in."""
     result = pl.concat([pl.DataFrame(schema=RULE_HIT_SCHEMA), *frames])
-    return result.sort(["severity_score", "rule_id", "subject_id"],
-                       descending=[True, False, False])
+    keys = ["severity_score", "rule_id", "subject_id", "subject_type", "window_start",
+            "window_end", "evidence"]
+    return result.sort(keys, descending=[True, *[False] * (len(keys) - 1)], nulls_last=True)

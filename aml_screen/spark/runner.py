@@ -30,6 +30,7 @@ from aml_screen.exemptions import PARTY_DETAILS, PARTY_ROLES
 from aml_screen.ingest import ColumnMapping
 from aml_screen.pipeline import StageClock, index_watchlists, remove_exempt_hits, result_counts
 from aml_screen.rules import load_rules
+from aml_screen.rules.engine import combine
 from aml_screen.schema import HIT_SCHEMA, QUARANTINE_SCHEMA, RULE_HIT_SCHEMA, empty
 from aml_screen.screening import has_party_attributes, name_floor
 from aml_screen.spark.ingest import (
@@ -152,9 +153,7 @@ def run_spark_screening(
             found = rule_hits_frame(transactions, rule_set, hits, options.partitions,
                                     timezone, cached)
             if found is not None:
-                rule_hits = _collected(found, RULE_HIT_SCHEMA).sort(
-                    ["severity_score", "rule_id", "subject_id", "window_start"],
-                    descending=[True, False, False, False])
+                rule_hits = combine([_collected(found, RULE_HIT_SCHEMA)])
         rules_seconds = time.perf_counter() - rules_clock
         stages.lap("rules")
         quarantine = _quarantine(spark, staging)
