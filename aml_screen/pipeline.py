@@ -25,7 +25,6 @@ from aml_screen.exemptions import apply_exemptions, listed_entries, party_detail
 from aml_screen.i18n import t
 from aml_screen.ingest import ColumnMapping, IngestResult, read_batch
 from aml_screen.match.index import ListIndex, build_index
-from aml_screen.match.names import match_queries, prepare_queries
 from aml_screen.match_cache import MatchCache
 from aml_screen.progress import NoProgress, Progress
 from aml_screen.rules import RuleSet, evaluate_rules, load_rules
@@ -36,15 +35,8 @@ from aml_screen.schema import (
     PARTY_ROLES,
     QUARANTINE_SCHEMA,
     RULE_HIT_SCHEMA,
-    empty,
 )
-from aml_screen.screening import (
-    has_party_attributes,
-    map_hits,
-    name_floor,
-    party_count,
-    party_names,
-)
+from aml_screen.screening import screen_names
 from aml_screen.watchlists.loader import Watchlist
 
 
@@ -153,8 +145,8 @@ def run_screening(
     and alert roll-up, so they neither raise an alert nor add to a risk score; the summary
     counts them and names the exemptions used.
 
-    Names are deduplicated first: each distinct name is normalised and matched once, and
-    hits are mapped back onto the transactions holding them by joins. ``screen_only`` (no
+    Names are screened by ``screening.screen_names`` (each distinct name matched once).
+    ``screen_only`` (no
     rules, no exemptions) loads only ``SCREENING_COLUMNS`` into ``transactions`` (every row
     is still checked and quarantined as usual), which is what lets a batch of millions of
     rows fit in memory. ``match_cache`` reuses the results of names screened by earlier
@@ -180,26 +172,10 @@ def run_screening(
     stages.lap("read")
     index = index_watchlists(watchlists)
     stages.lap("index")
-    names = party_names(transactions)
-    parties_screened = party_count(transactions)
-    stages.lap("dedupe")
-    floor = name_floor(threshold, has_attributes=has_party_attributes(transactions))
-    known = (match_cache.lookup(names, [w.sha256 for w in watchlists], floor)
-             if match_cache is not None else None)
-    fresh = names if known is None else known.unseen
-    queries = prepare_queries(fresh)
-    stages.lap("normalise")
-    advance = progress.stage(t("screen.stage.match"), queries.size)
-    name_hits = (match_queries(queries, index, floor, on_progress=advance) if queries.size
-                 else None)
-    if known is not None and match_cache is not None:
-        match_cache.store(known, fresh, queries.names.get_column("party_name"), name_hits)
-        name_hits = pl.concat([h for h in (known.hits, name_hits) if h is not None],
-                              how="diagonal_relaxed")
-    stages.lap("match")
-    hits = (map_hits(transactions, name_hits, threshold)
-            if name_hits is not None and name_hits.height else empty(HIT_SCHEMA))
-    stages.lap("map_back")
+    screened = screen_names(transactions, index, threshold, progress=progress,
+                            cache=match_cache, list_versions=[w.sha256 for w in watchlists],
+                            lap=stages.lap)
+    hits = screened.hits
     suppressed = pl.DataFrame(schema={"exemption_id": pl.Int64()})
     if exemptions is not None:
         hits, suppressed = remove_exempt_hits(transactions, hits, watchlists, exemptions)
@@ -237,9 +213,9 @@ def run_screening(
         "rows_quarantined": quarantine.height,
         "rows_with_notes": (int(transactions.get_column(NOTES_COLUMN).is_not_null().sum())
                             if NOTES_COLUMN in transactions.columns else 0),
-        "parties_screened": parties_screened,
-        "distinct_names": queries.names.height + (known.names if known is not None else 0),
-        "names_matched": queries.names.height,
+        "parties_screened": screened.parties,
+        "distinct_names": screened.distinct_names,
+        "names_matched": screened.names_matched,
         **result_counts(index=index, hits=hits, rule_set=rule_set, rules_dir=rules_dir,
                         rules_seconds=rules_seconds, rule_hits=rule_hits, alerts=alerts,
                         watchlists=watchlists),

@@ -8,17 +8,21 @@ transaction, and the adjustment is added to the hit's explanation.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import polars as pl
 
 from aml_screen import schema
 from aml_screen.countries import country_codes
+from aml_screen.i18n import t
 from aml_screen.match import adjust
 from aml_screen.match.explain import with_adjustments
 from aml_screen.match.index import ListIndex
-from aml_screen.match.names import Queries, match_queries, prepare_queries
-from aml_screen.schema import HIT_SCHEMA, conform
+from aml_screen.match.names import match_queries, prepare_queries
+from aml_screen.match_cache import MatchCache
+from aml_screen.progress import NoProgress, Progress
+from aml_screen.schema import HIT_SCHEMA, conform, empty
 
 PARTY_ROLES = schema.PARTY_ROLES
 PARTY_ATTRIBUTES = schema.PARTY_ATTRIBUTES
@@ -86,24 +90,6 @@ def attribute_adjustments(hits: pl.DataFrame) -> pl.DataFrame:
         "_nationality", *(f"_{name}" for name in used))
 
 
-def screen_parties(
-    party_rows: pl.DataFrame,
-    queries: Queries,
-    index: ListIndex,
-    threshold: float,
-    *,
-    on_progress: Callable[[int], None] | None = None,
-) -> pl.DataFrame:
-    """Hits (``HIT_SCHEMA``) for ``party_rows``, whose distinct names are ``queries``.
-
-    With party attributes (see ``parties``), names are matched ``adjust.MAX_BONUS`` under
-    the threshold, so that a matching birth year can lift a near miss into a hit."""
-    has_attributes = any(f"party_{a}" in party_rows.columns for a in PARTY_ATTRIBUTES)
-    floor = name_floor(threshold, has_attributes=has_attributes)
-    name_hits = match_queries(queries, index, floor, on_progress=on_progress)
-    return party_hits(party_rows, name_hits, threshold)
-
-
 def name_floor(threshold: float, *, has_attributes: bool) -> float:
     """The name score to match names at: ``adjust.MAX_BONUS`` under ``threshold`` when
     party attributes may lift a near miss into a hit."""
@@ -165,11 +151,61 @@ def map_hits(transactions: pl.DataFrame, name_hits: pl.DataFrame, threshold: flo
     return party_hits(parties(rows), name_hits, threshold)
 
 
-def screen_transactions(
-    transactions: pl.DataFrame, index: ListIndex, threshold: float
-) -> pl.DataFrame:
-    """Every party of every transaction screened against ``index``; one hit per list name
-    scoring at least ``threshold``."""
-    party_rows = parties(transactions)
-    queries = prepare_queries(party_rows.get_column("party_name"))
-    return screen_parties(party_rows, queries, index, threshold)
+@dataclass(frozen=True)
+class NameScreening:
+    """What screening a batch's party names found, with the counts the summary reports."""
+
+    hits: pl.DataFrame
+    """``HIT_SCHEMA``: one row per (transaction, party role, list name) at the threshold."""
+    parties: int
+    """Party names screened (one per transaction and role holding a name)."""
+    distinct_names: int
+    """Distinct names with tokens to match, matched now or found in the cache."""
+    names_matched: int
+    """Of those, the names matched in this run (not found in the cache)."""
+
+
+def screen_names(
+    transactions: pl.DataFrame,
+    index: ListIndex,
+    threshold: float,
+    *,
+    progress: Progress | None = None,
+    cache: MatchCache | None = None,
+    list_versions: Sequence[str] = (),
+    lap: Callable[[str], None] | None = None,
+) -> NameScreening:
+    """Every party name of ``transactions`` screened against ``index``: the one
+    name-screening step the embedded pipeline runs (Spark runs the same steps spread over
+    its partitions: ``spark.names``).
+
+    Names are deduplicated first: each distinct name is normalised and matched once (or
+    taken from ``cache``, keyed by ``list_versions``), and the name-level hits are mapped
+    back onto the transactions holding them by joins. With party attributes, names are
+    matched ``adjust.MAX_BONUS`` under the threshold, so that a matching birth year can
+    lift a near miss into a hit. ``lap(step)`` is called after each step (``dedupe``,
+    ``normalise``, ``match``, ``map_back``) for the run's timings."""
+    progress = progress or NoProgress()
+    lap = lap or (lambda _step: None)
+    names = party_names(transactions)
+    parties_screened = party_count(transactions)
+    lap("dedupe")
+    floor = name_floor(threshold, has_attributes=has_party_attributes(transactions))
+    known = cache.lookup(names, list_versions, floor) if cache is not None else None
+    fresh = names if known is None else known.unseen
+    queries = prepare_queries(fresh)
+    lap("normalise")
+    advance = progress.stage(t("screen.stage.match"), queries.size)
+    name_hits = (match_queries(queries, index, floor, on_progress=advance) if queries.size
+                 else None)
+    if known is not None and cache is not None:
+        cache.store(known, fresh, queries.names.get_column("party_name"), name_hits)
+        name_hits = pl.concat([h for h in (known.hits, name_hits) if h is not None],
+                              how="diagonal_relaxed")
+    lap("match")
+    hits = (map_hits(transactions, name_hits, threshold)
+            if name_hits is not None and name_hits.height else empty(HIT_SCHEMA))
+    lap("map_back")
+    return NameScreening(hits=hits, parties=parties_screened,
+                         distinct_names=queries.names.height + (known.names if known else 0),
+                         names_matched=queries.names.height)

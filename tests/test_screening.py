@@ -20,8 +20,9 @@ from aml_screen.screening import (
     name_floor,
     parties,
     party_count,
+    party_hits,
     party_names,
-    screen_transactions,
+    screen_names,
 )
 from aml_screen.watchlists.frame import entries_frame
 
@@ -69,7 +70,7 @@ def test_listed_names_are_found_under_bank_spellings(index: ListIndex) -> None:
         ("T3", "Ets Ansar Dine SARL", "Oumarou Issoufou"),
         ("T4", "Fatoumata Cissé", "Abdoulaye Diallo"),
     ])
-    hits = screen_transactions(tx, index, 85.0)
+    hits = screen_names(tx, index, 85.0).hits
     assert hits.schema == pl.Schema(HIT_SCHEMA)
     found = {(r["transaction_id"], r["party_role"], r["entry_id"])
              for r in hits.iter_rows(named=True)}
@@ -86,7 +87,7 @@ def test_listed_names_are_found_under_bank_spellings(index: ListIndex) -> None:
 
 def test_a_distinct_name_is_reported_on_every_transaction_it_appears_in(index: ListIndex) -> None:
     tx = _transactions([(f"T{i}", "MOKHTAR BELMOKHTAR", None) for i in range(5)])
-    hits = screen_transactions(tx, index, 85.0)
+    hits = screen_names(tx, index, 85.0).hits
     assert sorted(hits["transaction_id"]) == [f"T{i}" for i in range(5)]
     assert set(hits["score"]) == {100.0}
 
@@ -97,7 +98,7 @@ def test_ordinary_names_yield_no_hits(index: ListIndex) -> None:
         ("T2", "Mohamed Ould Abdallahi", "Fatimetou Mint Ahmed"),
         ("T3", "Sahel Transport SARL", "Mahamat Saleh"),
     ])
-    assert screen_transactions(tx, index, 85.0).is_empty()
+    assert screen_names(tx, index, 85.0).hits.is_empty()
 
 
 def _with_attributes(rows: list[tuple[str, str, str | None, str | None]]) -> pl.DataFrame:
@@ -112,12 +113,12 @@ def test_birth_year_and_nationality_adjust_each_transaction(index: ListIndex) ->
         ("T2", "Mokhtar Belmokhtar", "1972-06-01", "malien"),  # the listed person's
         ("T3", "Mokhtar Belmokhtar", "1996-02-11", "FR"),  # someone else's
     ])
-    hits = screen_transactions(tx, index, 85.0).filter(pl.col("entry_id") == "QDi.136")
+    hits = screen_names(tx, index, 85.0).hits.filter(pl.col("entry_id") == "QDi.136")
     scores = dict(hits.select("transaction_id", "score").iter_rows())
     assert scores["T1"] == 100.0
     assert scores["T2"] == 100.0  # capped at 100
     assert "T3" not in scores  # 100 - 20 - 5 = 75: under the threshold
-    low = screen_transactions(tx, index, 70.0).filter(pl.col("transaction_id") == "T3")
+    low = screen_names(tx, index, 70.0).hits.filter(pl.col("transaction_id") == "T3")
     adjustments = json.loads(low["explanation"][0])["adjustments"]
     assert adjustments == {"birth_year": -20.0, "nationality": -5.0}
 
@@ -146,8 +147,15 @@ def test_distinct_names_and_joined_hits_match_the_per_party_path(index: ListInde
     assert party_count(tx) == parties(tx).height == 6
     floor = name_floor(85.0, has_attributes=has_party_attributes(tx))
     assert floor == 85.0 - adjust.MAX_BONUS
+    rows = parties(tx)
+    per_party = party_hits(rows, match_queries(prepare_queries(rows["party_name"]), index,
+                                               floor), 85.0)
+    assert per_party.height
     name_hits = match_queries(prepare_queries(party_names(tx)), index, floor)
-    assert_frame_equal(map_hits(tx, name_hits, 85.0), screen_transactions(tx, index, 85.0))
+    assert_frame_equal(map_hits(tx, name_hits, 85.0), per_party)
+    screened = screen_names(tx, index, 85.0)
+    assert_frame_equal(screened.hits, per_party)
+    assert (screened.parties, screened.distinct_names, screened.names_matched) == (6, 4, 4)
 
 
 def test_id_document_and_phone_adjust_hits() -> None:
@@ -167,7 +175,7 @@ def test_id_document_and_phone_adjust_hits() -> None:
         originator_id_number=pl.Series(["A1234567", "B7654321", None]),
         originator_phone=pl.Series([None, None, "+22376123456"]),
     )
-    hits = screen_transactions(tx, index, 60.0)
+    hits = screen_names(tx, index, 60.0).hits
     adjustments = {row["transaction_id"]: json.loads(row["explanation"])["adjustments"]
                    for row in hits.iter_rows(named=True)}
     assert adjustments["T1"]["id_document"] == adjust.ID_DOCUMENT_SAME
