@@ -74,8 +74,8 @@ def read_csv_text(text: str, path: Path, *, separator: str = ",",
 def column(frame: pl.DataFrame, name: str) -> pl.Expr:
     """Column ``name`` stripped, empty text as null; a null literal when the file lacks it
     (list layouts differ between years, optional columns come and go)."""
-    if name not in frame.columns:
-        return pl.lit(None, dtype=pl.String)
+    if name not in frame.columns:  # as long as the frame: a literal does not broadcast everywhere
+        return pl.repeat(None, pl.len(), dtype=pl.String)
     stripped = pl.col(name).str.strip_chars()
     return pl.when(stripped != "").then(stripped)
 
