@@ -25,6 +25,7 @@ from aml_screen.exemptions import apply_exemptions, listed_entries, party_detail
 from aml_screen.i18n import t
 from aml_screen.ingest import ColumnMapping, IngestResult, read_batch
 from aml_screen.match.index import ListIndex, build_index
+from aml_screen.match.names import MEMORY_MIB
 from aml_screen.match_cache import MatchCache
 from aml_screen.progress import NoProgress, Progress
 from aml_screen.rules import RuleSet, evaluate_rules, load_rules
@@ -137,6 +138,7 @@ def run_screening(
     exemptions: pl.DataFrame | None = None,
     screen_only: bool = False,
     match_cache: MatchCache | None = None,
+    match_memory_mib: int = MEMORY_MIB,
 ) -> ScreeningRun:
     """Screen every party name of every batch against ``watchlists``, and evaluate the rules
     of ``rules_dir`` (with ``rule_parameters`` overriding its ``parameters.yaml``).
@@ -174,7 +176,7 @@ def run_screening(
     stages.lap("index")
     screened = screen_names(transactions, index, threshold, progress=progress,
                             cache=match_cache, list_versions=[w.sha256 for w in watchlists],
-                            lap=stages.lap)
+                            lap=stages.lap, memory_mib=match_memory_mib)
     hits = screened.hits
     suppressed = pl.DataFrame(schema={"exemption_id": pl.Int64()})
     if exemptions is not None:
@@ -216,6 +218,7 @@ def run_screening(
         "parties_screened": screened.parties,
         "distinct_names": screened.distinct_names,
         "names_matched": screened.names_matched,
+        "names_capped": screened.names_capped,
         **result_counts(index=index, hits=hits, rule_set=rule_set, rules_dir=rules_dir,
                         rules_seconds=rules_seconds, rule_hits=rule_hits, alerts=alerts,
                         watchlists=watchlists),

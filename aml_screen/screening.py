@@ -19,7 +19,13 @@ from aml_screen.i18n import t
 from aml_screen.match import adjust
 from aml_screen.match.explain import with_adjustments
 from aml_screen.match.index import ListIndex
-from aml_screen.match.names import match_queries, prepare_queries
+from aml_screen.match.names import (
+    MEMORY_MIB,
+    MatchStats,
+    match_queries,
+    prepare_queries,
+    reach_budget,
+)
 from aml_screen.match_cache import MatchCache
 from aml_screen.progress import NoProgress, Progress
 from aml_screen.schema import HIT_SCHEMA, conform, empty
@@ -163,6 +169,8 @@ class NameScreening:
     """Distinct names with tokens to match, matched now or found in the cache."""
     names_matched: int
     """Of those, the names matched in this run (not found in the cache)."""
+    names_capped: int
+    """Names whose candidates were cut to stay in the memory budget (recall may be lost)."""
 
 
 def screen_names(
@@ -174,6 +182,7 @@ def screen_names(
     cache: MatchCache | None = None,
     list_versions: Sequence[str] = (),
     lap: Callable[[str], None] | None = None,
+    memory_mib: int = MEMORY_MIB,
 ) -> NameScreening:
     """Every party name of ``transactions`` screened against ``index``: the one
     name-screening step the embedded pipeline runs (Spark runs the same steps spread over
@@ -184,7 +193,8 @@ def screen_names(
     back onto the transactions holding them by joins. With party attributes, names are
     matched ``adjust.MAX_BONUS`` under the threshold, so that a matching birth year can
     lift a near miss into a hit. ``lap(step)`` is called after each step (``dedupe``,
-    ``normalise``, ``match``, ``map_back``) for the run's timings."""
+    ``normalise``, ``match``, ``map_back``) for the run's timings. ``memory_mib`` bounds
+    matching's working memory (``match.names.REACH_BUDGET``)."""
     progress = progress or NoProgress()
     lap = lap or (lambda _step: None)
     names = party_names(transactions)
@@ -196,8 +206,10 @@ def screen_names(
     queries = prepare_queries(fresh)
     lap("normalise")
     advance = progress.stage(t("screen.stage.match"), queries.size)
-    name_hits = (match_queries(queries, index, floor, on_progress=advance) if queries.size
-                 else None)
+    stats = MatchStats()
+    name_hits = (match_queries(queries, index, floor, on_progress=advance,
+                               budget=reach_budget(memory_mib), stats=stats)
+                 if queries.size else None)
     if known is not None and cache is not None:
         cache.store(known, fresh, queries.names.get_column("party_name"), name_hits)
         name_hits = pl.concat([h for h in (known.hits, name_hits) if h is not None],
@@ -208,4 +220,6 @@ def screen_names(
     lap("map_back")
     return NameScreening(hits=hits, parties=parties_screened,
                          distinct_names=queries.names.height + (known.names if known else 0),
-                         names_matched=queries.names.height)
+                         names_matched=queries.names.height,
+                         names_capped=queries.names.filter(
+                             pl.col("query_id").is_in(sorted(stats.capped_keys))).height)

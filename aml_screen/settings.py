@@ -39,6 +39,9 @@ class Settings:
     """Named thresholds and country sets the rules refer to; a deployment overrides them here."""
     match_threshold: float = 88.0
     """Hits scoring below this (0-100) are dropped."""
+    match_memory_mib: int = 1024
+    """Working memory name matching may use at a time: more list names sharing a token cost
+    time, not memory, beyond it (a name it still cannot fit is counted: ``names_capped``)."""
     timezone: str = "UTC"
     """Zone in which batch times without an offset are read (e.g. Africa/Niamey)."""
     date_order: str = "dmy"
@@ -72,6 +75,9 @@ class Settings:
         if not 0 <= self.match_threshold <= 100:
             raise ConfigError("config.bad_value", name="match_threshold",
                               value=self.match_threshold, detail="0-100")
+        if self.match_memory_mib < 64:
+            raise ConfigError("config.bad_value", name="match_memory_mib",
+                              value=self.match_memory_mib, detail=">= 64")
         if self.retention_years < 1:
             raise ConfigError("config.bad_value", name="retention_years",
                               value=self.retention_years, detail=">= 1")

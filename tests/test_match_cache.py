@@ -68,6 +68,7 @@ def test_second_batch_matches_only_new_names_and_finds_the_same_hits(tmp_path: P
     cache = MatchCache(tmp_path / "match_cache")
     first = _screen(_batch(tmp_path, "b1", FIRST), cache)
     assert first.summary["names_matched"] == first.summary["distinct_names"] == 8
+    assert first.summary["names_capped"] == 0
     second_path = _batch(tmp_path, "b2", SECOND)
     second = _screen(second_path, cache)
     # Iyad Ag Ghaly, Hamidou Diallo, Moussa Traoré were matched with batch 1

@@ -39,6 +39,8 @@ def print_summary(console: Console, summary: dict[str, Any], hits: pl.DataFrame)
             counts.add_row(t(f"rules.summary.{key}"), f"{summary[key]:,}")
     counts.add_row(t("summary.elapsed"), f"{summary['elapsed_seconds']:.2f}")
     console.print(counts)
+    if summary.get("names_capped"):
+        console.print(t("summary.names_capped", count=summary["names_capped"]))
     if hits.is_empty():
         return
     table = Table(title=t("summary.top_hits"))

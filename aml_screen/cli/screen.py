@@ -81,7 +81,8 @@ def screen_command(obj: Context, batches: tuple[Path, ...], watchlists: tuple[st
                                 timezone=timezone or settings.timezone,
                                 date_order=settings.date_order, mapping=column_mapping,
                                 progress=bars or NoProgress(), rules_dir=chosen_rules,
-                                rule_parameters=parameters_override(settings))
+                                rule_parameters=parameters_override(settings),
+                                match_memory_mib=settings.match_memory_mib)
     paths = write_outputs(out_dir, run.tables, run.quarantine, run.summary, fmt)
     out = Console()
     print_summary(out, run.summary, run.hits)

@@ -58,12 +58,36 @@ def score_bound(q_total: pl.Expr, missed: pl.Expr, l_total: pl.Expr,
                             + UNMATCHED_MIDDLE * (l_total - l_matched))
 
 
-def _reach(probes: pl.DataFrame, followed: pl.DataFrame, l_tokens: pl.DataFrame
-           ) -> pl.DataFrame:
+def reach_sizes(q_tokens: pl.DataFrame, l_tokens: pl.DataFrame, token_pairs: pl.DataFrame,
+                share: float = PREFIX_SHARE) -> pl.DataFrame:
+    """(``query_id``, ``reach``): how many (probe, list key) rows candidate generation
+    makes for each query, from the list's posting counts alone (nothing is joined per key).
+    What one batch of queries costs in memory grows with the sum of these: a token held by
+    a large share of the list names (a common surname in a national list) reaches every
+    one of them."""
+    postings = l_tokens.group_by("skeleton").agg(keys=pl.col("key_id").n_unique())
+    return (
+        probe_tokens(q_tokens, share).select("query_id", "skeleton")
+        .join(probe_pairs(token_pairs).select("q_skeleton", "l_skeleton"),
+              left_on="skeleton", right_on="q_skeleton")
+        .join(postings, left_on="l_skeleton", right_on="skeleton")
+        .group_by("query_id").agg(reach=pl.col("keys").sum())
+    )
+
+
+def _reach(probes: pl.DataFrame, followed: pl.DataFrame, l_tokens: pl.DataFrame,
+           max_reach: int | None = None) -> pl.DataFrame:
     """(query_id, key_id, probed, l_probed): keys reached, the query weight that reached
-    them and the weight of the list tokens reached (one per query token)."""
+    them and the weight of the list tokens reached (one per query token). ``max_reach``
+    caps the list postings followed (the query is then counted as capped by the caller)."""
     postings = l_tokens.select("skeleton", "key_id", l_weight="weight").unique(
         subset=["skeleton", "key_id"])
+    if max_reach is not None:
+        wanted = followed.join(probes.select("skeleton").unique(), left_on="q_skeleton",
+                               right_on="skeleton", how="semi")
+        postings = postings.join(wanted.select("l_skeleton").unique(), left_on="skeleton",
+                                 right_on="l_skeleton", how="semi").sort(
+            "skeleton", "key_id").head(max_reach)
     reached = (
         probes.select("query_id", "pos", "skeleton", "weight")
         .join(followed.select("q_skeleton", "l_skeleton"), left_on="skeleton",
@@ -81,12 +105,15 @@ def _reach(probes: pl.DataFrame, followed: pl.DataFrame, l_tokens: pl.DataFrame
 
 def candidate_pairs(q_tokens: pl.DataFrame, l_tokens: pl.DataFrame,
                     token_pairs: pl.DataFrame, floor: float = 0.0,
-                    share: float = PREFIX_SHARE) -> pl.DataFrame:
+                    share: float = PREFIX_SHARE, max_reach: int | None = None
+                    ) -> pl.DataFrame:
     """Distinct (``query_id``, ``key_id``) pairs to score. ``q_tokens`` has ``query_id``,
-    ``pos``, ``skeleton``, ``weight``; ``l_tokens`` ``key_id``, ``skeleton``, ``weight``."""
+    ``pos``, ``skeleton``, ``weight``; ``l_tokens`` ``key_id``, ``skeleton``, ``weight``.
+    ``max_reach`` (for a query that alone exceeds the memory budget) follows at most that
+    many list postings."""
     followed = probe_pairs(token_pairs)
     probes = probe_tokens(q_tokens, share)
-    found = _reach(probes, followed, l_tokens)
+    found = _reach(probes, followed, l_tokens, max_reach)
     q_totals = q_tokens.group_by("query_id").agg(q_total=pl.col("weight").sum())
     probe_totals = probes.group_by("query_id").agg(probe_total=pl.col("weight").sum())
     # A query whose probes reach nothing is probed with its other tokens too, unless even
@@ -101,7 +128,7 @@ def candidate_pairs(q_tokens: pl.DataFrame, l_tokens: pl.DataFrame,
     if not retry.is_empty():
         more = q_tokens.join(retry.select("query_id"), on="query_id").join(
             probes.select("query_id", "pos"), on=["query_id", "pos"], how="anti")
-        found = pl.concat([found, _reach(more, followed, l_tokens)]).group_by(
+        found = pl.concat([found, _reach(more, followed, l_tokens, max_reach)]).group_by(
             "query_id", "key_id").agg(pl.col("probed", "l_probed").sum())
         probes = pl.concat([probes, more])
         probe_totals = probes.group_by("query_id").agg(probe_total=pl.col("weight").sum())

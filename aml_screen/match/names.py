@@ -10,13 +10,13 @@ explanations are written for hits only.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
 from aml_screen.errors import InputError
 from aml_screen.match import adjust
-from aml_screen.match.candidates import brute_force_pairs, candidate_pairs
+from aml_screen.match.candidates import brute_force_pairs, candidate_pairs, reach_sizes
 from aml_screen.match.explain import explain, token_rows
 from aml_screen.match.index import ListIndex, token_keys, token_vocabulary
 from aml_screen.match.scoring import align, name_scores, token_edges
@@ -33,6 +33,33 @@ NAME_HIT_COLUMNS = (
 ENTRY_DETAIL_COLUMNS = ("birth_dates", "nationalities", "countries", "documents", "phones")
 """Entry columns returned after ``NAME_HIT_COLUMNS`` for party-level adjustments."""
 CHUNK = 20_000
+"""Most query keys scored at a time."""
+REACH_ROW_BYTES = 480
+"""Peak memory per (probe, list key) row of candidate generation, with the candidate pairs,
+token edges and scores it leads to (measured: 0.9 GiB over the index for 2M rows)."""
+MEMORY_MIB = 1024
+"""Default working memory of matching (the ``match_memory_mib`` setting)."""
+
+
+def reach_budget(memory_mib: int) -> int:
+    """The reach budget that keeps matching's working memory near ``memory_mib``."""
+    return max(1, memory_mib) * 2**20 // REACH_ROW_BYTES
+
+
+REACH_BUDGET = reach_budget(MEMORY_MIB)
+"""Most (probe, list key) rows candidate generation makes at a time (``reach_sizes``).
+Queries are taken in batches whose summed reach stays under it, so a list where a few
+tokens are held by a large share of its names (a national list of a few common surnames)
+costs more time, not more memory. A query that alone exceeds it follows only that many
+postings: it is counted in ``MatchStats``."""
+
+
+@dataclass
+class MatchStats:
+    """What a matching run reports besides its hits."""
+
+    capped_keys: set[int] = field(default_factory=set)
+    """Query keys whose candidates were cut at ``REACH_BUDGET``: recall may be lost on them."""
 
 
 @dataclass(frozen=True)
@@ -116,9 +143,31 @@ def _encoded(q_tokens: pl.DataFrame, l_tokens: pl.DataFrame, token_pairs: pl.Dat
     return q_coded, l_coded, pairs
 
 
+def _batches(q_coded: pl.DataFrame, l_coded: pl.DataFrame, pairs: pl.DataFrame, size: int,
+             step: int, budget: int) -> list[tuple[pl.DataFrame, bool]]:
+    """The query keys (``query_id`` frames) to score together, in order, each batch holding
+    at most ``step`` keys and about ``budget`` reach (see ``REACH_BUDGET``), and whether the
+    batch is one key over the budget on its own (capped)."""
+    reach = pl.DataFrame({"query_id": pl.int_range(size, dtype=pl.UInt32, eager=True)}).join(
+        reach_sizes(q_coded, l_coded, pairs), on="query_id", how="left", maintain_order="left",
+    ).with_columns(pl.col("reach").fill_null(0))
+    over = pl.col("reach") > budget
+    # Both parts of the key only grow with query_id, so each batch is a run of keys; a key
+    # over the budget is a batch of its own.
+    numbered = reach.with_columns(
+        alone=pl.when(over).then(pl.col("query_id").cast(pl.Int64)).otherwise(-1),
+        spent=pl.when(over).then(0).otherwise(pl.col("reach")).cum_sum() // budget,
+        part=pl.col("query_id") // step,
+        capped=over,
+    )
+    return [(group.select("query_id"), bool(group.item(0, "capped")))
+            for _, group in numbered.group_by("alone", "spent", "part", maintain_order=True)]
+
+
 def score_pairs(queries: Queries, index: ListIndex, floor: float, *,
                 on_progress: Callable[[int], None] | None = None, exhaustive: bool = False,
-                statistics: BatchStatistics | None = None,
+                statistics: BatchStatistics | None = None, budget: int = REACH_BUDGET,
+                stats: MatchStats | None = None,
                 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Name scores of every candidate pair scoring at least ``floor`` (``query_id``,
     ``key_id``, ``evidence``, ``name_score``), their aligned token edges, and the weighted
@@ -139,17 +188,20 @@ def score_pairs(queries: Queries, index: ListIndex, floor: float, *,
     scores: list[pl.DataFrame] = []
     edges: list[pl.DataFrame] = []
     step = CHUNK // 10 if exhaustive else CHUNK
-    for start in range(0, queries.size, step):
-        chunk = q_coded.filter(pl.col("query_id").is_between(start, start + step - 1))
+    for keys, capped in _batches(q_coded, l_coded, pairs_coded, queries.size, step, budget):
+        chunk = q_coded.join(keys, on="query_id", how="semi")
         q_totals = chunk.group_by("query_id").agg(q_total=pl.col("weight").sum())
         pairs = (brute_force_pairs(chunk, l_coded, pairs_coded) if exhaustive
-                 else candidate_pairs(chunk, l_coded, pairs_coded, floor))
+                 else candidate_pairs(chunk, l_coded, pairs_coded, floor,
+                                      max_reach=budget if capped else None))
+        if capped and stats is not None:
+            stats.capped_keys.update(keys.get_column("query_id").to_list())
         aligned = align(token_edges(pairs, chunk, l_coded, pairs_coded))
         found = name_scores(aligned, q_totals, l_totals).filter(pl.col("name_score") >= floor)
         scores.append(found)
         edges.append(aligned.join(found.select("query_id", "key_id"), on=["query_id", "key_id"]))
         if on_progress:
-            on_progress(min(step, queries.size - start))
+            on_progress(keys.height)
     if not scores:
         empty = {"query_id": pl.UInt32, "key_id": pl.UInt32, "evidence": pl.Float64,
                  "heaviest": pl.Float64, "name_score": pl.Float64}
@@ -190,20 +242,24 @@ def match_queries(
     *,
     on_progress: Callable[[int], None] | None = None,
     statistics: BatchStatistics | None = None,
+    budget: int = REACH_BUDGET,
+    stats: MatchStats | None = None,
 ) -> pl.DataFrame:
     """Every (name, list name) pair scoring at least ``threshold``, one row per list name:
     ``NAME_HIT_COLUMNS`` then the entry's ``ENTRY_DETAIL_COLUMNS``.
 
     ``on_progress`` receives counts of query keys scored (their total is ``queries.size``).
     ``statistics``: when ``queries`` are a share of a batch, the whole batch's (see
-    ``BatchStatistics``), so that the share's names get the batch's scores.
+    ``BatchStatistics``), so that the share's names get the batch's scores. ``budget``
+    bounds memory (``REACH_BUDGET``); keys capped by it are added to ``stats``.
     """
     if not 0 <= threshold <= 100:
         raise InputError("matching.threshold_out_of_range", threshold=threshold)
     # Name-level adjustments only lower scores: pairs under the threshold cannot hit.
     scores, edges, q_tokens, l_tokens = score_pairs(queries, index, threshold,
                                                     on_progress=on_progress,
-                                                    statistics=statistics)
+                                                    statistics=statistics, budget=budget,
+                                                    stats=stats)
     hits = (
         scores.join(queries.names, on="query_id").join(index.names, on="key_id")
         .with_columns(low_information=adjust.low_information(pl.col("evidence"),

@@ -183,6 +183,7 @@ def run_spark_screening(
         "parties_screened": parties_screened,
         "distinct_names": distinct_names,
         "names_matched": distinct_names,
+        "names_capped": None,  # executors match within their own budget; not counted yet
         **result_counts(index=index, hits=hits, rule_set=rule_set, rules_dir=rules_dir,
                         rules_seconds=rules_seconds, rule_hits=rule_hits, alerts=alerts,
                         watchlists=watchlists),

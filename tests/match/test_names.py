@@ -6,6 +6,7 @@ import json
 
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
 from aml_screen.errors import InputError
 from aml_screen.i18n import translate
@@ -14,7 +15,9 @@ from aml_screen.match.index import ListIndex, build_index
 from aml_screen.match.names import (
     ENTRY_DETAIL_COLUMNS,
     NAME_HIT_COLUMNS,
+    MatchStats,
     match_names,
+    match_queries,
     prepare_queries,
     score_pairs,
 )
@@ -165,3 +168,40 @@ def test_a_dropped_middle_name_costs_less_than_a_dropped_last_name() -> None:
                        50.0)
     scores = dict(zip(hits["party_name"], hits["score"], strict=True))
     assert scores["Kelmendi Ardashev"] > scores["Kelmendi Zafirov"] > 88.0
+
+
+def _national_list(size: int) -> ListIndex:
+    """A national list where a few family names are very common (the skewed case)."""
+    given = ("Moussa", "Amadou", "Oumar", "Fatoumata", "Aïssata", "Ibrahim", "Mariam")
+    family = ("Traoré", "Diallo", "Coulibaly", "Keïta")
+    entries = entries_frame(pl.DataFrame({
+        "list_id": "national", "entry_id": [f"ML-{i:05d}" for i in range(size)],
+        "entity_type": "person", "name_kind": "primary",
+        "name": [f"{given[i % 7]} {given[i // 7 % 7]} {family[i // 49 % 4]} {i}"
+                 for i in range(size)],
+    })).with_columns(list_version=pl.lit("sha-national"))
+    return build_index(entries)
+
+
+def test_scoring_in_budgeted_batches_gives_the_hits_of_one_batch() -> None:
+    index = _national_list(2_000)
+    names = pl.Series(["Moussa Amadou Traoré 12", "Oumar Diallo", "Fatoumata Keïta 1999",
+                       "Ibrahim Mariam Coulibaly", "Aïssata Traoré", "Amadou Moussa Diallo 7"])
+    queries = prepare_queries(names)
+    whole = match_queries(queries, index, 70.0).sort("party_name", "entry_id")
+    assert whole.height
+    stats = MatchStats()
+    small = match_queries(queries, index, 70.0, budget=700, stats=stats)
+    assert_frame_equal(small.sort("party_name", "entry_id"), whole)
+    assert stats.capped_keys == set()
+
+
+def test_a_name_over_the_budget_on_its_own_is_capped_and_counted() -> None:
+    index = _national_list(2_000)
+    queries = prepare_queries(pl.Series(["Moussa Traoré", "Iyad Ag Ghali"]))
+    stats = MatchStats()
+    capped = match_queries(queries, index, 70.0, budget=50, stats=stats)
+    moussa = queries.names.filter(pl.col("party_name") == "Moussa Traoré")["query_id"][0]
+    assert stats.capped_keys == {moussa}
+    whole = match_queries(queries, index, 70.0)
+    assert capped.join(whole, on=["party_name", "entry_id"], how="anti").is_empty()
