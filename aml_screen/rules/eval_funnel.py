@@ -102,20 +102,23 @@ def _candidates(inflow: pl.LazyFrame, outflow: pl.LazyFrame,
             .select("account"))
 
 
-def _hopeful_edges(edges: pl.LazyFrame, spec: NetworkSpec, length: timedelta) -> pl.Series:
-    """The ``_row`` of the edges in or out of the accounts that may fire (``hopeful``).
-    Accounts are their integer codes here: sorting and grouping millions of transfers by
-    account text would cost several times more. Only the events of candidate accounts are
-    held while ``hopeful`` runs."""
+def _hopeful_edges(edges: pl.LazyFrame, spec: NetworkSpec, length: timedelta
+                   ) -> tuple[pl.Series, pl.Series]:
+    """The ``_row`` of the edges in or out of the accounts that may fire (``hopeful``), and
+    those accounts' codes. Accounts are their integer codes here: sorting and grouping
+    millions of transfers by account text would cost several times more. Only the events of
+    candidate accounts are held while ``hopeful`` runs."""
     coded = edges.select("_row", "at", src="src_code", dst="dst_code")
     inflow = coded.select(account="dst", party="src", at="at", inbound=pl.lit(value=True))
     outflow = coded.select(account="src", party="dst", at="at", inbound=pl.lit(value=False))
     candidates = _candidates(inflow, outflow, spec).collect()
     accounts = hopeful(pl.concat([inflow, outflow]).join(candidates.lazy(), on="account",
                                                          how="semi"),
-                       spec, length).get_column("account").implode()
-    return coded.filter(pl.col("src").is_in(accounts) | pl.col("dst").is_in(accounts)).select(
+                       spec, length).get_column("account")
+    wanted = accounts.implode()
+    rows = coded.filter(pl.col("src").is_in(wanted) | pl.col("dst").is_in(wanted)).select(
         "_row").collect().to_series()
+    return rows, accounts
 
 
 def evaluate_funnel(frame: pl.LazyFrame, rule: Rule) -> pl.DataFrame:
@@ -123,14 +126,17 @@ def evaluate_funnel(frame: pl.LazyFrame, rule: Rule) -> pl.DataFrame:
     assert spec is not None  # noqa: S101  (funnel rules have a spec and a window)
     assert window is not None  # noqa: S101
     all_edges = without_busy_accounts(edges_of(frame, rule), spec.max_account_transfers)
-    kept = _hopeful_edges(all_edges, spec, window.length).implode()
-    edges = edges_of(frame.filter(pl.col("_row").is_in(kept)), rule)
+    rows, accounts = _hopeful_edges(all_edges, spec, window.length)
+    edges = edges_of(frame.filter(pl.col("_row").is_in(rows.implode())), rule)
     inflow = edges.select(pl.col("dst").alias("account"), pl.col("src").alias("party"),
-                          "id", "at", "xof", inbound=pl.lit(value=True))
+                          "id", "at", "xof", inbound=pl.lit(value=True), code="dst_code")
     outflow = edges.select(pl.col("src").alias("account"), pl.col("dst").alias("party"),
-                           "id", "at", "xof", inbound=pl.lit(value=False))
+                           "id", "at", "xof", inbound=pl.lit(value=False), code="src_code")
+    # Only the accounts ``hopeful`` kept are windowed: the kept edges hold every transfer
+    # of those, but of their counterparties only the transfers with them, a partial view
+    # that can look like a funnel when the whole picture is not one.
     events = (pl.concat([inflow, outflow])
-              .join(_candidates(inflow, outflow, spec), on="account", how="semi")
+              .filter(pl.col("code").is_in(accounts.implode())).drop("code")
               .sort("account", "at"))
     first_in = pl.col("at").filter(pl.col("inbound")).min()
     sent = ~pl.col("inbound") & (pl.col("at") >= first_in)

@@ -175,3 +175,34 @@ def test_a_funnel_paying_three_parties_after_its_inflows_is_pruned_and_does_not_
     assert evaluate_rules(alone, transactions_frame("f", rows)).is_empty()
     two = [*rows[:-1], _payment("O2", START + timedelta(hours=22), 390000, "F", "D0")]
     assert evaluate_rules(alone, transactions_frame("f", two))["subject_id"].to_list() == ["F"]
+
+
+def partial_view_rows() -> list[dict[str, Any]]:
+    """Ten collectors ``H0``..``H9`` (ten senders each, 90 % passed on to ``A``) and ``A``,
+    which is no funnel: right after its first inflows it pays four shops, then sends most
+    of the money back to ``H0``. Pruning keeps the transfers touching an account that may
+    fire, so ``A`` is seen there with its inflows from the funnels and its transfer to
+    ``H0`` only: a funnel, if it were evaluated on that partial view."""
+    rows = []
+    for h in range(10):
+        rows += [_payment(f"H{h}-IN-{k}", START + timedelta(hours=5 * h, minutes=15 * k),
+                          100_000, f"MIGRANT-{h}-{k}", f"H{h}") for k in range(10)]
+        rows.append(_payment(f"H{h}-OUT", START + timedelta(hours=100 + h), 900_000,
+                             f"H{h}", "A"))
+    rows += [_payment(f"A-SHOP-{k}", START + timedelta(hours=100 + k, minutes=30), 50_000,
+                      "A", f"SHOP-{k}") for k in range(4)]
+    rows.append(_payment("A-BACK", START + timedelta(hours=115), 8_500_000, "A", "H0"))
+    return rows
+
+
+def test_an_account_seen_only_through_funnels_it_trades_with_is_not_evaluated(
+        shipped: RuleSet) -> None:
+    """Regression: the pruned evaluation fired on ``A`` (its view limited to transfers with
+    accounts that may fire), the unpruned one does not."""
+    [rule] = [r for r in shipped.rules if r.id == "MS-FUNNEL-01"]
+    alone = RuleSet((rule,), shipped.parameters, ())
+    batch = transactions_frame("f", partial_view_rows())
+    expected = funnel_hits(prepare(alone, batch, TIMEZONE), rule)
+    # H0 is no funnel either: A's transfer back outweighs what H0 passed on
+    assert sorted(expected["subject_id"]) == [f"H{h}" for h in range(1, 10)]
+    _same(evaluate_rules(alone, batch, timezone=TIMEZONE), expected)
