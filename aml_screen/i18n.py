@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from babel.numbers import format_decimal
 
 LANGUAGES = ("en", "fr")
 _LOCALES = Path(__file__).parent / "locales"
@@ -53,3 +54,9 @@ def translate(key: str, lang: str, **params: Any) -> str:
         return key if not params else f"{key} {params}"
     template = texts.get(lang) or texts["en"]
     return template.format(**params)
+
+
+def number(value: float, lang: str | None = None) -> str:
+    """``value`` written the way the language writes numbers (3,008 / 3 008), by Babel's
+    CLDR data; ``lang`` defaults to the current language."""
+    return str(format_decimal(value, locale=lang or _current[0]))

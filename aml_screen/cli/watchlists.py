@@ -1,4 +1,5 @@
-"""``aml-screen watchlists update|list``: download list versions and show what is stored.
+"""``aml-screen watchlists update|list|diff``: download list versions, show what is stored
+(and, in ``list_diff``, what changed between two versions).
 
 Results are plain lines on stdout (readable in cron mails and logs); download progress bars
 go to stderr so they never mix with them. Each update that reached a source is recorded in the
@@ -25,6 +26,7 @@ from rich.progress import (
 from sqlalchemy.exc import SQLAlchemyError
 
 from aml_screen.cli.context import Context, pass_context
+from aml_screen.cli.list_diff import diff
 from aml_screen.errors import AmlScreenError, WatchlistError
 from aml_screen.i18n import language, t
 from aml_screen.settings import Settings
@@ -37,6 +39,7 @@ from aml_screen.watchlists.sources import Source, load_sources
 
 
 def register(main: click.Group) -> None:
+    watchlists.add_command(diff)
     main.add_command(watchlists)
 
 

@@ -119,6 +119,28 @@ def load_watchlist(spec: str, settings: Settings) -> Watchlist:
                          names=", ".join(sources) or "-")
 
 
+def load_version(version: registry.Version) -> Watchlist:
+    """One stored version of a downloadable source (after checking its files)."""
+    registry.verify(version)
+    return _parse(version.primary, version.format, version.source, version.source,
+                  version.sha256, version.retrieved_at, fallback_date=version.version_date)
+
+
+def stored_version(settings: Settings, source_id: str, ref: str) -> registry.Version:
+    """The stored version of ``source_id`` that ``ref`` names: the start of its SHA-256 (as
+    ``watchlists list`` shows it), its version date or its retrieval time."""
+    stored = registry.versions(settings, source_id)
+    if not stored:
+        raise WatchlistError("watchlists.loader.no_version", source=source_id)
+    found = [v for v in stored if v.sha256.startswith(ref.lower()) or v.version_date == ref
+             or v.retrieved_at.startswith(ref)]
+    if len(found) != 1:
+        raise WatchlistError("watchlists.loader.no_such_version" if not found
+                             else "watchlists.loader.ambiguous_version",
+                             source=source_id, ref=ref, count=len(found))
+    return found[0]
+
+
 def load_watchlists(specs: Sequence[str], settings: Settings) -> list[Watchlist]:
     """Load each distinct spec; two specs giving the same list id are refused, since hits
     are reported by list id."""
@@ -142,9 +164,7 @@ def _load_source(source: Source, settings: Settings) -> Watchlist:
     version = registry.current(settings, source.id)
     if version is None:
         raise WatchlistError("watchlists.loader.no_version", source=source.id)
-    registry.verify(version)
-    return _parse(version.primary, version.format, source.id, source.id, version.sha256,
-                  version.retrieved_at, fallback_date=version.version_date)
+    return load_version(version)
 
 
 def _load_path(path: Path) -> Watchlist:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -148,3 +149,62 @@ def test_invalid_sources_file_is_one_clear_line(config: Path) -> None:
     assert result.stderr.count("\n") == 1
     assert "titre" in result.stderr
     assert "Traceback" not in result.output
+
+
+SHARED_OFAC = REPO.parent / "shared" / "data" / "ofac_sdn"
+
+
+def _ent_nums(path: Path) -> set[str]:
+    """The entry numbers of an OFAC ``sdn.csv`` (its first field), read on their own; the
+    2022 file has a DOS end-of-file mark (Ctrl-Z) before its last part."""
+    lines = path.read_text(encoding="latin-1").splitlines()
+    return {line.lstrip("\x1a").split(",", 1)[0] for line in lines
+            if line.lstrip("\x1a")[:1].isdigit()}
+
+
+@pytest.mark.shared
+@pytest.mark.skipif(not SHARED_OFAC.is_dir(), reason="../shared/data is absent")
+def test_diff_of_the_2021_and_2022_sdn_files_names_the_entries_added_and_removed(
+        config: Path) -> None:
+    old, new = SHARED_OFAC / "bench_2021", SHARED_OFAC / "sdn_2022" / "sdn.csv"
+    result = run(config, "watchlists", "diff", str(old), str(new), "--json")
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.stdout)
+    before, after = _ent_nums(old / "sdn.csv"), _ent_nums(new)
+    assert {item["entry_id"] for item in found["added"]} == after - before
+    assert {item["entry_id"] for item in found["removed"]} == before - after
+    assert len(after - before) > 1000
+    assert all(item["names"] for item in found["added"])
+    text = run(config, "--lang", "fr", "watchlists", "diff", str(old), str(new))
+    assert f"{len(after - before):,}".replace(",", "\u202f") + " entrées ajoutées" in (
+        text.stdout.splitlines()[0])
+
+
+def test_diff_of_a_sources_two_stored_versions(config: Path, server: Server,
+                                                tmp_path: Path) -> None:
+    server.file("/national.csv", SAMPLE_NATIONAL)
+    write_sources(config.parent / "sources.yaml", server,
+                  {"national": ("custom_csv", ["/national.csv"])})
+    assert run(config, "watchlists", "update").exit_code == 0
+    lines = SAMPLE_NATIONAL.read_text(encoding="utf-8").splitlines()
+    dropped = lines[1].split(",", 1)[0]
+    edited = tmp_path / "national.csv"
+    edited.write_text("\n".join([lines[0], *(line for line in lines[2:]
+                                             if not line.startswith(dropped + ","))]) + "\n"
+                      + "ML-NEW-01,Oumar Ould Hamaha,person,,,,,,,\n", encoding="utf-8")
+    server.file("/national.csv", edited)
+    assert run(config, "watchlists", "update").exit_code == 0
+    latest = run(config, "watchlists", "diff", "national", "--json")
+    assert latest.exit_code == 0, latest.output
+    found = json.loads(latest.stdout)
+    assert [item["entry_id"] for item in found["added"]] == ["ML-NEW-01"]
+    assert [item["entry_id"] for item in found["removed"]] == [dropped]
+    first = hashlib.sha256(SAMPLE_NATIONAL.read_bytes()).hexdigest()[:10]
+    second = hashlib.sha256(edited.read_bytes()).hexdigest()[:10]
+    named = run(config, "watchlists", "diff", f"national@{second}", f"national@{first}")
+    assert named.exit_code == 0, named.output
+    assert f"+ {dropped}" in named.stdout
+    assert "- ML-NEW-01  Oumar Ould Hamaha" in named.stdout
+    missing = run(config, "watchlists", "diff", "national@ffff0000", "national")
+    assert missing.exit_code == 2
+    assert "no stored version ffff0000" in missing.output
