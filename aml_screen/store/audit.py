@@ -7,8 +7,11 @@ action, object, its before/after and ``prev_hash``). Chain version 1 hashed befo
 themselves; version 2 (every event written now) hashes ``payload_sha256``, the digest of
 before/after, so retention can erase that personal data (``redact_events``) and the chain
 still verifies; while the payload is there, verification recomputes its digest, so editing
-it is found as before. ``record`` takes the table's write lock
-before reading the last event, so two writers queue instead of forking the chain; the unique
+it is found as before. A redacted event names the ``retention.purged`` event that redacted it
+(``redacted_by``), whose payload holds the count and a digest of every event it redacted: a
+redaction no purge accounts for (before/after erased by hand) breaks verification.
+``record`` takes the table's write lock before reading the last event, so two writers queue
+instead of forking the chain; the unique
 ``seq`` refuses a fork even if a writer skipped the lock. ``verify_chain`` walks the events in
 order and names the first one that was edited, deleted, inserted or moved.
 """
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -37,6 +41,8 @@ CHAIN_VERSION = 2
 """Chain version of new events; part of every hashed content, so a change of the canonical
 form is explicit (version-1 events keep verifying with the version-1 form)."""
 CHAIN_LOCK_KEY = 0x616D6C5F61756469  # "aml_audi": PostgreSQL advisory lock of the chain
+PURGE_ACTION = "retention.purged"
+"""The one action whose events may account for redactions."""
 
 
 def canonical_json(value: Any) -> str:
@@ -97,6 +103,12 @@ def stored_event_hash(row: Any) -> str | None:
                          prev_hash=row.prev_hash)
 
 
+def redaction_digest(seqs: Iterable[int]) -> str:
+    """SHA-256 (hex) of the ``seq`` numbers of the events one purge redacted, sorted: what
+    the purge event records, so no event can later be passed off as redacted by it."""
+    return hashlib.sha256(",".join(str(s) for s in sorted(seqs)).encode("ascii")).hexdigest()
+
+
 def _as_stored(value: dict[str, Any] | None) -> dict[str, Any] | None:
     """The value as the JSON column gives it back (tuples become lists, keys strings), so
     the hash is computed on exactly what is stored."""
@@ -151,7 +163,9 @@ def record(session: Session, actor: User | None, action: str, object_type: str,
 class ChainBreak:
     """The first event that does not verify. ``problem`` is ``missing`` (the chain jumps over
     ``seq``: deleted), ``altered`` (content does not match its hash: edited), ``misplaced``
-    (it does not link to the event before it: inserted, moved or swapped), ``rewritten`` (the
+    (it does not link to the event before it: inserted, moved or swapped), ``unexplained``
+    (its before/after were erased, and no retention purge accounts for it), ``unaccounted``
+    (a purge event whose redactions do not match the events that name it), ``rewritten`` (the
     chain holds together but event ``seq`` is not the one of the expected head) or
     ``truncated`` (the trail ends before the expected head). The last two need an anchor, and
     ``truncated`` has no event to show (``event_id`` None)."""
@@ -169,6 +183,10 @@ class ChainReport:
     head_seq: int
     head_hash: str
     broken: ChainBreak | None
+    redacted: int = 0
+    """Events whose before/after retention erased (each accounted for by a purge)."""
+    purges: int = 0
+    """``retention.purged`` events that redacted some."""
 
 
 def describe_chain(report: ChainReport, lang: str) -> str:
@@ -178,12 +196,45 @@ def describe_chain(report: ChainReport, lang: str) -> str:
     if broken is None:
         if report.events == 0:
             return translate("audit.empty", lang)
-        return translate("audit.intact", lang, seq=report.head_seq, hash=report.head_hash)
+        intact = translate("audit.intact", lang, seq=report.head_seq, hash=report.head_hash)
+        if not report.redacted:
+            return intact
+        return intact + translate("audit.redacted", lang, redacted=report.redacted,
+                                  purges=report.purges)
     detail = translate(f"audit.broken.{broken.problem}", lang, seq=broken.seq,
                        event_id=broken.event_id, action=broken.action,
                        previous=broken.seq - 1,
                        at=broken.at.isoformat(timespec="seconds") if broken.at else None)
     return translate("audit.broken", lang, detail=detail, events=report.events)
+
+
+@dataclass
+class _Redactions:
+    """Redacted events met during a walk, waiting for the purge event they name."""
+
+    waiting: dict[int, list[Any]]
+    redacted: int = 0
+    purges: int = 0
+
+    def problem(self, row: Any) -> tuple[str, Any] | None:
+        """The redaction problem ``row`` shows (and the event to report), if any."""
+        if row.redacted_at is not None:
+            if row.redacted_by is None or row.redacted_by <= row.seq:
+                return "unexplained", row
+            self.waiting.setdefault(row.redacted_by, []).append(row)
+        named = self.waiting.pop(row.seq, None)
+        if named is None:
+            return None
+        after = row.after if isinstance(row.after, dict) else {}
+        digest = after.get("redacted_digest")
+        accounted = (row.action == PURGE_ACTION and row.redacted_at is None and (
+            digest == redaction_digest(r.seq for r in named) if digest is not None
+            else after.get("audit_events") == len(named)))  # purges before the digest
+        if not accounted:
+            return "unaccounted", row
+        self.redacted += len(named)
+        self.purges += 1
+        return None
 
 
 def verify_chain(session: Session, anchor: tuple[int, str] | None = None,
@@ -192,12 +243,19 @@ def verify_chain(session: Session, anchor: tuple[int, str] | None = None,
 
     A chain alone cannot show that its last events were deleted, nor that it was rebuilt
     from scratch; ``anchor`` — an earlier head ``(seq, hash)`` kept outside the database —
-    can: that event must still be there with that hash."""
+    can: that event must still be there with that hash. Every redacted event must be
+    accounted for by the retention purge it names."""
     table = AuditEvent.__table__
     rows = session.execute(select(table).order_by(table.c.seq)).yield_per(batch_size)
     expected, prev_hash, count = 1, GENESIS_HASH, 0
+    redactions = _Redactions(waiting={})
+
+    def report(broken: ChainBreak | None) -> ChainReport:
+        return ChainReport(count, expected - 1, prev_hash, broken, redactions.redacted,
+                           redactions.purges)
+
     for row in rows:
-        problem = None
+        problem, shown = None, row
         if row.seq != expected:
             problem = "missing"
         elif stored_event_hash(row) != row.hash:
@@ -206,15 +264,20 @@ def verify_chain(session: Session, anchor: tuple[int, str] | None = None,
             problem = "misplaced"
         elif anchor is not None and anchor[0] == row.seq and anchor[1] != row.hash:
             problem = "rewritten"
+        else:
+            problem, shown = redactions.problem(row) or (None, row)
         if problem is not None:
             rows.close()
-            return ChainReport(count, expected - 1, prev_hash,
-                               ChainBreak(expected, row.id, row.action, row.at, problem))
+            return report(ChainBreak(shown.seq if problem != "missing" else expected,
+                                     shown.id, shown.action, shown.at, problem))
         expected, prev_hash, count = expected + 1, row.hash, count + 1
+    if redactions.waiting:
+        first = min((r for named in redactions.waiting.values() for r in named),
+                    key=lambda r: r.seq)
+        return report(ChainBreak(first.seq, first.id, first.action, first.at, "unexplained"))
     if anchor is not None and anchor[0] >= expected:
-        return ChainReport(count, expected - 1, prev_hash,
-                           ChainBreak(expected, None, None, None, "truncated"))
-    return ChainReport(count, expected - 1, prev_hash, None)
+        return report(ChainBreak(expected, None, None, None, "truncated"))
+    return report(None)
 
 
 _EVENTS = cast(Table, AuditEvent.__table__)
@@ -222,24 +285,42 @@ _REDACT = (
     update(_EVENTS)
     .where(_EVENTS.c.id.in_(bindparam("ids", expanding=True)),
            _EVENTS.c.chain_version == CHAIN_VERSION, _EVENTS.c.redacted_at.is_(None))
-    .values(before=null(), after=null(), redacted_at=bindparam("redacted_at"))
+    .values(before=null(), after=null(), redacted_at=bindparam("redacted_at"),
+            redacted_by=bindparam("redacted_by"))
 )
-"""The one change the trail accepts: erase before/after of version-2 events and say when.
-The guard below lets exactly this statement object through."""
+"""The one change the trail accepts: erase before/after of version-2 events, say when and
+which purge did it. The guard below lets exactly this statement object through."""
 _REDACT_CHUNK = 500
 
 
-def redact_events(session: Session, event_ids: list[int]) -> int:
+@dataclass(frozen=True)
+class Redaction:
+    """What ``redact_events`` did: the purge event recorded next must take ``purge_seq``
+    and carry ``count`` and ``digest`` (``redaction_digest``) in its payload."""
+
+    purge_seq: int
+    count: int
+    digest: str
+
+
+def redact_events(session: Session, event_ids: list[int]) -> Redaction:
     """Erase the personal data (before/after) of the given events, keeping their payload
-    digest, so the chain still verifies. Only retention calls this; version-1 events (whose
-    hash covers the payload itself) and events already redacted are left alone. Returns how
-    many events were redacted."""
-    redacted, at = 0, utcnow()
+    digest, so the chain still verifies. Only retention calls this, then records the purge
+    event (``PURGE_ACTION``) in the same transaction: the chain's lock, taken here, keeps
+    its ``seq`` for it. Version-1 events (whose hash covers the payload itself) and events
+    already redacted are left alone."""
+    purge_seq, _ = _lock_chain(session)
+    at = utcnow()
     connection = session.connection()
+    redacted: list[int] = []
     for start in range(0, len(event_ids), _REDACT_CHUNK):
         chunk = event_ids[start:start + _REDACT_CHUNK]
-        redacted += connection.execute(_REDACT, {"ids": chunk, "redacted_at": at}).rowcount
-    return redacted
+        redacted += connection.execute(
+            select(_EVENTS.c.seq).where(_EVENTS.c.id.in_(chunk),
+                                        _EVENTS.c.chain_version == CHAIN_VERSION,
+                                        _EVENTS.c.redacted_at.is_(None))).scalars().all()
+        connection.execute(_REDACT, {"ids": chunk, "redacted_at": at, "redacted_by": purge_seq})
+    return Redaction(purge_seq, len(redacted), redaction_digest(redacted))
 
 
 def _refuse_change(_mapper: Mapper[Any], _connection: Any, target: AuditEvent) -> None:

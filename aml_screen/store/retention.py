@@ -39,7 +39,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from aml_screen.store.audit import record, redact_events
+from aml_screen.store.audit import PURGE_ACTION, record, redact_events
 from aml_screen.store.base import utcnow
 from aml_screen.store.models import (
     Alert,
@@ -215,10 +215,15 @@ def purge(session: Session, plan: RetentionPlan) -> dict[str, Any]:
         session.execute(update(Batch).where(Batch.id.in_(chunk))
                         .values(file_name=PLACEHOLDER, purged_at=now))
     summary = plan.summary()
-    summary["audit_events"] = redact_events(session, event_ids)
-    summary["audit_events_kept"] = len(event_ids) - summary["audit_events"]
+    redaction = redact_events(session, event_ids)
+    summary["audit_events"] = redaction.count
+    summary["audit_events_kept"] = len(event_ids) - redaction.count
+    summary["redacted_digest"] = redaction.digest
     session.expire_all()
-    record(session, None, "retention.purged", "retention", summary["cutoff"], after=summary)
+    purge_event = record(session, None, PURGE_ACTION, "retention", summary["cutoff"],
+                         after=summary)
+    if purge_event.seq != redaction.purge_seq:  # a bug: nothing may record in between
+        raise AssertionError("the purge event did not take the seq its redactions name")
     return summary
 
 

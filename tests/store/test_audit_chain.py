@@ -11,10 +11,13 @@ import pytest
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import delete, select, text, update
+from sqlalchemy.orm import Session
 
 from aml_screen.store import Database, StoreError
 from aml_screen.store.audit import (
     GENESIS_HASH,
+    PURGE_ACTION,
+    describe_chain,
     event_hash,
     event_hash_v2,
     payload_digest,
@@ -181,21 +184,60 @@ def _redaction_trail(database: Database) -> list[AuditEvent]:
     return _events(database)
 
 
+def _purge(session: Session, event_ids: list[int]) -> int:
+    """What retention does: redact, then record the purge event that accounts for it."""
+    redaction = redact_events(session, event_ids)
+    purge = record(session, None, PURGE_ACTION, "retention", "2021-12-06",
+                   after={"audit_events": redaction.count,
+                          "redacted_digest": redaction.digest})
+    assert purge.seq == redaction.purge_seq
+    return redaction.count
+
+
 def test_redaction_erases_the_payload_and_the_chain_still_verifies(
         database: Database) -> None:
     first, second, third = _redaction_trail(database)
     with database.transaction() as session:
-        assert redact_events(session, [first.id, second.id]) == 2
-        assert redact_events(session, [first.id]) == 0  # already redacted
+        assert _purge(session, [first.id, second.id]) == 2
+        assert _purge(session, [first.id]) == 0  # already redacted
     events = _events(database)
     assert [(e.before, e.after) for e in events[:2]] == [(None, None), (None, None)]
     assert all(e.redacted_at is not None for e in events[:2])
+    assert [e.redacted_by for e in events[:3]] == [4, 4, None]
     assert events[2].redacted_at is None
-    assert [e.payload_sha256 for e in events] == [first.payload_sha256, second.payload_sha256,
-                                                  third.payload_sha256]
+    assert [e.payload_sha256 for e in events[:3]] == [
+        first.payload_sha256, second.payload_sha256, third.payload_sha256]
     with database.transaction() as session:
         report = verify_chain(session)
-    assert (report.broken, report.events) == (None, 3)
+    assert (report.broken, report.events, report.redacted, report.purges) == (None, 5, 2, 1)
+    assert "2 events redacted by 1 retention purges" in describe_chain(report, "en")
+
+
+def test_before_and_after_erased_by_hand_are_reported(database: Database) -> None:
+    """Regression: nulling before/after and setting redacted_at on an event no purge touched
+    (with SQL access) verified as intact."""
+    _redaction_trail(database)
+    with database.engine.begin() as connection:
+        connection.execute(text("UPDATE audit_events SET before = NULL, after = NULL, "
+                                "redacted_at = CURRENT_TIMESTAMP WHERE seq = 2"))
+    with database.transaction() as session:
+        broken = verify_chain(session).broken
+    assert broken is not None
+    assert (broken.seq, broken.problem) == (2, "unexplained")
+
+
+def test_a_hand_redaction_passed_off_as_a_purges_is_reported(database: Database) -> None:
+    first, *_ = _redaction_trail(database)
+    with database.transaction() as session:
+        _purge(session, [first.id])
+    with database.engine.begin() as connection:
+        connection.execute(text("UPDATE audit_events SET before = NULL, after = NULL, "
+                                "redacted_at = CURRENT_TIMESTAMP, redacted_by = 4 "
+                                "WHERE seq = 3"))
+    with database.transaction() as session:
+        broken = verify_chain(session).broken
+    assert broken is not None
+    assert (broken.seq, broken.action, broken.problem) == (4, PURGE_ACTION, "unaccounted")
 
 
 def test_editing_a_version_2_payload_is_found(database: Database) -> None:
@@ -222,7 +264,7 @@ def test_a_version_1_event_cannot_be_redacted_and_keeps_verifying(database: Data
         record(session, None, "alert.view", "alert", 1)
     old, new = _events(database)
     with database.transaction() as session:
-        assert redact_events(session, [old.id]) == 0
+        assert _purge(session, [old.id]) == 0
         assert verify_chain(session).broken is None
     assert (old.chain_version, new.chain_version) == (1, 2)
     assert _events(database)[0].after == {"username": "hawa"}

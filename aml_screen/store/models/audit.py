@@ -38,3 +38,6 @@ class AuditEvent(Base):
     payload_sha256: Mapped[str | None] = mapped_column(String(64))
     redacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     """Set when retention erased before/after (personal data); the payload digest remains."""
+    redacted_by: Mapped[int | None] = mapped_column()
+    """``seq`` of the ``retention.purged`` event that redacted this one; that event holds the
+    count and a digest of every event it redacted (``audit.redaction_digest``)."""
