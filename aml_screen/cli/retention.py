@@ -14,6 +14,7 @@ from aml_screen.jobs.screening import stored_path
 from aml_screen.store import open_database
 from aml_screen.store.base import utcnow
 from aml_screen.store.retention import (
+    PURGED_TABLES,
     RetentionPlan,
     plan_purge,
     purge,
@@ -23,7 +24,7 @@ from aml_screen.store.retention import (
 
 KINDS = ("cases", "batches", "alerts")
 ROWS = ("transactions", "quarantine_rows", "hits", "rule_hits", "comments", "case_notes",
-        "evidence_packages", "audit_events")
+        "evidence_packages", "exemptions", "audit_events")
 
 
 @click.group("retention")
@@ -53,6 +54,7 @@ def purge_command(obj: Context, dry_run: bool, apply: bool) -> None:
                 return
             files = upload_files(session, plan.batch_ids)
             summary = purge(session, plan)
+        database.reclaim(PURGED_TABLES)
     finally:
         database.dispose()
     removed = remove_files(stored_path(settings, sha256, name) for sha256, name in files)

@@ -7,7 +7,7 @@ is never a separate set-up step to forget.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=15000")
     cursor.execute("PRAGMA journal_mode=WAL")  # the web app and the job thread write together
+    # Deleted or overwritten content is zeroed in the file, not left in free pages: what
+    # retention purges must not be readable with a hex editor afterwards.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
@@ -81,6 +84,21 @@ class Database:
     def safe_url(self) -> str:
         """The URL without its password, for messages."""
         return make_url(self.url).render_as_string(hide_password=True)
+
+    def reclaim(self, tables: Sequence[str]) -> None:
+        """Make removed data unreadable from the database's files, after a purge is
+        committed: SQLite copies its write-ahead log into the database and empties it (old
+        page versions live there until then; freed pages are already zeroed); PostgreSQL
+        vacuums ``tables``, so the old row versions are gone from its pages. Another
+        connection reading at that moment can hold part of the log back: the next
+        checkpoint finishes it."""
+        if self.engine.dialect.name == "sqlite":
+            with self.engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            return
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            for table in tables:
+                connection.exec_driver_sql(f'VACUUM "{table}"')
 
     def dispose(self) -> None:
         self.engine.dispose()

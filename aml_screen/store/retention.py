@@ -7,15 +7,17 @@ What has expired at ``cutoff`` (now minus the period):
 - a finished batch none of whose alerts is still needed: every alert closed before the cutoff
   and in no case that has not itself expired (an open case, or one closed more recently);
   a batch without alerts expires when it finished before the cutoff;
-- a closed alert of an expired batch or case that no live case holds.
+- a closed alert of an expired batch or case that no live case holds;
+- an exemption (remembered false positive) that expired before the cutoff.
 
 Purging keeps what statistics, the dashboard and the audit trail need (ids, dates, statuses,
 dispositions, scores, list and rule versions, SHA-256 digests) and removes the rest:
 transactions and quarantine rows are deleted, names and free text are replaced by
-``PLACEHOLDER``, evidence package contents are emptied, and the before/after of audit events
-about the purged alerts, cases and batches are redacted (``audit.redact_events``), so the
-chain still verifies. Uploaded files are removed by the caller once the purge is committed
-(``upload_files``).
+``PLACEHOLDER``, evidence package contents are emptied, a batch's job error and the file
+names of its run summary are dropped, an exemption keeps its party and entry digests only,
+and the before/after of audit events about the purged alerts, cases, batches and exemptions
+are redacted (``audit.redact_events``), so the chain still verifies. Uploaded files are
+removed by the caller once the purge is committed (``upload_files``).
 """
 
 from __future__ import annotations
@@ -50,12 +52,18 @@ from aml_screen.store.models import (
     CaseNote,
     Comment,
     EvidencePackage,
+    Exemption,
     Hit,
     QuarantineRow,
+    Rescreen,
     RuleHit,
     Transaction,
 )
 
+PURGED_TABLES = ("transactions", "quarantine_rows", "alerts", "hits", "rule_hits", "comments",
+                 "cases", "case_notes", "evidence_packages", "batches", "rescreens",
+                 "exemptions", "audit_events")
+"""The tables a purge deletes from or overwrites (``Database.reclaim`` clears them after)."""
 PLACEHOLDER = "[purged]"
 """What names and free text of purged records read afterwards."""
 REASON_KEYS = frozenset({"kind", "list_id", "entry_id", "name_kind", "score", "programmes",
@@ -99,10 +107,11 @@ class RetentionPlan:
     alert_ids: tuple[int, ...]
     spans: dict[str, Span]
     rows: dict[str, int]
+    exemption_ids: tuple[int, ...] = ()
 
     @property
     def empty(self) -> bool:
-        return not (self.case_ids or self.batch_ids or self.alert_ids)
+        return not (self.case_ids or self.batch_ids or self.alert_ids or self.exemption_ids)
 
     def summary(self) -> dict[str, Any]:
         """Counts and dates only (no personal data): what the audit event records."""
@@ -159,6 +168,10 @@ def plan_purge(session: Session, now: datetime, years: int) -> RetentionPlan:
                Alert.subject_name != PLACEHOLDER)
         .order_by(Alert.id)).all()
     alert_ids = tuple(row.id for row in alerts)
+    exemption_ids = tuple(session.scalars(
+        select(Exemption.id).where(Exemption.expires_on < cutoff.date(),
+                                   Exemption.party_name != PLACEHOLDER)
+        .order_by(Exemption.id)))
     rows = {
         "transactions": _count(session, Transaction.batch_id, batch_ids),
         "quarantine_rows": _count(session, QuarantineRow.batch_id, batch_ids),
@@ -167,12 +180,14 @@ def plan_purge(session: Session, now: datetime, years: int) -> RetentionPlan:
         "comments": _count(session, Comment.alert_id, alert_ids),
         "case_notes": _count(session, CaseNote.case_id, case_ids),
         "evidence_packages": _count(session, EvidencePackage.case_id, case_ids),
-        "audit_events": len(_event_ids(session, case_ids, batch_ids, alert_ids)),
+        "exemptions": len(exemption_ids),
+        "audit_events": len(_event_ids(session, case_ids, batch_ids, alert_ids,
+                                       exemption_ids)),
     }
     spans = {"cases": Span.of([row.closed_at for row in cases]),
              "batches": Span.of([row[1] for row in batches]),
              "alerts": Span.of([row.closed_at for row in alerts])}
-    return RetentionPlan(cutoff, case_ids, batch_ids, alert_ids, spans, rows)
+    return RetentionPlan(cutoff, case_ids, batch_ids, alert_ids, spans, rows, exemption_ids)
 
 
 def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
@@ -186,11 +201,12 @@ def _count(session: Session, column: Any, ids: Sequence[int]) -> int:
 
 
 def _event_ids(session: Session, case_ids: Sequence[int], batch_ids: Sequence[int],
-               alert_ids: Sequence[int]) -> list[int]:
-    """Audit events whose object is one of the purged cases, batches or alerts and whose
-    payload is still there."""
+               alert_ids: Sequence[int], exemption_ids: Sequence[int]) -> list[int]:
+    """Audit events whose object is one of the purged cases, batches, alerts or exemptions
+    and whose payload is still there."""
     found: list[int] = []
-    for object_type, ids in (("case", case_ids), ("batch", batch_ids), ("alert", alert_ids)):
+    for object_type, ids in (("case", case_ids), ("batch", batch_ids), ("alert", alert_ids),
+                             ("exemption", exemption_ids)):
         for chunk in _chunks(ids):
             found += session.scalars(
                 select(AuditEvent.id).where(AuditEvent.object_type == object_type,
@@ -204,16 +220,18 @@ def purge(session: Session, plan: RetentionPlan) -> dict[str, Any]:
     (counts and dates only). Returns that summary, with ``audit_events`` the number of
     events actually redacted (events of chain version 1 cannot be)."""
     now = utcnow()
-    event_ids = _event_ids(session, plan.case_ids, plan.batch_ids, plan.alert_ids)
+    event_ids = _event_ids(session, plan.case_ids, plan.batch_ids, plan.alert_ids,
+                           plan.exemption_ids)
     for chunk in _chunks(plan.alert_ids):
         _purge_alerts(session, chunk)
     for chunk in _chunks(plan.case_ids):
         _purge_cases(session, chunk, now)
     for chunk in _chunks(plan.batch_ids):
-        session.execute(delete(Transaction).where(Transaction.batch_id.in_(chunk)))
-        session.execute(delete(QuarantineRow).where(QuarantineRow.batch_id.in_(chunk)))
-        session.execute(update(Batch).where(Batch.id.in_(chunk))
-                        .values(file_name=PLACEHOLDER, purged_at=now))
+        _purge_batches(session, chunk, now)
+    for chunk in _chunks(plan.exemption_ids):
+        session.execute(update(Exemption).where(Exemption.id.in_(chunk)).values(
+            party_name=PLACEHOLDER, party_details={}, reason=PLACEHOLDER,
+            version=Exemption.version + 1).execution_options(synchronize_session=False))
     summary = plan.summary()
     redaction = redact_events(session, event_ids)
     summary["audit_events"] = redaction.count
@@ -225,6 +243,29 @@ def purge(session: Session, plan: RetentionPlan) -> dict[str, Any]:
     if purge_event.seq != redaction.purge_seq:  # a bug: nothing may record in between
         raise AssertionError("the purge event did not take the seq its redactions name")
     return summary
+
+
+def _purge_batches(session: Session, batch_ids: list[int], now: datetime) -> None:
+    """Rows deleted, file names and job errors (which may quote a row) dropped; the run
+    summary keeps its counts, list versions and digests, not the files' names."""
+    session.execute(delete(Transaction).where(Transaction.batch_id.in_(batch_ids)))
+    session.execute(delete(QuarantineRow).where(QuarantineRow.batch_id.in_(batch_ids)))
+    summaries = session.execute(select(Batch.id, Batch.summary)
+                                .where(Batch.id.in_(batch_ids))).all()
+    for row in summaries:
+        session.execute(update(Batch).where(Batch.id == row.id).values(
+            file_name=PLACEHOLDER, error_params=None, purged_at=now,
+            summary=_summary_without_files(row.summary)))
+    session.execute(update(Rescreen).where(Rescreen.batch_id.in_(batch_ids))
+                    .values(error_params=None))
+
+
+def _summary_without_files(summary: dict[str, Any] | None) -> dict[str, Any] | None:
+    if summary is None:
+        return None
+    batches = [{**item, "file": PLACEHOLDER} if isinstance(item, dict) else item
+               for item in summary.get("batches", [])]
+    return {**summary, "batches": batches} if "batches" in summary else summary
 
 
 def _purge_alerts(session: Session, alert_ids: list[int]) -> None:
