@@ -267,11 +267,11 @@ def _shape_of(text: str, mapper: Mapper) -> _Shape:
         if name is None:
             unmapped.append("/".join(leaf.path))
             continue
-        fields.append(name)
-        captures.append((index, False))
-        if name.startswith(AMOUNT):
+        if name.startswith(AMOUNT):  # attributes come before the text in the pattern
             fields.append(CURRENCY + name[len(AMOUNT):])
             captures.append((index, True))
+        fields.append(name)
+        captures.append((index, False))
     return _Shape(key, tuple(fields), tuple(captures), tuple(unmapped))
 
 
