@@ -210,26 +210,30 @@ def read_iso20022(path: Path) -> RecordBatch:
     if layout is None:
         raise IngestError("intake.iso20022.unsupported", path=str(path), message=message,
                           supported=", ".join(LAYOUTS))
+    parts: list[pl.DataFrame] = []
+
+    def keep(fields: tuple[str, ...], rows: list[object], prefixes: list[str]) -> None:
+        parts.append(_group_frame(fields, rows, prefixes))
+
     try:
-        found = xml_records.extract(path, layout, _field)
+        found = xml_records.extract(path, layout, _field, keep)
     except XmlFileError as exc:
         raise xml_records.refuse(path, exc) from None
     except OSError as exc:
         raise IngestError("intake.xml.unreadable", path=str(path),
                           detail=exc.strerror or str(exc)) from None
-    if not found.rows:
+    if not found.records:
         raise IngestError("intake.iso20022.no_transactions", path=str(path), message=message,
                           element=" / ".join(sorted(layout.records)))
-    return RecordBatch(FORMAT, records_frame(found, message), found.unmapped)
+    return RecordBatch(FORMAT, records_frame(parts, found.contexts, message), found.unmapped)
 
 
 # -- from extracted rows to canonical columns -------------------------------------------
-def records_frame(found: xml_records.Extraction, message: str) -> pl.DataFrame:
+def records_frame(parts: list[pl.DataFrame], contexts_read: list[dict[str, str]],
+                  message: str) -> pl.DataFrame:
     """The canonical text frame of extracted records (pure: no I/O)."""
-    prefixes = pl.Series(found.prefixes, dtype=pl.String)
-    parts = [_group_frame(fields, rows, prefixes) for fields, rows in found.rows.items()]
     frame = pl.concat(parts, how="diagonal_relaxed")
-    contexts = [{f"c:{k}": v for k, v in values.items()} for values in found.contexts]
+    contexts = [{f"c:{k}": v for k, v in values.items()} for values in contexts_read]
     if any(contexts):
         table = pl.from_dicts(contexts, infer_schema_length=None).with_row_index("context")
         table = table.with_columns(pl.col("context").cast(pl.Int64), *(
@@ -250,7 +254,7 @@ _HOLDERS: Final = ("originator_account_holder", "beneficiary_account_holder")
 
 
 def _group_frame(fields: tuple[str, ...], rows: list[object],
-                 prefixes: pl.Series) -> pl.DataFrame:
+                 prefixes: list[str]) -> pl.DataFrame:
     """Rows of one field set: values of a repeated field (remittance lines) joined."""
     width = len(fields) + 4
     head = {"seq": pl.Int64(), "prefix": pl.UInt32(), "index": pl.Int64(),
@@ -262,9 +266,9 @@ def _group_frame(fields: tuple[str, ...], rows: list[object],
     by_field: dict[str, list[str]] = {}
     for i, name in enumerate(fields):
         by_field.setdefault(name, []).append(f"v{i}")
+    prefix = pl.lit(pl.Series(prefixes, dtype=pl.String)).gather(pl.col("prefix"))
     return pl.DataFrame(columns).select(
-        "seq", "context",
-        pl.format("{}[{}]", pl.lit(prefixes).gather(pl.col("prefix")), "index").alias(SOURCE_REF),
+        "seq", "context", pl.format("{}[{}]", prefix, "index").alias(SOURCE_REF),
         *(pl.concat_str([_clean(pl.col(p)) for p in names], separator=" ",
                         ignore_nulls=True).alias(f"r:{name}")
           if len(names) > 1 else _clean(pl.col(names[0])).alias(f"r:{name}")

@@ -17,8 +17,9 @@ go through two C-speed passes instead:
 Records are elements named in ``Layout.records``; ``Layout.contexts`` are the elements
 around them whose leading content (before their first record or inner context) applies to
 every record inside, such as a pain.001 ``PmtInf`` (debtor, execution date) or a camt
-``Ntry`` (booking date, amount). Memory holds one block of text, the rows read so far and
-one context chain, whatever the file's size.
+``Ntry`` (booking date, amount). Memory holds one block of text, at most ``FLUSH`` values
+per shape (then handed to the caller, who keeps them in columnar form) and one context
+chain, whatever the file's size.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ BLOCK: Final = 1 << 22
 """Bytes read, checked and extracted at a time."""
 MAX_ELEMENT: Final = 64 << 20
 """Largest record or context element accepted (characters): a transaction is a few KB."""
+FLUSH: Final = 1 << 20
+"""Values (record heads included) a shape holds before they are handed to the caller."""
 MAX_SHAPES: Final = 4096
 """Shapes remembered; a file with more distinct shapes is read token by token."""
 AMOUNT: Final = "amount"
@@ -63,6 +66,10 @@ _ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 
 Mapper = Callable[[tuple[str, ...]], str | None]
 """Leaf path (local names from the record or context element down) -> field, or None."""
+Sink = Callable[[tuple[str, ...], list[object], list[str]], None]
+"""Receives rows read: (fields, rows, XPath prefixes so far). ``rows`` is flat, each record
+taking ``len(fields) + 4`` items: sequence number, XPath prefix id, index, context id, then
+the values in ``fields`` order; the record's XPath is ``f"{prefixes[id]}[{index}]"``."""
 
 
 @dataclass(frozen=True)
@@ -118,14 +125,10 @@ class _Open:
 
 @dataclass
 class Extraction:
-    """Rows of every record, grouped by field set: ``rows[fields]`` is flat, each record
-    taking ``len(fields) + 4`` items: sequence number, XPath prefix id, index, context id,
-    then the values in ``fields`` order. The record's XPath is
-    ``f"{prefixes[prefix id]}[{index}]"``; ``contexts[id]`` the values of a context chain
-    (inner contexts over outer)."""
+    """What is left once the rows are handed over: ``contexts[id]`` are the values of a
+    context chain (inner contexts over outer), ``records`` how many records were read."""
 
-    rows: dict[tuple[str, ...], list[object]]
-    prefixes: list[str]
+    records: int
     contexts: list[dict[str, str]]
     unmapped: Counter[str]
 
@@ -304,15 +307,15 @@ def _skip_space(text: str, position: int) -> int:
 
 
 class _Extractor:
-    def __init__(self, path: Path, layout: Layout, mapper: Mapper) -> None:
+    def __init__(self, path: Path, layout: Layout, mapper: Mapper, sink: Sink) -> None:
         self.layout = layout
         self.mapper = mapper
+        self.sink = sink
         self.stream = _Stream(path)
         self.shapes: dict[tuple[tuple[str, str, bool, bool], ...], _Shape] = {}
         self.by_id: list[_Shape] = []
         """Every shape met, remembered or not (for the unmapped counts)."""
         self.last: _Shape | None = None
-        self.rows: dict[tuple[str, ...], list[object]] = {}
         self.prefixes: list[str] = []
         self.contexts: list[dict[str, str]] = [{}]
         self.unmapped: Counter[str] = Counter()
@@ -339,9 +342,15 @@ class _Extractor:
         finally:
             self.stream.close()
         for shape in self.by_id:
+            self._flush(shape)
             for path in shape.unmapped:
                 self.unmapped[path] += shape.count
-        return Extraction(self.rows, self.prefixes, self.contexts, self.unmapped)
+        return Extraction(self.sequence, self.contexts, self.unmapped)
+
+    def _flush(self, shape: _Shape) -> None:
+        if shape.rows:
+            self.sink(shape.fields, shape.rows, self.prefixes)
+            shape.rows = []
 
     def _need(self, keep: int) -> bool:
         """Read the next block, keeping the text from ``keep`` (and from every context
@@ -497,8 +506,11 @@ class _Extractor:
             if shape is not None and match is not None:
                 shape.count += 1
                 self.sequence += 1
-                shape.rows += (self.sequence, prefix, children[tag], context_id)
-                shape.rows += match.groups()
+                rows = shape.rows
+                rows += (self.sequence, prefix, children[tag], context_id)
+                rows += match.groups()
+                if len(rows) > FLUSH:
+                    self._flush(shape)
             else:
                 self.pos = start
                 start, end = self._element(start)
@@ -547,7 +559,6 @@ class _Extractor:
             if len(self.shapes) < MAX_SHAPES:
                 self.shapes[shape.key] = shape
             self.by_id.append(shape)
-            shape.rows = self.rows.setdefault(shape.fields, [])
         shape.seen += 1
         if shape.pattern is None and shape.seen > 1 and "<!" not in element:
             shape.pattern = _compile(shape)
@@ -558,12 +569,14 @@ class _Extractor:
         shape.count += 1
         self.sequence += 1
         shape.rows += (self.sequence, *where, context_id, *values)
+        if len(shape.rows) > FLUSH:
+            self._flush(shape)
 
 
-def extract(path: Path, layout: Layout, mapper: Mapper) -> Extraction:
-    """Every record of the file at ``path``; raises ``XmlFileError`` (``unsafe``,
-    ``malformed``, ``too_large``) or ``OSError``."""
-    return _Extractor(path, layout, mapper).run()
+def extract(path: Path, layout: Layout, mapper: Mapper, sink: Sink) -> Extraction:
+    """Read every record of the file at ``path``, handing rows to ``sink`` as they come;
+    raises ``XmlFileError`` (``unsafe``, ``malformed``, ``too_large``) or ``OSError``."""
+    return _Extractor(path, layout, mapper, sink).run()
 
 
 def refuse(path: Path, error: XmlFileError) -> IngestError:
