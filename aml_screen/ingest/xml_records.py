@@ -62,6 +62,9 @@ _TOKEN = re.compile(
 """One markup token: comment, CDATA section (group 1: its text), processing instruction, or
 tag (groups 2-5: ``/`` of an end tag, qualified name, attributes, ``/`` of an empty tag)."""
 _DECLARED = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+_TEXT = re.compile(r">[^<]*<")
+"""Text between tags: a record without it is its skeleton, the key to its shape (with
+attribute values, such as currencies: a few keys per shape)."""
 _ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 
 Mapper = Callable[[tuple[str, ...]], str | None]
@@ -315,7 +318,9 @@ class _Extractor:
         self.shapes: dict[tuple[tuple[str, str, bool, bool], ...], _Shape] = {}
         self.by_id: list[_Shape] = []
         """Every shape met, remembered or not (for the unmapped counts)."""
-        self.last: _Shape | None = None
+        self.by_skeleton: dict[str, _Shape] = {}
+        self.by_tags: dict[int, list[tuple[_Shape, re.Pattern[str]]]] = {}
+        """Shapes by number of ``<`` in their records: a cheap first guess of a shape."""
         self.prefixes: list[str] = []
         self.contexts: list[dict[str, str]] = [{}]
         self.unmapped: Counter[str] = Counter()
@@ -487,6 +492,7 @@ class _Extractor:
         children = parent.children
         prefix = len(self.prefixes)
         self.prefixes.append(f"{parent.xpath}/{tag}")
+        by_tags = self.by_tags
         text = self.stream.text
         while True:
             end = text.find(closing, start)
@@ -500,10 +506,17 @@ class _Extractor:
             children[tag] += 1
             for element in counted:
                 element.records += 1
-            shape = self.last
-            match = (shape.pattern.fullmatch(text, start, end)
-                     if shape is not None and shape.pattern is not None else None)
-            if shape is not None and match is not None:
+            match = None
+            for candidate, pattern in by_tags.get(text.count("<", start, end), ()):
+                match = pattern.fullmatch(text, start, end)
+                if match is not None:
+                    shape = candidate
+                    break
+            else:  # same number of tags, other shape: look it up by its skeleton
+                known = self.by_skeleton.get(_TEXT.sub("><", text[start:end]))
+                if known is not None and known.pattern is not None:
+                    shape, match = known, known.pattern.fullmatch(text, start, end)
+            if match is not None:
                 shape.count += 1
                 self.sequence += 1
                 rows = shape.rows
@@ -562,7 +575,11 @@ class _Extractor:
         shape.seen += 1
         if shape.pattern is None and shape.seen > 1 and "<!" not in element:
             shape.pattern = _compile(shape)
-        self.last = shape
+            guesses = self.by_tags.setdefault(element.count("<"), [])
+            if len(guesses) < 8:
+                guesses.append((shape, shape.pattern))
+        if len(self.by_skeleton) < MAX_SHAPES:
+            self.by_skeleton[_TEXT.sub("><", element)] = shape
         found = leaves(element)
         values = tuple(found[index].attrs if attrs else found[index].text
                        for index, attrs in shape.captures)

@@ -469,3 +469,20 @@ def test_records_of_one_shape_read_by_its_pattern_keep_their_own_values(
     assert set(batch.frame["currency"]) == {"XOF"}
     assert batch.frame["purpose"][17] == "Achat bétail lot 17"
     assert batch.unmapped["CdtTrfTxInf/ChrgBr"] == 40
+
+
+def test_interleaved_shapes_with_as_many_tags_each_read_right(tmp_path: Path) -> None:
+    """Three shapes taking turns, two of them with the same number of tags: each record
+    is read by its own shape's pattern."""
+    extras = ["", "<p:Purp><p:Cd>SUPP</p:Cd></p:Purp>",
+              "<p:InstrForCdtrAgt><p:InstrInf>TEL</p:InstrInf></p:InstrForCdtrAgt>"]
+    path = tmp_path / "interleaved.xml"
+    path.write_text(HEADER.format(count=30) + "".join(
+        transfer(i, f"Client {i}", f"Fournisseur {i}", str(500 + i), extra=extras[i % 3])
+        for i in range(30)) + TRAILER, encoding="utf-8")
+    batch = read_iso20022(path)
+    assert batch.frame["originator_name"].to_list() == [f"Client {i}" for i in range(30)]
+    assert batch.frame["amount"].to_list() == [str(500 + i) for i in range(30)]
+    assert batch.frame["purpose"][29] == "Achat bétail lot 29"
+    assert batch.unmapped["CdtTrfTxInf/Purp/Cd"] == 10
+    assert batch.unmapped["CdtTrfTxInf/InstrForCdtrAgt/InstrInf"] == 10
