@@ -196,7 +196,7 @@ def read_iso20022(path: Path) -> RecordBatch:
         with path.open("rb") as source:
             head = source.read(HEAD)
     except OSError as exc:
-        raise IngestError("intake.xml.unreadable", path=str(path),
+        raise IngestError("intake.unreadable", path=str(path),
                           detail=exc.strerror or str(exc)) from None
     message = message_of(head)
     if message is None:
@@ -220,7 +220,7 @@ def read_iso20022(path: Path) -> RecordBatch:
     except XmlFileError as exc:
         raise xml_records.refuse(path, exc) from None
     except OSError as exc:
-        raise IngestError("intake.xml.unreadable", path=str(path),
+        raise IngestError("intake.unreadable", path=str(path),
                           detail=exc.strerror or str(exc)) from None
     if not found.records:
         raise IngestError("intake.iso20022.no_transactions", path=str(path), message=message,

@@ -359,7 +359,7 @@ def read_swift_mt(path: Path) -> RecordBatch:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise IngestError("intake.xml.unreadable", path=str(path),
+        raise IngestError("intake.unreadable", path=str(path),
                           detail=exc.strerror or str(exc)) from None
     try:
         text = raw.decode("utf-8")

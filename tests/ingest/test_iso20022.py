@@ -486,3 +486,20 @@ def test_interleaved_shapes_with_as_many_tags_each_read_right(tmp_path: Path) ->
     assert batch.frame["purpose"][29] == "Achat bétail lot 29"
     assert batch.unmapped["CdtTrfTxInf/Purp/Cd"] == 10
     assert batch.unmapped["CdtTrfTxInf/InstrForCdtrAgt/InstrInf"] == 10
+
+
+def test_other_iso_messages_and_oversized_elements_are_refused(
+        tmp_path: Path, pacs008: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "camt056.xml"
+    path.write_text('<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.056.001.08">'
+                    "<FIToFIPmtCxlReq/></Document>", encoding="utf-8")
+    error = refusal(path)
+    assert error.key == "intake.iso20022.unsupported"
+    assert "camt.056" in str(error)
+    assert "pacs.008, pacs.009, pacs.004, pain.001" in str(error)
+    monkeypatch.setattr(xml_records, "BLOCK", 64)
+    monkeypatch.setattr(xml_records, "MAX_ELEMENT", 400)
+    error = refusal(pacs008)
+    assert error.key == "intake.xml.too_large"
+    assert "CdtTrfTxInf[1]" in error.params["xpath"]
+    assert refusal(tmp_path / "missing.xml").key == "intake.unreadable"
