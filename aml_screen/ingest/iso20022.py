@@ -212,8 +212,9 @@ def read_iso20022(path: Path) -> RecordBatch:
                           supported=", ".join(LAYOUTS))
     parts: list[pl.DataFrame] = []
 
-    def keep(fields: tuple[str, ...], rows: list[object], prefixes: list[str]) -> None:
-        parts.append(_group_frame(fields, rows, prefixes))
+    def keep(fields: tuple[str, ...], rows: list[object], prefixes: list[str],
+             contexts: list[dict[str, str]]) -> None:
+        parts.append(resolved_part(_group_frame(fields, rows, prefixes), contexts, message))
 
     try:
         found = xml_records.extract(path, layout, _field, keep)
@@ -225,27 +226,33 @@ def read_iso20022(path: Path) -> RecordBatch:
     if not found.records:
         raise IngestError("intake.iso20022.no_transactions", path=str(path), message=message,
                           element=" / ".join(sorted(layout.records)))
-    return RecordBatch(FORMAT, records_frame(parts, found.contexts, message), found.unmapped)
+    return RecordBatch(FORMAT, records_frame(parts), found.unmapped)
 
 
 # -- from extracted rows to canonical columns -------------------------------------------
-def records_frame(parts: list[pl.DataFrame], contexts_read: list[dict[str, str]],
+def resolved_part(part: pl.DataFrame, contexts: list[dict[str, str]],
                   message: str) -> pl.DataFrame:
-    """The canonical text frame of extracted records (pure: no I/O)."""
-    frame = pl.concat(parts, how="diagonal_relaxed")
-    contexts = [{f"c:{k}": v for k, v in values.items()} for values in contexts_read]
-    if any(contexts):
-        table = pl.from_dicts(contexts, infer_schema_length=None).with_row_index("context")
-        table = table.with_columns(pl.col("context").cast(pl.Int64), *(
-            _clean(pl.col(name)).alias(name) for name in table.columns if name != "context"))
-        frame = frame.join(table, on="context", how="left")
-    frame = _unescape(frame.sort("seq"))
-    resolved = frame.select(_canonical(set(frame.columns), message))
-    kyc = [name for name in PARTY_SCHEMA if resolved.get_column(name).null_count()
-           < resolved.height]
-    holders = [name for name in _HOLDERS if resolved.get_column(name).null_count()
-               < resolved.height]
-    return resolved.select(*TRANSACTION_COLUMNS, *kyc, *AGENT_COLUMNS, *holders, SOURCE_REF)
+    """Records of one shape (``_group_frame``) with their contexts' values, resolved into
+    the canonical columns (plus ``seq``, their place in the file). Pure: no I/O."""
+    columns = set(part.columns)
+    ids = part.get_column("context").unique().to_list()
+    referenced = [{f"c:{k}": v for k, v in contexts[i].items()} for i in ids]
+    if any(referenced):
+        table = pl.from_dicts(referenced, infer_schema_length=None)
+        table = table.select(pl.Series("context", ids, dtype=pl.Int64), *(
+            _clean(pl.col(name)).alias(name) for name in table.columns))
+        part = part.join(table, on="context", how="left")
+        columns |= set(table.columns)
+    return part.select("seq", *_canonical(columns, message))
+
+
+def records_frame(parts: list[pl.DataFrame]) -> pl.DataFrame:
+    """The resolved parts as one frame in file order, KYC and holder columns only where
+    the file gave any. Pure: no I/O."""
+    frame = _unescape(pl.concat(parts).sort("seq").drop("seq"))
+    kyc = [name for name in PARTY_SCHEMA if frame.get_column(name).null_count() < frame.height]
+    holders = [name for name in _HOLDERS if frame.get_column(name).null_count() < frame.height]
+    return frame.select(*TRANSACTION_COLUMNS, *kyc, *AGENT_COLUMNS, *holders, SOURCE_REF)
 
 
 TRANSACTION_COLUMNS: Final = tuple(

@@ -18,8 +18,8 @@ Records are elements named in ``Layout.records``; ``Layout.contexts`` are the el
 around them whose leading content (before their first record or inner context) applies to
 every record inside, such as a pain.001 ``PmtInf`` (debtor, execution date) or a camt
 ``Ntry`` (booking date, amount). Memory holds one block of text, at most ``FLUSH`` values
-per shape (then handed to the caller, who keeps them in columnar form) and one context
-chain, whatever the file's size.
+as Python strings (then handed to the caller, who keeps them in columnar form) and one
+context chain, whatever the file's size.
 """
 
 from __future__ import annotations
@@ -45,7 +45,8 @@ BLOCK: Final = 1 << 22
 MAX_ELEMENT: Final = 64 << 20
 """Largest record or context element accepted (characters): a transaction is a few KB."""
 FLUSH: Final = 1 << 20
-"""Values (record heads included) a shape holds before they are handed to the caller."""
+"""Values (record heads included) held, all shapes together, before they are handed to
+the caller."""
 MAX_SHAPES: Final = 4096
 """Shapes remembered; a file with more distinct shapes is read token by token."""
 AMOUNT: Final = "amount"
@@ -69,10 +70,12 @@ _ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 
 Mapper = Callable[[tuple[str, ...]], str | None]
 """Leaf path (local names from the record or context element down) -> field, or None."""
-Sink = Callable[[tuple[str, ...], list[object], list[str]], None]
-"""Receives rows read: (fields, rows, XPath prefixes so far). ``rows`` is flat, each record
-taking ``len(fields) + 4`` items: sequence number, XPath prefix id, index, context id, then
-the values in ``fields`` order; the record's XPath is ``f"{prefixes[id]}[{index}]"``."""
+Sink = Callable[[tuple[str, ...], list[object], list[str], list[dict[str, str]]], None]
+"""Receives rows read: (fields, rows, XPath prefixes, contexts so far). ``rows`` is flat,
+each record taking ``len(fields) + 4`` items: sequence number, XPath prefix id, index,
+context id, then the values in ``fields`` order; the record's XPath is
+``f"{prefixes[id]}[{index}]"``, its context's values ``contexts[context id]`` (inner
+contexts over outer)."""
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,8 @@ class _Shape:
     captures: tuple[tuple[int, bool], ...]
     """(leaf index, attributes rather than text) of each captured value."""
     unmapped: tuple[str, ...]
+    width: int = 0
+    """Items a record takes in ``rows``: 4 + the values."""
     seen: int = 0
     """Records read token by token with this shape (the pattern is compiled at the second)."""
     count: int = 0
@@ -128,11 +133,9 @@ class _Open:
 
 @dataclass
 class Extraction:
-    """What is left once the rows are handed over: ``contexts[id]`` are the values of a
-    context chain (inner contexts over outer), ``records`` how many records were read."""
+    """What is left once the rows are handed over."""
 
     records: int
-    contexts: list[dict[str, str]]
     unmapped: Counter[str]
 
 
@@ -278,7 +281,7 @@ def _shape_of(text: str, mapper: Mapper) -> _Shape:
             captures.append((index, True))
         fields.append(name)
         captures.append((index, False))
-    return _Shape(key, tuple(fields), tuple(captures), tuple(unmapped))
+    return _Shape(key, tuple(fields), tuple(captures), tuple(unmapped), 4 + len(fields))
 
 
 def _compile(shape: _Shape) -> re.Pattern[str]:
@@ -326,6 +329,7 @@ class _Extractor:
         self.unmapped: Counter[str] = Counter()
         self.stack: list[_Open] = [_Open("", "")]
         self.sequence = 0
+        self.pending = 0
         self.pos = 0
 
     def run(self) -> Extraction:
@@ -346,16 +350,19 @@ class _Extractor:
             raise
         finally:
             self.stream.close()
+        self._flush()
         for shape in self.by_id:
-            self._flush(shape)
             for path in shape.unmapped:
                 self.unmapped[path] += shape.count
-        return Extraction(self.sequence, self.contexts, self.unmapped)
+        return Extraction(self.sequence, self.unmapped)
 
-    def _flush(self, shape: _Shape) -> None:
-        if shape.rows:
-            self.sink(shape.fields, shape.rows, self.prefixes)
-            shape.rows = []
+    def _flush(self) -> None:
+        """Hand every shape's rows to the sink."""
+        for shape in self.by_id:
+            if shape.rows:
+                self.sink(shape.fields, shape.rows, self.prefixes, self.contexts)
+                shape.rows = []
+        self.pending = 0
 
     def _need(self, keep: int) -> bool:
         """Read the next block, keeping the text from ``keep`` (and from every context
@@ -522,8 +529,9 @@ class _Extractor:
                 rows = shape.rows
                 rows += (self.sequence, prefix, children[tag], context_id)
                 rows += match.groups()
-                if len(rows) > FLUSH:
-                    self._flush(shape)
+                self.pending += shape.width
+                if self.pending > FLUSH:
+                    self._flush()
             else:
                 self.pos = start
                 start, end = self._element(start)
@@ -586,8 +594,9 @@ class _Extractor:
         shape.count += 1
         self.sequence += 1
         shape.rows += (self.sequence, *where, context_id, *values)
-        if len(shape.rows) > FLUSH:
-            self._flush(shape)
+        self.pending += shape.width
+        if self.pending > FLUSH:
+            self._flush()
 
 
 def extract(path: Path, layout: Layout, mapper: Mapper, sink: Sink) -> Extraction:
