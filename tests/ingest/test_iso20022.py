@@ -503,3 +503,14 @@ def test_other_iso_messages_and_oversized_elements_are_refused(
     assert error.key == "intake.xml.too_large"
     assert "CdtTrfTxInf[1]" in error.params["xpath"]
     assert refusal(tmp_path / "missing.xml").key == "intake.unreadable"
+
+
+@pytest.mark.parametrize(("declared", "encoding"), [("UTF-16", "utf-16"),
+                                                    ("ISO-8859-1", "latin-1")])
+def test_files_in_their_declared_encoding(tmp_path: Path, declared: str,
+                                          encoding: str) -> None:
+    path = tmp_path / "pain001.xml"
+    path.write_bytes(PAIN001.replace("UTF-8", declared).encode(encoding))
+    frame = read_iso20022(path).frame
+    assert frame["beneficiary_name"].to_list() == ["Adama Konaté", "Kadiatou Sangaré",
+                                                   "Alcatel Submarine Networks"]
