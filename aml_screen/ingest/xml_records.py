@@ -305,13 +305,6 @@ def _compile(shape: _Shape) -> re.Pattern[str]:
     return re.compile("".join(pieces))
 
 
-def _skip_space(text: str, position: int) -> int:
-    length = len(text)
-    while position < length and text[position] in " \t\r\n":
-        position += 1
-    return position
-
-
 class _Extractor:
     def __init__(self, path: Path, layout: Layout, mapper: Mapper, sink: Sink) -> None:
         self.layout = layout
@@ -538,10 +531,10 @@ class _Extractor:
                 text = self.stream.text
                 self._store(text[start:end], (prefix, children[tag]), context_id)
             self.pos = end
-            following = _skip_space(text, end)
+            following = text.find(opening, end)
             after = following + len(opening)
-            if not (text.startswith(opening, following) and after < len(text)
-                    and text[after] in " \t\r\n>"):
+            if (following < 0 or after >= len(text) or text[after] not in " \t\r\n>"
+                    or (following > end and not text[end:following].isspace())):
                 return
             start = following
 
