@@ -9,10 +9,13 @@ go through two C-speed passes instead:
    DTDs, entity declarations and external references forbidden and no element callbacks,
    so a billion-laughs or XXE file stops at its ``<!DOCTYPE`` and a truncated or damaged
    file at its first error; text is extracted only from blocks expat has accepted.
-2. **Extraction by shape**: the first record of each *shape* (its sequence of tags, text
-   left out) is tokenised in Python into leaves (path, text); the shape is then compiled
+2. **Extraction by shape**: the first records of each *shape* (its sequence of tags, text
+   left out) are tokenised in Python into leaves (path, text); the shape is then compiled
    into one regular expression that matches a whole record of that shape and captures only
-   the leaves the caller reads. Every later record of the shape is one ``fullmatch``.
+   the leaves the caller reads. A later record is one ``fullmatch`` against the shapes with
+   as many tags (else the shape of its skeleton); a record no pattern matches (a comment,
+   a CDATA section, a new shape) is tokenised again. A file expat rejects further on is
+   refused as a whole, so nothing read from a damaged file is ever returned.
 
 Records are elements named in ``Layout.records``; ``Layout.contexts`` are the elements
 around them whose leading content (before their first record or inner context) applies to
