@@ -6,11 +6,13 @@ per area so each part of the engine owns its texts. ``t()`` formats with ``str.f
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
+from babel import Locale
 from babel.numbers import format_decimal
 
 LANGUAGES = ("en", "fr")
@@ -56,7 +58,15 @@ def translate(key: str, lang: str, **params: Any) -> str:
     return template.format(**params)
 
 
-def number(value: float, lang: str | None = None) -> str:
+def number(value: float | Decimal, lang: str | None = None) -> str:
     """``value`` written the way the language writes numbers (3,008 / 3 008), by Babel's
     CLDR data; ``lang`` defaults to the current language."""
     return str(format_decimal(value, locale=lang or _current[0]))
+
+
+def plural(key: str, lang: str, quantity: int, **params: Any) -> str:
+    """Message ``key.<form>`` for ``quantity`` in ``lang``, the form (``one``, ``other``,
+    and the others a language has) chosen by CLDR's plural rules; ``key.other`` when the
+    catalogue has no message for that form."""
+    form = f"{key}.{Locale.parse(lang).plural_form(quantity)}"
+    return translate(form if form in catalogue() else f"{key}.other", lang, **params)

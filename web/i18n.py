@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask, g, request, session
 
-from aml_screen.i18n import LANGUAGES, translate
+from aml_screen.i18n import LANGUAGES, number, plural, translate
 from web.services import services
 
 
@@ -28,6 +28,18 @@ def gettext(key: str, **params: Any) -> str:
     return translate(key, current_language(), **params)
 
 
+def ngettext(key: str, quantity: int, **params: Any) -> str:
+    """``key``'s plural form for ``quantity`` (``{count}`` is the quantity, written the
+    user's way)."""
+    lang = current_language()
+    return plural(key, lang, quantity, count=number(quantity, lang), **params)
+
+
+def format_number(value: float | Decimal | None) -> str:
+    """A count or score written the user's way (1,250 / 1 250; 97.5 / 97,5)."""
+    return "" if value is None else number(value, current_language())
+
+
 def format_amount(value: Decimal | None) -> str:
     """Thousands separated the user's way (1 250 000,50 in French), never through float."""
     if value is None:
@@ -43,5 +55,6 @@ def format_time(value: datetime | None) -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(_=gettext, lang=current_language, languages=LANGUAGES)
-    app.jinja_env.filters.update(amount=format_amount, utc=format_time)
+    app.jinja_env.globals.update(_=gettext, _n=ngettext, lang=current_language,
+                                 languages=LANGUAGES)
+    app.jinja_env.filters.update(amount=format_amount, utc=format_time, number=format_number)

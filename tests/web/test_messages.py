@@ -10,6 +10,7 @@ import pytest
 from aml_screen.exports.filters import FORMATS, KINDS
 from aml_screen.i18n import LANGUAGES, catalogue
 from aml_screen.match.explain import ADJUSTMENTS, RELATIONS
+from aml_screen.schema import ENTITY_TYPES
 from aml_screen.store.models import (
     ALERT_STATUSES,
     BATCH_STATUSES,
@@ -49,6 +50,7 @@ DYNAMIC = {
     "web.party.": ("birth_date", "nationality", "id_number", "phone"),
     "matching.relation.": RELATIONS,
     "matching.adjustment.": ADJUSTMENTS,
+    "web.entity_type.": ENTITY_TYPES,
 }
 """Templates build these keys from a value (``_('web.role.' ~ user.role)``): every value."""
 
@@ -63,6 +65,8 @@ def _used_keys() -> set[str]:
     for path in TEMPLATES.rglob("*.html"):
         text = path.read_text(encoding="utf-8")
         keys |= set(re.findall(r"_\('([a-z_.]+[a-z_])'[,)]", text))
+        keys |= {f"{key}.{form}" for key in re.findall(r"_n\('([a-z_.]+[a-z_])',", text)
+                 for form in ("one", "other")}
         for prefix in re.findall(r"_\('([a-z_.]+\.)' ~", text):
             keys |= {prefix + suffix for suffix in DYNAMIC.get(prefix, ())}
     for path in SOURCES:

@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from aml_screen.rules.used import batch_rules
 from aml_screen.store.accounts import get_user
 from aml_screen.store.alert_queue import (
     alert_detail,
@@ -24,10 +25,10 @@ from aml_screen.store.triage import (
     close_many,
     take_next,
 )
+from web.alerts.cards import entry_cards, rule_cards
 from web.alerts.filters import FILTER_FIELDS, parse_filter, parse_versions
-from web.alerts.highlight import highlight, matching_tokens
 from web.alerts.pictures import activity_pictures
-from web.i18n import gettext
+from web.i18n import current_language, gettext
 from web.security import form_int, require, signed_in
 from web.services import services
 
@@ -94,12 +95,11 @@ def detail(alert_id: int) -> str:
         users = list(db.scalars(select(User.username).where(User.active.is_(True))
                                 .order_by(User.username)))
         activity = subject_activity(db, found.alert)
-    hits = [{
-        "view": view,
-        "party": highlight(view.hit.party_name, matching_tokens(view.hit.explanation, "query")),
-        "listed": highlight(view.hit.matched_name, matching_tokens(view.hit.explanation, "list")),
-    } for view in found.hits]
-    return render_template("alerts/detail.html", d=found, a=found.alert, hits=hits,
+    lang = current_language()
+    rules = batch_rules(services().settings, found.batch.rule_digest)
+    return render_template("alerts/detail.html", d=found, a=found.alert,
+                           cards=entry_cards(found.hits),
+                           rule_cards=rule_cards(found.rule_hits, rules, lang),
                            moves=TRANSITIONS[found.alert.status], dispositions=DISPOSITIONS,
                            users=users, activity=activity,
                            pictures=activity_pictures(activity, found.alert.subject_name))
