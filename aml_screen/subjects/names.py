@@ -1,0 +1,114 @@
+"""Name evidence: the same name with compatible details, or a name rare enough alone.
+
+Names are compared by their skeleton key (``records.name_keys``: the matcher's
+normalisation and transliteration folding, particles dropped, tokens sorted), so Mohamed /
+Mohammed / Mouhamed, Ould / Wuld, Ag / Agh, Traoré / TRAORE, surname first and glued
+articles are one key. Grouping on exact keys is a hash join: its cost grows with the
+records, where matching every name against every stored name (a ``ListIndex`` over the
+store) would grow with their product — "Traore" alone reaches a twentieth of a Malian
+store's names.
+
+* ``same_name_compatible_details``: one key and one full birth date (``yyyy-mm-dd``), and
+  no two nationalities: a namesake born the same day is rare enough to accept. Records
+  of the group without a nationality take the group's when it has exactly one; with two
+  nationalities each keeps its own (conflicting details keep apart).
+* ``rare_name``: one key whose ``rarity`` (the summed token weights of
+  ``match.weights.token_weights``, counted over the distinct name keys of every batch and
+  the given-name priors: Mohamed weighs about 2, a name held once about 11) reaches
+  ``RARE_NAME`` with one token of ``RARE_TOKEN`` at least, and no two birth years or
+  nationalities: a missing birth year or nationality takes the group's when it has exactly
+  one, else stays apart. "Moussa
+  Traoré" weighs about 9 and never joins on its name alone; "Iyad Ag Ghali" about 20.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import polars as pl
+import yaml
+
+from aml_screen.match.weights import GIVEN_NAME_SHARE, REFERENCE_NAMES, token_weights
+from aml_screen.names.tokens import fold_tokens, given_name_groups
+from aml_screen.subjects.links import EDGES, params_json, star_edges
+
+RARE_NAME = 14.0
+"""Summed token weight from which a name alone says who it is: about e^-14 of the
+population (one in a million) if token frequencies were independent: a common given name
+(about 4.6) with a surname no other name of the store holds (10 to 11)..."""
+RARE_TOKEN = 9.0
+"""...and the weight its rarest token must reach (held by about one name in 8,000 or
+fewer). Token frequencies are not independent (Achta Khadidja Mahamat is three common
+Chadian names that go together): a name made only of common tokens is shared by more
+people than their product says, however many tokens it has."""
+COMMON_SHARE = GIVEN_NAME_SHARE
+"""Least share of names a common name (``common_names.yaml``) is counted in."""
+
+
+@cache
+def common_names() -> tuple[str, ...]:
+    """Skeletons of the names of ``common_names.yaml``."""
+    data = yaml.safe_load(Path(__file__).with_name("common_names.yaml").read_text(
+        encoding="utf-8"))
+    folded = pl.DataFrame({"n": data["names"]}).select(fold_tokens(pl.col("n")))
+    return tuple(folded.to_series().unique().sort().to_list())
+
+
+def token_weight_table(tokens: pl.DataFrame, key_count: int) -> pl.DataFrame:
+    """(``skeleton``, ``weight``) for every skeleton counted in ``tokens``
+    (``known.TOKENS`` over ``key_count`` distinct name keys) and the common names."""
+    groups = given_name_groups()
+    floor = COMMON_SHARE * max(key_count, REFERENCE_NAMES)  # scaled back by token_weights
+    common = pl.DataFrame({"skeleton": common_names(), "prior": floor})
+    tokens = tokens.join(common, on="skeleton", how="full", coalesce=True).select(
+        "skeleton", df=pl.max_horizontal(pl.col("df").fill_null(0), pl.col("prior")))
+    keyed = tokens.with_columns(wkey=pl.coalesce(
+        pl.col("skeleton").replace_strict(groups, default=None, return_dtype=pl.String),
+        pl.col("skeleton")))
+    frequencies = keyed.group_by("wkey").agg(df=pl.col("df").sum().cast(pl.Float64))
+    no_list = pl.DataFrame(schema={"wkey": pl.String, "df": pl.Float64})
+    weights = token_weights(no_list, 0, frequencies, key_count)
+    return keyed.join(weights, on="wkey").select("skeleton", "weight")
+
+
+def rarity(keys: pl.Series, weights: pl.DataFrame) -> pl.DataFrame:
+    """(``name_key``, ``rarity``, ``rarest``: the summed and the largest token weight) for
+    the distinct non-null ``keys``."""
+    distinct = keys.drop_nulls().unique().alias("name_key").to_frame()
+    tokens = distinct.with_columns(
+        skeleton=pl.col("name_key").str.split(" ").list.unique()).explode("skeleton")
+    weight = pl.col("weight").fill_null(weights.get_column("weight").max() or 0.0)
+    return tokens.join(weights, on="skeleton", how="left").group_by("name_key").agg(
+        rarity=weight.sum(), rarest=weight.max())
+
+
+def _filled(column: str, group: list[str]) -> pl.Expr:
+    """``column``, or the group's one value when it is null and the group has exactly one."""
+    known = pl.col(column).drop_nulls()
+    return pl.when(pl.col(column).is_null() & (known.n_unique().over(group) == 1)).then(
+        pl.col(column).min().over(group)).otherwise(pl.col(column)).alias(f"{column}_group")
+
+
+def _linked(members: pl.DataFrame, group: list[str]) -> pl.DataFrame:
+    return star_edges(members.unique(subset=[*group, "node"]), group)
+
+
+def name_edges(profiles: pl.DataFrame, rarities: pl.DataFrame) -> pl.DataFrame:
+    """Links from ``profiles`` (``node``, ``name_key``, ``birth_date``, ``birth_year``,
+    ``nationality``; several rows per known subject) and the ``rarity`` of each key."""
+    named = profiles.filter(pl.col("name_key").is_not_null())
+    dated = named.filter(pl.col("birth_date").str.len_chars() == 10).with_columns(
+        _filled("nationality", ["name_key", "birth_date"]))
+    by_date = _linked(dated, ["name_key", "birth_date", "nationality_group"]).select(
+        a="center", b="node", code=pl.lit("same_name_compatible_details"),
+        params=params_json(score=pl.lit(100.0), birth_date=pl.col("birth_date"),
+                           nationality=pl.col("nationality_group")))
+    rare_keys = rarities.filter((pl.col("rarity") >= RARE_NAME)
+                                & (pl.col("rarest") >= RARE_TOKEN))
+    rare = named.join(rare_keys, on="name_key").with_columns(
+        _filled("birth_year", ["name_key"]), _filled("nationality", ["name_key"]))
+    by_rarity = _linked(rare, ["name_key", "birth_year_group", "nationality_group"]).select(
+        a="center", b="node", code=pl.lit("rare_name"),
+        params=params_json(score=pl.lit(100.0), rarity=pl.col("rarity").round(1)))
+    return pl.concat([by_date, by_rarity]).cast(EDGES)  # type: ignore[arg-type]
