@@ -8,7 +8,11 @@ The set (``subject_data.batches``) is resolved batch by batch, each batch agains
 summary of the earlier ones (``resolve(batch, known)``), as a store would. Pairwise
 figures: of the pairs of records put in one subject, the share that are one person
 (precision); of the pairs of records of one person, the share put in one subject (recall).
-Prints a table and the same figures as one JSON line.
+They are given over all records, and over the records that carry some evidence besides the
+name (``*_with_evidence``: leaving out the ``name_only`` ones, with no ID number, phone,
+birth date, or account other than a hub's): a common name alone is left a subject of its
+own by design, so those records bound the recall (each one loses its pairs with every
+other record of its person). Prints a table and the same figures as one JSON line.
 """
 
 from __future__ import annotations
@@ -75,14 +79,23 @@ def main() -> None:
     for _ in range(args.batches):
         final = final.join(renamed, on="subject_id", how="left").select(
             "record_id", subject_id=pl.coalesce("into", "subject_id"))
-    truth = pl.concat(batches).select("record_id", "person").join(final, on="record_id")
+    name_only = (pl.col("id_number").is_null() & pl.col("phone").is_null()
+                 & pl.col("birth_date").is_null()
+                 & (pl.col("account").is_null()
+                    | pl.col("account").is_in(known.hubs.get_column("value").implode())))
+    truth = pl.concat(batches).select("record_id", "person", name_only=name_only).join(
+        final, on="record_id")
     records = truth.height
+    with_evidence = pairwise(truth.filter(~pl.col("name_only")))
     figures: dict[str, object] = {
         "records": records,
         "batches": args.batches,
         "persons": truth.get_column("person").n_unique(),
         "subjects": truth.get_column("subject_id").n_unique(),
         **pairwise(truth),
+        "name_only": round(float(truth.select(pl.col("name_only").mean()).item()), 4),
+        "precision_with_evidence": with_evidence["precision"],
+        "recall_with_evidence": with_evidence["recall"],
         "seconds": round(seconds, 2),
         "seconds_per_batch": per_batch,
         "records_per_s": round(records / seconds),

@@ -11,7 +11,10 @@ store's names.
 * ``same_name_compatible_details``: one key and one full birth date (``yyyy-mm-dd``), and
   no two nationalities: a namesake born the same day is rare enough to accept. Records
   of the group without a nationality take the group's when it has exactly one; with two
-  nationalities each keeps its own (conflicting details keep apart).
+  nationalities each keeps its own (conflicting details keep apart). Within one birth
+  date, keys that differ are compared with rapidfuzz (``SIMILAR_NAME``), so a typing error
+  or a dropped middle name still joins: blocking on the birth date keeps these
+  comparisons to a few per day.
 * ``rare_name``: one key whose ``rarity`` (the summed token weights of
   ``match.weights.token_weights``, counted over the distinct name keys of every batch and
   the given-name priors: Mohamed weighs about 2, a name held once about 11) reaches
@@ -28,6 +31,7 @@ from pathlib import Path
 
 import polars as pl
 import yaml
+from rapidfuzz import fuzz, process
 
 from aml_screen.match.weights import GIVEN_NAME_SHARE, REFERENCE_NAMES, token_weights
 from aml_screen.names.tokens import fold_tokens, given_name_groups
@@ -42,6 +46,11 @@ RARE_TOKEN = 9.0
 fewer). Token frequencies are not independent (Achta Khadidja Mahamat is three common
 Chadian names that go together): a name made only of common tokens is shared by more
 people than their product says, however many tokens it has."""
+SIMILAR_NAME = 90.0
+"""Least ``token_set_ratio`` of two keys of people born the same day for one person: one
+typing error in a two-word name (Adiaratou / Adiartou Tapsoba scores 97), a second given
+name left out (Adiaratou Tapsoba / Adiaratou Aminata Tapsoba: 100); keys of one word are
+never compared (a given name alone is everyone's)."""
 COMMON_SHARE = GIVEN_NAME_SHARE
 """Least share of names a common name (``common_names.yaml``) is counted in."""
 
@@ -94,9 +103,37 @@ def _linked(members: pl.DataFrame, group: list[str]) -> pl.DataFrame:
     return star_edges(members.unique(subset=[*group, "node"]), group)
 
 
-def name_edges(profiles: pl.DataFrame, rarities: pl.DataFrame) -> pl.DataFrame:
+def _similar_keys(dated: pl.DataFrame, first_new: int) -> pl.DataFrame:
+    """Links between profiles born the same day whose keys differ but score at least
+    ``SIMILAR_NAME`` (a typing error, a dropped middle name), nationalities not in conflict.
+    Pairs are only formed within a birth date and with a new node on one side (known
+    subjects were compared when they came): a few names per day and batch."""
+    left = dated.filter(pl.col("node") >= first_new).select(
+        "node", "name_key", "birth_date", "nationality")
+    right = dated.select(center="node", key="name_key", birth_date="birth_date",
+                         other="nationality")
+    pairs = left.join(right, on="birth_date").filter(
+        (pl.col("center") < pl.col("node")) & (pl.col("key") != pl.col("name_key"))
+        & ~(pl.col("nationality") != pl.col("other")).fill_null(value=False)
+        & (pl.col("name_key").str.count_matches(" ") > 0)
+        & (pl.col("key").str.count_matches(" ") > 0))
+    keys = pairs.select("name_key", "key").unique()
+    scores = process.cpdist(keys.get_column("name_key").to_list(),
+                            keys.get_column("key").to_list(), scorer=fuzz.token_set_ratio,
+                            workers=-1)
+    similar = keys.with_columns(score=pl.Series(scores, dtype=pl.Float64)).filter(
+        pl.col("score") >= SIMILAR_NAME)
+    return pairs.join(similar, on=["name_key", "key"]).select(
+        a="center", b="node", code=pl.lit("same_name_compatible_details"),
+        params=params_json(score=pl.col("score").round(1), birth_date=pl.col("birth_date"),
+                           nationality=pl.coalesce("nationality", "other")))
+
+
+def name_edges(profiles: pl.DataFrame, rarities: pl.DataFrame, first_new: int = 0
+               ) -> pl.DataFrame:
     """Links from ``profiles`` (``node``, ``name_key``, ``birth_date``, ``birth_year``,
-    ``nationality``; several rows per known subject) and the ``rarity`` of each key."""
+    ``nationality``; several rows per known subject) and the ``rarity`` of each key;
+    nodes from ``first_new`` on are the batch's records."""
     named = profiles.filter(pl.col("name_key").is_not_null())
     dated = named.filter(pl.col("birth_date").str.len_chars() == 10).with_columns(
         _filled("nationality", ["name_key", "birth_date"]))
@@ -111,4 +148,5 @@ def name_edges(profiles: pl.DataFrame, rarities: pl.DataFrame) -> pl.DataFrame:
     by_rarity = _linked(rare, ["name_key", "birth_year_group", "nationality_group"]).select(
         a="center", b="node", code=pl.lit("rare_name"),
         params=params_json(score=pl.lit(100.0), rarity=pl.col("rarity").round(1)))
-    return pl.concat([by_date, by_rarity]).cast(EDGES)  # type: ignore[arg-type]
+    return pl.concat([by_date, _similar_keys(dated, first_new), by_rarity]).cast(
+        EDGES)  # type: ignore[arg-type]

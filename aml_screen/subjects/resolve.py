@@ -122,7 +122,7 @@ def resolve(records: pl.DataFrame, known: KnownSubjects | None = None,
         batch.select("node", *list(PROFILES)[1:])])
     rarities = rarity(node_profiles.get_column("name_key"),
                       token_weight_table(tokens, key_count))
-    edges = pl.concat([identifier_edges(members, hubs), name_edges(node_profiles, rarities),
+    edges = pl.concat([identifier_edges(members, hubs), name_edges(node_profiles, rarities, first),
                        merge_edges(decisions, refs)])
     labels = components(first + batch.height, edges)
     labels, edges = kept_apart(labels, edges, apart_pairs(decisions, refs))

@@ -76,3 +76,21 @@ def test_rarity_counts_the_store_and_the_common_names() -> None:
     moussa, iyad, sangho_name, tinghert = (found[k] for k in keys.head(4).to_list())
     assert moussa < RARE_NAME <= iyad
     assert sangho_name < RARE_NAME <= tinghert
+
+
+@pytest.mark.parametrize(("first", "second", "joined"), [
+    ("Adiaratou Aminata Tapsoba", "Adiartou Aminata Tapsoba", True),   # a typing error
+    ("Adiaratou Aminata Tapsoba", "ADIARATOU TAPSOBA", True),          # middle name left out
+    ("Moussa Traoré", "Moussa Diallo", False),                         # another name
+    ("Adiaratou Tapsoba", "Adiaratou", False),                         # one word says little
+])
+def test_similar_names_born_the_same_day_join(first: str, second: str, joined: bool) -> None:
+    day = {"birth_date": "1991-11-30"}
+    result = resolve(records({"name": first, **day}, {"name": second, **day}))
+    assert together(result.assignments, *BOTH) is joined
+    if joined:
+        params = json.loads(result.links.item(0, "params"))
+        assert 90 <= params["score"] <= 100
+    # The same names born on other days are other people.
+    apart = resolve(records({"name": first, **day}, {"name": second, "birth_date": "1991-11-29"}))
+    assert not together(apart.assignments, *BOTH)
