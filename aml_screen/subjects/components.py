@@ -1,10 +1,11 @@
 """Connected components of the link graph, and the links an investigator's split removes.
 
-``components`` is min-label propagation over the edge list in polars: each node takes the
-smallest label among its neighbours', then every label jumps to its own label's label
-(pointer jumping), until nothing changes. Each round is two joins over the edges, and the
-number of rounds grows with the logarithm of the longest path, which star-shaped evidence
-keeps short: no Python loop over nodes or edges, and no scipy.
+``components`` is min-label propagation over the edge arrays: each node takes the smallest
+label among its neighbours' (a gather and a scatter-min over the edges, numpy indexing by
+node number, no join), then every label jumps to its own label's label until that is
+stable (pointer jumping), and again until nothing changes. The number of rounds grows with
+the logarithm of the longest path, which star-shaped evidence keeps short: no Python loop
+over nodes or edges, and no scipy.
 
 ``kept_apart`` handles the few components an investigator's "different" decision cuts:
 only their links are replayed through a union-find in Python, strongest evidence first,
@@ -14,6 +15,7 @@ are the ones that made the wrong merge; the rest of the graph is untouched.
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
 from aml_screen.subjects.links import STRENGTH
@@ -21,19 +23,21 @@ from aml_screen.subjects.links import STRENGTH
 
 def components(node_count: int, edges: pl.DataFrame) -> pl.Series:
     """The component label of each node ``0..node_count-1``: the smallest node in it."""
-    labels = pl.DataFrame({"node": pl.int_range(node_count, dtype=pl.UInt32, eager=True)}
-                          ).with_columns(label=pl.col("node"))
-    both = pl.concat([edges.select("a", "b"), edges.select(a="b", b="a")]).unique()
+    a = edges.get_column("a").to_numpy().astype(np.int64)
+    b = edges.get_column("b").to_numpy().astype(np.int64)
+    ends, others = np.concatenate([a, b]), np.concatenate([b, a])
+    labels = np.arange(node_count, dtype=np.int64)
     while True:
-        nearest = both.join(labels, left_on="b", right_on="node").group_by("a").agg(
-            nearest=pl.col("label").min())
-        moved = labels.join(nearest, left_on="node", right_on="a", how="left").select(
-            "node", label=pl.min_horizontal("label", "nearest"))
-        jumped = moved.join(moved.rename({"node": "label", "label": "root"}), on="label",
-                            how="left").select("node", label=pl.min_horizontal("label", "root"))
-        if jumped.get_column("label").equals(labels.get_column("label")):
-            return labels.get_column("label")
-        labels = jumped
+        moved = labels.copy()
+        np.minimum.at(moved, ends, labels[others])
+        while True:
+            jumped = moved[moved]
+            if np.array_equal(jumped, moved):
+                break
+            moved = jumped
+        if np.array_equal(moved, labels):
+            return pl.Series("label", labels, dtype=pl.UInt32)
+        labels = moved
 
 
 def _find(parent: dict[int, int], node: int) -> int:

@@ -36,8 +36,12 @@ def hub_table(members: pl.DataFrame, known_hubs: pl.DataFrame) -> pl.DataFrame:
     hubs."""
     per_key = members.with_columns(space=pl.col("kind").replace_strict(SPACES)).group_by(
         "space", "value", "name_key").agg(pl.col("records").sum())
+    # Only an identifier with more keys than HUB_NAMES can be a hub: the others (nearly
+    # all) skip the token comparison.
+    per_key = per_key.filter(pl.col("name_key").n_unique().over("space", "value") > HUB_NAMES)
     tokens = pl.col("name_key").str.split(" ")
-    main = tokens.sort_by("records", descending=True).first().over("space", "value")
+    main = tokens.sort_by(["records", "name_key"], descending=[True, False]).first().over(
+        "space", "value")
     shared = tokens.list.set_intersection(main).list.len()
     other = shared < 0.5 * pl.min_horizontal(tokens.list.len(), main.list.len())
     counted = per_key.group_by("space", "value").agg(

@@ -106,17 +106,19 @@ def _linked(members: pl.DataFrame, group: list[str]) -> pl.DataFrame:
 def _similar_keys(dated: pl.DataFrame, first_new: int) -> pl.DataFrame:
     """Links between profiles born the same day whose keys differ but score at least
     ``SIMILAR_NAME`` (a typing error, a dropped middle name), nationalities not in conflict.
-    Pairs are only formed within a birth date and with a new node on one side (known
-    subjects were compared when they came): a few names per day and batch."""
-    left = dated.filter(pl.col("node") >= first_new).select(
-        "node", "name_key", "birth_date", "nationality")
-    right = dated.select(center="node", key="name_key", birth_date="birth_date",
-                         other="nationality")
-    pairs = left.join(right, on="birth_date").filter(
-        (pl.col("center") < pl.col("node")) & (pl.col("key") != pl.col("name_key"))
-        & ~(pl.col("nationality") != pl.col("other")).fill_null(value=False)
-        & (pl.col("name_key").str.count_matches(" ") > 0)
-        & (pl.col("key").str.count_matches(" ") > 0))
+    Each group of one key, birth date and nationality (already linked within) takes part
+    through its first node, pairs are formed within a birth date only and with a group
+    holding a new node on one side (known subjects were compared when they came): a few
+    names per day and batch."""
+    groups = dated.group_by("name_key", "birth_date", "nationality_group").agg(
+        center=pl.col("node").min(), new=(pl.col("node") >= first_new).any()).filter(
+        pl.col("name_key").str.contains(" "))  # one word (a given name alone) says little
+    right = groups.select(key="name_key", birth_date="birth_date", other="nationality_group",
+                          partner="center", partner_new="new")
+    pairs = groups.filter("new").join(right, on="birth_date").filter(
+        (pl.col("key") != pl.col("name_key"))
+        & (~pl.col("partner_new") | (pl.col("partner") < pl.col("center")))
+        & ~(pl.col("nationality_group") != pl.col("other")).fill_null(value=False))
     keys = pairs.select("name_key", "key").unique()
     scores = process.cpdist(keys.get_column("name_key").to_list(),
                             keys.get_column("key").to_list(), scorer=fuzz.token_set_ratio,
@@ -124,9 +126,9 @@ def _similar_keys(dated: pl.DataFrame, first_new: int) -> pl.DataFrame:
     similar = keys.with_columns(score=pl.Series(scores, dtype=pl.Float64)).filter(
         pl.col("score") >= SIMILAR_NAME)
     return pairs.join(similar, on=["name_key", "key"]).select(
-        a="center", b="node", code=pl.lit("same_name_compatible_details"),
+        a="partner", b="center", code=pl.lit("same_name_compatible_details"),
         params=params_json(score=pl.col("score").round(1), birth_date=pl.col("birth_date"),
-                           nationality=pl.coalesce("nationality", "other")))
+                           nationality=pl.coalesce("nationality_group", "other")))
 
 
 def name_edges(profiles: pl.DataFrame, rarities: pl.DataFrame, first_new: int = 0

@@ -85,10 +85,13 @@ def _identifier_rows(records: pl.DataFrame, owner: str = "node") -> pl.DataFrame
 def relevant(known: KnownSubjects, records: pl.DataFrame, decisions: pl.DataFrame
              ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """The known subjects, profiles and identifiers a batch of prepared ``records`` can
-    link to: profiles with one of its name keys, identifiers with one of its values (in
-    either space), and subjects named by ``decisions``."""
-    profiles = known.profiles.join(records.select("name_key").unique(), on="name_key",
-                                   how="semi")
+    link to: profiles with one of its name keys or full birth dates, identifiers with one
+    of its values (in either space), and subjects named by ``decisions``."""
+    dates = records.select("birth_date").filter(pl.col("birth_date").str.len_chars() == 10)
+    profiles = pl.concat([
+        known.profiles.join(records.select("name_key").unique(), on="name_key", how="semi"),
+        known.profiles.join(dates.unique(), on="birth_date", how="semi"),
+    ]).unique()
     values = pl.concat([records.select(value=pl.col(kind)) for kind in IDENTIFIER_KINDS]
                        ).drop_nulls().unique()
     identifiers = known.identifiers.join(values, on="value", how="semi")

@@ -123,3 +123,14 @@ def test_incremental_resolution_gives_the_one_shot_partition(
         one_shot.select("record_id", person="subject_id"), on="record_id"))
     assert agreement["precision"] >= 0.99
     assert one_shot.get_column("subject_id").n_unique() < one_shot.height / 2
+
+
+def test_a_misspelt_name_born_the_same_day_joins_a_known_subject() -> None:
+    """The summary is searched by birth date too, not only by name key: the known
+    subject's key differs from the new record's."""
+    first = resolve(records({"name": "Adiaratou Aminata Tapsoba", "birth_date": "1991-11-30",
+                             "id_number": ID}))
+    second = resolve(records({"name": "ADIARTOU AMINATA TAPSOBA", "birth_date": "1991-11-30"},
+                             batch="b2"), first.known)
+    assert _subject(second, "b2|t0|originator") == _subject(first, "b1|t0|originator")
+    assert second.links.item(0, "code") == "same_name_compatible_details"
