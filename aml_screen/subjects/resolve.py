@@ -6,8 +6,8 @@ frame), the compact summary of earlier batches (``known.KnownSubjects``, or None
 first batch) and the investigators' decisions. Steps:
 
 1. keep of ``known`` only what the batch can touch (``relevant``): the profiles of its
-   name keys, the identifiers of its values and their subjects. A store can ask its tables
-   for exactly these rows;
+   name keys and birth dates, the identifiers of its values and their subjects. A store
+   can ask its tables for exactly these rows (and hand in only them);
 2. number the nodes: those known subjects first (sorted by id), then the records in input
    order;
 3. links: identifiers that are not hubs (``identifiers``), names (``names``), ``same``
@@ -18,7 +18,15 @@ first batch) and the investigators' decisions. Steps:
    them, so that a store renames them); a component of new records only gets a new id,
    ``S`` + a digest of its first record's id, so the same batches resolved in the same
    order give the same ids;
-6. the summary updated with the batch.
+6. the summary updated with the batch (the rows given plus the batch's, merged subjects
+   renamed): a store that handed in a slice of its tables upserts these rows, renames the
+   ``merged`` subjects everywhere, deletes the identifier rows of ``new_hubs`` and
+   replaces ``tokens`` and ``key_count``.
+
+Incremental and one-shot runs give the same subjects except where order matters: a record
+without birth year takes the one year its name has shown so far (a one-shot run may see
+two and hold it apart), a name is rarer while the store is young, and an identifier shows
+as a hub only once enough names came with it (``Resolution.review``).
 """
 
 from __future__ import annotations
@@ -60,13 +68,16 @@ class Resolution:
     """``assignments``: the subject of each new record; ``links``: every accepted link
     (``left``/``right`` a record id or a known subject id; ``params`` JSON), with the
     subject it is part of; ``merged``: known subjects absorbed into another; ``new_hubs``:
-    identifiers found to be hubs in this batch (subjects linked through one earlier, before
-    it showed as a hub, are worth resolving again); ``known``: the summary with this batch."""
+    identifiers found to be hubs in this batch; ``review``: the known subjects (by their id
+    after this batch) that held one of them, linked through it before it showed as a hub
+    (a merchant's account seen under three names in a first batch): their records are worth
+    resolving again; ``known``: the summary with this batch."""
 
     assignments: pl.DataFrame
     links: pl.DataFrame
     merged: pl.DataFrame
     new_hubs: pl.DataFrame
+    review: pl.DataFrame
     known: KnownSubjects
 
 
@@ -139,11 +150,15 @@ def resolve(records: pl.DataFrame, known: KnownSubjects | None = None,
     links = (edges.join(ref_of, on="a").join(ref_of.rename({"a": "b", "left": "right"}), on="b")
              .join(nodes.rename({"node": "a"}), on="a").join(ids, on="label")
              .select(subject_id="into", left="left", right="right", code="code", params="params"))
+    new_hubs = hubs.join(known.hubs, on=["space", "value"], how="anti")
+    review = _renamed(identifiers.with_columns(space=pl.col("kind").replace_strict(SPACES))
+                      .join(new_hubs, on=["space", "value"], how="semi"), merged)
     return Resolution(
         assignments=assigned.select(list(ASSIGNMENTS)),
         links=links.cast(LINKS),  # type: ignore[arg-type]
         merged=merged.cast(MERGED),  # type: ignore[arg-type]
-        new_hubs=hubs.join(known.hubs, on=["space", "value"], how="anti"),
+        new_hubs=new_hubs,
+        review=review.select("subject_id", "space", "value").unique(maintain_order=True),
         known=_updated(known, assigned, merged, hubs, tokens, key_count),
     )
 

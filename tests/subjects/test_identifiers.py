@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import polars as pl
 import pytest
 
 from aml_screen.subjects.identifiers import HUB_NAMES
@@ -64,3 +65,15 @@ def test_a_few_names_on_one_phone_stay_one_subject() -> None:
     names = CUSTOMERS[:HUB_NAMES]
     result = resolve(records(*({"name": name, "phone": "+22376123456"} for name in names)))
     assert result.assignments.get_column("subject_id").n_unique() == 1
+
+
+def test_subjects_joined_through_an_account_before_it_showed_as_a_hub_are_for_review() -> None:
+    early = resolve(records(*({"name": name, "account": MERCHANT} for name in CUSTOMERS[:3])))
+    assert early.assignments.get_column("subject_id").n_unique() == 1  # not a hub yet
+    later = resolve(records(*({"name": name, "account": MERCHANT} for name in CUSTOMERS[3:]),
+                            batch="b2"), early.known)
+    assert later.new_hubs.get_column("value").to_list() == [MERCHANT]
+    assert later.review.rows() == [(early.assignments.item(0, "subject_id"), "contact",
+                                    MERCHANT)]
+    assert later.assignments.get_column("subject_id").n_unique() == len(CUSTOMERS) - 3
+    assert later.known.identifiers.filter(pl.col("value") == MERCHANT).is_empty()
