@@ -1,7 +1,8 @@
 """A labelled multi-batch set of party records for subject resolution.
 
 People (``parties.persons``: Sahel names, phones, accounts) get an ID number, a birth
-date and a nationality, then appear in several batches with records drawn Zipf-like (a
+date and a nationality (identifiers are each one person's: a phone drawn twice is kept by
+its first holder only), then appear in several batches with records drawn Zipf-like (a
 few very active, most seen a handful of times). Each record shows what a bank's
 transaction row would: the name as this bank wrote it, the account most of the time, and
 the KYC columns now and then (``SHOWN``). Every record carries its ``person`` (the truth).
@@ -57,16 +58,21 @@ def people(rng: np.random.Generator, size: int) -> pl.DataFrame:
     pool = parties.persons(rng, size)
     rare = rng.random(size) < RARE_SHARE
     syllables = np.array(_SYLLABLES)
-    invented = ["".join(rng.choice(syllables, 3)).capitalize() for _ in range(int(rare.sum()))]
+    invented: dict[str, None] = {}  # distinct: a rare name is one person's
+    while len(invented) < int(rare.sum()):
+        invented["".join(rng.choice(syllables, 4)).capitalize()] = None
     names = pool.get_column("name").to_list()
-    for i, surname in zip(np.flatnonzero(rare), invented, strict=True):
+    for i, surname in zip(np.flatnonzero(rare), list(invented), strict=True):
         names[i] = f"{names[i].split()[0]} Ag {surname}"
     days = rng.integers(0, 365 * 55, size)
+    # Random numbers of a few digits collide among 100,000 people; two people never share
+    # an ID number, and a phone number belongs to one subscriber at a time.
     return pool.with_columns(
         person=pl.int_range(size, eager=True),
         name=pl.Series(names),
-        id_number=pl.Series(rng.integers(10**8, 10**9, size)).cast(pl.String).str.replace(
-            r"^", "A"),
+        phone=pl.when(pl.col("phone").is_first_distinct()).then("phone"),
+        id_number=pl.Series(rng.choice(9 * 10**8, size, replace=False) + 10**8).cast(
+            pl.String).str.replace(r"^", "A"),
         birth_date=(pl.lit(np.datetime64("1950-01-01")) + pl.duration(
             days=pl.lit(pl.Series(days)))).dt.to_string("%Y-%m-%d"),
         nationality=pl.col("country"),

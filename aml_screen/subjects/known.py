@@ -7,8 +7,8 @@ before without reloading a single earlier record:
 * ``subjects``: ``subject_id``, ``records`` (how many records it holds), ``name`` (the first
   spelling seen);
 * ``profiles``: one row per distinct (``subject_id``, ``name_key``, ``birth_date``,
-  ``nationality``) the subject's records showed, with ``birth_year``: what name evidence
-  compares;
+  ``nationality``, ``id_number``) the subject's records showed, with ``birth_year``: what
+  name evidence compares (an ID number here only keeps namesakes apart);
 * ``identifiers``: one row per distinct (``subject_id``, ``kind``, ``value``,
   ``name_key``) with the number of ``records`` that showed it: each ID number, phone and
   account with the names it came with (what the hub guard counts); identifiers found to be
@@ -29,7 +29,7 @@ SUBJECTS: dict[str, pl.DataType] = {
     "subject_id": pl.String(), "records": pl.UInt32(), "name": pl.String()}
 PROFILES: dict[str, pl.DataType] = {
     "subject_id": pl.String(), "name_key": pl.String(), "birth_date": pl.String(),
-    "birth_year": pl.Int32(), "nationality": pl.String()}
+    "birth_year": pl.Int32(), "nationality": pl.String(), "id_number": pl.String()}
 IDENTIFIERS: dict[str, pl.DataType] = {
     "subject_id": pl.String(), "kind": pl.String(), "value": pl.String(),
     "name_key": pl.String(), "records": pl.UInt32()}

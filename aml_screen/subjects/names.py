@@ -11,17 +11,18 @@ store's names.
 * ``same_name_compatible_details``: one key and one full birth date (``yyyy-mm-dd``), and
   no two nationalities: a namesake born the same day is rare enough to accept. Records
   of the group without a nationality take the group's when it has exactly one; with two
-  nationalities each keeps its own (conflicting details keep apart). Within one birth
-  date, keys that differ are compared with rapidfuzz (``SIMILAR_NAME``), so a typing error
-  or a dropped middle name still joins: blocking on the birth date keeps these
-  comparisons to a few per day.
+  nationalities each keeps its own (conflicting details keep apart). ID numbers count
+  the same way: a namesake born the same day with another ID number is another person.
+  Within one birth date, keys that differ are compared with rapidfuzz (``SIMILAR_NAME``),
+  so a typing error or a dropped middle name still joins: blocking on the birth date
+  keeps these comparisons to a few per day.
 * ``rare_name``: one key whose ``rarity`` (the summed token weights of
-  ``match.weights.token_weights``, counted over the distinct name keys of every batch and
-  the given-name priors: Mohamed weighs about 2, a name held once about 11) reaches
-  ``RARE_NAME`` with one token of ``RARE_TOKEN`` at least, and no two birth years or
-  nationalities: a missing birth year or nationality takes the group's when it has exactly
-  one, else stays apart. "Moussa
-  Traoré" weighs about 9 and never joins on its name alone; "Iyad Ag Ghali" about 20.
+  ``match.weights.token_weights``, counted over the distinct name keys of every batch,
+  the given-name priors and ``common_names.yaml``: Mohamed or Traoré weigh under 5, a
+  name held once about 11) reaches ``RARE_NAME`` with one token of ``RARE_TOKEN`` at
+  least, and no two birth years, nationalities or ID numbers: a missing one takes the
+  group's when it has exactly one, else stays apart. "Moussa Traoré" weighs about 9 and
+  never joins on its name alone; "Iyad Ag Ghali" about 20.
 """
 
 from __future__ import annotations
@@ -92,6 +93,9 @@ def rarity(keys: pl.Series, weights: pl.DataFrame) -> pl.DataFrame:
         rarity=weight.sum(), rarest=weight.max())
 
 
+_DATED = ("name_key", "birth_date", "nationality_group", "id_number_group")
+
+
 def _filled(column: str, group: list[str]) -> pl.Expr:
     """``column``, or the group's one value when it is null and the group has exactly one."""
     known = pl.col(column).drop_nulls()
@@ -110,15 +114,16 @@ def _similar_keys(dated: pl.DataFrame, first_new: int) -> pl.DataFrame:
     through its first node, pairs are formed within a birth date only and with a group
     holding a new node on one side (known subjects were compared when they came): a few
     names per day and batch."""
-    groups = dated.group_by("name_key", "birth_date", "nationality_group").agg(
+    groups = dated.group_by(*_DATED).agg(
         center=pl.col("node").min(), new=(pl.col("node") >= first_new).any()).filter(
         pl.col("name_key").str.contains(" "))  # one word (a given name alone) says little
     right = groups.select(key="name_key", birth_date="birth_date", other="nationality_group",
-                          partner="center", partner_new="new")
+                          other_id="id_number_group", partner="center", partner_new="new")
     pairs = groups.filter("new").join(right, on="birth_date").filter(
         (pl.col("key") != pl.col("name_key"))
         & (~pl.col("partner_new") | (pl.col("partner") < pl.col("center")))
-        & ~(pl.col("nationality_group") != pl.col("other")).fill_null(value=False))
+        & ~(pl.col("nationality_group") != pl.col("other")).fill_null(value=False)
+        & ~(pl.col("id_number_group") != pl.col("other_id")).fill_null(value=False))
     keys = pairs.select("name_key", "key").unique()
     scores = process.cpdist(keys.get_column("name_key").to_list(),
                             keys.get_column("key").to_list(), scorer=fuzz.token_set_ratio,
@@ -134,20 +139,23 @@ def _similar_keys(dated: pl.DataFrame, first_new: int) -> pl.DataFrame:
 def name_edges(profiles: pl.DataFrame, rarities: pl.DataFrame, first_new: int = 0
                ) -> pl.DataFrame:
     """Links from ``profiles`` (``node``, ``name_key``, ``birth_date``, ``birth_year``,
-    ``nationality``; several rows per known subject) and the ``rarity`` of each key;
+    ``nationality``, ``id_number``; several rows per known subject) and the ``rarity`` of each key;
     nodes from ``first_new`` on are the batch's records."""
     named = profiles.filter(pl.col("name_key").is_not_null())
     dated = named.filter(pl.col("birth_date").str.len_chars() == 10).with_columns(
-        _filled("nationality", ["name_key", "birth_date"]))
-    by_date = _linked(dated, ["name_key", "birth_date", "nationality_group"]).select(
+        _filled("nationality", ["name_key", "birth_date"]),
+        _filled("id_number", ["name_key", "birth_date"]))
+    by_date = _linked(dated, list(_DATED)).select(
         a="center", b="node", code=pl.lit("same_name_compatible_details"),
         params=params_json(score=pl.lit(100.0), birth_date=pl.col("birth_date"),
                            nationality=pl.col("nationality_group")))
     rare_keys = rarities.filter((pl.col("rarity") >= RARE_NAME)
                                 & (pl.col("rarest") >= RARE_TOKEN))
     rare = named.join(rare_keys, on="name_key").with_columns(
-        _filled("birth_year", ["name_key"]), _filled("nationality", ["name_key"]))
-    by_rarity = _linked(rare, ["name_key", "birth_year_group", "nationality_group"]).select(
+        _filled("birth_year", ["name_key"]), _filled("nationality", ["name_key"]),
+        _filled("id_number", ["name_key"]))
+    by_rarity = _linked(rare, ["name_key", "birth_year_group", "nationality_group",
+                               "id_number_group"]).select(
         a="center", b="node", code=pl.lit("rare_name"),
         params=params_json(score=pl.lit(100.0), rarity=pl.col("rarity").round(1)))
     return pl.concat([by_date, _similar_keys(dated, first_new), by_rarity]).cast(

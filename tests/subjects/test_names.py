@@ -94,3 +94,13 @@ def test_similar_names_born_the_same_day_join(first: str, second: str, joined: b
     # The same names born on other days are other people.
     apart = resolve(records({"name": first, **day}, {"name": second, "birth_date": "1991-11-29"}))
     assert not together(apart.assignments, *BOTH)
+
+
+def test_namesakes_born_the_same_day_with_two_id_numbers_stay_apart() -> None:
+    day = {"birth_date": "1980-03-12"}
+    result = resolve(records({"name": "Moussa Traoré", "id_number": "A111111111", **day},
+                             {"name": "TRAORE Moussa", "id_number": "A222222222", **day},
+                             {"name": "Mousa Traoré", "id_number": "A222222222", **day}))
+    assert not together(result.assignments, "b1|t0|originator", "b1|t1|originator")
+    assert not together(result.assignments, "b1|t0|originator", "b1|t2|originator")
+    assert together(result.assignments, "b1|t1|originator", "b1|t2|originator")
