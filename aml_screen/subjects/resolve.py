@@ -36,6 +36,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from aml_screen.errors import InputError
 from aml_screen.schema import conform
 from aml_screen.subjects.components import components, kept_apart
 from aml_screen.subjects.decisions import DECISIONS, apart_pairs, merge_edges
@@ -119,6 +120,9 @@ def resolve(records: pl.DataFrame, known: KnownSubjects | None = None,
     known = known or KnownSubjects.empty()
     decisions = conform(decisions if decisions is not None else pl.DataFrame(), DECISIONS)
     batch = prepared(conform(records, RECORD_SCHEMA))
+    repeated = batch.filter(pl.col("record_id").is_duplicated() | pl.col("record_id").is_null())
+    if not repeated.is_empty():
+        raise InputError("subjects.record_id_not_unique", record_id=repeated.item(0, "record_id"))
     subjects, profiles, identifiers = relevant(known, batch, decisions)
     first = subjects.height
     subjects = subjects.with_row_index("node")

@@ -77,6 +77,12 @@ def test_a_same_decision_joins_records_without_common_evidence() -> None:
         "investigator_merge", '{"reason":"alias_confirmed"}')
 
 
+def test_records_without_their_own_id_are_refused() -> None:
+    twice = pl.concat([records({"name": "Moussa Traoré"}), records({"name": "Awa Sow"})])
+    with pytest.raises(InputError, match=r"b1\|t0\|originator"):
+        resolve(twice)
+
+
 def test_an_unknown_decision_is_refused() -> None:
     decision = pl.DataFrame({"left": ["b1|t0|originator"], "right": ["b1|t1|originator"],
                              "decision": ["maybe"], "reason": [None]})
