@@ -50,14 +50,8 @@ def pairwise(truth: pl.DataFrame) -> dict[str, float]:
             "recall": round(agreed / expected, 4) if expected else 1.0}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--records", type=int, default=200_000)
-    parser.add_argument("--batches", type=int, default=5)
-    parser.add_argument("--seed", type=int, default=7)
-    args = parser.parse_args()
-
-    batches = subject_data.batches(args.seed, args.records, args.batches)
+def measure(batches: list[pl.DataFrame]) -> dict[str, object]:
+    """Resolve ``batches`` (``subject_data.batches``) one after the other and measure."""
     known = KnownSubjects.empty()
     assigned: list[pl.DataFrame] = []
     renamed = pl.DataFrame(schema={"subject_id": pl.String, "into": pl.String})
@@ -76,7 +70,7 @@ def main() -> None:
     seconds = time.perf_counter() - started
     # Subjects merged in a later batch take the id they were merged into (chains followed).
     final = pl.concat(assigned)
-    for _ in range(args.batches):
+    for _ in batches:
         final = final.join(renamed, on="subject_id", how="left").select(
             "record_id", subject_id=pl.coalesce("into", "subject_id"))
     name_only = (pl.col("id_number").is_null() & pl.col("phone").is_null()
@@ -89,7 +83,7 @@ def main() -> None:
     with_evidence = pairwise(truth.filter(~pl.col("name_only")))
     figures: dict[str, object] = {
         "records": records,
-        "batches": args.batches,
+        "batches": len(batches),
         "persons": truth.get_column("person").n_unique(),
         "subjects": truth.get_column("subject_id").n_unique(),
         **pairwise(truth),
@@ -107,6 +101,16 @@ def main() -> None:
         "load_average": [round(x, 2) for x in os.getloadavg()],
         **machine.describe(),
     }
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=200_000)
+    parser.add_argument("--batches", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    figures = measure(subject_data.batches(args.seed, args.records, args.batches))
     print(machine.table(figures))
     print(json.dumps(figures))
 

@@ -11,10 +11,11 @@ Spellings vary as the brief of issue 13 lists: Mohamed / Mohammed / Mouhamed / M
 Ould / Wuld, Ag / Agh, Traoré / Traore / TRAORE (accents dropped, capitals), surname first,
 particles dropped, articles glued (El Hacen / Elhacen, Abdel Kader / Abdelkader). Harder
 cases are in on purpose: a typing error or a dropped second name (``TYPO_SHARE``,
-``DROPPED_SHARE``: no name rule joins those, only identifiers), namesakes (the pool draws
-common names over and over: hundreds of Moussa Traoré with their own birth dates, IDs and
-accounts), people with rare names who seldom show an identifier, and hub accounts: a few
-merchants' and agents' accounts written on the records of hundreds of walk-in customers.
+``DROPPED_SHARE``: only identifiers or a birth date join those), namesakes (the pool draws
+common names over and over, and ``NAMESAKES`` adds a hundred people to each of eight
+common names at 200,000 records, each with their own birth date, ID and accounts),
+people with rare names who seldom show an identifier, and hub accounts: a few merchants'
+and agents' accounts written on the records of hundreds of walk-in customers.
 """
 
 from __future__ import annotations
@@ -32,6 +33,11 @@ DROPPED_SHARE = 0.03
 RARE_SHARE = 0.05
 """Share of people with a rare name (a surname no one else has), who show identifiers half
 as often."""
+NAMESAKES = ("Moussa Traoré", "Mohamed Ould Ahmed", "Aminata Diallo", "Ibrahim Maïga",
+             "Fatoumata Coulibaly", "Mahamat Saleh", "Oumarou Issoufou", "Amadou Ouédraogo")
+NAMESAKE_SHARE = 0.03
+"""Share of people given one of ``NAMESAKES`` on top of the namesakes the pool makes: a
+hundred Moussa Traoré, each with their own birth date, ID number and accounts."""
 HUB_SHARE = 0.04
 """Share of records written with one of ``HUBS`` hub accounts instead of the person's."""
 HUBS = 25
@@ -64,6 +70,8 @@ def people(rng: np.random.Generator, size: int) -> pl.DataFrame:
     names = pool.get_column("name").to_list()
     for i, surname in zip(np.flatnonzero(rare), list(invented), strict=True):
         names[i] = f"{names[i].split()[0]} Ag {surname}"
+    for i in np.flatnonzero(~rare & (rng.random(size) < NAMESAKE_SHARE)):
+        names[i] = NAMESAKES[int(rng.integers(len(NAMESAKES)))]
     days = rng.integers(0, 365 * 55, size)
     # Random numbers of a few digits collide among 100,000 people; two people never share
     # an ID number, and a phone number belongs to one subscriber at a time.

@@ -33,7 +33,9 @@ from pathlib import Path
 import polars as pl
 import yaml
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
+from aml_screen.match.vocabulary import SHORT_TOKEN, deletions
 from aml_screen.match.weights import GIVEN_NAME_SHARE, REFERENCE_NAMES, token_weights
 from aml_screen.names.tokens import fold_tokens, given_name_groups
 from aml_screen.subjects.links import EDGES, params_json, star_edges
@@ -47,11 +49,15 @@ RARE_TOKEN = 9.0
 fewer). Token frequencies are not independent (Achta Khadidja Mahamat is three common
 Chadian names that go together): a name made only of common tokens is shared by more
 people than their product says, however many tokens it has."""
+COMMON_TOKEN = 7.0
+"""A token lighter than this (held by about one name in a thousand or more) is common: a
+rare-looking token one typing error from it is taken for a slip (``_misspelt``)."""
 SIMILAR_NAME = 90.0
-"""Least ``token_set_ratio`` of two keys of people born the same day for one person: one
-typing error in a two-word name (Adiaratou / Adiartou Tapsoba scores 97), a second given
-name left out (Adiaratou Tapsoba / Adiaratou Aminata Tapsoba: 100); keys of one word are
-never compared (a given name alone is everyone's)."""
+"""Least rapidfuzz score of two keys of people born the same day for one person: a typing
+error (``token_sort_ratio``: Adiaratou / Adiartou Tapsoba scores 97), or a second given
+name left out (``token_set_ratio``, when the keys share two tokens or more: Adiaratou
+Tapsoba / Adiaratou Aminata Tapsoba scores 100, Abdou Kimba / Abdou Abdou does not count);
+keys of one word are never compared (a given name alone is everyone's)."""
 COMMON_SHARE = GIVEN_NAME_SHARE
 """Least share of names a common name (``common_names.yaml``) is counted in."""
 
@@ -82,12 +88,43 @@ def token_weight_table(tokens: pl.DataFrame, key_count: int) -> pl.DataFrame:
     return keyed.join(weights, on="wkey").select("skeleton", "weight")
 
 
+def _misspelt(skeletons: pl.Series, weights: pl.DataFrame) -> pl.DataFrame:
+    """(``skeleton``, ``weight``) for the rare ``skeletons`` that are one typing error from
+    a common one, with the common one's weight: a slip of the pen makes a token no other
+    name holds (Zeiabou for Zeinabou, Couibaly for Coulibaly), which would make its name
+    look rare — as the matcher does (``match.scoring.token_edges``), it weighs what the
+    token it stands for weighs. Tokens under ``SHORT_TOKEN`` letters are left alone:
+    one letter from a common name they are often a name of their own (Gali, Ali)."""
+    rare = weights.join(skeletons.unique().to_frame("skeleton"), on="skeleton").filter(
+        (pl.col("weight") >= RARE_TOKEN) & (pl.col("skeleton").str.len_chars() >= SHORT_TOKEN))
+    common = weights.filter(pl.col("weight") < COMMON_TOKEN)
+    if rare.is_empty() or common.is_empty():
+        return pl.DataFrame(schema={"skeleton": pl.String, "weight": pl.Float64})
+
+    def variants(frame: pl.DataFrame) -> pl.DataFrame:
+        vocab = frame.select(pl.col("skeleton").alias("token"), "skeleton",
+                             glued=pl.lit(None, pl.String))
+        return deletions(vocab).select("variant", "skeleton")
+
+    pairs = variants(rare).join(variants(common), on="variant", suffix="_common").select(
+        "skeleton", "skeleton_common").unique()
+    edits = process.cpdist(pairs.get_column("skeleton").to_list(),
+                           pairs.get_column("skeleton_common").to_list(), scorer=OSA.distance,
+                           workers=-1)
+    near = pairs.filter(pl.Series(edits) == 1).join(
+        common.rename({"skeleton": "skeleton_common"}), on="skeleton_common")
+    return near.group_by("skeleton").agg(pl.col("weight").min())
+
+
 def rarity(keys: pl.Series, weights: pl.DataFrame) -> pl.DataFrame:
     """(``name_key``, ``rarity``, ``rarest``: the summed and the largest token weight) for
-    the distinct non-null ``keys``."""
+    the distinct non-null ``keys``; a misspelt common token weighs as the common one."""
     distinct = keys.drop_nulls().unique().alias("name_key").to_frame()
     tokens = distinct.with_columns(
         skeleton=pl.col("name_key").str.split(" ").list.unique()).explode("skeleton")
+    misspelt = _misspelt(tokens.get_column("skeleton"), weights)
+    weights = weights.join(misspelt, on="skeleton", how="left", suffix="_common").select(
+        "skeleton", weight=pl.coalesce("weight_common", "weight"))
     weight = pl.col("weight").fill_null(weights.get_column("weight").max() or 0.0)
     return tokens.join(weights, on="skeleton", how="left").group_by("name_key").agg(
         rarity=weight.sum(), rarest=weight.max())
@@ -125,11 +162,16 @@ def _similar_keys(dated: pl.DataFrame, first_new: int) -> pl.DataFrame:
         & ~(pl.col("nationality_group") != pl.col("other")).fill_null(value=False)
         & ~(pl.col("id_number_group") != pl.col("other_id")).fill_null(value=False))
     keys = pairs.select("name_key", "key").unique()
-    scores = process.cpdist(keys.get_column("name_key").to_list(),
-                            keys.get_column("key").to_list(), scorer=fuzz.token_set_ratio,
-                            workers=-1)
-    similar = keys.with_columns(score=pl.Series(scores, dtype=pl.Float64)).filter(
-        pl.col("score") >= SIMILAR_NAME)
+    new_keys, partner_keys = keys.get_column("name_key").to_list(), keys.get_column(
+        "key").to_list()
+    whole = process.cpdist(new_keys, partner_keys, scorer=fuzz.token_sort_ratio, workers=-1)
+    subset = process.cpdist(new_keys, partner_keys, scorer=fuzz.token_set_ratio, workers=-1)
+    shared = pl.col("name_key").str.split(" ").list.set_intersection(
+        pl.col("key").str.split(" ")).list.len()
+    similar = keys.with_columns(whole=pl.Series(whole, dtype=pl.Float64),
+                                subset=pl.Series(subset, dtype=pl.Float64)).with_columns(
+        score=pl.when(pl.col("whole") >= SIMILAR_NAME).then("whole")
+        .when(shared >= 2).then("subset")).filter(pl.col("score") >= SIMILAR_NAME)
     return pairs.join(similar, on=["name_key", "key"]).select(
         a="partner", b="center", code=pl.lit("same_name_compatible_details"),
         params=params_json(score=pl.col("score").round(1), birth_date=pl.col("birth_date"),

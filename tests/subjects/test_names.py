@@ -104,3 +104,26 @@ def test_namesakes_born_the_same_day_with_two_id_numbers_stay_apart() -> None:
     assert not together(result.assignments, "b1|t0|originator", "b1|t1|originator")
     assert not together(result.assignments, "b1|t0|originator", "b1|t2|originator")
     assert together(result.assignments, "b1|t1|originator", "b1|t2|originator")
+
+
+@pytest.mark.parametrize(("first", "second"), [
+    ("Abdou Kimba", "ABDOU Abdou"),                       # one common token in common
+    ("Mouhamed Ould Mohammed", "HAROUNA Mohammed MOUSSA"),
+])
+def test_names_sharing_one_token_born_the_same_day_stay_apart(first: str, second: str) -> None:
+    day = {"birth_date": "1997-03-25"}
+    result = resolve(records({"name": first, **day}, {"name": second, **day}))
+    assert not together(result.assignments, *BOTH)
+
+
+def test_a_misspelt_common_name_is_not_rare() -> None:
+    """Zeiabou (for Zeinabou) is held by no other name, but it is a slip, not a rare
+    name: two Zeiabou Souley are namesakes, not one person."""
+    names = ["Zeinabou Souley", "Zeinabou Garba", "Zeinabou Issa", "Zeiabou Souley",
+             "ZEIABOU SOULEY"] + [f"Zeinabou {n}" for n in ("Moussa", "Ali", "Hama", "Kimba")]
+    result = resolve(records(*({"name": n} for n in names)))
+    assert not together(result.assignments, "b1|t3|originator", "b1|t4|originator")
+    keys = name_keys(pl.Series(names))
+    weights = token_weight_table(token_counts(keys), keys.n_unique())
+    misspelt = rarity(keys, weights).filter(pl.col("name_key") == keys[3])
+    assert misspelt.item(0, "rarest") < 9
