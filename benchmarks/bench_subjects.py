@@ -76,7 +76,8 @@ def measure(batches: list[pl.DataFrame]) -> dict[str, object]:
     name_only = (pl.col("id_number").is_null() & pl.col("phone").is_null()
                  & pl.col("birth_date").is_null()
                  & (pl.col("account").is_null()
-                    | pl.col("account").is_in(known.hubs.get_column("value").implode())))
+                    | pl.col("account").is_in(known.hubs.filter(pl.col("space") == "contact")
+                                            .get_column("value").implode())))
     truth = pl.concat(batches).select("record_id", "person", name_only=name_only).join(
         final, on="record_id")
     records = truth.height
@@ -94,9 +95,11 @@ def measure(batches: list[pl.DataFrame]) -> dict[str, object]:
         "seconds_per_batch": per_batch,
         "records_per_s": round(records / seconds),
         "links": dict(sorted(links.items())),
-        "hubs": known.hubs.height,
+        "hubs": known.hubs.filter(pl.col("space") != "counterparty").height,
+        "busy_counterparties": known.hubs.filter(pl.col("space") == "counterparty").height,
         "known_rows": {"subjects": known.subjects.height, "profiles": known.profiles.height,
-                       "identifiers": known.identifiers.height},
+                       "identifiers": known.identifiers.height,
+                       "counterparties": known.counterparties.height},
         "peak_memory_mib": machine.peak_memory_mib(),
         "load_average": [round(x, 2) for x in os.getloadavg()],
         **machine.describe(),

@@ -5,7 +5,9 @@ date and a nationality (identifiers are each one person's: a phone drawn twice i
 its first holder only), then appear in several batches with records drawn Zipf-like (a
 few very active, most seen a handful of times). Each record shows what a bank's
 transaction row would: the name as this bank wrote it, the account most of the time, and
-the KYC columns now and then (``SHOWN``). Every record carries its ``person`` (the truth).
+the KYC columns now and then (``SHOWN``), and the account on the other side
+(``counterparty``: the person's regular correspondents, merchants, anyone). Every record
+carries its ``person`` (the truth).
 
 Spellings vary as the brief of issue 13 lists: Mohamed / Mohammed / Mouhamed / Muhammad,
 Ould / Wuld, Ag / Agh, Traoré / Traore / TRAORE (accents dropped, capitals), surname first,
@@ -21,6 +23,7 @@ and agents' accounts written on the records of hundreds of walk-in customers.
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 from benchmarks import parties
@@ -41,6 +44,12 @@ hundred Moussa Traoré, each with their own birth date, ID number and accounts."
 HUB_SHARE = 0.04
 """Share of records written with one of ``HUBS`` hub accounts instead of the person's."""
 HUBS = 25
+REGULARS = 3
+REGULAR_SHARE = 0.5
+MERCHANTS = 200
+MERCHANT_SHARE = 0.3
+"""Each person deals with ``REGULARS`` accounts of their own (half their records), with
+merchants (``MERCHANTS``) and with anyone else."""
 _SPELLINGS = {
     "mohamed": ("Mohamed", "Mohammed", "Mouhamed", "Muhammad", "MOHAMED"),
     "mohammed": ("Mohamed", "Mohammed", "Mouhamed"),
@@ -115,6 +124,25 @@ def spelling(name: str, rng: np.random.Generator) -> str:
         else written
 
 
+def _counterparties(rng: np.random.Generator, pool: pl.DataFrame,
+                    persons: npt.NDArray[np.int64]) -> npt.NDArray[np.str_]:
+    """The account on the other side of each record: one of its person's
+    ``REGULARS`` (family, own other account; ``REGULAR_SHARE`` of records), a
+    merchant's (``MERCHANTS`` accounts, Zipf-like: a few serve everyone), or anyone's."""
+    accounts = pool.get_column("account").to_numpy().astype(np.str_)
+    size, count = accounts.size, persons.size
+    regulars = rng.integers(0, size, (size, REGULARS))
+    merchants = accounts[rng.choice(size, MERCHANTS, replace=False)]
+    kind = rng.random(count)
+    regular = accounts[regulars[persons, rng.integers(0, REGULARS, count)]]
+    merchant = merchants[rng.choice(MERCHANTS, count, p=parties.zipf_weights(MERCHANTS))]
+    anyone = accounts[rng.integers(0, size, count)]
+    chosen: npt.NDArray[np.str_] = np.where(
+        kind < REGULAR_SHARE, regular,
+        np.where(kind < REGULAR_SHARE + MERCHANT_SHARE, merchant, anyone))
+    return chosen
+
+
 def batches(seed: int, records: int, count: int) -> list[pl.DataFrame]:
     """``count`` batches of about ``records`` records in all (``RECORD_SCHEMA`` plus
     ``person``)."""
@@ -134,7 +162,9 @@ def batches(seed: int, records: int, count: int) -> list[pl.DataFrame]:
     shown = {field: rng.random(records) < share * scale for field, share in SHOWN.items()}
     hub = rng.random(records) < HUB_SHARE
     hub_account = hub_accounts[rng.integers(0, HUBS, records)]
+    counterparty = _counterparties(rng, pool, drawn.get_column("person").to_numpy())
     frame = drawn.with_columns(
+        counterparty=pl.Series(counterparty),
         name=pl.Series(written),
         account=pl.when(pl.Series(hub)).then(pl.Series(hub_account))
         .when(pl.Series(shown["account"])).then("account"),
@@ -150,5 +180,5 @@ def batches(seed: int, records: int, count: int) -> list[pl.DataFrame]:
             batch_id=pl.lit(f"b{b}"), transaction_id=pl.format("t{}", "row"),
             party_role=pl.lit("originator"), name="name", account="account", phone="phone",
             id_number="id_number", birth_date="birth_date", nationality="nationality",
-            country="country", person="person"))
+            country="country", counterparty="counterparty", person="person"))
     return out

@@ -1,6 +1,6 @@
 """What resolution keeps of earlier batches: a compact summary per subject, never the records.
 
-A store holds these five frames as tables and hands them back with the next batch
+A store holds these six frames as tables and hands them back with the next batch
 (``resolve(new_records, known)``), so that a batch is resolved against everything seen
 before without reloading a single earlier record:
 
@@ -13,8 +13,13 @@ before without reloading a single earlier record:
   ``name_key``) with the number of ``records`` that showed it: each ID number, phone and
   account with the names it came with (what the hub guard counts); identifiers found to be
   hubs are kept in ``hubs`` only;
+* ``counterparties``: one row per distinct (``subject_id``, ``name_key``,
+  ``counterparty``, ``account``) with its ``records``: the accounts a subject's records
+  paid or were paid by, under each name and from which own account (counterparties
+  dealing with too many names are in ``hubs`` only);
 * ``hubs``: ``space``, ``value``, ``names``: identifiers used under too many names to be
-  one person's (an agent's or merchant's account); they never link again;
+  one person's (an agent's or merchant's account), and counterparty accounts dealing with
+  too many names (space ``counterparty``); they never link again;
 * ``tokens``: ``skeleton``, ``df``: in how many distinct name keys each name token occurs,
   over all batches (``key_count`` keys in all): what says whether a name is rare.
 """
@@ -33,6 +38,9 @@ PROFILES: dict[str, pl.DataType] = {
 IDENTIFIERS: dict[str, pl.DataType] = {
     "subject_id": pl.String(), "kind": pl.String(), "value": pl.String(),
     "name_key": pl.String(), "records": pl.UInt32()}
+COUNTERPARTIES: dict[str, pl.DataType] = {
+    "subject_id": pl.String(), "name_key": pl.String(), "counterparty": pl.String(),
+    "account": pl.String(), "records": pl.UInt32()}
 HUBS: dict[str, pl.DataType] = {"space": pl.String(), "value": pl.String(), "names": pl.UInt32()}
 TOKENS: dict[str, pl.DataType] = {"skeleton": pl.String(), "df": pl.UInt32()}
 IDENTIFIER_KINDS = ("id_number", "phone", "account")
@@ -45,15 +53,17 @@ class KnownSubjects:
     subjects: pl.DataFrame
     profiles: pl.DataFrame
     identifiers: pl.DataFrame
+    counterparties: pl.DataFrame
     hubs: pl.DataFrame
     tokens: pl.DataFrame
     key_count: int
 
     @classmethod
     def empty(cls) -> KnownSubjects:
-        subjects, profiles, identifiers, hubs, tokens = (
-            pl.DataFrame(schema=s) for s in (SUBJECTS, PROFILES, IDENTIFIERS, HUBS, TOKENS))
-        return cls(subjects, profiles, identifiers, hubs, tokens, key_count=0)
+        subjects, profiles, identifiers, counterparties, hubs, tokens = (
+            pl.DataFrame(schema=s)
+            for s in (SUBJECTS, PROFILES, IDENTIFIERS, COUNTERPARTIES, HUBS, TOKENS))
+        return cls(subjects, profiles, identifiers, counterparties, hubs, tokens, key_count=0)
 
 
 def token_counts(keys: pl.Series) -> pl.DataFrame:

@@ -17,7 +17,8 @@ STRENGTH = {
     "same_phone": 2,
     "same_account": 3,
     "same_name_compatible_details": 4,
-    "rare_name": 5,
+    "same_name_same_counterparty": 5,
+    "rare_name": 6,
 }
 CODES = tuple(STRENGTH)
 

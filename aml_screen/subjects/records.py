@@ -32,9 +32,11 @@ RECORD_SCHEMA: dict[str, pl.DataType] = {
     "birth_date": pl.String(),
     "nationality": pl.String(),
     "country": pl.String(),
+    "counterparty": pl.String(),
 }
 """``record_id`` is ``batch_id|transaction_id|party_role``: the one string decisions and
-links name a record by (a store may use its own surrogate key instead: any unique string)."""
+links name a record by (a store may use its own surrogate key instead: any unique string).
+``counterparty`` is the account on the other side of the transaction."""
 _TRANSACTION_FIELDS = ("name", "account", "country")
 
 
@@ -45,7 +47,7 @@ def record_id(batch_id: pl.Expr, transaction_id: pl.Expr, role: pl.Expr) -> pl.E
 def party_records(transactions: pl.DataFrame, batch_id: str) -> pl.DataFrame:
     """One record per party of each transaction that has a name or an identifier."""
     frames = []
-    for role in PARTY_ROLES:
+    for role, other in zip(PARTY_ROLES, reversed(PARTY_ROLES), strict=True):
         fields = {
             field: (pl.col(f"{role}_{field}") if f"{role}_{field}" in transactions.columns
                     else pl.lit(None, pl.String))
@@ -54,7 +56,9 @@ def party_records(transactions: pl.DataFrame, batch_id: str) -> pl.DataFrame:
         frames.append(transactions.select(
             record_id=record_id(pl.lit(batch_id), pl.col("transaction_id"), pl.lit(role)),
             batch_id=pl.lit(batch_id), transaction_id="transaction_id",
-            party_role=pl.lit(role), **fields))
+            party_role=pl.lit(role), **fields,
+            counterparty=(pl.col(f"{other}_account") if f"{other}_account" in transactions.columns
+                          else pl.lit(None, pl.String))))
     records = pl.concat(frames, how="vertical_relaxed").cast(
         RECORD_SCHEMA).select(list(RECORD_SCHEMA))  # type: ignore[arg-type]
     evidence = ("name", "account", "phone", "id_number")
@@ -93,5 +97,6 @@ def prepared(records: pl.DataFrame) -> pl.DataFrame:
         id_number=id_number(pl.col("id_number")),
         phone=phone(pl.col("phone")),
         account=account_key(pl.col("account")),
+        counterparty=account_key(pl.col("counterparty")),
         birth_year=pl.col("birth_date").str.slice(0, 4).cast(pl.Int32, strict=False),
     )

@@ -6,12 +6,14 @@ frame), the compact summary of earlier batches (``known.KnownSubjects``, or None
 first batch) and the investigators' decisions. Steps:
 
 1. keep of ``known`` only what the batch can touch (``relevant``): the profiles of its
-   name keys and birth dates, the identifiers of its values and their subjects. A store
+   name keys and birth dates, the identifiers of its values, the rows of its
+   counterparties and their subjects. A store
    can ask its tables for exactly these rows (and hand in only them);
 2. number the nodes: those known subjects first (sorted by id), then the records in input
    order;
-3. links: identifiers that are not hubs (``identifiers``), names (``names``), ``same``
-   decisions (``decisions``);
+3. links: identifiers that are not hubs (``identifiers``), names (``names``), names
+   dealing with a quiet counterparty (``counterparties``), ``same`` decisions
+   (``decisions``);
 4. connected components (``components``), cut where a ``different`` decision says so;
 5. subject ids: a component holding known subjects keeps the id of the one with the most
    records (ties: the smallest id) and the others are *merged* into it (``merged`` lists
@@ -20,7 +22,8 @@ first batch) and the investigators' decisions. Steps:
    order give the same ids;
 6. the summary updated with the batch (the rows given plus the batch's, merged subjects
    renamed): a store that handed in a slice of its tables upserts these rows, renames the
-   ``merged`` subjects everywhere, deletes the identifier rows of ``new_hubs`` and
+   ``merged`` subjects everywhere, deletes the identifier and counterparty rows of
+   ``new_hubs`` and
    replaces ``tokens`` and ``key_count``.
 
 Incremental and one-shot runs give the same subjects except where order matters: a record
@@ -39,10 +42,13 @@ import polars as pl
 from aml_screen.errors import InputError
 from aml_screen.schema import conform
 from aml_screen.subjects.components import components, kept_apart
+from aml_screen.subjects.counterparties import SPACE as CP_SPACE
+from aml_screen.subjects.counterparties import busy, counterparty_edges
 from aml_screen.subjects.decisions import DECISIONS, apart_pairs, merge_edges
 from aml_screen.subjects.identifiers import hub_table as find_hubs
 from aml_screen.subjects.identifiers import identifier_edges
 from aml_screen.subjects.known import (
+    COUNTERPARTIES,
     HUBS,
     IDENTIFIER_KINDS,
     IDENTIFIERS,
@@ -95,10 +101,11 @@ def _identifier_rows(records: pl.DataFrame, owner: str = "node") -> pl.DataFrame
 
 
 def relevant(known: KnownSubjects, records: pl.DataFrame, decisions: pl.DataFrame
-             ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """The known subjects, profiles and identifiers a batch of prepared ``records`` can
-    link to: profiles with one of its name keys or full birth dates, identifiers with one
-    of its values (in either space), and subjects named by ``decisions``."""
+             ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """The known subjects, profiles, identifiers and counterparties a batch of prepared
+    ``records`` can link to: profiles with one of its name keys or full birth dates,
+    identifiers with one of its values (in either space), counterparty rows of its
+    counterparties, and subjects named by ``decisions``."""
     dates = records.select("birth_date").filter(pl.col("birth_date").str.len_chars() == 10)
     profiles = pl.concat([
         known.profiles.join(records.select("name_key").unique(), on="name_key", how="semi"),
@@ -107,11 +114,14 @@ def relevant(known: KnownSubjects, records: pl.DataFrame, decisions: pl.DataFram
     values = pl.concat([records.select(value=pl.col(kind)) for kind in IDENTIFIER_KINDS]
                        ).drop_nulls().unique()
     identifiers = known.identifiers.join(values, on="value", how="semi")
+    counterparties = known.counterparties.join(
+        records.select("counterparty").drop_nulls().unique(), on="counterparty", how="semi")
     named = pl.concat([decisions.select(subject_id="left"), decisions.select(subject_id="right")])
-    touched = pl.concat([profiles.select("subject_id"), identifiers.select("subject_id"), named])
+    touched = pl.concat([frame.select("subject_id")
+                         for frame in (profiles, identifiers, counterparties, named)])
     subjects = known.subjects.join(touched.unique(), on="subject_id", how="semi").sort(
         "subject_id")
-    return subjects, profiles, identifiers
+    return subjects, profiles, identifiers, counterparties
 
 
 def resolve(records: pl.DataFrame, known: KnownSubjects | None = None,
@@ -123,7 +133,7 @@ def resolve(records: pl.DataFrame, known: KnownSubjects | None = None,
     repeated = batch.filter(pl.col("record_id").is_duplicated() | pl.col("record_id").is_null())
     if not repeated.is_empty():
         raise InputError("subjects.record_id_not_unique", record_id=repeated.item(0, "record_id"))
-    subjects, profiles, identifiers = relevant(known, batch, decisions)
+    subjects, profiles, identifiers, counterparties = relevant(known, batch, decisions)
     first = subjects.height
     subjects = subjects.with_row_index("node")
     batch = batch.with_row_index("node", offset=first)
@@ -133,7 +143,12 @@ def resolve(records: pl.DataFrame, known: KnownSubjects | None = None,
 
     members = pl.concat([identifiers.join(by_subject, on="subject_id").select(
         "node", "name_key", "kind", "value", "records"), _identifier_rows(batch)])
-    hubs = find_hubs(members, known.hubs)
+    dealings = pl.concat([
+        counterparties.join(by_subject, on="subject_id").select(
+            "node", "name_key", "counterparty", "account"),
+        batch.select("node", "name_key", "counterparty", "account")]).drop_nulls(
+        ["name_key", "counterparty"])
+    hubs = busy(dealings, find_hubs(members, known.hubs))
     tokens, key_count = updated_tokens(known, batch.get_column("name_key"))
     node_profiles = pl.concat([
         profiles.join(by_subject, on="subject_id").select("node", *list(PROFILES)[1:]),
@@ -141,7 +156,7 @@ def resolve(records: pl.DataFrame, known: KnownSubjects | None = None,
     rarities = rarity(node_profiles.get_column("name_key"),
                       token_weight_table(tokens, key_count))
     edges = pl.concat([identifier_edges(members, hubs), name_edges(node_profiles, rarities, first),
-                       merge_edges(decisions, refs)])
+                       counterparty_edges(dealings, hubs), merge_edges(decisions, refs)])
     labels = components(first + batch.height, edges)
     labels, edges = kept_apart(labels, edges, apart_pairs(decisions, refs))
 
@@ -155,8 +170,10 @@ def resolve(records: pl.DataFrame, known: KnownSubjects | None = None,
              .join(nodes.rename({"node": "a"}), on="a").join(ids, on="label")
              .select(subject_id="into", left="left", right="right", code="code", params="params"))
     new_hubs = hubs.join(known.hubs, on=["space", "value"], how="anti")
-    review = _renamed(identifiers.with_columns(space=pl.col("kind").replace_strict(SPACES))
-                      .join(new_hubs, on=["space", "value"], how="semi"), merged)
+    held = pl.concat([
+        identifiers.select("subject_id", "value", space=pl.col("kind").replace_strict(SPACES)),
+        counterparties.select("subject_id", value="counterparty", space=pl.lit(CP_SPACE))])
+    review = _renamed(held.join(new_hubs, on=["space", "value"], how="semi"), merged)
     return Resolution(
         assignments=assigned.select(list(ASSIGNMENTS)),
         links=links.cast(LINKS),  # type: ignore[arg-type]
@@ -203,8 +220,18 @@ def _updated(known: KnownSubjects, assigned: pl.DataFrame, merged: pl.DataFrame,
         pl.col("records").sum()).with_columns(
         space=pl.col("kind").replace_strict(SPACES)).join(
         hubs, on=["space", "value"], how="anti").select(list(IDENTIFIERS))
+    counterparties = pl.concat([
+        _renamed(known.counterparties, merged),
+        assigned.filter(pl.col("name_key").is_not_null() & pl.col("counterparty").is_not_null())
+        .select("subject_id", "name_key", "counterparty", "account",
+                records=pl.lit(1, pl.UInt32)),
+    ]).group_by(list(COUNTERPARTIES)[:-1], maintain_order=True).agg(
+        pl.col("records").sum()).join(
+        hubs.filter(pl.col("space") == CP_SPACE).select(counterparty="value"),
+        on="counterparty", how="anti")
     return KnownSubjects(
         subjects=subjects.cast(SUBJECTS),  # type: ignore[arg-type]
         profiles=profiles.cast(PROFILES),  # type: ignore[arg-type]
         identifiers=identifiers.cast(IDENTIFIERS),  # type: ignore[arg-type]
+        counterparties=counterparties.cast(COUNTERPARTIES),  # type: ignore[arg-type]
         hubs=hubs.cast(HUBS), tokens=tokens, key_count=key_count)  # type: ignore[arg-type]

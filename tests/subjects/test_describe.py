@@ -13,6 +13,7 @@ PARAMS = {
     "same_account": {"account": "ML13D123456789"},
     "same_name_compatible_details": {"score": 100.0, "birth_date": "1980-03-12",
                                      "nationality": None},
+    "same_name_same_counterparty": {"counterparty": "ML13D123456789"},
     "rare_name": {"score": 100.0, "rarity": 20.6},
     "investigator_merge": {"reason": "alias_confirmed"},
 }

@@ -28,6 +28,7 @@ def test_party_records_take_both_roles_and_the_kyc_columns() -> None:
     first = found.row(0, named=True)
     assert (first["id_number"], first["account"], first["country"]) == (
         "CNI123456", "ML13D123456789", "ML")
+    assert found.get_column("counterparty").to_list() == [None, "ML13D123456789", None]
     assert found.row(1, named=True)["birth_date"] == "1954-01-01"
 
 
