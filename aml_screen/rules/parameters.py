@@ -33,6 +33,14 @@ class Parameters:
     sets: dict[str, frozenset[str]] = field(default_factory=dict)
     words: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
+    def rate(self, currency: str, target: str) -> Decimal | None:
+        """Units of ``target`` per unit of ``currency`` through ``fx_to_xof``; None when
+        either currency has no rate."""
+        if currency == target:
+            return Decimal(1)
+        source, goal = self.fx_to_xof.get(currency), self.fx_to_xof.get(target)
+        return source / goal if source is not None and goal is not None else None
+
 
 def to_decimal(value: Any) -> Decimal | None:
     """A YAML number or numeric text as a Decimal at most ``AMOUNT_SCALE`` places, else None."""

@@ -1,14 +1,19 @@
 """The alert detail's pictures: the subject's transactions as a timeline and its
-counterparties as a network, drawn from ``subject_activity`` in the user's language."""
+counterparties as a network, drawn from ``subject_activity`` in the user's language.
+
+Amounts of several currencies never share an axis as they are: every amount is drawn in the
+local currency, converted at the rates of the batch's rule parameters (``fx_to_xof``), and
+the caption says which rates; an amount in a currency without a rate is not drawn (the
+table lists it)."""
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
 from markupsafe import Markup
 
+from aml_screen.rules.parameters import Parameters
 from aml_screen.store.subject_activity import CounterpartyActivity, SubjectActivity
 from web.charts.network import MAX_NODES, Counterparty, NetworkText, network
 from web.charts.timeline import TimelinePoint, TimelineText, timeline
@@ -19,21 +24,44 @@ from web.i18n import format_amount, format_time, gettext
 class ActivityPictures:
     timeline: Markup
     network: Markup
-    currency: str | None
-    """The currency node sizes follow (the subject's most used one)."""
+    currency: str
+    """The local currency every amount is drawn in."""
     undrawn: int
-    """Transactions without an amount or date, listed in the table only."""
+    """Transactions without an amount, a date or a rate, listed in the table only."""
+    rates: dict[str, Decimal]
+    """The rates used: units of ``currency`` per unit of each other currency drawn."""
+
+
+class Converter:
+    """Amounts to the local currency at the rule parameters' rates, noting the rates used."""
+
+    def __init__(self, parameters: Parameters | None, local: str) -> None:
+        self.parameters = parameters
+        self.local = local
+        self.used: dict[str, Decimal] = {}
+
+    def __call__(self, amount: Decimal, currency: str | None) -> Decimal | None:
+        if currency == self.local:
+            return amount
+        rate = (self.parameters.rate(currency, self.local)
+                if self.parameters is not None and currency else None)
+        if rate is None:
+            return None
+        self.used[str(currency)] = rate
+        return amount * rate
 
 
 def _money(totals: dict[str, Decimal]) -> str:
     return ", ".join(f"{format_amount(v)} {c}" for c, v in sorted(totals.items()))
 
 
-def _timeline(activity: SubjectActivity, subject: str) -> tuple[Markup, int]:
+def _timeline(activity: SubjectActivity, subject: str, convert: Converter
+              ) -> tuple[Markup, int]:
     points = []
     undrawn = 0
     for row in activity.transactions.iter_rows(named=True):
-        if row["booked_at"] is None or not row["amount"]:
+        local = convert(row["amount"], row["currency"]) if row["amount"] else None
+        if row["booked_at"] is None or not local:
             undrawn += 1
             continue
         outgoing = row["direction"] == "out"
@@ -41,13 +69,13 @@ def _timeline(activity: SubjectActivity, subject: str) -> tuple[Markup, int]:
         label = (f"{row['transaction_id']} · {format_time(row['booked_at'])} · "
                  f"{format_amount(row['amount'])} {row['currency'] or ''} "
                  f"{arrow} {row['counterparty'] or row['counterparty_account'] or '?'}")
-        points.append(TimelinePoint(row["booked_at"], row["amount"], outgoing,
+        points.append(TimelinePoint(row["booked_at"], local, outgoing,
                                     bool(row["in_alert"]), label))
     text = TimelineText(
         title=gettext("web.activity.timeline_title", subject=subject),
         desc=gettext("web.activity.timeline_desc", count=len(points)),
         x_label=gettext("web.activity.time_axis"),
-        y_label=gettext("web.activity.amount_axis"),
+        y_label=gettext("web.activity.amount_axis", currency=convert.local),
         incoming=gettext("web.activity.incoming"), outgoing=gettext("web.activity.outgoing"),
         highlighted=gettext("web.activity.this_alert"),
     )
@@ -65,17 +93,21 @@ def _detail(party: CounterpartyActivity) -> str:
     return "\n".join(lines)
 
 
-def _network(activity: SubjectActivity, subject: str, currency: str | None) -> Markup:
+def _weight(totals: dict[str, Decimal], convert: Converter) -> float:
+    converted = (convert(amount, currency) for currency, amount in totals.items())
+    return float(sum((value for value in converted if value is not None), Decimal(0)))
+
+
+def _network(activity: SubjectActivity, subject: str, convert: Converter) -> Markup:
     parties = activity.counterparties
     nodes = [Counterparty(
-        name=party.name,
-        weight=float(party.totals.get(currency, Decimal(0))) if currency else 0.0,
+        name=party.name, weight=_weight(party.totals, convert),
         sends=bool(party.sent), receives=bool(party.received), flagged=party.flagged,
         detail=_detail(party)) for party in parties]
     text = NetworkText(
         title=gettext("web.activity.network_title", subject=subject),
         desc=gettext("web.activity.network_desc", count=len(parties),
-                     currency=currency or "—"),
+                     currency=convert.local),
         more=gettext("web.activity.more", count=max(0, len(parties) - MAX_NODES)),
         flagged=gettext("web.activity.flagged_legend"),
         plain=gettext("web.activity.plain_legend"),
@@ -83,10 +115,12 @@ def _network(activity: SubjectActivity, subject: str, currency: str | None) -> M
     return network(subject, nodes, text)
 
 
-def activity_pictures(activity: SubjectActivity, subject: str) -> ActivityPictures:
-    currencies = Counter(c for c in activity.transactions.get_column("currency").to_list()
-                         if c)
-    currency = min(currencies, key=lambda c: (-currencies[c], c)) if currencies else None
-    drawn, undrawn = _timeline(activity, subject)
-    return ActivityPictures(timeline=drawn, network=_network(activity, subject, currency),
-                            currency=currency, undrawn=undrawn)
+def activity_pictures(activity: SubjectActivity, subject: str,
+                     parameters: Parameters | None, local: str) -> ActivityPictures:
+    """The pictures with every amount in ``local`` (the settings' currency), converted at
+    ``parameters``' rates (the batch's rule parameters; None: only ``local`` is drawn)."""
+    convert = Converter(parameters, local)
+    drawn, undrawn = _timeline(activity, subject, convert)
+    return ActivityPictures(timeline=drawn, network=_network(activity, subject, convert),
+                            currency=local, undrawn=undrawn, rates=dict(sorted(
+                                convert.used.items())))

@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from aml_screen.rules.used import batch_rules
+from aml_screen.rules.used import batch_rule_set
 from aml_screen.store.accounts import get_user
 from aml_screen.store.alert_queue import (
     alert_detail,
@@ -96,13 +96,18 @@ def detail(alert_id: int) -> str:
                                 .order_by(User.username)))
         activity = subject_activity(db, found.alert)
     lang = current_language()
-    rules = batch_rules(services().settings, found.batch.rule_digest)
+    settings = services().settings
+    rule_set = batch_rule_set(settings, found.batch.rule_digest)
+    rules = {rule.id: rule for rule in rule_set.rules} if rule_set is not None else {}
     return render_template("alerts/detail.html", d=found, a=found.alert,
                            cards=entry_cards(found.hits),
                            rule_cards=rule_cards(found.rule_hits, rules, lang),
                            moves=TRANSITIONS[found.alert.status], dispositions=DISPOSITIONS,
                            users=users, activity=activity,
-                           pictures=activity_pictures(activity, found.alert.subject_name))
+                           pictures=activity_pictures(
+                               activity, found.alert.subject_name,
+                               rule_set.parameters if rule_set is not None else None,
+                               settings.local_currency))
 
 
 @bp.post("/<int:alert_id>/status")
