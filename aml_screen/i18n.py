@@ -58,10 +58,12 @@ def translate(key: str, lang: str, **params: Any) -> str:
     return template.format(**params)
 
 
-def number(value: float | Decimal, lang: str | None = None) -> str:
+def number(value: float | Decimal, lang: str | None = None, places: int | None = None) -> str:
     """``value`` written the way the language writes numbers (3,008 / 3 008), by Babel's
-    CLDR data; ``lang`` defaults to the current language."""
-    return str(format_decimal(value, locale=lang or _current[0]))
+    CLDR data, with exactly ``places`` decimals when given; ``lang`` defaults to the
+    current language."""
+    pattern = None if places is None else "#,##0" + ("." + "0" * places if places else "")
+    return str(format_decimal(value, format=pattern, locale=lang or _current[0]))
 
 
 def plural(key: str, lang: str, quantity: int, **params: Any) -> str:

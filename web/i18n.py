@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask, g, request, session
 
 from aml_screen.i18n import LANGUAGES, number, plural, translate
+from aml_screen.rules.sentences import typology_label
 from web.services import services
 
 
@@ -35,9 +36,10 @@ def ngettext(key: str, quantity: int, **params: Any) -> str:
     return plural(key, lang, quantity, count=number(quantity, lang), **params)
 
 
-def format_number(value: float | Decimal | None) -> str:
-    """A count or score written the user's way (1,250 / 1 250; 97.5 / 97,5)."""
-    return "" if value is None else number(value, current_language())
+def format_number(value: float | Decimal | None, places: int | None = None) -> str:
+    """A count or score written the user's way (1,250 / 1 250; 97.5 / 97,5), with exactly
+    ``places`` decimals when given."""
+    return "" if value is None else number(value, current_language(), places)
 
 
 def format_amount(value: Decimal | None) -> str:
@@ -50,6 +52,12 @@ def format_amount(value: Decimal | None) -> str:
     return text
 
 
+def format_typology(value: str) -> str:
+    """A typology's name in the user's language (``terrorist_financing`` -> Terrorist
+    financing)."""
+    return typology_label(value, current_language())
+
+
 def format_time(value: datetime | None) -> str:
     return "" if value is None else value.strftime("%Y-%m-%d %H:%M UTC")
 
@@ -57,4 +65,5 @@ def format_time(value: datetime | None) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(_=gettext, _n=ngettext, lang=current_language,
                                  languages=LANGUAGES)
-    app.jinja_env.filters.update(amount=format_amount, utc=format_time, number=format_number)
+    app.jinja_env.filters.update(amount=format_amount, utc=format_time, number=format_number,
+                                 typology=format_typology)

@@ -69,12 +69,33 @@ def x_axis(frame: Frame, ticks: Sequence[tuple[float, str]], label: str) -> Mark
     return group(parts, class_="axis x-axis")
 
 
-def legend(entries: Sequence[tuple[str, str]], x: float, y: float,
-           spacing: int = 150) -> Markup:
-    """Colour swatches with their names in one row starting at (x, y)."""
+LEGEND_CHAR_PX = 6.6
+"""Width of a character of the 11 px legend font, a little over its average, so that no
+name runs into the next one."""
+
+
+def legend(entries: Sequence[tuple[str, str]], x: float, y: float, width: float,
+           row_height: int = 16) -> Markup:
+    """Colour swatches with their names, each as wide as its name needs, in rows that
+    stay within ``width`` pixels from ``x`` (a name is never cut)."""
     parts = []
-    for index, (name, colour) in enumerate(entries):
-        left = x + index * spacing
-        parts.append(element("rect", x=left, y=y - 9, width=10, height=10, fill=colour))
-        parts.append(text_element(left + 14, y, name, size=11))
+    left, top = x, y
+    for name, colour in entries:
+        needed = 14 + len(name) * LEGEND_CHAR_PX + 18
+        if left > x and left + needed > x + width:
+            left, top = x, top + row_height
+        parts.append(element("rect", x=left, y=top - 9, width=10, height=10, fill=colour))
+        parts.append(text_element(left + 14, top, name, size=11))
+        left += needed
     return group(parts, class_="legend")
+
+
+def legend_rows(names: Sequence[str], width: float) -> int:
+    """How many rows ``legend`` takes for ``names`` within ``width`` pixels."""
+    rows, used = 1, 0.0
+    for name in names:
+        needed = 14 + len(name) * LEGEND_CHAR_PX + 18
+        if used and used + needed > width:
+            rows, used = rows + 1, 0.0
+        used += needed
+    return rows

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from web.charts.axes import Frame, legend, x_axis, y_axis
+from web.charts.axes import Frame, legend, legend_rows, x_axis, y_axis
 from web.charts.scales import LinearScale, short_number
 from web.charts.svg import (
     GRID,
@@ -34,8 +34,11 @@ class Series:
 def stacked_bars(categories: Sequence[str], series: Sequence[Series], *, title: str,
                  desc: str, x_label: str, y_label: str, width: int = 760,
                  height: int = 300, chart_id: str | None = None) -> Markup:
-    """One bar per category, a segment per series with a non-zero value (bottom up)."""
-    frame = Frame(width, height, bottom=64)
+    """One bar per category, a segment per series with a non-zero value (bottom up); the
+    legend below takes as many rows as its names need."""
+    rows = legend_rows([s.name for s in series], width - 64 - 16)
+    height += 16 * (rows - 1)
+    frame = Frame(width, height, bottom=64 + 16 * (rows - 1))
     totals = [sum(s.values[i] for s in series) for i in range(len(categories))]
     scale = LinearScale.covering(totals, frame.y0, frame.y1)
     slot = (frame.x1 - frame.x0) / max(1, len(categories))
@@ -62,7 +65,7 @@ def stacked_bars(categories: Sequence[str], series: Sequence[Series], *, title: 
         group(bars, class_="bars"),
         x_axis(frame, ticks, x_label),
         legend([(s.name, c) for s, c in zip(series, colours, strict=True)], frame.x0,
-               frame.height - 24),
+               frame.y0 + 40, frame.x1 - frame.x0),
     ]
     return document(width, height, title, desc, body, chart_id=chart_id)
 

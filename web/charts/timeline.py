@@ -71,7 +71,8 @@ def timeline(points: Sequence[TimelinePoint], text: TimelineText, width: int = 9
         x_axis(frame, ticks, text.x_label),
         group(marks, class_="marks"),
         legend([(text.incoming, IN_COLOUR), (text.outgoing, OUT_COLOUR),
-                (text.highlighted, HIGHLIGHT)], frame.x0, frame.height - 24, spacing=200),
+                (text.highlighted, HIGHLIGHT)], frame.x0, frame.height - 24,
+               frame.x1 - frame.x0),
         element("line", x1=frame.x1, x2=frame.x1, y1=frame.y1, y2=frame.y0, stroke=INK,
                 stroke_opacity=0.15),
     ]

@@ -7,10 +7,11 @@ from datetime import date
 
 from markupsafe import Markup
 
-from aml_screen.store.dashboard import Dashboard, Rate
+from aml_screen.rules.sentences import typology_label
+from aml_screen.store.dashboard import NO_TYPOLOGY, Dashboard, Rate
 from web.charts.bars import HBar, Series, horizontal_bars, stacked_bars
 from web.charts.line import line_chart
-from web.i18n import gettext
+from web.i18n import current_language, format_number, gettext
 
 DISPOSITION_COLOURS = {"false_positive": "#5b6475", "not_suspicious": "#1e6b3a",
                        "suspicious_reported": "#b3261e"}
@@ -30,6 +31,12 @@ def week_label(week: date) -> str:
     return gettext("dashboard.week_short", year=year, week=f"{number:02d}")
 
 
+def days(value: float) -> str:
+    """A duration in days with the decimals a tick needs (0.25, 0.5 — never six "0.0"),
+    written the user's way."""
+    return format_number(round(value, 3) if value < 10 else round(value, 1))
+
+
 def _percent(value: float) -> str:
     return f"{value:.0f} %"
 
@@ -46,8 +53,11 @@ def _rates(rows: list[Rate], title: str, chart_id: str) -> Markup:
 def dashboard_charts(board: Dashboard) -> DashboardCharts:
     weeks = [week_label(w) for w in board.weeks]
     week_axis = gettext("dashboard.week_axis")
+    lang = current_language()
     created = stacked_bars(
-        weeks, [Series(name, counts) for name, counts in board.created.items()],
+        weeks, [Series(typology_label(name, lang) if name != NO_TYPOLOGY
+                       else gettext("dashboard.no_typology"), counts)
+                for name, counts in board.created.items()],
         title=gettext("dashboard.created_title"),
         desc=gettext("dashboard.created_desc", total=board.created_total),
         x_label=week_axis, y_label=gettext("dashboard.alerts_axis"), chart_id="chart-created")
@@ -60,7 +70,7 @@ def dashboard_charts(board: Dashboard) -> DashboardCharts:
     time_to_close = line_chart(
         weeks, board.mean_days_to_close, title=gettext("dashboard.ttc_title"),
         desc=gettext("dashboard.ttc_desc"), x_label=week_axis,
-        y_label=gettext("dashboard.days_axis"), fmt=lambda v: f"{v:.1f}",
+        y_label=gettext("dashboard.days_axis"), fmt=days,
         chart_id="chart-ttc")
     return DashboardCharts(
         created=created, closed=closed,
