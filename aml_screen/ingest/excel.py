@@ -1,0 +1,103 @@
+"""Excel workbooks (XLSX, XLSM, XLS) -> the all-text rows CSV gives, through polars'
+``read_excel`` with the calamine engine (fastexcel): no cell walking here.
+
+Every cell is read as text: a number as its shortest round-trip text (an amount typed
+``1234.5`` reads ``1234.5``, never a binary expansion), a date or date-time cell as ISO
+``yyyy-mm-dd hh:mm:ss`` (Excel stores them as serial numbers; calamine converts them by
+the cell's format), text as written. The header row is the first of the sheet's first
+``HEADER_SCAN_ROWS`` rows the header recognition accepts, so a bank's letterhead above
+it is passed over. Line numbers are the sheet's row numbers.
+
+A workbook saved with a password is an OLE2 file holding an ``EncryptedPackage`` stream:
+it is refused with a message saying so rather than calamine's.
+"""
+
+from __future__ import annotations
+
+import mmap
+from pathlib import Path
+
+import fastexcel
+import polars as pl
+
+from aml_screen.errors import IngestError
+from aml_screen.ingest.csv_reader import LINE_COLUMN, header_names
+from aml_screen.ingest.headers import resolve_columns
+from aml_screen.ingest.mapping import ColumnMapping
+from aml_screen.ingest.sniff import OLE2_MAGIC
+from aml_screen.ingest.source import BatchSource, FrameTable
+
+HEADER_SCAN_ROWS = 30
+_ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+
+
+def open_excel(path: Path, mapping: ColumnMapping, source: str) -> BatchSource:
+    """The mapping's sheet (else the first) from its header row down, blank rows left out."""
+    if _encrypted(path):
+        raise IngestError("ingest.encrypted_workbook", path=source)
+    sheet = _read_sheet(path, mapping.sheet, source)
+    if sheet.height == 0:
+        raise IngestError("ingest.empty", path=source)
+    header = _header_row(sheet.head(HEADER_SCAN_ROWS), mapping, source)
+    names = header_names([cell or "" for cell in sheet.row(header)])
+    body = sheet.slice(header + 1).rename(dict(zip(sheet.columns, names, strict=True)))
+    body = body.with_columns(
+        (pl.int_range(pl.len(), dtype=pl.Int64) + header + 2).alias(LINE_COLUMN))
+    body = body.filter(~pl.all_horizontal(pl.col(names).str.strip_chars().replace("", None)
+                                          .is_null()))
+    return BatchSource(FrameTable(body, ";"), "xlsx", ";")
+
+
+def _read_sheet(path: Path, sheet: str | None, source: str) -> pl.DataFrame:
+    try:
+        frame = pl.read_excel(
+            path, engine="calamine", sheet_name=sheet, sheet_id=None if sheet else 1,
+            has_header=False, infer_schema_length=0, drop_empty_rows=False,
+            drop_empty_cols=False, raise_if_empty=False)
+    except ValueError as exc:
+        if sheet is not None and "no matching sheet" in str(exc):
+            raise IngestError("ingest.no_sheet", path=source, sheet=sheet,
+                              sheets=", ".join(fastexcel.read_excel(path).sheet_names)) from exc
+        raise _bad(source, exc) from exc
+    except (fastexcel.FastExcelError, pl.exceptions.PolarsError, OSError) as exc:
+        raise _bad(source, exc) from exc
+    return frame
+
+
+def _bad(source: str, exc: Exception) -> IngestError:
+    detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return IngestError("ingest.bad_workbook", path=source, detail=detail)
+
+
+def _header_row(top: pl.DataFrame, mapping: ColumnMapping, source: str) -> int:
+    """Index of the first row the header recognition accepts; when none is, the error
+    of the fullest row (the header most likely meant, e.g. with a column missing)."""
+    fullest: tuple[int, IngestError] | None = None
+    for index, row in enumerate(top.iter_rows()):
+        cells = [cell or "" for cell in row]
+        filled = sum(1 for cell in cells if cell.strip())
+        if not filled:
+            continue
+        try:
+            resolve_columns(header_names(cells), mapping.columns, source)
+        except IngestError as exc:
+            if fullest is None or filled > fullest[0]:
+                fullest = (filled, exc)
+            continue
+        return index
+    if fullest is None:
+        raise IngestError("ingest.empty", path=source)
+    raise fullest[1]
+
+
+def _encrypted(path: Path) -> bool:
+    """An OLE2 file with an ``EncryptedPackage`` stream (its directory can be anywhere
+    in the file, so the whole file is searched: memory-mapped, pages let go)."""
+    try:
+        with path.open("rb") as stream:
+            if stream.read(len(OLE2_MAGIC)) != OLE2_MAGIC:
+                return False
+            with mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as data:
+                return data.find(_ENCRYPTED_STREAM) != -1
+    except OSError as exc:
+        raise IngestError("ingest.unreadable", path=path, detail=exc.strerror) from exc
