@@ -10,6 +10,7 @@ rule set stops the run with its full report instead of silently screening withou
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -131,6 +132,19 @@ def result_counts(*, index: ListIndex, hits: pl.DataFrame, rule_set: RuleSet | N
     }
 
 
+def batch_summary(path: Path, result: IngestResult) -> dict[str, Any]:
+    """One file's entry in the summary's ``batches``: what was read of it and how."""
+    entry: dict[str, Any] = {
+        "file": str(path), "sha256": result.sha256, "format": result.format,
+        "encoding": result.encoding, "rows_read": result.rows_read,
+        "rows_loaded": result.frame.height, "rows_quarantined": result.quarantine.height,
+        "unmapped_elements": dict(result.unmapped.most_common()),
+    }
+    if result.members:
+        entry["members"] = [{"file": name, "format": fmt} for name, fmt in result.members]
+    return entry
+
+
 def run_screening(
     batch_paths: Sequence[Path],
     watchlists: Sequence[Watchlist],
@@ -145,6 +159,7 @@ def run_screening(
     exemptions: pl.DataFrame | None = None,
     screen_only: bool = False,
     match_cache: MatchCache | None = None,
+    input_format: str = "auto",
 ) -> ScreeningRun:
     """Screen every party name of every batch against ``watchlists``, and evaluate the rules
     of ``rules_dir`` (with ``rule_parameters`` overriding its ``parameters.yaml``).
@@ -159,7 +174,8 @@ def run_screening(
     is still checked and quarantined as usual), which is what lets a batch of millions of
     rows fit in memory. ``match_cache`` reuses the results of names screened by earlier
     runs against the same lists (see ``match_cache.MatchCache``). The summary's
-    ``stage_seconds`` times each step."""
+    ``stage_seconds`` times each step. ``input_format`` is the batches' format
+    (``ingest.formats``), detected from each file's content when ``auto``."""
     if screen_only and (rules_dir is not None or exemptions is not None):
         raise ConfigError("screen.screen_only_conflict")
     progress = progress or NoProgress()
@@ -171,7 +187,8 @@ def run_screening(
     for path in batch_paths:
         advance = progress.stage(t("screen.stage.read", file=path.name), 1)
         results.append(read_batch(path, mapping, timezone=timezone, date_order=date_order,
-                                  columns=SCREENING_COLUMNS if screen_only else None))
+                                  columns=SCREENING_COLUMNS if screen_only else None,
+                                  input_format=input_format))
         advance(1)
     transactions = pl.concat([r.frame for r in results], how="diagonal_relaxed", rechunk=False)
     quarantine = pl.concat(
@@ -225,12 +242,8 @@ def run_screening(
         "timezone": timezone,
         "date_order": date_order,
         "batch_key": key,
-        "batches": [
-            {"file": str(path), "sha256": r.sha256, "encoding": r.encoding,
-             "rows_read": r.rows_read, "rows_loaded": r.frame.height,
-             "rows_quarantined": r.quarantine.height}
-            for path, r in zip(batch_paths, results, strict=True)
-        ],
+        "batches": [batch_summary(path, r) for path, r in zip(batch_paths, results, strict=True)],
+        "unmapped_elements": dict(sum((r.unmapped for r in results), Counter()).most_common()),
         "rows_read": rows_read,
         "rows_loaded": transactions.height,
         "rows_screened": transactions.height,

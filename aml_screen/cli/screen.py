@@ -14,6 +14,7 @@ from aml_screen.cli.options import load_lists, threshold_option
 from aml_screen.cli.report import print_alerts, print_summary
 from aml_screen.i18n import t
 from aml_screen.ingest import load_mapping
+from aml_screen.ingest.formats import FORMAT_NAMES
 from aml_screen.outputs import FORMATS, write_outputs
 from aml_screen.pipeline import ScreeningRun, run_screening
 from aml_screen.progress import NoProgress, RichProgress
@@ -39,6 +40,10 @@ ENGINES = ("embedded", "spark")
               show_default=True, help="Hits file format / format du fichier des correspondances.")
 @click.option("--mapping", type=click.Path(path_type=Path, dir_okay=False, exists=True),
               help="YAML column mapping for the bank's export / correspondance des colonnes.")
+@click.option("--input-format", type=click.Choice(("auto", *FORMAT_NAMES)), default="auto",
+              show_default=True,
+              help="Batch format; auto: detected from each file's content. "
+                   "Format des lots ; auto : reconnu d'après le contenu de chaque fichier.")
 @threshold_option
 @click.option("--timezone", default=None,
               help="Zone of times without offset, e.g. Africa/Niamey / fuseau horaire.")
@@ -55,7 +60,8 @@ ENGINES = ("embedded", "spark")
               help="Spark master URL (--engine spark) / URL du maître Spark.")
 @pass_context
 def screen_command(obj: Context, batches: tuple[Path, ...], watchlists: tuple[str, ...],
-                   out_dir: Path, fmt: str, mapping: Path | None, threshold: float | None,
+                   out_dir: Path, fmt: str, mapping: Path | None, input_format: str,
+                   threshold: float | None,
                    timezone: str | None, rules_dir: Path | None, no_rules: bool,
                    progress: bool, engine: str, spark_master: str) -> None:
     """Screen transaction batches against watchlists.
@@ -81,7 +87,8 @@ def screen_command(obj: Context, batches: tuple[Path, ...], watchlists: tuple[st
                                 timezone=timezone or settings.timezone,
                                 date_order=settings.date_order, mapping=column_mapping,
                                 progress=bars or NoProgress(), rules_dir=chosen_rules,
-                                rule_parameters=parameters_override(settings))
+                                rule_parameters=parameters_override(settings),
+                                input_format=input_format)
     paths = write_outputs(out_dir, run.tables, run.quarantine, run.summary, fmt)
     out = Console()
     print_summary(out, run.summary, run.hits)
