@@ -28,6 +28,11 @@ from aml_screen.ingest.sniff import OLE2_MAGIC
 from aml_screen.ingest.source import BatchSource, FrameTable
 
 HEADER_SCAN_ROWS = 30
+FLOAT_DIGITS = 17
+"""calamine writes some number cells with all 17 significant digits of the binary double
+(``99999999.99`` as ``99999999.989999995``): a decimal of that many digits is such a
+rendering (no amount is typed with 17 significant digits) and is read back as the
+shortest text giving the same double, as ``parquet_reader`` reads float columns."""
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 
 
@@ -44,8 +49,16 @@ def open_excel(path: Path, mapping: ColumnMapping, source: str) -> BatchSource:
     body = body.with_columns(
         (pl.int_range(pl.len(), dtype=pl.Int64) + header + 2).alias(LINE_COLUMN))
     body = body.filter(~pl.all_horizontal(pl.col(names).str.strip_chars().replace("", None)
-                                          .is_null()))
+                                          .is_null())).with_columns(_shortest(pl.col(names)))
     return BatchSource(FrameTable(body, ";"), "xlsx", ";")
+
+
+def _shortest(text: pl.Expr) -> pl.Expr:
+    """Number renderings of ``FLOAT_DIGITS`` significant digits as their shortest text."""
+    digits = text.str.replace_all(r"\D", "").str.strip_chars_start("0").str.len_chars()
+    rendered = text.str.contains(r"^-?\d*\.\d+$") & (digits >= FLOAT_DIGITS)
+    return pl.when(rendered).then(text.cast(pl.Float64, strict=False).cast(pl.String)
+                                  ).otherwise(text)
 
 
 def _read_sheet(path: Path, sheet: str | None, source: str) -> pl.DataFrame:
