@@ -45,7 +45,7 @@ from aml_screen.ingest.validate import (
     validate_chunk,
 )
 from aml_screen.ingest.zipped import zip_members
-from aml_screen.schema import QUARANTINE_SCHEMA, TRANSACTION_SCHEMA, empty
+from aml_screen.schema import PARTY_ONLY_COLUMN, QUARANTINE_SCHEMA, TRANSACTION_SCHEMA, empty
 
 
 @dataclass(frozen=True)
@@ -229,7 +229,8 @@ def _wanted_headers(headers: list[str], resolved: dict[str, str],
         return None
     mapped = set(resolved.values())
     keep = {resolved[c] for c in (*CHECKED, *columns) if c in resolved}
-    keep |= {h for h in headers if h not in mapped and extra_name(h) in columns}
+    keep |= {h for h in headers if h not in mapped
+             and extra_name(h) in (*columns, PARTY_ONLY_COLUMN)}
     return [h for h in headers if h in keep]
 
 

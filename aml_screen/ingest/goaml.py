@@ -16,8 +16,11 @@ code, reporting entity id and reference are given to each of its records. goAML 
 ``-`` for "not known": it is read as no value. Every element not read into a column is
 counted by path (``RecordBatch.unmapped``).
 
-A report without transactions (an activity report: parties and goods only) is refused with
-a reason that says so: its parties are not screened yet.
+A report without transactions (an activity report: its parties and goods) gives one
+party-only record per ``report_party`` (``schema.PARTY_ONLY_COLUMN``): the party in the
+originator columns, read as a transaction's side is, its ``reason`` as purpose, and no
+date, amount or currency; it is screened by name and left out of rules. A report with
+neither transactions nor parties is refused with a reason that says so.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ import polars as pl
 
 from aml_screen.errors import IngestError
 from aml_screen.ingest.records import AGENT_COLUMNS, REPORT_COLUMNS, SOURCE_REF, RecordBatch
-from aml_screen.schema import PARTY_ATTRIBUTES, PARTY_ROLES
+from aml_screen.schema import PARTY_ATTRIBUTES, PARTY_ONLY_COLUMN, PARTY_ROLES
 
 FORMAT = "goaml"
 FLUSH_ROWS = 100_000
@@ -64,7 +67,7 @@ COLUMNS = (SOURCE_REF, "transaction_id", "booked_at", "amount", "currency",
            *(f"{role}_{c}" for role in PARTY_ROLES for c in ("name", "account", "country")),
            "channel", "purpose",
            *(f"{role}_{a}" for role in PARTY_ROLES for a in PARTY_ATTRIBUTES),
-           *AGENT_COLUMNS, *REPORT_COLUMNS)
+           *AGENT_COLUMNS, PARTY_ONLY_COLUMN, *REPORT_COLUMNS)
 _GATHERED = COLUMNS[:-len(REPORT_COLUMNS)]
 """The columns read from each transaction (the report's are added once at the end)."""
 
@@ -77,7 +80,6 @@ def read_goaml(path: Path) -> RecordBatch:
     unmapped: Counter[str] = Counter()
     frames: list[pl.DataFrame] = []
     columns: dict[str, list[str | None]] = {c: [] for c in _GATHERED}
-    activity = 0
     for element, number in _top_elements(path, report, unmapped):
         if element.tag == "transaction":
             record = _transaction(element, unmapped)
@@ -87,8 +89,9 @@ def read_goaml(path: Path) -> RecordBatch:
             if len(columns[SOURCE_REF]) >= FLUSH_ROWS:
                 frames.append(_frame(columns))
         elif element.tag == "activity":
-            activity += sum(1 for _ in element.iter("report_party"))
-            _count(element, "report/activity", unmapped)
+            for record in _parties(element, report.get("report_id"), unmapped):
+                for name, values in columns.items():
+                    values.append(record.get(name))
         elif element.tag in _REPORT_FIELDS and _text(element) is not None:
             report[_REPORT_FIELDS[element.tag]] = _text(element) or ""
         else:
@@ -97,10 +100,11 @@ def read_goaml(path: Path) -> RecordBatch:
     frame = pl.concat(frames)
     if frame.height == 0:
         raise IngestError("ingest.goaml.no_transactions", path=path,
-                          report_code=report.get("report_code", UNKNOWN), parties=activity)
+                          report_code=report.get("report_code", UNKNOWN))
     local = report.pop("currency", None)
     frame = frame.with_columns(
-        pl.col("currency").fill_null(pl.lit(local, pl.String)),
+        pl.when(pl.col(PARTY_ONLY_COLUMN).is_null()).then(
+            pl.col("currency").fill_null(pl.lit(local, pl.String))).alias("currency"),
         *(pl.lit(report.get(c), pl.String).alias(c) for c in REPORT_COLUMNS),
     ).select(COLUMNS)
     return RecordBatch(FORMAT, frame, unmapped)
@@ -187,13 +191,49 @@ def _transaction(element: ET.Element, unmapped: Counter[str]) -> dict[str, str |
     return record
 
 
+def _parties(activity: ET.Element, report_id: str | None, unmapped: Counter[str]
+             ) -> Iterator[dict[str, str | None]]:
+    """One party-only record per ``report_party`` of an activity report; its other
+    elements (goods and services...) counted as unmapped."""
+    number = 0
+    for child in activity:
+        if child.tag != "report_parties":
+            _count(child, f"report/activity/{child.tag}", unmapped)
+            continue
+        for party in child:
+            path = f"report/activity/report_parties/{party.tag}"
+            if party.tag != "report_party":
+                _count(party, path, unmapped)
+                continue
+            number += 1
+            values: dict[str, str] = {}
+            record: dict[str, str | None] = {
+                SOURCE_REF: f"/report/activity/report_parties/report_party[{number}]",
+                "transaction_id": f"{report_id or 'report'}/party[{number}]",
+                PARTY_ONLY_COLUMN: "true",
+            }
+            for element in party:
+                if element.tag == "reason" and (reason := _text(element)) is not None:
+                    record["purpose"] = reason
+                elif element.tag in ("reason", "role", "significance", "is_suspected",
+                                     "comments"):
+                    _count(element, f"{path}/{element.tag}", unmapped)
+                else:
+                    holder = ET.Element("party")
+                    holder.append(element)
+                    _side(holder, "", "", path, values, unmapped)
+            _side_record("originator", values, record)
+            yield record
+
+
 def _side(element: ET.Element, key: str, direction: str, path: str, values: dict[str, str],
           unmapped: Counter[str]) -> None:
     """The leaves of one side into ``values`` by key (first occurrence wins), the others
-    counted as unmapped."""
+    counted as unmapped. A side's own elements lose their direction (``from_person``:
+    ``person``) and a report party's its ``_my_client`` (``entity_my_client``: ``entity``)."""
     for child in element:
         tag = child.tag
-        name = tag.removeprefix(direction) if not key else tag
+        name = tag.removeprefix(direction).removesuffix("_my_client") if not key else tag
         child_key = f"{key}/{name}" if key else name
         child_path = f"{path}/{tag}"
         if len(child):
