@@ -12,6 +12,7 @@ from rich.console import Console
 from aml_screen.cli.context import Context, pass_context
 from aml_screen.cli.options import load_lists, threshold_option
 from aml_screen.cli.report import print_alerts, print_summary
+from aml_screen.errors import ConfigError
 from aml_screen.i18n import t
 from aml_screen.ingest import load_mapping
 from aml_screen.ingest.formats import FORMAT_NAMES
@@ -75,6 +76,8 @@ def screen_command(obj: Context, batches: tuple[Path, ...], watchlists: tuple[st
     lists = load_lists(watchlists, settings)
     chosen_rules = None if no_rules else configured_rules(settings, rules_dir)
     run: ScreeningRun | SparkRun
+    if engine == "spark" and input_format != "auto":
+        raise ConfigError("screen.input_format_spark", format=input_format)
     if engine == "spark":
         run = _spark_run(batches, lists, spark_master, threshold=cutoff,
                          timezone=timezone or settings.timezone, date_order=settings.date_order,

@@ -166,3 +166,10 @@ def test_input_format_overrides_detection(files: dict[str, Path], tmp_path: Path
                            "--input-format", "csv")
     assert code == 2
     assert "goAML" not in output
+
+
+def test_input_format_is_refused_on_spark(files: dict[str, Path], tmp_path: Path) -> None:
+    code, output = _screen(files["csv"], tmp_path / "out", "--engine", "spark",
+                           "--input-format", "csv")
+    assert code == 2
+    assert "--engine spark" in output
