@@ -28,11 +28,12 @@ from aml_screen.ingest.sniff import OLE2_MAGIC
 from aml_screen.ingest.source import BatchSource, FrameTable
 
 HEADER_SCAN_ROWS = 30
-FLOAT_DIGITS = 17
-"""calamine writes some number cells with all 17 significant digits of the binary double
-(``99999999.99`` as ``99999999.989999995``): a decimal of that many digits is such a
-rendering (no amount is typed with 17 significant digits) and is read back as the
-shortest text giving the same double, as ``parquet_reader`` reads float columns."""
+FLOAT_DIGITS = 16
+"""A number cell's double can reach calamine written with 16 or 17 significant digits
+(``99999999.99`` as ``99999999.989999995``, ``9200460.29`` as ``9200460.289999999``,
+as writers such as openpyxl store them): a decimal of that many digits whose double has a
+shorter text is such a rendering (no amount is typed with 16 significant digits) and is
+read as that shortest text, as ``parquet_reader`` reads float columns."""
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 
 
@@ -54,11 +55,13 @@ def open_excel(path: Path, mapping: ColumnMapping, source: str) -> BatchSource:
 
 
 def _shortest(text: pl.Expr) -> pl.Expr:
-    """Number renderings of ``FLOAT_DIGITS`` significant digits as their shortest text."""
+    """Number renderings of ``FLOAT_DIGITS`` or more significant digits as their shortest
+    text (a text whose double has no shorter text is left as it is)."""
     digits = text.str.replace_all(r"\D", "").str.strip_chars_start("0").str.len_chars()
-    rendered = text.str.contains(r"^-?\d*\.\d+$") & (digits >= FLOAT_DIGITS)
-    return pl.when(rendered).then(text.cast(pl.Float64, strict=False).cast(pl.String)
-                                  ).otherwise(text)
+    shortest = text.cast(pl.Float64, strict=False).cast(pl.String)
+    rendered = (text.str.contains(r"^-?\d*\.\d+$") & (digits >= FLOAT_DIGITS)
+                & (shortest.str.len_chars() < text.str.len_chars()))
+    return pl.when(rendered).then(shortest).otherwise(text)
 
 
 def _read_sheet(path: Path, sheet: str | None, source: str) -> pl.DataFrame:

@@ -21,6 +21,8 @@ ROWS = [
     ["VIR-2", date(2026, 3, 3), 0.1 + 0.2, "EUR", "Awa Traoré", "Ets Sahel Négoce"],
     ["VIR-3", "04/03/2026 14:00", 150000, "XOF", "Oumar Cissé", "Fatoumata Keïta"],
     ["VIR-4", datetime(2026, 3, 5, 8, 0), 99999999.99, "EUR", "Ibrahim Maïga", "Aminata Sow"],
+    ["VIR-5", datetime(2026, 3, 5, 9, 0), 9200460.29, "MRU", "Tenere BTP SARL", "Gie Zinder"],
+    ["VIR-6", datetime(2026, 3, 5, 9, 5), "1234567.890123456", "EUR", "Saïdou Bah", "Ali Sow"],
 ]
 
 
@@ -48,15 +50,19 @@ def test_header_found_below_letterhead_and_cells_read_exactly(tmp_path: Path) ->
     assert result.format == "xlsx"
     frame = result.frame.sort("transaction_id")
     assert frame["amount"].to_list() == [Decimal("1234.50"), Decimal("0.30"), Decimal("150000"),
-                                         Decimal("99999999.99")]
-    assert frame["booked_at"].to_list() == [
+                                         Decimal("99999999.99"), Decimal("9200460.29")]
+    assert frame["booked_at"].to_list()[:4] == [
         datetime(2026, 3, 2, 9, 45, tzinfo=UTC), datetime(2026, 3, 3, tzinfo=UTC),
         datetime(2026, 3, 4, 14, 0, tzinfo=UTC), datetime(2026, 3, 5, 8, 0, tzinfo=UTC)]
+    # a text cell of 16 digits is what was typed: too many decimals for EUR, not rounded
+    assert result.quarantine.select("transaction_id", "reason_code", "raw").rows() == [
+        ("VIR-6", "bad_scale", "VIR-6;2026-03-05 09:05:00;1234567.890123456;EUR;Saïdou Bah;"
+                               "Ali Sow")]
     assert frame["originator_name"][0] == "Iyad Ag Ghaly"
     # line numbers are the sheet's rows
     rows = {row[0].value: row[0].row for row in openpyxl.load_workbook(
         tmp_path / "releve.xlsx")["Relevé"].iter_rows() if row[0].value}
-    assert frame["source_line"].to_list() == [rows[f"VIR-{n}"] for n in range(1, 5)]
+    assert frame["source_line"].to_list() == [rows[f"VIR-{n}"] for n in range(1, 6)]
 
 
 def test_named_sheet_and_missing_sheet(tmp_path: Path) -> None:
@@ -64,7 +70,7 @@ def test_named_sheet_and_missing_sheet(tmp_path: Path) -> None:
     book = openpyxl.load_workbook(path)
     book.move_sheet("Virements", offset=1)  # no longer the first sheet
     book.save(path)
-    assert read_batch(path, ColumnMapping(sheet="Virements")).frame.height == 4
+    assert read_batch(path, ColumnMapping(sheet="Virements")).frame.height == 5
     with pytest.raises(IngestError) as err:
         read_batch(path, ColumnMapping(sheet="Mars"))
     assert err.value.key == "ingest.no_sheet"
@@ -72,10 +78,10 @@ def test_named_sheet_and_missing_sheet(tmp_path: Path) -> None:
 
 
 def test_quarantined_row_names_its_sheet_row(tmp_path: Path) -> None:
-    rows = [*ROWS, ["VIR-5", "pas une date", 10, "EUR", "A B", "C D"]]
+    rows = [*ROWS[:4], ["VIR-9", "pas une date", 10, "EUR", "A B", "C D"]]
     result = read_batch(_workbook(tmp_path / "q.xlsx", rows))
     assert result.quarantine.select("transaction_id", "reason_code").rows() == [
-        ("VIR-5", "bad_date")]
+        ("VIR-9", "bad_date")]
     assert result.rows_read == 5
 
 
