@@ -6,7 +6,8 @@ Every cell is read as text: a number as its shortest round-trip text (an amount 
 ``yyyy-mm-dd hh:mm:ss`` (Excel stores them as serial numbers; calamine converts them by
 the cell's format), text as written. The header row is the first of the sheet's first
 ``HEADER_SCAN_ROWS`` rows the header recognition accepts, so a bank's letterhead above
-it is passed over. Line numbers are the sheet's row numbers.
+it is passed over. Line numbers are the sheet's row numbers (for XLS, counted from its
+first row holding a value).
 
 A workbook saved with a password is an OLE2 file holding an ``EncryptedPackage`` stream:
 it is refused with a message saying so rather than calamine's.
@@ -15,8 +16,12 @@ it is refused with a message saying so rather than calamine's.
 from __future__ import annotations
 
 import mmap
+import re
+import xml.etree.ElementTree as ET
+import zipfile
 from pathlib import Path
 
+import defusedxml.ElementTree as SafeET
 import fastexcel
 import polars as pl
 
@@ -28,6 +33,11 @@ from aml_screen.ingest.sniff import OLE2_MAGIC
 from aml_screen.ingest.source import BatchSource, FrameTable
 
 HEADER_SCAN_ROWS = 30
+_SHEET_HEAD = 1 << 20
+_ROW = re.compile(r'<(?:\w+:)?row\b[^>]*?\br="(\d+)"[^>]*?(?:/>|>(.*?)</(?:\w+:)?row>)', re.S)
+_VALUE = re.compile(r"<(?:\w+:)?(?:v|is)\b")
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_RELATIONSHIP = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 FLOAT_DIGITS = 16
 """A number cell's double can reach calamine written with 16 or 17 significant digits
 (``99999999.99`` as ``99999999.989999995``, ``9200460.29`` as ``9200460.289999999``,
@@ -47,8 +57,9 @@ def open_excel(path: Path, mapping: ColumnMapping, source: str) -> BatchSource:
     header = _header_row(sheet.head(HEADER_SCAN_ROWS), mapping, source)
     names = header_names([cell or "" for cell in sheet.row(header)])
     body = sheet.slice(header + 1).rename(dict(zip(sheet.columns, names, strict=True)))
+    first_row = _first_row(path, mapping.sheet)
     body = body.with_columns(
-        (pl.int_range(pl.len(), dtype=pl.Int64) + header + 2).alias(LINE_COLUMN))
+        (pl.int_range(pl.len(), dtype=pl.Int64) + first_row + header + 1).alias(LINE_COLUMN))
     body = body.filter(~pl.all_horizontal(pl.col(names).str.strip_chars().replace("", None)
                                           .is_null())).with_columns(_shortest(pl.col(names)))
     return BatchSource(FrameTable(body, ";"), "xlsx", ";")
@@ -83,6 +94,34 @@ def _read_sheet(path: Path, sheet: str | None, source: str) -> pl.DataFrame:
 def _bad(source: str, exc: Exception) -> IngestError:
     detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return IngestError("ingest.bad_workbook", path=source, detail=detail)
+
+
+def _first_row(path: Path, sheet: str | None) -> int:
+    """The sheet row number of calamine's first row: the first row holding a value
+    (calamine leaves out the empty rows above it), found in the first part of the sheet's
+    XML; 1 when it is not there or for an XLS workbook (not a ZIP)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            part = _sheet_part(archive, sheet)
+            with archive.open(part) as stream:
+                head = stream.read(_SHEET_HEAD).decode("utf-8", errors="ignore")
+    except (zipfile.BadZipFile, KeyError, OSError, ET.ParseError, StopIteration):
+        return 1
+    found = next((row for row in _ROW.finditer(head) if _VALUE.search(row.group(2) or "")),
+                 None)
+    return int(found.group(1)) if found else 1
+
+
+def _sheet_part(archive: zipfile.ZipFile, sheet: str | None) -> str:
+    """The ZIP member of the named (else the first) worksheet, through the workbook's
+    sheet list and relationships (small parts, parsed hardened)."""
+    book = SafeET.fromstring(archive.read("xl/workbook.xml"))
+    sheets = book.findall(f"{{{_MAIN}}}sheets/{{{_MAIN}}}sheet")
+    chosen = next(s for s in sheets if sheet is None or s.get("name") == sheet)
+    relation = chosen.get(f"{{{_RELATIONSHIP}}}id")
+    links = SafeET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    target = next(link.get("Target", "") for link in links if link.get("Id") == relation)
+    return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
 
 
 def _header_row(top: pl.DataFrame, mapping: ColumnMapping, source: str) -> int:

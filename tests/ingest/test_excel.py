@@ -118,3 +118,17 @@ def test_damaged_workbook_is_one_error(tmp_path: Path) -> None:
     with pytest.raises(IngestError) as err:
         read_batch(path)
     assert err.value.key == "ingest.bad_workbook"
+
+
+def test_line_numbers_count_the_empty_rows_above_the_table(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row, values in enumerate((HEADER, ROWS[0], ["VIR-7", "?", 1, "EUR", "A B", "C D"]),
+                                 start=4):
+        for column, value in enumerate(values, start=2):
+            sheet.cell(row=row, column=column, value=value)
+    book.save(tmp_path / "decale.xlsx")
+    result = read_batch(tmp_path / "decale.xlsx")
+    assert result.frame["source_line"].to_list() == [5]
+    assert result.quarantine["line_number"].to_list() == [6]
