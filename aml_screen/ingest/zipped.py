@@ -1,4 +1,7 @@
-"""The members of a ZIP batch, extracted one at a time to be read as files of their own."""
+"""The members of a ZIP batch, extracted one at a time to be read as files of their own.
+
+A member that is itself a ZIP archive is not opened (refused as a member): archives inside
+archives are how a ZIP that contains itself expands without end."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
 from aml_screen.errors import IngestError
+from aml_screen.ingest.sniff import HEAD_BYTES, is_workbook, is_zip
 
 _SKIPPED = ("__MACOSX/",)
 """Folders archivers add beside the files (macOS resource forks)."""
@@ -37,4 +41,10 @@ def zip_members(path: Path, source: str, folder: Path
                 yield name, IngestError("ingest.bad_zip_member", path=source, member=name,
                                         detail=str(exc))
             else:
-                yield name, target
+                with target.open("rb") as extracted:
+                    head = extracted.read(HEAD_BYTES)
+                if is_zip(head) and not is_workbook(head):
+                    target.unlink()
+                    yield name, IngestError("ingest.nested_zip", path=source, member=name)
+                else:
+                    yield name, target

@@ -75,10 +75,16 @@ def test_zip_members_are_read_as_their_own_files(tmp_path: Path) -> None:
         out.writestr("__MACOSX/mars/._releve.csv", b"\x00\x05\x16\x07")
         out.writestr("mars/notes.pdf", b"%PDF-1.7 not a batch")
         out.writestr("avril/releve.csv", CSV.replace("T1", "T2"))
+    inner = tmp_path / "inner.zip"
+    with zipfile.ZipFile(inner, "w") as out:
+        out.writestr("mai/releve.csv", CSV.replace("T1", "T3"))
+    with zipfile.ZipFile(archive, "a") as out:
+        out.write(inner, "mai.zip")
     result = read_batch(archive)
-    assert (result.format, result.rows_read) == ("zip", 3)
+    assert (result.format, result.rows_read) == ("zip", 4)
     assert result.members == (("mars/releve.csv", "csv"), ("mars/notes.pdf", "file_refused"),
-                              ("avril/releve.csv", "csv"))
+                              ("avril/releve.csv", "csv"), ("mai.zip", "file_refused"))
+    assert "mai.zip" in result.quarantine["reason"][1]
     assert result.frame.select("transaction_id", "source_file").rows() == [
         ("T1", "mars/releve.csv"), ("T2", "avril/releve.csv")]
     refused = result.quarantine.row(0, named=True)
