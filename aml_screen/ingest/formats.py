@@ -91,6 +91,11 @@ def record_reader(read: RecordReader) -> BatchReader:
     """A message reader as a ``BatchReader``: its records validated like a CSV's rows."""
 
     def open_records(path: Path, mapping: ColumnMapping, source: str) -> BatchSource:
-        return record_source(read(path))
+        try:
+            return record_source(read(path))
+        except IngestError as exc:  # a message reader names the file it was given
+            if "path" in exc.params:
+                exc.params["path"] = source
+            raise
 
     return open_records
