@@ -25,6 +25,7 @@ from aml_screen.errors import ConfigError
 from aml_screen.exemptions import apply_exemptions, listed_entries, party_details, with_pair_keys
 from aml_screen.i18n import t
 from aml_screen.ingest import ColumnMapping, IngestResult, read_batch
+from aml_screen.ingest.records import REPORT_COLUMNS
 from aml_screen.match.index import ListIndex, build_index
 from aml_screen.match.names import match_queries, prepare_queries
 from aml_screen.match_cache import MatchCache
@@ -132,6 +133,10 @@ def result_counts(*, index: ListIndex, hits: pl.DataFrame, rule_set: RuleSet | N
     }
 
 
+MAX_REPORTS = 50
+"""Reports listed per batch in the summary (a ZIP can hold many)."""
+
+
 def batch_summary(path: Path, result: IngestResult) -> dict[str, Any]:
     """One file's entry in the summary's ``batches``: what was read of it and how."""
     entry: dict[str, Any] = {
@@ -142,6 +147,9 @@ def batch_summary(path: Path, result: IngestResult) -> dict[str, Any]:
     }
     if result.members:
         entry["members"] = [{"file": name, "format": fmt} for name, fmt in result.members]
+    if set(REPORT_COLUMNS) <= set(result.frame.columns):
+        reports = result.frame.select(REPORT_COLUMNS).unique(maintain_order=True)
+        entry["reports"] = reports.head(MAX_REPORTS).to_dicts()
     return entry
 
 

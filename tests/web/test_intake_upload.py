@@ -56,6 +56,7 @@ def test_batch_page_shows_the_format_read(app: Flask) -> None:
     assert (batch.status, batch.rows_loaded, batch.rows_quarantined) == ("done", 2, 1)
     page = _page(app, f"/batches/{batch.id}")
     assert '<dd id="batch-format">goAML report</dd>' in page
+    assert '<dd class="report">STR report DS-2026-117 from reporting entity 2041</dd>' in page
 
 
 def test_alert_page_shows_the_report_and_bics(app: Flask) -> None:
