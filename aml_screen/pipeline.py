@@ -10,6 +10,7 @@ rule set stops the run with its full report instead of silently screening withou
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,6 +25,7 @@ from aml_screen.errors import ConfigError
 from aml_screen.exemptions import apply_exemptions, listed_entries, party_details, with_pair_keys
 from aml_screen.i18n import t
 from aml_screen.ingest import ColumnMapping, IngestResult, read_batch
+from aml_screen.ingest.records import REPORT_COLUMNS
 from aml_screen.match.index import ListIndex, build_index
 from aml_screen.match.names import MEMORY_MIB
 from aml_screen.match_cache import MatchCache
@@ -124,6 +126,26 @@ def result_counts(*, index: ListIndex, hits: pl.DataFrame, rule_set: RuleSet | N
     }
 
 
+MAX_REPORTS = 50
+"""Reports listed per batch in the summary (a ZIP can hold many)."""
+
+
+def batch_summary(path: Path, result: IngestResult) -> dict[str, Any]:
+    """One file's entry in the summary's ``batches``: what was read of it and how."""
+    entry: dict[str, Any] = {
+        "file": str(path), "sha256": result.sha256, "format": result.format,
+        "encoding": result.encoding, "rows_read": result.rows_read,
+        "rows_loaded": result.frame.height, "rows_quarantined": result.quarantine.height,
+        "unmapped_elements": dict(result.unmapped.most_common()),
+    }
+    if result.members:
+        entry["members"] = [{"file": name, "format": fmt} for name, fmt in result.members]
+    if set(REPORT_COLUMNS) <= set(result.frame.columns):
+        reports = result.frame.select(REPORT_COLUMNS).unique(maintain_order=True)
+        entry["reports"] = reports.head(MAX_REPORTS).to_dicts()
+    return entry
+
+
 def run_screening(
     batch_paths: Sequence[Path],
     watchlists: Sequence[Watchlist],
@@ -139,6 +161,7 @@ def run_screening(
     screen_only: bool = False,
     match_cache: MatchCache | None = None,
     match_memory_mib: int = MEMORY_MIB,
+    input_format: str = "auto",
 ) -> ScreeningRun:
     """Screen every party name of every batch against ``watchlists``, and evaluate the rules
     of ``rules_dir`` (with ``rule_parameters`` overriding its ``parameters.yaml``).
@@ -153,7 +176,8 @@ def run_screening(
     is still checked and quarantined as usual), which is what lets a batch of millions of
     rows fit in memory. ``match_cache`` reuses the results of names screened by earlier
     runs against the same lists (see ``match_cache.MatchCache``). The summary's
-    ``stage_seconds`` times each step."""
+    ``stage_seconds`` times each step. ``input_format`` is the batches' format
+    (``ingest.formats``), detected from each file's content when ``auto``."""
     if screen_only and (rules_dir is not None or exemptions is not None):
         raise ConfigError("screen.screen_only_conflict")
     progress = progress or NoProgress()
@@ -165,7 +189,8 @@ def run_screening(
     for path in batch_paths:
         advance = progress.stage(t("screen.stage.read", file=path.name), 1)
         results.append(read_batch(path, mapping, timezone=timezone, date_order=date_order,
-                                  columns=SCREENING_COLUMNS if screen_only else None))
+                                  columns=SCREENING_COLUMNS if screen_only else None,
+                                  input_format=input_format))
         advance(1)
     transactions = pl.concat([r.frame for r in results], how="diagonal_relaxed", rechunk=False)
     quarantine = pl.concat(
@@ -203,12 +228,8 @@ def run_screening(
         "timezone": timezone,
         "date_order": date_order,
         "batch_key": key,
-        "batches": [
-            {"file": str(path), "sha256": r.sha256, "encoding": r.encoding,
-             "rows_read": r.rows_read, "rows_loaded": r.frame.height,
-             "rows_quarantined": r.quarantine.height}
-            for path, r in zip(batch_paths, results, strict=True)
-        ],
+        "batches": [batch_summary(path, r) for path, r in zip(batch_paths, results, strict=True)],
+        "unmapped_elements": dict(sum((r.unmapped for r in results), Counter()).most_common()),
         "rows_read": rows_read,
         "rows_loaded": transactions.height,
         "rows_screened": transactions.height,

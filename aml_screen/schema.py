@@ -46,6 +46,11 @@ without spaces or punctuation, ``phone`` digits with ``+`` when the country code
 A value that cannot be read is dropped and the row's ``ingest_notes`` says so."""
 NOTES_COLUMN = "ingest_notes"
 
+PARTY_ONLY_COLUMN = "party_only"
+"""Optional marker column: a non-blank value makes the row a party to screen rather than
+a transaction (the parties of a goAML activity report, which has none): its party is in
+the originator columns, it needs no date, amount or currency, and rules do not see it."""
+
 QUARANTINE_SCHEMA: dict[str, pl.DataType] = {
     "source_file": pl.String(),
     "line_number": pl.Int64(),

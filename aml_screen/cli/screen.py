@@ -12,8 +12,10 @@ from rich.console import Console
 from aml_screen.cli.context import Context, pass_context
 from aml_screen.cli.options import load_lists, threshold_option
 from aml_screen.cli.report import print_alerts, print_summary
+from aml_screen.errors import ConfigError
 from aml_screen.i18n import t
 from aml_screen.ingest import load_mapping
+from aml_screen.ingest.formats import FORMAT_NAMES
 from aml_screen.outputs import FORMATS, write_outputs
 from aml_screen.pipeline import ScreeningRun, run_screening
 from aml_screen.progress import NoProgress, RichProgress
@@ -39,6 +41,10 @@ ENGINES = ("embedded", "spark")
               show_default=True, help="Hits file format / format du fichier des correspondances.")
 @click.option("--mapping", type=click.Path(path_type=Path, dir_okay=False, exists=True),
               help="YAML column mapping for the bank's export / correspondance des colonnes.")
+@click.option("--input-format", type=click.Choice(("auto", *FORMAT_NAMES)), default="auto",
+              show_default=True,
+              help="Batch format; auto: detected from each file's content. "
+                   "Format des lots ; auto : reconnu d'après le contenu de chaque fichier.")
 @threshold_option
 @click.option("--timezone", default=None,
               help="Zone of times without offset, e.g. Africa/Niamey / fuseau horaire.")
@@ -55,7 +61,8 @@ ENGINES = ("embedded", "spark")
               help="Spark master URL (--engine spark) / URL du maître Spark.")
 @pass_context
 def screen_command(obj: Context, batches: tuple[Path, ...], watchlists: tuple[str, ...],
-                   out_dir: Path, fmt: str, mapping: Path | None, threshold: float | None,
+                   out_dir: Path, fmt: str, mapping: Path | None, input_format: str,
+                   threshold: float | None,
                    timezone: str | None, rules_dir: Path | None, no_rules: bool,
                    progress: bool, engine: str, spark_master: str) -> None:
     """Screen transaction batches against watchlists.
@@ -69,6 +76,8 @@ def screen_command(obj: Context, batches: tuple[Path, ...], watchlists: tuple[st
     lists = load_lists(watchlists, settings)
     chosen_rules = None if no_rules else configured_rules(settings, rules_dir)
     run: ScreeningRun | SparkRun
+    if engine == "spark" and input_format != "auto":
+        raise ConfigError("screen.input_format_spark", format=input_format)
     if engine == "spark":
         run = _spark_run(batches, lists, spark_master, threshold=cutoff,
                          timezone=timezone or settings.timezone, date_order=settings.date_order,
@@ -82,7 +91,8 @@ def screen_command(obj: Context, batches: tuple[Path, ...], watchlists: tuple[st
                                 date_order=settings.date_order, mapping=column_mapping,
                                 progress=bars or NoProgress(), rules_dir=chosen_rules,
                                 rule_parameters=parameters_override(settings),
-                                match_memory_mib=settings.match_memory_mib)
+                                match_memory_mib=settings.match_memory_mib,
+                                input_format=input_format)
     paths = write_outputs(out_dir, run.tables, run.quarantine, run.summary, fmt)
     out = Console()
     print_summary(out, run.summary, run.hits)

@@ -1,16 +1,24 @@
-"""``read_batch``: a bank's transaction file (CSV or Parquet) -> canonical frame + quarantine."""
+"""``read_batch``: a batch file of any format in ``formats.FORMATS`` -> canonical frame +
+quarantine.
+
+The format is detected from the file's content (``input_format`` overrides it); its reader
+gives a table of text rows (``source.BatchSource``) that is validated here the same way
+whatever the format. A ZIP's members are read as files of their own: a member that cannot
+be read at all is refused whole, as one quarantine row (``FILE_REFUSED``) naming the member
+and why, counted as one row read, while the other members load."""
 
 from __future__ import annotations
 
 import hashlib
-import mmap
 import os
-from collections.abc import Collection
+from collections import Counter
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import partial
 from itertools import repeat
 from pathlib import Path
+from tempfile import TemporaryDirectory
 from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -19,12 +27,13 @@ import polars as pl
 from aml_screen.errors import ConfigError, IngestError
 from aml_screen.i18n import t
 from aml_screen.ingest import dates
-from aml_screen.ingest.csv_reader import BrokenRow, CsvLayout, TextBatch, csv_layout, empty_text
+from aml_screen.ingest.csv_reader import BrokenRow, TextBatch, empty_text
 from aml_screen.ingest.currencies import minor_units
-from aml_screen.ingest.encoding import utf8_bytes
+from aml_screen.ingest.formats import ZIP, batch_reader, detect_format
 from aml_screen.ingest.headers import resolve_columns
 from aml_screen.ingest.mapping import ColumnMapping
-from aml_screen.ingest.parquet_reader import MAGIC, ParquetBatch
+from aml_screen.ingest.sniff import HEAD_BYTES
+from aml_screen.ingest.source import Table
 from aml_screen.ingest.validate import (
     CHECKED,
     BatchFacts,
@@ -35,7 +44,8 @@ from aml_screen.ingest.validate import (
     extra_name,
     validate_chunk,
 )
-from aml_screen.schema import QUARANTINE_SCHEMA
+from aml_screen.ingest.zipped import zip_members
+from aml_screen.schema import PARTY_ONLY_COLUMN, QUARANTINE_SCHEMA, TRANSACTION_SCHEMA, empty
 
 
 @dataclass(frozen=True)
@@ -47,9 +57,20 @@ class IngestResult:
     rows_read: int
     """Rows in the file (blank lines aside): always ``frame.height + quarantine.height``."""
     encoding: str
-    """Encoding used: ``utf-8``, ``utf-8-sig``, ``utf-16-le``, ``cp1252``... or ``parquet``."""
+    """Encoding used: ``utf-8``, ``utf-8-sig``, ``utf-16-le``, ``cp1252``... or, for a
+    format that is not text, its name (``parquet``, ``xlsx``, ``goaml``, ``zip``...)."""
     sha256: str
     """Of the file's bytes."""
+    format: str = "csv"
+    """The format read (``formats.FORMATS``): detected, or the one asked for."""
+    unmapped: Counter[str] = field(default_factory=Counter)
+    """Elements of a message file no column was read from, by path, with their count."""
+    members: tuple[tuple[str, str], ...] = ()
+    """A ZIP's members: (name, format read, or ``FILE_REFUSED``)."""
+
+
+FILE_REFUSED = "file_refused"
+"""Reason code of a ZIP member that could not be read at all (one quarantine row)."""
 
 
 CHUNK_ROWS = 1_000_000
@@ -67,6 +88,8 @@ def read_batch(
     date_order: str = "dmy",
     chunk_rows: int = CHUNK_ROWS,
     columns: Collection[str] | None = None,
+    input_format: str = "auto",
+    source: str | None = None,
 ) -> IngestResult:
     """Read and validate one batch; rows that fail a check go to the quarantine frame.
 
@@ -77,7 +100,9 @@ def read_batch(
     the file's text; the result is the same whatever the chunking. ``columns`` names the
     columns to load (canonical names, or the batch's own for its other columns); None
     loads all. Every row is checked whatever is loaded, and a quarantined row's raw text
-    is always the whole row.
+    is always the whole row. ``input_format`` is a ``formats.FORMATS`` name or ``auto``
+    (detected from the content). ``source`` names the file in messages and in
+    ``source_file`` (default: its path, and its name).
     """
     mapping = mapping or ColumnMapping()
     zone = _zone(mapping.timezone or timezone)
@@ -85,23 +110,24 @@ def read_batch(
     if order not in ("dmy", "mdy"):
         raise ConfigError("config.bad_value", name="date_order", value=order, detail="dmy | mdy")
     digest, head = _digest(path)
-    source = str(path)
-    reader: ParquetBatch | CsvLayout
-    if head.startswith(MAGIC) or path.suffix.lower() == ".parquet":
-        reader = ParquetBatch(path, source)
-        headers, encoding, delimiter = reader.headers, "parquet", ","
-    else:
-        data, encoding = utf8_bytes(_map(path), mapping.encoding, source)
-        reader = csv_layout(data, mapping.delimiter, source)
-        del data
-        headers, delimiter = reader.names, reader.delimiter
-    resolved = resolve_columns(headers, mapping.columns, source)
+    name = source or str(path)
+    found = detect_format(head, name) if input_format == "auto" else input_format
+    if found == ZIP:
+        return _read_zip(path, digest, name, partial(
+            read_batch, mapping=mapping, timezone=timezone, date_order=date_order,
+            chunk_rows=chunk_rows, columns=columns))
+    opened = batch_reader(found)(path, mapping, name)
+    reader = opened.table
+    headers = reader.headers
+    resolved = (dict(opened.columns) if opened.columns is not None
+                else resolve_columns(headers, mapping.columns, name))
+    delimiter = opened.delimiter
     options = ValidationOptions(
-        source_file=path.name,
+        source_file=source or path.name,
         columns=resolved,
         date_formats=dates.formats_for(mapping.date_formats, order),
         timezone=zone,
-        decimal_separator=mapping.decimal_separator,
+        decimal_separator=opened.decimal_separator or mapping.decimal_separator,
         delimiter=delimiter,
         minor_units=minor_units(),
         rank_date_formats=not mapping.date_formats,
@@ -109,7 +135,7 @@ def read_batch(
     )
     starts = range(0, reader.height, chunk_rows)
     wanted = _wanted_headers(headers, resolved, columns)
-    id_index = headers.index(resolved["transaction_id"])
+    id_index = headers.index(resolved["transaction_id"]) if "transaction_id" in resolved else None
 
     def load(first: int, facts: BatchFacts | str) -> _Loaded:
         """One chunk validated with the batch's ``facts``, or with its own and this
@@ -121,7 +147,7 @@ def read_batch(
         whole = None if wanted is None else partial(_whole, reader, first, chunk_rows)
         frame, quarantine = validate_chunk(chunk.frame, options, facts, full_text=whole,
                                            keep=columns)
-        broken = _broken_rows(chunk, id_index, len(headers), path.name)
+        broken = _broken_rows(chunk, id_index, len(headers), options.source_file)
         rows = chunk.frame.height + len(chunk.broken)
         return _Loaded(frame, quarantine, broken, rows, own, facts.separator)
 
@@ -147,9 +173,44 @@ def read_batch(
     frame = pl.concat(frames, rechunk=False)
     quarantine = pl.concat(quarantines).sort("line_number", maintain_order=True)
     if rows_read != frame.height + quarantine.height:  # a bug, never a property of the file
-        raise AssertionError(f"ingest of {source}: {rows_read} rows read, "
+        raise AssertionError(f"ingest of {name}: {rows_read} rows read, "
                              f"{frame.height} loaded + {quarantine.height} quarantined")
-    return IngestResult(frame, quarantine, rows_read, encoding, digest)
+    return IngestResult(frame, quarantine, rows_read, opened.encoding, digest, found,
+                        opened.unmapped)
+
+
+def _read_zip(path: Path, digest: str, name: str,
+              read: Callable[..., IngestResult]) -> IngestResult:
+    """Every member of the ZIP ``path`` read as a file of its own (``read(file,
+    source=member)``), the results one after the other; a member refused whole is one
+    quarantine row naming it and the reason."""
+    results: list[IngestResult] = []
+    refused: list[dict[str, object]] = []
+    members: list[tuple[str, str]] = []
+    with TemporaryDirectory(prefix="aml-screen-zip-") as folder:
+        for member, extracted in zip_members(path, name, Path(folder)):
+            try:
+                if isinstance(extracted, IngestError):
+                    raise extracted
+                result = read(extracted, source=member)
+            except IngestError as exc:
+                refused.append({"source_file": member, "reason_code": FILE_REFUSED,
+                                "reason": str(exc)})
+                members.append((member, FILE_REFUSED))
+            else:
+                results.append(result)
+                members.append((member, result.format))
+            finally:
+                if not isinstance(extracted, IngestError):
+                    extracted.unlink(missing_ok=True)
+    frames = [r.frame for r in results]
+    frame = (pl.concat(frames, how="diagonal_relaxed", rechunk=False) if frames
+             else empty(TRANSACTION_SCHEMA))
+    quarantine = pl.concat([*(r.quarantine for r in results),
+                            pl.DataFrame(refused, schema=QUARANTINE_SCHEMA)])
+    unmapped: Counter[str] = sum((r.unmapped for r in results), Counter())
+    return IngestResult(frame, quarantine, sum(r.rows_read for r in results) + len(refused),
+                        ZIP, digest, ZIP, unmapped, tuple(members))
 
 
 class _Loaded(NamedTuple):
@@ -168,11 +229,12 @@ def _wanted_headers(headers: list[str], resolved: dict[str, str],
         return None
     mapped = set(resolved.values())
     keep = {resolved[c] for c in (*CHECKED, *columns) if c in resolved}
-    keep |= {h for h in headers if h not in mapped and extra_name(h) in columns}
+    keep |= {h for h in headers if h not in mapped
+             and extra_name(h) in (*columns, PARTY_ONLY_COLUMN)}
     return [h for h in headers if h in keep]
 
 
-def _whole(reader: ParquetBatch | CsvLayout, first: int, rows: int) -> pl.DataFrame:
+def _whole(reader: Table, first: int, rows: int) -> pl.DataFrame:
     return reader.chunk(first, rows).frame
 
 
@@ -185,25 +247,11 @@ def _zone(name: str) -> str:
     return name
 
 
-def _map(path: Path) -> bytes | mmap.mmap:
-    """The file's bytes as a read-only memory map (its pages are read on demand and can
-    be let go), or as bytes when it is empty (an empty file cannot be mapped)."""
-    try:
-        with path.open("rb") as stream:
-            if os.fstat(stream.fileno()).st_size == 0:
-                return b""
-            return mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ)
-    except FileNotFoundError as exc:
-        raise IngestError("ingest.file_missing", path=path) from exc
-    except OSError as exc:
-        raise IngestError("ingest.unreadable", path=path, detail=exc.strerror) from exc
-
-
 def _digest(path: Path) -> tuple[str, bytes]:
     """The file's SHA-256 and its first bytes, read as a stream."""
     try:
         with path.open("rb") as stream:
-            head = stream.read(len(MAGIC))
+            head = stream.read(HEAD_BYTES)
             stream.seek(0)
             return hashlib.file_digest(stream, "sha256").hexdigest(), head
     except FileNotFoundError as exc:
@@ -212,12 +260,13 @@ def _digest(path: Path) -> tuple[str, bytes]:
         raise IngestError("ingest.unreadable", path=path, detail=exc.strerror) from exc
 
 
-def _broken_rows(text: TextBatch, id_index: int, columns: int, source_file: str
+def _broken_rows(text: TextBatch, id_index: int | None, columns: int, source_file: str
                  ) -> pl.DataFrame:
     """Quarantine rows for lines whose field count differs from the header's."""
 
     def row(broken: BrokenRow) -> dict[str, object]:
-        tx_id = broken.fields[id_index].strip() if id_index < len(broken.fields) else ""
+        tx_id = (broken.fields[id_index].strip()
+                 if id_index is not None and id_index < len(broken.fields) else "")
         return {
             "source_file": source_file,
             "line_number": broken.line,

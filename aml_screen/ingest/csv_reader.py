@@ -108,6 +108,10 @@ class CsvLayout:
     source: str
 
     @property
+    def headers(self) -> list[str]:
+        return self.names
+
+    @property
     def height(self) -> int:
         """Body records (blank ones included)."""
         return int(self.starts.size)

@@ -9,6 +9,7 @@ A YAML file (see ``aml_screen/samples/mapping_example.yaml``)::
     delimiter: ";"              # auto | , | ; | "\\t" (or tab) | |
     encoding: cp1252            # auto | any Python codec name
     date_order: dmy             # dmy | mdy
+    sheet: "Relevé"             # Excel: the sheet to read (default: the first)
 
 Every key is optional; what is left out is detected from the file. Besides the transaction
 columns, ``columns`` may name the parties' KYC columns (``originator_birth_date``,
@@ -51,6 +52,8 @@ class ColumnMapping:
     delimiter: str = "auto"
     encoding: str = "auto"
     date_order: str | None = None
+    sheet: str | None = None
+    """The workbook sheet an Excel batch is read from; None = the first."""
 
 
 def load_mapping(path: Path) -> ColumnMapping:
@@ -64,7 +67,7 @@ def load_mapping(path: Path) -> ColumnMapping:
     data = {} if data is None else data
     if not isinstance(data, dict):
         raise _bad(path, "-", "a mapping of keys to values")
-    known = {"columns", "date_formats", "timezone", *_CHOICES, "encoding"}
+    known = {"columns", "date_formats", "timezone", *_CHOICES, "encoding", "sheet"}
     for key in data:
         if key not in known:
             raise _bad(path, str(key), "unknown key; expected one of " + ", ".join(sorted(known)))
@@ -76,6 +79,7 @@ def load_mapping(path: Path) -> ColumnMapping:
         delimiter=_choice(path, "delimiter", _tab(data.get("delimiter", "auto"))),
         encoding=_encoding(path, data.get("encoding", "auto")),
         date_order=_choice(path, "date_order", data.get("date_order")),
+        sheet=_sheet(path, data.get("sheet")),
     )
 
 
@@ -111,6 +115,14 @@ def _timezone(path: Path, raw: Any) -> str | None:
         ZoneInfo(str(raw))
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise _bad(path, "timezone", f"{raw}: not an IANA zone such as Africa/Niamey") from exc
+    return str(raw)
+
+
+def _sheet(path: Path, raw: Any) -> str | None:
+    if raw is None:
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, str | int) or not str(raw).strip():
+        raise _bad(path, "sheet", "the name of a sheet of the workbook")
     return str(raw)
 
 

@@ -4,7 +4,8 @@ Each row gets the FIRST failing check, in this order: ``missing_id``, ``duplicat
 ``bad_date``, ``missing_currency``, ``unknown_currency``, ``bad_amount``,
 ``negative_amount``, ``bad_scale``. A later occurrence of a transaction id is the
 duplicate; the first one is judged on its own merits. ``raw`` is the row's fields joined
-with the batch's delimiter.
+with the batch's delimiter. A party-only row (``schema.PARTY_ONLY_COLUMN``) is checked on
+its transaction id alone: it has no date, amount or currency to check.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from aml_screen.ingest.mapping import MAPPABLE
 from aml_screen.ingest.reasons import reason_sentences
 from aml_screen.schema import (
     NOTES_COLUMN,
+    PARTY_ONLY_COLUMN,
     PARTY_SCHEMA,
     QUARANTINE_SCHEMA,
     TRANSACTION_SCHEMA,
@@ -156,7 +158,9 @@ def validate_chunk(
         .with_columns(
             _amount=pl.when(pl.col("_decimals") <= 4).then(amounts.to_decimal(pl.col("_plain")))
         )
-        .with_columns(_reason_code=_first_failure())
+        .with_columns(_reason_code=_first_failure(
+            pl.col(PARTY_ONLY_COLUMN).is_not_null() if PARTY_ONLY_COLUMN in work.columns
+            else pl.lit(False)))
     )
     valid = work.filter(pl.col("_reason_code").is_null()).with_columns(
         amount=pl.col("_amount"), source_file=pl.lit(options.source_file)
@@ -250,14 +254,15 @@ def _stripped(text: pl.Expr) -> pl.Expr:
     return text.str.strip_chars().replace("", None)
 
 
-def _first_failure() -> pl.Expr:
+def _first_failure(party_only: pl.Expr) -> pl.Expr:
+    """The first failing check's code; a party-only row is checked on its id alone."""
     checks = (
         ("missing_id", pl.col("transaction_id").is_null()),
         ("duplicate_id", pl.col("_duplicate")),
-        ("bad_date", pl.col("booked_at").is_null()),
-        ("missing_currency", pl.col("currency").is_null()),
-        ("unknown_currency", pl.col("_minor").is_null()),
-        ("bad_amount", pl.col("_plain").is_null()),
+        ("bad_date", pl.col("booked_at").is_null() & ~party_only),
+        ("missing_currency", pl.col("currency").is_null() & ~party_only),
+        ("unknown_currency", pl.col("_minor").is_null() & pl.col("currency").is_not_null()),
+        ("bad_amount", pl.col("_plain").is_null() & ~party_only),
         ("negative_amount", pl.col("_plain").str.starts_with("-") & (pl.col("_amount") != 0)),
         ("bad_scale", pl.col("_decimals") > pl.col("_minor")),
     )

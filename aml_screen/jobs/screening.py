@@ -13,6 +13,7 @@ from sqlalchemy import update
 
 from aml_screen.errors import AmlScreenError
 from aml_screen.i18n import t
+from aml_screen.ingest.formats import ACCEPTED_SUFFIXES
 from aml_screen.jobs.progress import DatabaseProgress
 from aml_screen.pipeline import run_screening
 from aml_screen.rules.configured import configured_rules, parameters_override
@@ -35,9 +36,9 @@ def upload_dir(settings: Settings) -> Path:
 
 def stored_path(settings: Settings, sha256: str, file_name: str) -> Path:
     """Where an uploaded file is kept: named by its content hash, keeping its extension
-    (the batch reader tells CSV from Parquet by both)."""
+    when it is one of a batch format (the reader goes by the content)."""
     suffix = Path(file_name).suffix.lower()
-    return upload_dir(settings) / f"{sha256}{suffix if suffix in ('.csv', '.parquet') else ''}"
+    return upload_dir(settings) / f"{sha256}{suffix if suffix in ACCEPTED_SUFFIXES else ''}"
 
 
 def _fail(database: Database, batch_id: int, key: str, params: dict[str, object]) -> None:

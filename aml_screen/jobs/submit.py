@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import IO
 
 from aml_screen.errors import InputError
+from aml_screen.ingest.formats import ACCEPTED_SUFFIXES
 from aml_screen.jobs.queue import JobQueue
 from aml_screen.jobs.screening import stored_path, upload_dir
 from aml_screen.settings import Settings
@@ -21,8 +22,6 @@ from aml_screen.store import Database
 from aml_screen.store.audit import record
 from aml_screen.store.loading import register_batch
 from aml_screen.store.models import User
-
-ACCEPTED_SUFFIXES = (".csv", ".txt", ".parquet")
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,13 @@ from aml_screen.rules.eval_list import evaluate_list_rules
 from aml_screen.rules.eval_sequence import evaluate_sequence_rules
 from aml_screen.rules.eval_transaction import evaluate_transaction_rules
 from aml_screen.rules.model import NAME_OF, Rule, RuleSet
-from aml_screen.schema import HIT_SCHEMA, RULE_HIT_SCHEMA, TRANSACTION_SCHEMA, conform
+from aml_screen.schema import (
+    HIT_SCHEMA,
+    PARTY_ONLY_COLUMN,
+    RULE_HIT_SCHEMA,
+    TRANSACTION_SCHEMA,
+    conform,
+)
 
 ALWAYS = ("transaction_id", "booked_at", "currency", "amount_xof", "originator_name",
           "originator_account",
@@ -181,8 +187,19 @@ def evaluate_rules(rule_set: RuleSet, transactions: pl.DataFrame | pl.LazyFrame,
     at ``hits`` (HIT_SCHEMA). ``hour`` and ``weekday`` are read in ``timezone`` (the
     deployment's IANA zone). One row per rule per subject (per episode for windowed
     rules)."""
-    frame = prepare(rule_set, transactions, timezone)
+    frame = prepare(rule_set, transactions_only(transactions), timezone)
     return combine([found for step in steps(rule_set, frame, hits) for found in step.run()])
+
+
+def transactions_only(transactions: pl.DataFrame | pl.LazyFrame
+                      ) -> pl.DataFrame | pl.LazyFrame:
+    """The rows that are transactions: party-only rows (``PARTY_ONLY_COLUMN``) are
+    screened by name but have no amount or date for a rule to read."""
+    names = (transactions.collect_schema().names() if isinstance(transactions, pl.LazyFrame)
+             else transactions.columns)
+    if PARTY_ONLY_COLUMN not in names:
+        return transactions
+    return transactions.filter(pl.col(PARTY_ONLY_COLUMN).is_null())
 
 
 def combine(frames: list[pl.DataFrame]) -> pl.DataFrame:

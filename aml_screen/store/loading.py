@@ -17,6 +17,7 @@ from sqlalchemy import insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from aml_screen.exemptions import listed_entries
+from aml_screen.ingest.records import AGENT_COLUMNS, REPORT_COLUMNS
 from aml_screen.pipeline import ScreeningRun, list_names
 from aml_screen.schema import NOTES_COLUMN, PARTY_SCHEMA, TRANSACTION_SCHEMA
 from aml_screen.store.audit import record
@@ -37,8 +38,8 @@ from aml_screen.store.version_changes import record_version_changes
 from aml_screen.watchlists.loader import Watchlist
 
 _TRANSACTION_COLUMNS = [c for c in TRANSACTION_SCHEMA if c != "source_file"]
-_OPTIONAL_COLUMNS = [*PARTY_SCHEMA, NOTES_COLUMN]
-"""Party details and ingest notes: stored when the batch had them."""
+_OPTIONAL_COLUMNS = [*PARTY_SCHEMA, NOTES_COLUMN, *REPORT_COLUMNS, *AGENT_COLUMNS]
+"""Party details, ingest notes, report facts and BICs: stored when the batch had them."""
 
 
 def _stored_transactions(transactions: pl.DataFrame) -> pl.DataFrame:

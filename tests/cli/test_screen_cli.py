@@ -81,7 +81,7 @@ def test_csv_format_and_french_messages(tmp_path: Path) -> None:
     ("content", "fragment"),
     [
         (b"", "empty"),
-        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10", "not a csv or parquet"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10", "not a batch of a known format"),
     ],
 )
 def test_unusable_batch_exits_2_with_one_line(tmp_path: Path, content: bytes,

@@ -183,7 +183,8 @@ def _png() -> bytes:
         (b"", "ingest.empty"),
         (b"\n\r\n  \n", "ingest.empty"),
         (_png(), "ingest.binary"),
-        (b"PK\x03\x04\x14\x00\x00\x00\x08\x00xl/workbook.xml", "ingest.binary"),
+        (b"PK\x03\x04\x14\x00\x00\x00\x08\x00xl/workbook.xml", "ingest.bad_workbook"),
+        (b"PK\x03\x04\x14\x00\x00\x00\x08\x00batch.csv", "ingest.bad_zip"),
         (b"transaction_id;amount\x00\x00\x01\x02\x00", "ingest.binary"),
     ],
 )

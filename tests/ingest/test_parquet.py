@@ -68,7 +68,7 @@ def test_float_amounts_go_through_their_shortest_text(
 
 @pytest.mark.parametrize(
     ("content", "name"),
-    [(b"PAR1 this is not really parquet PAR1", "batch.csv"), (b"id,amount\n1,2\n", "x.parquet")],
+    [(b"PAR1 this is not really parquet PAR1", "batch.csv"), (b"PAR1\x15\x04", "x.parquet")],
 )
 def test_unreadable_parquet_is_one_error(tmp_path: Path, content: bytes, name: str) -> None:
     path = tmp_path / name

@@ -9,6 +9,8 @@ import pytest
 
 from aml_screen.exports.filters import FORMATS, KINDS
 from aml_screen.i18n import LANGUAGES, catalogue
+from aml_screen.ingest.batch import FILE_REFUSED
+from aml_screen.ingest.formats import FORMAT_NAMES
 from aml_screen.match.explain import ADJUSTMENTS, RELATIONS
 from aml_screen.schema import ENTITY_TYPES
 from aml_screen.store.models import (
@@ -51,6 +53,7 @@ DYNAMIC = {
     "matching.relation.": RELATIONS,
     "matching.adjustment.": ADJUSTMENTS,
     "web.entity_type.": ENTITY_TYPES,
+    "ingest.format.": (*FORMAT_NAMES, FILE_REFUSED),
 }
 """Templates build these keys from a value (``_('web.role.' ~ user.role)``): every value."""
 

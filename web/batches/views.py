@@ -21,6 +21,7 @@ from flask import (
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
+from aml_screen.ingest.formats import ACCEPTED_SUFFIXES
 from aml_screen.jobs import submit_batch
 from aml_screen.outputs import neutralise_formulas
 from aml_screen.store.audit import record
@@ -45,7 +46,7 @@ def index() -> str:
         rows = db.execute(select(Batch, User.username)
                           .outerjoin(User, User.id == Batch.uploaded_by_id)
                           .order_by(Batch.uploaded_at.desc(), Batch.id.desc()).limit(100)).all()
-    return render_template("batches/list.html", rows=rows,
+    return render_template("batches/list.html", rows=rows, accept=",".join(ACCEPTED_SUFFIXES),
                            max_mb=services().settings.max_upload_mb)
 
 

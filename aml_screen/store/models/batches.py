@@ -95,6 +95,12 @@ class Transaction(Base):
     beneficiary_phone: Mapped[str | None] = mapped_column(String(32))
     ingest_notes: Mapped[str | None] = mapped_column(Text)
     """Values of the row that could not be read and were left out (the row was screened)."""
+    report_id: Mapped[str | None] = mapped_column(Text)
+    """The reference of the report the transaction came in (goAML ``entity_reference``)."""
+    reporting_entity: Mapped[str | None] = mapped_column(Text)
+    report_code: Mapped[str | None] = mapped_column(Text)
+    originator_bic: Mapped[str | None] = mapped_column(Text)
+    beneficiary_bic: Mapped[str | None] = mapped_column(Text)
 
 
 class QuarantineRow(Base):
