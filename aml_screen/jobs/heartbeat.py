@@ -54,7 +54,8 @@ class Heartbeat:
                 log.info("heartbeat of %s %s skipped: %s", self.claim.model.__tablename__,
                          self.claim.job_id, exc)
                 continue
-            if not held:
-                log.warning("%s %s: claim lost, heartbeat stopped",
-                            self.claim.model.__tablename__, self.claim.job_id)
+            if not held:  # finished meanwhile, or taken over by another attempt
+                log.info("%s %s: no longer held by attempt %s, heartbeat stopped",
+                         self.claim.model.__tablename__, self.claim.job_id,
+                         self.claim.attempt)
                 return

@@ -28,6 +28,8 @@ from aml_screen.store.base import utcnow
 from aml_screen.store.models import Batch, Rescreen, User
 
 JobModel = type[Batch] | type[Rescreen]
+_NO_PROGRESS = {"progress_label": None, "progress_done": 0, "progress_total": None}
+"""A batch queued again shows no stage until its next attempt writes one."""
 
 
 class ClaimLostError(AmlScreenError):
@@ -161,6 +163,8 @@ def recover_job(session: Session, model: JobModel, job_id: int, token: str | Non
          "error_params": {"attempts": str(attempts)}, "finished_at": now, "claim_token": None}
         if give_up else
         {"status": "queued", "queued_at": now, "claim_token": None, "heartbeat_at": None})
+    if model is Batch:
+        values |= _NO_PROGRESS
     changed = session.execute(update(model).where(dead).values(**values)
                               .execution_options(synchronize_session=False))
     if changed.rowcount != 1:  # type: ignore[attr-defined]
@@ -211,7 +215,7 @@ def requeue(session: Session, job: Batch | Rescreen, actor: User | None, action:
                               "claim_token": None, "heartbeat_at": None, "error_key": None,
                               "error_params": None}
     if model is Batch:
-        values |= {"progress_label": None, "progress_done": 0, "progress_total": None}
+        values |= _NO_PROGRESS
     changed = session.execute(update(model).where(model.id == job.id, eligible)
                               .values(**values)
                               .execution_options(synchronize_session="fetch"))
