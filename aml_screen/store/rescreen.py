@@ -109,6 +109,13 @@ def load_rescreen(session: Session, rescreen_id: int, run: ScreeningRun,
     return created
 
 
+def pending_rescreen(session: Session, batch_id: int) -> Rescreen | None:
+    """The batch's newest re-screen still queued or running, if any."""
+    return session.scalars(select(Rescreen).where(
+        Rescreen.batch_id == batch_id, Rescreen.status.in_(("queued", "running")))
+        .order_by(Rescreen.id.desc())).first()
+
+
 def batch_rescreens(session: Session, batch_id: int) -> list[tuple[Rescreen, str | None]]:
     """The batch's re-screens, newest first, with who requested each."""
     rows = session.execute(select(Rescreen, User.username)

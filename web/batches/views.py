@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-import polars as pl
 from flask import (
     Blueprint,
     abort,
@@ -19,15 +18,19 @@ from flask import (
     request,
     url_for,
 )
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from aml_screen.jobs import submit_batch
 from aml_screen.outputs import neutralise_formulas
-from aml_screen.store.audit import record
-from aml_screen.store.batches import can_requeue, requeue_batch
-from aml_screen.store.models import Batch, QuarantineRow, Rescreen, User
-from aml_screen.store.rescreen import batch_rescreens, request_rescreen
+from aml_screen.store.batches import (
+    batch_with_uploader,
+    can_requeue,
+    download_quarantine,
+    recent_batches,
+    requeue_batch,
+)
+from aml_screen.store.models import Batch, Rescreen, User
+from aml_screen.store.rescreen import batch_rescreens, pending_rescreen, request_rescreen
 from web.i18n import gettext
 from web.security import require, signed_in
 from web.services import services
@@ -40,9 +43,7 @@ NAV = [(20, "batches.index", "web.nav.batches", "batches.view")]
 @require("batches.view")
 def index() -> str:
     with services().database.transaction() as db:
-        rows = db.execute(select(Batch, User.username)
-                          .outerjoin(User, User.id == Batch.uploaded_by_id)
-                          .order_by(Batch.uploaded_at.desc(), Batch.id.desc()).limit(100)).all()
+        rows = recent_batches(db)
     return render_template("batches/list.html", rows=rows,
                            max_mb=services().settings.max_upload_mb)
 
@@ -65,19 +66,15 @@ def upload() -> Response:
 
 def _batch(batch_id: int) -> tuple[Batch, str | None]:
     with services().database.transaction() as db:
-        row = db.execute(select(Batch, User.username)
-                         .outerjoin(User, User.id == Batch.uploaded_by_id)
-                         .where(Batch.id == batch_id)).first()
+        row = batch_with_uploader(db, batch_id)
     if row is None:
         abort(404)
-    return row[0], row[1]
+    return row
 
 
 def _pending_rescreen(batch_id: int) -> Rescreen | None:
     with services().database.transaction() as db:
-        return db.scalars(select(Rescreen).where(
-            Rescreen.batch_id == batch_id, Rescreen.status.in_(("queued", "running")))
-            .order_by(Rescreen.id.desc())).first()
+        return pending_rescreen(db, batch_id)
 
 
 def progress_state(batch: Batch) -> dict[str, Any]:
@@ -157,16 +154,7 @@ def progress(batch_id: int) -> Response:
 def quarantine(batch_id: int) -> Response:
     batch, _ = _batch(batch_id)
     with services().database.transaction() as db:
-        rows = db.execute(select(QuarantineRow.line_number, QuarantineRow.transaction_id,
-                                 QuarantineRow.reason_code, QuarantineRow.reason,
-                                 QuarantineRow.raw)
-                          .where(QuarantineRow.batch_id == batch.id)
-                          .order_by(QuarantineRow.line_number)).all()
-        record(db, db.get_one(User, signed_in().id), "batch.quarantine_download",
-               "batch", batch.id, after={"rows": len(rows)})
-    frame = pl.DataFrame([tuple(r) for r in rows], orient="row", schema={
-        "line_number": pl.Int64, "transaction_id": pl.String, "reason_code": pl.String,
-        "reason": pl.String, "raw": pl.String})
+        frame = download_quarantine(db, batch.id, db.get_one(User, signed_in().id))
     body = "\ufeff" + neutralise_formulas(frame).write_csv()
     name = f"quarantine-{batch.sha256[:12]}.csv"
     return Response(body, mimetype="text/csv", headers={
