@@ -63,6 +63,13 @@ class Settings:
     """This reporting entity's goAML identifier (``rentity_id``), assigned by the FIU."""
     local_currency: str = "XOF"
     """ISO 4217 currency of this jurisdiction (goAML ``currency_code_local``)."""
+    job_queue_name: str = "aml-screen"
+    """Name of the job queue; keeps deployments (or test runs) sharing one Redis apart."""
+    job_stale_seconds: float = 90.0
+    """A running job whose last heartbeat is older than this is taken for dead (its worker
+    was killed) and queued again; running jobs beat every sixth of it."""
+    job_max_attempts: int = 3
+    """How many times a job is started before a worker death makes it fail for good."""
     config_file: Path | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -84,6 +91,12 @@ class Settings:
         if self.exemption_days < 1:
             raise ConfigError("config.bad_value", name="exemption_days",
                               value=self.exemption_days, detail=">= 1")
+        if self.job_stale_seconds <= 0:
+            raise ConfigError("config.bad_value", name="job_stale_seconds",
+                              value=self.job_stale_seconds, detail="> 0")
+        if self.job_max_attempts < 1:
+            raise ConfigError("config.bad_value", name="job_max_attempts",
+                              value=self.job_max_attempts, detail=">= 1")
         try:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -99,6 +112,8 @@ def _coerce(name: str, raw: Any, annotation: Any) -> Any:
             return None if raw in (None, "") else Path(raw)
         if "float" in kind:
             return float(raw)
+        if kind == "int":
+            return int(raw)
         if "tuple" in kind:
             if isinstance(raw, str):
                 return tuple(part.strip() for part in raw.split(",") if part.strip())

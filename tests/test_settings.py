@@ -68,3 +68,16 @@ def test_repository_settings_file_is_valid() -> None:
     settings = load_settings(environ={}, config_file=repo_config)
     assert settings.default_watchlists
     assert settings.sources_file.is_file()
+
+
+def test_job_settings_from_the_environment_are_numbers(tmp_path: Path) -> None:
+    env = {"AML_SCREEN_JOB_STALE_SECONDS": "30", "AML_SCREEN_JOB_MAX_ATTEMPTS": "5",
+           "AML_SCREEN_RETENTION_YEARS": "7"}
+    settings = load_settings(environ=env, config_file=tmp_path / "none.toml")
+    assert (settings.job_stale_seconds, settings.job_max_attempts,
+            settings.retention_years) == (30.0, 5, 7)
+    for name, value in (("JOB_STALE_SECONDS", "0"), ("JOB_MAX_ATTEMPTS", "0"),
+                        ("JOB_MAX_ATTEMPTS", "three")):
+        with pytest.raises(ConfigError):
+            load_settings(environ={f"AML_SCREEN_{name}": value},
+                          config_file=tmp_path / "none.toml")

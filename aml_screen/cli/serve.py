@@ -2,8 +2,9 @@
 ``aml-screen worker`` (the job consumer when jobs go through Redis).
 
 In the embedded set-up (``job_queue_url = "sqlite"``) ``serve`` also runs the job worker in
-its own process, so one command is enough. ``--demo`` adds demo accounts and queues the
-bundled sample batch, then prints the URL and a log-in."""
+its own process, so one command is enough. Whichever runs the jobs also runs the reaper,
+which queues again the jobs a killed worker left behind (``jobs/reaper.py``). ``--demo``
+adds demo accounts and queues the bundled sample batch, then prints the URL and a log-in."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from sqlalchemy import select
 
 from aml_screen.cli.context import Context, pass_context
 from aml_screen.i18n import t
-from aml_screen.jobs import InProcessWorker, JobQueue, submit_batch
+from aml_screen.jobs import InProcessWorker, JobQueue, Reaper, submit_batch
 from aml_screen.store import Database, open_database
 from aml_screen.store.accounts import create_user, set_password
 from aml_screen.store.models import User
@@ -60,6 +61,7 @@ def serve_command(obj: Context, host: str, port: int, threads: int, demo: bool,
     with app.app_context():
         found = services()
     worker = InProcessWorker(found.jobs).start() if found.jobs.embedded else None
+    reaper = Reaper(found.jobs, found.database).start() if worker is not None else None
     if worker is None:
         click.echo(t("serve.external_worker"))
     if demo:
@@ -72,6 +74,8 @@ def serve_command(obj: Context, host: str, port: int, threads: int, demo: bool,
     try:
         waitress.serve(app, host=host, port=port, threads=threads, ident="aml-screen")
     finally:
+        if reaper is not None:
+            reaper.stop()
         if worker is not None:
             worker.stop()
 
@@ -83,6 +87,7 @@ def worker_command(obj: Context) -> None:
     database = open_database(obj.settings.database_url)
     queue = JobQueue(obj.settings, database)
     click.echo(t("serve.worker_started", url=obj.settings.job_queue_url))
+    Reaper(queue, database).start()  # a daemon thread: it ends with the consumer
     queue.huey.create_consumer(workers=2, worker_type="thread").run()
 
 

@@ -1,5 +1,8 @@
 """``Progress`` that writes a job's stage and count onto its batch row, where the web page
-polls it. Writes are throttled: a bar advancing per name must not cost a commit per name."""
+polls it. Writes are throttled: a bar advancing per name must not cost a commit per name.
+
+With the attempt's ``Claim``, each write also beats the job's heartbeat in the same
+transaction and stops the attempt (``ClaimLostError``) once another attempt owns the job."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from sqlalchemy import update
 
 from aml_screen.progress import Advance
 from aml_screen.store import Database
+from aml_screen.store.jobs import Claim, require_claim
 from aml_screen.store.models import Batch
 
 MIN_INTERVAL = 0.5
@@ -17,13 +21,16 @@ MIN_INTERVAL = 0.5
 
 class DatabaseProgress:
     def __init__(self, database: Database, batch_id: int,
-                 min_interval: float = MIN_INTERVAL) -> None:
+                 min_interval: float = MIN_INTERVAL, claim: Claim | None = None) -> None:
         self._database = database
         self._batch_id = batch_id
         self._min_interval = min_interval
+        self._claim = claim
 
     def _write(self, **values: object) -> None:
         with self._database.transaction() as session:
+            if self._claim is not None:
+                require_claim(session, self._claim)
             session.execute(update(Batch).where(Batch.id == self._batch_id).values(**values))
 
     def stage(self, label: str, total: int | None) -> Advance:

@@ -1,6 +1,9 @@
 """The job queue: Huey with SQLite storage under ``data_dir`` (embedded, no server) or Redis
 when ``job_queue_url`` is ``redis://…``. The web app enqueues; a worker executes — a thread
-of the web process in embedded mode (``InProcessWorker``), or ``aml-screen worker``."""
+of the web process in embedded mode (``InProcessWorker``), or ``aml-screen worker``.
+
+A message only says "look at job N": the job's row decides whether it runs (``claim_job``),
+so a message lost with a killed worker or sent twice by the reaper changes nothing."""
 
 from __future__ import annotations
 
@@ -17,14 +20,14 @@ from aml_screen.settings import Settings
 from aml_screen.store import Database
 
 log = logging.getLogger(__name__)
-QUEUE_NAME = "aml-screen"
 
 
-def make_huey(settings: Settings, immediate: bool = False, name: str = QUEUE_NAME) -> Huey:
+def make_huey(settings: Settings, immediate: bool = False, name: str | None = None) -> Huey:
     """The Huey instance for ``settings.job_queue_url``; ``immediate`` runs tasks inline
-    (tests of the web flow without a worker); ``name`` keeps two deployments sharing one
-    Redis apart."""
+    (tests of the web flow without a worker); ``name`` (default ``job_queue_name``) keeps
+    two deployments sharing one Redis apart."""
     url = settings.job_queue_url
+    name = name or settings.job_queue_name
     if url == "sqlite":
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         huey: Huey = SqliteHuey(name, filename=str(settings.data_dir / "jobs.db"))
@@ -41,7 +44,7 @@ class JobQueue:
     """The application's jobs, registered on one Huey instance."""
 
     def __init__(self, settings: Settings, database: Database, immediate: bool = False,
-                 name: str = QUEUE_NAME) -> None:
+                 name: str | None = None) -> None:
         self.settings = settings
         self.huey = make_huey(settings, immediate, name)
 

@@ -1,7 +1,10 @@
 """The screening job: an uploaded batch file screened and its results loaded into the store.
 
 Runs in a worker (in-process in embedded mode, ``aml-screen worker`` with Redis). Whatever
-happens, the batch ends ``done`` or ``failed`` with a message key the page can translate.
+happens, the batch ends ``done`` or ``failed`` with a message key the page can translate —
+or, when the worker is killed, ``running`` with a heartbeat that stops: the reaper
+(``jobs/reaper.py``) then queues it again, and the retry stores exactly what an
+uninterrupted run would have (``store/loading.py``).
 """
 
 from __future__ import annotations
@@ -9,21 +12,19 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from sqlalchemy import update
-
 from aml_screen.errors import AmlScreenError
 from aml_screen.i18n import t
 from aml_screen.ingest.formats import ACCEPTED_SUFFIXES
+from aml_screen.jobs.heartbeat import Heartbeat, beat_interval
 from aml_screen.jobs.progress import DatabaseProgress
 from aml_screen.pipeline import run_screening
 from aml_screen.rules.configured import configured_rules, parameters_override
 from aml_screen.settings import Settings
 from aml_screen.snapshots import snapshot_lists, snapshot_rules
 from aml_screen.store import Database
-from aml_screen.store.audit import record
-from aml_screen.store.base import utcnow
 from aml_screen.store.exemptions import active_exemptions
-from aml_screen.store.loading import get_batch, hit_entries, load_run
+from aml_screen.store.jobs import Claim, ClaimLostError, claim_job, fail_job
+from aml_screen.store.loading import get_batch, hit_entries, load_results, store_rows
 from aml_screen.store.models import Batch
 from aml_screen.watchlists.loader import load_watchlists
 
@@ -41,46 +42,56 @@ def stored_path(settings: Settings, sha256: str, file_name: str) -> Path:
     return upload_dir(settings) / f"{sha256}{suffix if suffix in ACCEPTED_SUFFIXES else ''}"
 
 
-def _fail(database: Database, batch_id: int, key: str, params: dict[str, object]) -> None:
-    error_params = {k: str(v) for k, v in params.items()}
+def _fail(database: Database, claim: Claim, key: str, params: dict[str, object]) -> None:
     with database.transaction() as session:
-        session.execute(update(Batch).where(Batch.id == batch_id).values(
-            status="failed", error_key=key, error_params=error_params, finished_at=utcnow()))
-        record(session, None, "batch.failed", "batch", batch_id,
-               before={"status": "running"},
-               after={"status": "failed", "error_key": key, "error_params": error_params})
+        if not fail_job(session, claim, key, params):
+            log.warning("batch %s: claim lost before its failure (%s) was recorded",
+                        claim.job_id, key)
 
 
 def screen_stored_batch(settings: Settings, database: Database, batch_id: int) -> None:
     """Screen batch ``batch_id`` against the configured watchlists and store the results;
-    hits covered by an exemption in force today raise no alert."""
+    hits covered by an exemption in force today raise no alert.
+
+    Only a queued batch is run (a duplicate queue message finds it running or done and
+    does nothing); the attempt beats a heartbeat while it runs and stops as soon as it
+    loses its claim (``store/jobs.py``)."""
+    with database.transaction() as session:
+        claim = claim_job(session, Batch, batch_id)
+    if claim is None:
+        log.info("batch %s is not queued: nothing to run", batch_id)
+        return
     with database.transaction() as session:
         batch = get_batch(session, batch_id)
-        if batch.status == "done":
-            return
-        batch.status = "running"
         path = stored_path(settings, batch.sha256, batch.file_name)
         exemptions = active_exemptions(session)
-    progress = DatabaseProgress(database, batch_id)
+    progress = DatabaseProgress(database, batch_id, claim=claim)
     try:
-        advance = progress.stage(t("screen.stage.lists"), 1)
-        lists = load_watchlists(list(settings.default_watchlists), settings)
-        snapshot_lists(settings, lists)
-        advance(1)
-        rules_dir = configured_rules(settings)
-        parameters = parameters_override(settings)
-        run = run_screening([path], lists, threshold=settings.match_threshold,
-                            timezone=settings.timezone, date_order=settings.date_order,
-                            progress=progress, rules_dir=rules_dir, rule_parameters=parameters,
-                            exemptions=exemptions)
-        entries = hit_entries(lists, run.hits)
-        with database.transaction() as session:
-            batch = session.get_one(Batch, batch_id, with_for_update=True)
-            load_run(session, batch, run, entries,
-                     rule_digest=snapshot_rules(settings, rules_dir, parameters))
+        with Heartbeat(database, claim, beat_interval(settings)):
+            advance = progress.stage(t("screen.stage.lists"), 1)
+            lists = load_watchlists(list(settings.default_watchlists), settings)
+            snapshot_lists(settings, lists)
+            advance(1)
+            rules_dir = configured_rules(settings)
+            parameters = parameters_override(settings)
+            run = run_screening([path], lists, threshold=settings.match_threshold,
+                                timezone=settings.timezone, date_order=settings.date_order,
+                                progress=progress, rules_dir=rules_dir,
+                                rule_parameters=parameters, exemptions=exemptions,
+                                match_memory_mib=settings.match_memory_mib)
+            entries = hit_entries(lists, run.hits)
+            rule_digest = snapshot_rules(settings, rules_dir, parameters)
+            store_rows(database, claim, run, progress)
+            progress.stage(t("store.stage.alerts"), run.alerts.height)
+            with database.transaction() as session:
+                load_results(session, session.get_one(Batch, batch_id), run, entries,
+                             rule_digest=rule_digest, claim=claim)
+    except ClaimLostError:
+        log.warning("batch %s: attempt %s lost its claim and stopped", batch_id,
+                    claim.attempt)
     except AmlScreenError as exc:
-        _fail(database, batch_id, exc.key, exc.params)
+        _fail(database, claim, exc.key, exc.params)
     except Exception as exc:
         log.exception("screening job for batch %s crashed", batch_id)
-        _fail(database, batch_id, "job.crashed", {"detail": exc})
+        _fail(database, claim, "job.crashed", {"detail": exc})
         raise

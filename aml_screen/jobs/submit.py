@@ -1,7 +1,8 @@
 """Receiving a batch file: kept under ``data_dir/uploads`` by content hash, registered in the
 store and queued for screening — unless the same content was received before, in which case
-the existing batch is returned and nothing is screened again (unless its screening failed:
-then it is queued once more, e.g. after the watchlists were fixed)."""
+the existing batch is returned and nothing is screened again (unless its screening failed,
+e.g. before the watchlists were fixed, or is stuck with a dead worker: then it is queued
+once more)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import io
 import os
 import tempfile
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import IO
 
@@ -19,7 +21,7 @@ from aml_screen.jobs.queue import JobQueue
 from aml_screen.jobs.screening import stored_path, upload_dir
 from aml_screen.settings import Settings
 from aml_screen.store import Database
-from aml_screen.store.audit import record
+from aml_screen.store.batches import retry_on_upload
 from aml_screen.store.loading import register_batch
 from aml_screen.store.models import User
 
@@ -30,7 +32,7 @@ class Submission:
     created: bool
     """False when a batch with the same SHA-256 already existed."""
     queued: bool
-    """True when a screening job was queued (new batch, or a failed one retried)."""
+    """True when a screening job was queued (new batch, or a failed or stuck one retried)."""
 
 
 CHUNK_BYTES = 1 << 20
@@ -76,10 +78,8 @@ def submit_batch(queue: JobQueue, database: Database, file_name: str,
     with database.transaction() as session:
         uploader = session.get(User, uploader_id) if uploader_id is not None else None
         batch, created = register_batch(session, name, sha256, size, uploader)
-        retry = not created and batch.status == "failed"
-        if retry:
-            batch.status, batch.error_key, batch.error_params = "queued", None, None
-            record(session, uploader, "batch.retry", "batch", batch.id)
+        stale_after = timedelta(seconds=queue.settings.job_stale_seconds)
+        retry = not created and retry_on_upload(session, batch, uploader, stale_after)
         batch_id = batch.id
     if created or retry:
         queue.enqueue_screening(batch_id)

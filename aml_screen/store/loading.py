@@ -4,6 +4,14 @@
 and it is idempotent: a batch already loaded is left as it is, and alerts are keyed by
 ``alert_id`` (derived from the files' SHA-256 and the subject), so loading the same file
 again never duplicates an alert.
+
+The screening job stores in two steps instead, so the page sees storing advance and other
+writers are not locked out of SQLite for the whole load: ``store_rows`` writes the
+transactions and quarantined rows in chunks, one transaction each, after removing whatever
+an interrupted attempt left; then ``load_results`` stores alerts, hits, rule hits and the
+batch's new state in one transaction, which is also the one that records ``batch.loaded``
+— so a retried job leaves exactly the rows and events of an uninterrupted one. Every write
+of the job checks its claim (``store/jobs.py``): an attempt that lost it writes nothing.
 """
 
 from __future__ import annotations
@@ -13,16 +21,20 @@ from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
-from sqlalchemy import insert, select, tuple_
+from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from aml_screen.exemptions import listed_entries
+from aml_screen.i18n import t
 from aml_screen.ingest.records import AGENT_COLUMNS, REPORT_COLUMNS
 from aml_screen.pipeline import ScreeningRun, list_names
+from aml_screen.progress import Progress
 from aml_screen.schema import NOTES_COLUMN, PARTY_SCHEMA, TRANSACTION_SCHEMA
 from aml_screen.store.audit import record
 from aml_screen.store.base import utcnow
+from aml_screen.store.database import Database
 from aml_screen.store.errors import NotFoundError
+from aml_screen.store.jobs import Claim, require_claim
 from aml_screen.store.models import (
     Alert,
     AlertLabel,
@@ -40,6 +52,8 @@ from aml_screen.watchlists.loader import Watchlist
 _TRANSACTION_COLUMNS = [c for c in TRANSACTION_SCHEMA if c != "source_file"]
 _OPTIONAL_COLUMNS = [*PARTY_SCHEMA, NOTES_COLUMN, *REPORT_COLUMNS, *AGENT_COLUMNS]
 """Party details, ingest notes, report facts and BICs: stored when the batch had them."""
+STORE_CHUNK = 10_000
+"""Rows written per transaction by ``store_rows``."""
 
 
 def _stored_transactions(transactions: pl.DataFrame) -> pl.DataFrame:
@@ -62,7 +76,8 @@ def register_batch(session: Session, file_name: str, sha256: str, size_bytes: in
     if existing is not None:
         return existing, False
     batch = Batch(file_name=file_name[:255], sha256=sha256, size_bytes=size_bytes,
-                  uploaded_by_id=uploader.id if uploader else None, status="queued")
+                  uploaded_by_id=uploader.id if uploader else None, status="queued",
+                  queued_at=utcnow())
     session.add(batch)
     session.flush()
     record(session, uploader, "batch.upload", "batch", batch.id,
@@ -84,16 +99,53 @@ def load_run(session: Session, batch: Batch, run: ScreeningRun,
     if batch.status == "done":
         return 0
     _insert_frame(session, Transaction, _stored_transactions(run.transactions), batch.id)
-    _insert_frame(session, QuarantineRow,
-                  run.quarantine.select("line_number", "transaction_id", "reason_code",
-                                        "reason", "raw"), batch.id)
+    _insert_frame(session, QuarantineRow, _stored_quarantine(run.quarantine), batch.id)
+    return load_results(session, batch, run, entries, rule_digest)
+
+
+def store_rows(database: Database, claim: Claim, run: ScreeningRun,
+               progress: Progress) -> None:
+    """The transactions and quarantined rows of a screening attempt (``claim`` on the
+    batch), in transactions of ``STORE_CHUNK`` rows, each checking the claim, after the
+    rows a killed attempt left were removed; progress by stage and count."""
+    batch_id = claim.job_id
+    with database.transaction() as session:
+        require_claim(session, claim)
+        session.execute(delete(Transaction).where(Transaction.batch_id == batch_id))
+        session.execute(delete(QuarantineRow).where(QuarantineRow.batch_id == batch_id))
+    frames = ((t("store.stage.transactions"), Transaction,
+               _stored_transactions(run.transactions)),
+              (t("store.stage.quarantine"), QuarantineRow, _stored_quarantine(run.quarantine)))
+    for label, model, frame in frames:
+        if frame.is_empty():
+            continue
+        advance = progress.stage(label, frame.height)
+        for chunk in frame.iter_slices(STORE_CHUNK):
+            with database.transaction() as session:
+                require_claim(session, claim)
+                _insert_frame(session, model, chunk, batch_id)
+            advance(chunk.height)
+
+
+def load_results(session: Session, batch: Batch, run: ScreeningRun,
+                 entries: pl.DataFrame | None = None, rule_digest: str | None = None,
+                 claim: Claim | None = None) -> int:
+    """Everything of a run but its rows (``store_rows``): listed entries, alerts, hits,
+    rule hits, the batch done with its summary, and ``batch.loaded``. With the attempt's
+    ``claim``, the claim is checked (and the row locked) last, so the long inserts never
+    block the heartbeat; a lost claim rolls everything back. Returns the new alerts."""
+    if batch.status == "done":
+        return 0
     if entries is not None and not entries.is_empty():
         _store_entries(session, entries)
     alert_ids = _store_alerts(session, batch, run.alerts)
     _store_hits(session, run.hits, alert_ids)
     _store_rule_hits(session, run.rule_hits, alert_ids)
+    if claim is not None:
+        require_claim(session, claim)
     summary = run.summary
     batch.status = "done"
+    batch.claim_token = None
     batch.batch_key = summary.get("batch_key")
     batch.rows_read = summary.get("rows_read")
     batch.rows_loaded = summary.get("rows_loaded")
@@ -119,6 +171,10 @@ def store_new_alerts(session: Session, batch: Batch, alerts: pl.DataFrame,
     alert_ids = _store_alerts(session, batch, alerts, rescreen_id)
     _store_hits(session, hits, alert_ids)
     return len(alert_ids)
+
+
+def _stored_quarantine(quarantine: pl.DataFrame) -> pl.DataFrame:
+    return quarantine.select("line_number", "transaction_id", "reason_code", "reason", "raw")
 
 
 def _insert_frame(session: Session, model: type[Any], frame: pl.DataFrame,

@@ -24,6 +24,7 @@ from aml_screen.pipeline import ScreeningRun
 from aml_screen.schema import HIT_SCHEMA, RULE_HIT_SCHEMA
 from aml_screen.store.audit import record
 from aml_screen.store.base import utcnow
+from aml_screen.store.jobs import Claim, require_claim
 from aml_screen.store.loading import get_batch, store_new_alerts
 from aml_screen.store.models import Alert, Batch, Hit, Rescreen, User
 
@@ -45,7 +46,7 @@ def request_rescreen(session: Session, batch_id: int, actor: User | None) -> Res
     if batch.purged_at is not None:
         raise RescreenError("rescreen.purged", batch_id=batch_id)
     rescreen = Rescreen(batch_id=batch_id, requested_by_id=actor.id if actor else None,
-                        status="queued")
+                        status="queued", queued_at=utcnow())
     session.add(rescreen)
     session.flush()
     record(session, actor, "batch.rescreen_requested", "batch", batch_id,
@@ -82,10 +83,12 @@ def rescreen_key(batch_key: str, list_versions: Sequence[dict[str, Any]]) -> str
 
 
 def load_rescreen(session: Session, rescreen_id: int, run: ScreeningRun,
-                  entries: pl.DataFrame | None) -> int:
+                  entries: pl.DataFrame | None, claim: Claim | None = None) -> int:
     """Store the new hits of ``run`` (a screening of the re-screen's batch) as alerts
-    attached to the re-screen; returns how many alerts were created."""
-    rescreen = session.get_one(Rescreen, rescreen_id, with_for_update=True)
+    attached to the re-screen; returns how many alerts were created. With the attempt's
+    ``claim``, it is checked after the inserts (a lost claim rolls them back) instead of
+    locking the row first, so the heartbeat is not blocked meanwhile."""
+    rescreen = session.get_one(Rescreen, rescreen_id, with_for_update=claim is None)
     if rescreen.status == "done":
         return 0
     batch = get_batch(session, rescreen.batch_id)
@@ -94,7 +97,9 @@ def load_rescreen(session: Session, rescreen_id: int, run: ScreeningRun,
     key = rescreen_key(batch.batch_key or batch.sha256, versions)
     alerts = roll_up(fresh, pl.DataFrame(schema=RULE_HIT_SCHEMA), key)
     created = store_new_alerts(session, batch, alerts, fresh, entries, rescreen.id)
-    rescreen.status, rescreen.finished_at = "done", utcnow()
+    if claim is not None:
+        require_claim(session, claim)
+    rescreen.status, rescreen.finished_at, rescreen.claim_token = "done", utcnow(), None
     rescreen.list_versions = versions
     rescreen.new_hits, rescreen.new_alerts = fresh.height, created
     record(session, None, "batch.rescreened", "batch", batch.id,
@@ -102,6 +107,13 @@ def load_rescreen(session: Session, rescreen_id: int, run: ScreeningRun,
                   "new_alerts": created, "exempt_hits": run.summary.get("exempt_hits", 0),
                   "list_versions": [v.get("sha256") for v in versions]})
     return created
+
+
+def pending_rescreen(session: Session, batch_id: int) -> Rescreen | None:
+    """The batch's newest re-screen still queued or running, if any."""
+    return session.scalars(select(Rescreen).where(
+        Rescreen.batch_id == batch_id, Rescreen.status.in_(("queued", "running")))
+        .order_by(Rescreen.id.desc())).first()
 
 
 def batch_rescreens(session: Session, batch_id: int) -> list[tuple[Rescreen, str | None]]:

@@ -4,6 +4,7 @@ import csv
 import hashlib
 import io
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -11,6 +12,7 @@ from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
 from aml_screen.jobs import stored_path
+from aml_screen.store.base import utcnow
 from aml_screen.store.loading import register_batch
 from aml_screen.store.models import Alert, AuditEvent, Batch
 from tests.store.samples import SAMPLE, add_user, sample_run
@@ -179,3 +181,64 @@ def test_a_recent_running_batch_is_not_requeued(empty_app: Flask) -> None:
     post(client, f"/batches/{batch_id}/requeue", page="/batches")
     with database(empty_app).transaction() as session:
         assert session.get_one(Batch, batch_id).status == "running"
+
+
+def _kept_batch(app: Flask, data: bytes, name: str, **state: object) -> int:
+    """A batch whose file was received, in the state given (as a dead worker left it)."""
+    settings = app.extensions["aml_screen"].settings
+    sha256 = hashlib.sha256(data).hexdigest()
+    target = stored_path(settings, sha256, name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    with database(app).transaction() as session:
+        batch, _ = register_batch(session, name, sha256, len(data), None)
+        for column, value in state.items():
+            setattr(batch, column, value)
+        return batch.id
+
+
+def test_a_failed_batch_offers_a_retry_button(empty_app: Flask) -> None:
+    add_user(database(empty_app), "mariam", "supervisor")
+    batch_id = _kept_batch(empty_app, SAMPLE.read_bytes() + b"\n\n", "abandoned.csv",
+                           status="failed", attempts=3, error_key="job.abandoned",
+                           error_params={"attempts": "3"})
+    analyst = empty_app.test_client()
+    login(analyst, "awa")
+    assert 'id="retry"' not in analyst.get(f"/batches/{batch_id}").get_data(as_text=True)
+    client = empty_app.test_client()
+    login(client, "mariam")
+    page = client.get(f"/batches/{batch_id}").get_data(as_text=True)
+    assert 'id="retry"' in page
+    assert "stopped 3 times without finishing it" in page
+    page = post(client, f"/batches/{batch_id}/requeue", page="/batches",
+                follow_redirects=True).get_data(as_text=True)
+    assert "Screening queued again" in page
+    assert 'id="retry"' not in page
+    with database(empty_app).transaction() as session:
+        batch = session.get_one(Batch, batch_id)
+        assert (batch.status, batch.attempts, batch.error_key) == ("done", 1, None)
+        event = session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "batch.requeue", AuditEvent.object_id == str(batch_id))).one()
+        assert (event.actor_name, (event.before or {})["status"]) == ("mariam", "failed")
+
+
+def test_uploading_a_stuck_batch_again_queues_it_again(empty_app: Flask) -> None:
+    data = SAMPLE.read_bytes() + b"\n\n\n"
+    long_ago = utcnow() - timedelta(hours=1)
+    batch_id = _kept_batch(empty_app, data, "stuck-upload.csv", status="running",
+                           attempts=1, heartbeat_at=long_ago, claim_token="0" * 32)
+    page = _upload(empty_app, "stuck-upload.csv", data).get_data(as_text=True)
+    assert "already uploaded" not in page
+    with database(empty_app).transaction() as session:
+        batch = session.get_one(Batch, batch_id)
+        assert (batch.status, batch.attempts) == ("done", 1)
+        event = session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "batch.retry", AuditEvent.object_id == str(batch_id))).one()
+        assert (event.before or {})["status"] == "running"
+    live = SAMPLE.read_bytes() + b"\n\n\n\n"
+    busy_id = _kept_batch(empty_app, live, "busy-upload.csv", status="running",
+                          attempts=1, heartbeat_at=utcnow(), claim_token="1" * 32)
+    page = _upload(empty_app, "busy-upload.csv", live).get_data(as_text=True)
+    assert "already uploaded" in page  # its worker is alive: left alone
+    with database(empty_app).transaction() as session:
+        assert session.get_one(Batch, busy_id).status == "running"

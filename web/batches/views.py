@@ -1,12 +1,12 @@
 """Batches: upload (streamed to disk), list, the screening job's progress, quarantined rows
-as CSV, re-screening against the current lists, and re-queueing a job whose worker died."""
+as CSV, re-screening against the current lists, and the retry of a failed screening or of one
+whose worker died (the state changes themselves are store operations: ``store/batches.py``)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
 
-import polars as pl
 from flask import (
     Blueprint,
     abort,
@@ -18,34 +18,33 @@ from flask import (
     request,
     url_for,
 )
-from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from aml_screen.ingest.formats import ACCEPTED_SUFFIXES
 from aml_screen.jobs import submit_batch
 from aml_screen.outputs import neutralise_formulas
-from aml_screen.store.audit import record
-from aml_screen.store.base import utcnow
-from aml_screen.store.models import AuditEvent, Batch, QuarantineRow, Rescreen, User
-from aml_screen.store.rescreen import batch_rescreens, request_rescreen
+from aml_screen.store.batches import (
+    batch_with_uploader,
+    can_requeue,
+    download_quarantine,
+    recent_batches,
+    requeue_batch,
+)
+from aml_screen.store.models import Batch, Rescreen, User
+from aml_screen.store.rescreen import batch_rescreens, pending_rescreen, request_rescreen
 from web.i18n import gettext
 from web.security import require, signed_in
 from web.services import services
 
 bp = Blueprint("batches", __name__, url_prefix="/batches")
 NAV = [(20, "batches.index", "web.nav.batches", "batches.view")]
-STALE_MINUTES = 60
-"""Default of ``app.config["BATCH_STALE_MINUTES"]``: how long a batch may stay ``running``
-before it is considered abandoned (its worker died) and may be re-queued."""
 
 
 @bp.get("")
 @require("batches.view")
 def index() -> str:
     with services().database.transaction() as db:
-        rows = db.execute(select(Batch, User.username)
-                          .outerjoin(User, User.id == Batch.uploaded_by_id)
-                          .order_by(Batch.uploaded_at.desc(), Batch.id.desc()).limit(100)).all()
+        rows = recent_batches(db)
     return render_template("batches/list.html", rows=rows, accept=",".join(ACCEPTED_SUFFIXES),
                            max_mb=services().settings.max_upload_mb)
 
@@ -68,19 +67,15 @@ def upload() -> Response:
 
 def _batch(batch_id: int) -> tuple[Batch, str | None]:
     with services().database.transaction() as db:
-        row = db.execute(select(Batch, User.username)
-                         .outerjoin(User, User.id == Batch.uploaded_by_id)
-                         .where(Batch.id == batch_id)).first()
+        row = batch_with_uploader(db, batch_id)
     if row is None:
         abort(404)
-    return row[0], row[1]
+    return row
 
 
 def _pending_rescreen(batch_id: int) -> Rescreen | None:
     with services().database.transaction() as db:
-        return db.scalars(select(Rescreen).where(
-            Rescreen.batch_id == batch_id, Rescreen.status.in_(("queued", "running")))
-            .order_by(Rescreen.id.desc())).first()
+        return pending_rescreen(db, batch_id)
 
 
 def progress_state(batch: Batch) -> dict[str, Any]:
@@ -95,23 +90,19 @@ def progress_state(batch: Batch) -> dict[str, Any]:
             "total": batch.progress_total, "error": error}
 
 
-QUEUED_ACTIONS = ("batch.upload", "batch.retry", "batch.requeue")
-"""Audited events after which a batch's screening job (re)starts."""
+def stale_after() -> timedelta:
+    """How long a job may show no sign of life before the page offers to queue it again:
+    ``job_stale_seconds``, unless the app's ``BATCH_STALE_MINUTES`` says otherwise."""
+    minutes = current_app.config.get("BATCH_STALE_MINUTES")
+    if minutes is not None:
+        return timedelta(minutes=float(minutes))
+    return timedelta(seconds=services().settings.job_stale_seconds)
 
 
 def stale(batch: Batch) -> bool:
-    """Running for longer than the configured time since it was last queued (upload, retry
-    or re-queue): its worker most likely died. The batch row keeps no progress time, so
-    the last queueing is the earliest the current run can have started."""
-    if batch.status != "running":
-        return False
-    minutes = int(current_app.config.get("BATCH_STALE_MINUTES", STALE_MINUTES))
-    with services().database.transaction() as db:
-        queued = db.scalar(select(func.max(AuditEvent.at)).where(
-            AuditEvent.object_type == "batch", AuditEvent.object_id == str(batch.id),
-            AuditEvent.action.in_(QUEUED_ACTIONS)))
-    started = max(batch.uploaded_at, queued) if queued else batch.uploaded_at
-    return started < utcnow() - timedelta(minutes=minutes)
+    """Queued or running without a heartbeat for ``stale_after()`` (its worker most likely
+    died and the reaper has not queued it again yet)."""
+    return batch.status != "failed" and can_requeue(batch, stale_after())
 
 
 @bp.get("/<int:batch_id>")
@@ -123,7 +114,7 @@ def detail(batch_id: int) -> str:
         db.expunge_all()
     return render_template("batches/detail.html", batch=batch, uploader=uploader,
                            state=progress_state(batch), rescreens=rescreens,
-                           stale=stale(batch))
+                           stale=stale(batch), max_attempts=services().settings.job_max_attempts)
 
 
 @bp.post("/<int:batch_id>/rescreen")
@@ -140,20 +131,13 @@ def rescreen(batch_id: int) -> Response:
 @bp.post("/<int:batch_id>/requeue")
 @require("rescreen.request")
 def requeue(batch_id: int) -> Response:
-    batch, _ = _batch(batch_id)
-    if not stale(batch):
-        flash(gettext("rescreen.not_stale"), "error")
-        return redirect(url_for("batches.detail", batch_id=batch_id))
+    """The retry button: a failed batch, or one stuck with a dead worker, queued again."""
     found = services()
     with found.database.transaction() as db:
-        row = db.get_one(Batch, batch_id, with_for_update=True)
-        if not stale(row):  # the job moved on (or finished) since the page was read
-            return redirect(url_for("batches.detail", batch_id=batch_id))
-        before = {"status": row.status, "progress_label": row.progress_label,
-                  "progress_done": row.progress_done}
-        row.status, row.progress_label, row.progress_done = "queued", None, 0
-        record(db, db.get_one(User, signed_in().id), "batch.requeue", "batch",
-               batch_id, before=before, after={"status": "queued"})
+        queued = requeue_batch(db, batch_id, db.get_one(User, signed_in().id), stale_after())
+    if not queued:
+        flash(gettext("rescreen.not_stale"), "error")
+        return redirect(url_for("batches.detail", batch_id=batch_id))
     found.jobs.enqueue_screening(batch_id)
     flash(gettext("rescreen.requeued"), "info")
     return redirect(url_for("batches.detail", batch_id=batch_id))
@@ -171,16 +155,7 @@ def progress(batch_id: int) -> Response:
 def quarantine(batch_id: int) -> Response:
     batch, _ = _batch(batch_id)
     with services().database.transaction() as db:
-        rows = db.execute(select(QuarantineRow.line_number, QuarantineRow.transaction_id,
-                                 QuarantineRow.reason_code, QuarantineRow.reason,
-                                 QuarantineRow.raw)
-                          .where(QuarantineRow.batch_id == batch.id)
-                          .order_by(QuarantineRow.line_number)).all()
-        record(db, db.get_one(User, signed_in().id), "batch.quarantine_download",
-               "batch", batch.id, after={"rows": len(rows)})
-    frame = pl.DataFrame([tuple(r) for r in rows], orient="row", schema={
-        "line_number": pl.Int64, "transaction_id": pl.String, "reason_code": pl.String,
-        "reason": pl.String, "raw": pl.String})
+        frame = download_quarantine(db, batch.id, db.get_one(User, signed_in().id))
     body = "\ufeff" + neutralise_formulas(frame).write_csv()
     name = f"quarantine-{batch.sha256[:12]}.csv"
     return Response(body, mimetype="text/csv", headers={

@@ -40,6 +40,14 @@ class Batch(Base):
     rule_digest: Mapped[str | None] = mapped_column(String(64))
     summary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """When the job was last (re)queued."""
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """Last sign of life of the worker running the job (see ``store/jobs.py``)."""
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """How many times the job was started since it was last queued by a person."""
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    """The running attempt's token: only the worker holding it may write the job's results."""
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     """Set when retention removed the batch's personal data (transactions, quarantine)."""
 
@@ -62,6 +70,14 @@ class Rescreen(Base):
     error_key: Mapped[str | None] = mapped_column(String(120))
     error_params: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """When the job was last (re)queued."""
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """Last sign of life of the worker running the job (see ``store/jobs.py``)."""
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """How many times the job was started since it was last queued by a person."""
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    """The running attempt's token: only the worker holding it may write the job's results."""
 
 
 class Transaction(Base):

@@ -1,0 +1,67 @@
+"""Batches as the batch pages read and change them: the list, one batch with its uploader,
+its quarantined rows (an audited download), and the state changes a person asks for — the
+retry button and the re-upload of the same file — each one store operation with its audit
+event (``batch.requeue`` / ``batch.retry``). The job's own life is in ``store/jobs.py``."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import polars as pl
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from aml_screen.store.audit import record
+from aml_screen.store.base import utcnow
+from aml_screen.store.jobs import is_stale, requeue
+from aml_screen.store.loading import get_batch
+from aml_screen.store.models import Batch, QuarantineRow, User
+
+QUARANTINE_SCHEMA = {"line_number": pl.Int64, "transaction_id": pl.String,
+                     "reason_code": pl.String, "reason": pl.String, "raw": pl.String}
+
+
+def recent_batches(session: Session, limit: int = 100) -> list[tuple[Batch, str | None]]:
+    """The newest batches with their uploader's name (None: uploaded by the system)."""
+    rows = session.execute(select(Batch, User.username)
+                           .outerjoin(User, User.id == Batch.uploaded_by_id)
+                           .order_by(Batch.uploaded_at.desc(), Batch.id.desc()).limit(limit))
+    return [(batch, name) for batch, name in rows]
+
+
+def batch_with_uploader(session: Session, batch_id: int) -> tuple[Batch, str | None] | None:
+    row = session.execute(select(Batch, User.username)
+                          .outerjoin(User, User.id == Batch.uploaded_by_id)
+                          .where(Batch.id == batch_id)).first()
+    return None if row is None else (row[0], row[1])
+
+
+def download_quarantine(session: Session, batch_id: int, actor: User | None) -> pl.DataFrame:
+    """The batch's quarantined rows in file order, the download audited."""
+    rows = session.execute(select(QuarantineRow.line_number, QuarantineRow.transaction_id,
+                                  QuarantineRow.reason_code, QuarantineRow.reason,
+                                  QuarantineRow.raw)
+                           .where(QuarantineRow.batch_id == batch_id)
+                           .order_by(QuarantineRow.line_number)).all()
+    record(session, actor, "batch.quarantine_download", "batch", batch_id,
+           after={"rows": len(rows)})
+    return pl.DataFrame([tuple(r) for r in rows], orient="row", schema=QUARANTINE_SCHEMA)
+
+
+def can_requeue(batch: Batch, stale_after: timedelta) -> bool:
+    """Failed, or queued or running without a sign of life for ``stale_after`` (its worker
+    most likely died and the reaper has not got to it yet)."""
+    return batch.status == "failed" or is_stale(batch, utcnow(), stale_after)
+
+
+def requeue_batch(session: Session, batch_id: int, actor: User | None,
+                  stale_after: timedelta) -> bool:
+    """Queue the batch's screening again (the page's retry button); False when it may not
+    be (it is done, or its job is alive)."""
+    return requeue(session, get_batch(session, batch_id), actor, "batch.requeue", stale_after)
+
+
+def retry_on_upload(session: Session, batch: Batch, uploader: User | None,
+                    stale_after: timedelta) -> bool:
+    """The same file uploaded again: a failed or stuck screening is queued once more."""
+    return requeue(session, batch, uploader, "batch.retry", stale_after)
