@@ -56,6 +56,17 @@ class Settings:
     """Personal data is kept this many years after a case or alert is closed (FATF R.11)."""
     exemption_days: int = 365
     """How long an approved exemption (remembered false positive) lasts by default."""
+    login_free_attempts: int = 3
+    """Failed log-ins of one user name from one address before each next try waits (the
+    wait doubles per failure up to ``login_max_delay_seconds``: a delay, never a lock-out)."""
+    login_name_attempts: int = 10
+    """The same, for one user name from any address (slows a guesser using many addresses)."""
+    login_address_attempts: int = 30
+    """The same, for one address over any user names (slows one password sprayed over many
+    names)."""
+    login_max_delay_seconds: int = 60
+    login_window_minutes: int = 15
+    """Failures older than this (with none since) are forgotten."""
     goaml_entity_id: str = ""
     """This reporting entity's goAML identifier (``rentity_id``), assigned by the FIU."""
     local_currency: str = "XOF"
@@ -78,6 +89,11 @@ class Settings:
         if self.exemption_days < 1:
             raise ConfigError("config.bad_value", name="exemption_days",
                               value=self.exemption_days, detail=">= 1")
+        for name in ("login_free_attempts", "login_name_attempts", "login_address_attempts",
+                     "login_max_delay_seconds", "login_window_minutes"):
+            if getattr(self, name) < 1:
+                raise ConfigError("config.bad_value", name=name, value=getattr(self, name),
+                                  detail=">= 1")
         try:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -93,6 +109,8 @@ def _coerce(name: str, raw: Any, annotation: Any) -> Any:
             return None if raw in (None, "") else Path(raw)
         if "float" in kind:
             return float(raw)
+        if kind == "int":
+            return int(raw)
         if "tuple" in kind:
             if isinstance(raw, str):
                 return tuple(part.strip() for part in raw.split(",") if part.strip())
