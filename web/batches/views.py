@@ -113,7 +113,7 @@ def stale(batch: Batch) -> bool:
     return started < utcnow() - timedelta(minutes=minutes)
 
 
-@bp.get("/<int:batch_id>")
+@bp.get("/<id:batch_id>")
 @require("batches.view")
 def detail(batch_id: int) -> str:
     batch, uploader = _batch(batch_id)
@@ -125,7 +125,7 @@ def detail(batch_id: int) -> str:
                            stale=stale(batch))
 
 
-@bp.post("/<int:batch_id>/rescreen")
+@bp.post("/<id:batch_id>/rescreen")
 @require("rescreen.request")
 def rescreen(batch_id: int) -> Response:
     found = services()
@@ -136,7 +136,7 @@ def rescreen(batch_id: int) -> Response:
     return redirect(url_for("batches.detail", batch_id=batch_id))
 
 
-@bp.post("/<int:batch_id>/requeue")
+@bp.post("/<id:batch_id>/requeue")
 @require("rescreen.request")
 def requeue(batch_id: int) -> Response:
     batch, _ = _batch(batch_id)
@@ -158,14 +158,14 @@ def requeue(batch_id: int) -> Response:
     return redirect(url_for("batches.detail", batch_id=batch_id))
 
 
-@bp.get("/<int:batch_id>/progress")
+@bp.get("/<id:batch_id>/progress")
 @require("batches.view")
 def progress(batch_id: int) -> Response:
     batch, _ = _batch(batch_id)
     return jsonify(progress_state(batch))
 
 
-@bp.get("/<int:batch_id>/quarantine.csv")
+@bp.get("/<id:batch_id>/quarantine.csv")
 @require("batches.view")
 def quarantine(batch_id: int) -> Response:
     batch, _ = _batch(batch_id)
