@@ -145,6 +145,7 @@ def run_screening(
     exemptions: pl.DataFrame | None = None,
     screen_only: bool = False,
     match_cache: MatchCache | None = None,
+    plausible: tuple[datetime, datetime] | None = None,
 ) -> ScreeningRun:
     """Screen every party name of every batch against ``watchlists``, and evaluate the rules
     of ``rules_dir`` (with ``rule_parameters`` overriding its ``parameters.yaml``).
@@ -171,7 +172,8 @@ def run_screening(
     for path in batch_paths:
         advance = progress.stage(t("screen.stage.read", file=path.name), 1)
         results.append(read_batch(path, mapping, timezone=timezone, date_order=date_order,
-                                  columns=SCREENING_COLUMNS if screen_only else None))
+                                  columns=SCREENING_COLUMNS if screen_only else None,
+                                  plausible=plausible))
         advance(1)
     transactions = pl.concat([r.frame for r in results], how="diagonal_relaxed", rechunk=False)
     quarantine = pl.concat(

@@ -11,6 +11,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -43,6 +44,10 @@ class Settings:
     """Zone in which batch times without an offset are read (e.g. Africa/Niamey)."""
     date_order: str = "dmy"
     """How to read ambiguous numeric dates such as 03/04/2025: ``dmy`` or ``mdy``."""
+    plausible_from: date = date(1900, 1, 1)
+    """Booking dates before this day are quarantined as implausible (``implausible_date``)."""
+    plausible_to: date | None = None
+    """… and after this day; empty = 31 December of next year."""
     download_timeout: float = 60.0
     database_url: str = "sqlite:///var/aml-screen.db"
     """SQLAlchemy URL: SQLite file by default, ``postgresql+psycopg://…`` in production."""
@@ -89,6 +94,9 @@ class Settings:
         if self.exemption_days < 1:
             raise ConfigError("config.bad_value", name="exemption_days",
                               value=self.exemption_days, detail=">= 1")
+        if self.plausible_to is not None and self.plausible_to < self.plausible_from:
+            raise ConfigError("config.bad_value", name="plausible_to", value=self.plausible_to,
+                              detail=f">= plausible_from ({self.plausible_from})")
         for name in ("login_free_attempts", "login_name_attempts", "login_address_attempts",
                      "login_max_delay_seconds", "login_window_minutes"):
             if getattr(self, name) < 1:
@@ -111,6 +119,8 @@ def _coerce(name: str, raw: Any, annotation: Any) -> Any:
             return float(raw)
         if kind == "int":
             return int(raw)
+        if kind.startswith("date"):
+            return None if raw in (None, "") else date.fromisoformat(str(raw))
         if "tuple" in kind:
             if isinstance(raw, str):
                 return tuple(part.strip() for part in raw.split(",") if part.strip())

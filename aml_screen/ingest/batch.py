@@ -8,6 +8,7 @@ import os
 from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from datetime import datetime
 from functools import partial
 from itertools import repeat
 from pathlib import Path
@@ -67,6 +68,7 @@ def read_batch(
     date_order: str = "dmy",
     chunk_rows: int = CHUNK_ROWS,
     columns: Collection[str] | None = None,
+    plausible: tuple[datetime, datetime] | None = None,
 ) -> IngestResult:
     """Read and validate one batch; rows that fail a check go to the quarantine frame.
 
@@ -77,7 +79,8 @@ def read_batch(
     the file's text; the result is the same whatever the chunking. ``columns`` names the
     columns to load (canonical names, or the batch's own for its other columns); None
     loads all. Every row is checked whatever is loaded, and a quarantined row's raw text
-    is always the whole row.
+    is always the whole row. ``plausible`` bounds booking dates (``dates.plausible_range``,
+    its default when None).
     """
     mapping = mapping or ColumnMapping()
     zone = _zone(mapping.timezone or timezone)
@@ -106,6 +109,7 @@ def read_batch(
         minor_units=minor_units(),
         rank_date_formats=not mapping.date_formats,
         date_order=order,
+        plausible=plausible or dates.plausible_range(),
     )
     starts = range(0, reader.height, chunk_rows)
     wanted = _wanted_headers(headers, resolved, columns)

@@ -13,6 +13,7 @@ from sqlalchemy import update
 
 from aml_screen.errors import AmlScreenError
 from aml_screen.i18n import t
+from aml_screen.ingest.dates import plausible_range
 from aml_screen.jobs.progress import DatabaseProgress
 from aml_screen.pipeline import run_screening
 from aml_screen.rules.configured import configured_rules, parameters_override
@@ -70,6 +71,8 @@ def screen_stored_batch(settings: Settings, database: Database, batch_id: int) -
         parameters = parameters_override(settings)
         run = run_screening([path], lists, threshold=settings.match_threshold,
                             timezone=settings.timezone, date_order=settings.date_order,
+                            plausible=plausible_range(settings.plausible_from,
+                                                      settings.plausible_to),
                             progress=progress, rules_dir=rules_dir, rule_parameters=parameters,
                             exemptions=exemptions)
         entries = hit_entries(lists, run.hits)
