@@ -18,6 +18,7 @@ from aml_screen.store.exemptions import (
     alert_pairs,
     decide,
     get_exemption,
+    judged_false_positive,
     list_exemptions,
     propose,
     revoke,
@@ -125,12 +126,13 @@ def end(exemption_id: int) -> Response:
 
 def exemptions_for_alert(alert_id: int) -> list[dict[str, Any]]:
     """For the alert detail page: each (party, entry) pair of the alert's watchlist hits,
-    whether it can be remembered, and the latest exemption of that pair."""
+    whether it can be remembered (its details are kept, the alert is closed as a false
+    positive), and the latest exemption of that pair."""
     with services().database.transaction() as db:
-        get_alert(db, alert_id)
+        judged = judged_false_positive(get_alert(db, alert_id))
         found = [{"hit_id": hit.id, "party_name": hit.party_name, "list_id": hit.list_id,
                   "entry_id": hit.entry_id, "matched_name": hit.matched_name,
-                  "keyed": pair is not None,
+                  "keyed": pair is not None, "judged": judged,
                   "exemption": ({"id": e.id, "status": e.status,
                                  "expires_on": e.expires_on} if e else None)}
                  for hit, pair, e in alert_pairs(db, alert_id)]
