@@ -162,6 +162,7 @@ def run_screening(
     match_cache: MatchCache | None = None,
     match_memory_mib: int = MEMORY_MIB,
     input_format: str = "auto",
+    plausible: tuple[datetime, datetime] | None = None,
 ) -> ScreeningRun:
     """Screen every party name of every batch against ``watchlists``, and evaluate the rules
     of ``rules_dir`` (with ``rule_parameters`` overriding its ``parameters.yaml``).
@@ -190,7 +191,8 @@ def run_screening(
         advance = progress.stage(t("screen.stage.read", file=path.name), 1)
         results.append(read_batch(path, mapping, timezone=timezone, date_order=date_order,
                                   columns=SCREENING_COLUMNS if screen_only else None,
-                                  input_format=input_format))
+                                  input_format=input_format,
+                                  plausible=plausible))
         advance(1)
     transactions = pl.concat([r.frame for r in results], how="diagonal_relaxed", rechunk=False)
     quarantine = pl.concat(

@@ -11,6 +11,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -46,6 +47,10 @@ class Settings:
     """Zone in which batch times without an offset are read (e.g. Africa/Niamey)."""
     date_order: str = "dmy"
     """How to read ambiguous numeric dates such as 03/04/2025: ``dmy`` or ``mdy``."""
+    plausible_from: date = date(1900, 1, 1)
+    """Booking dates before this day are quarantined as implausible (``implausible_date``)."""
+    plausible_to: date | None = None
+    """… and after this day; empty = 31 December of next year."""
     download_timeout: float = 60.0
     database_url: str = "sqlite:///var/aml-screen.db"
     """SQLAlchemy URL: SQLite file by default, ``postgresql+psycopg://…`` in production."""
@@ -59,6 +64,17 @@ class Settings:
     """Personal data is kept this many years after a case or alert is closed (FATF R.11)."""
     exemption_days: int = 365
     """How long an approved exemption (remembered false positive) lasts by default."""
+    login_free_attempts: int = 3
+    """Failed log-ins of one user name from one address before each next try waits (the
+    wait doubles per failure up to ``login_max_delay_seconds``: a delay, never a lock-out)."""
+    login_name_attempts: int = 10
+    """The same, for one user name from any address (slows a guesser using many addresses)."""
+    login_address_attempts: int = 30
+    """The same, for one address over any user names (slows one password sprayed over many
+    names)."""
+    login_max_delay_seconds: int = 60
+    login_window_minutes: int = 15
+    """Failures older than this (with none since) are forgotten."""
     goaml_entity_id: str = ""
     """This reporting entity's goAML identifier (``rentity_id``), assigned by the FIU."""
     local_currency: str = "XOF"
@@ -97,6 +113,14 @@ class Settings:
         if self.job_max_attempts < 1:
             raise ConfigError("config.bad_value", name="job_max_attempts",
                               value=self.job_max_attempts, detail=">= 1")
+        if self.plausible_to is not None and self.plausible_to < self.plausible_from:
+            raise ConfigError("config.bad_value", name="plausible_to", value=self.plausible_to,
+                              detail=f">= plausible_from ({self.plausible_from})")
+        for name in ("login_free_attempts", "login_name_attempts", "login_address_attempts",
+                     "login_max_delay_seconds", "login_window_minutes"):
+            if getattr(self, name) < 1:
+                raise ConfigError("config.bad_value", name=name, value=getattr(self, name),
+                                  detail=">= 1")
         try:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -114,6 +138,8 @@ def _coerce(name: str, raw: Any, annotation: Any) -> Any:
             return float(raw)
         if kind == "int":
             return int(raw)
+        if kind.startswith("date"):
+            return None if raw in (None, "") else date.fromisoformat(str(raw))
         if "tuple" in kind:
             if isinstance(raw, str):
                 return tuple(part.strip() for part in raw.split(",") if part.strip())

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,20 @@ def test_file_then_env_then_overrides(tmp_path: Path) -> None:
     assert settings.language == "en"
 
 
+def test_whole_numbers_and_days_are_read_from_the_file_and_the_environment(
+        tmp_path: Path) -> None:
+    config = tmp_path / "aml-screen.toml"
+    config.write_text("login_address_attempts = 50\nplausible_from = 1950-01-01\n",
+                      encoding="utf-8")
+    env = {"AML_SCREEN_RETENTION_YEARS": "7", "AML_SCREEN_PLAUSIBLE_TO": "2030-06-30"}
+    settings = load_settings(environ=env, config_file=config)
+    assert settings.login_address_attempts == 50
+    assert settings.retention_years == 7  # was the text "7", failing the range check
+    assert (settings.plausible_from, settings.plausible_to) == (date(1950, 1, 1),
+                                                                date(2030, 6, 30))
+    assert load_settings(environ={}, config_file=tmp_path / "absent.toml").plausible_to is None
+
+
 def test_sqlite_url_is_resolved_next_to_the_file(tmp_path: Path) -> None:
     config = tmp_path / "aml-screen.toml"
     config.write_text('database_url = "sqlite:///var/app.db"\n', encoding="utf-8")
@@ -53,6 +68,10 @@ def test_sqlite_url_is_resolved_next_to_the_file(tmp_path: Path) -> None:
         ("language = \n", {}),
         ("", {"AML_SCREEN_MATCH_THRESHOLD": "high"}),
         ("", {"AML_SCREEN_DATE_ORDER": "ymd"}),
+        ("", {"AML_SCREEN_LOGIN_FREE_ATTEMPTS": "0"}),
+        ("", {"AML_SCREEN_LOGIN_NAME_ATTEMPTS": "ten"}),
+        ("", {"AML_SCREEN_PLAUSIBLE_TO": "31/12/2030"}),
+        ("plausible_from = 2001-01-01\nplausible_to = 2000-12-31\n", {}),
     ],
 )
 def test_invalid_settings_raise_config_error(tmp_path: Path, content: str,

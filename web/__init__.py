@@ -21,7 +21,7 @@ from flask_wtf.csrf import CSRFProtect  # type: ignore[import-untyped]
 from aml_screen.jobs import JobQueue
 from aml_screen.settings import Settings, load_settings
 from aml_screen.store import open_database
-from web import errors, i18n, security
+from web import errors, i18n, ids, security
 from web.services import EXTENSION, Services
 
 NavItem = tuple[int, str, str, str]
@@ -64,6 +64,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     app.extensions[EXTENSION] = Services(settings, database, jobs)
     csrf.init_app(app)
     security.init_app(app)
+    ids.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
     nav: list[NavItem] = []
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
         nav.extend(items)
     app.jinja_env.globals["nav_items"] = sorted(nav)
     security.check_every_view_is_guarded(app)
+    ids.check_every_id_is_bounded(app)
     return app
 
 

@@ -14,6 +14,7 @@ from typing import Any, TypeVar, cast
 from flask import Flask, Response, abort, g, redirect, request, session, url_for
 
 from aml_screen.store.accounts import resolve_session
+from aml_screen.store.ids import parse_id
 from aml_screen.store.models import User
 from web.permissions import PERMISSIONS, allowed
 from web.services import services
@@ -57,10 +58,10 @@ def signed_in() -> CurrentUser:
 
 
 def form_int(name: str) -> int:
-    """A whole number posted in field ``name``; -1 (matches nothing) when absent or not one,
-    e.g. the version a form was rendered at."""
-    text = request.form.get(name, "")
-    return int(text) if text.isdigit() else -1
+    """A whole number posted in field ``name``, e.g. the version a form was rendered at; -1
+    (matches nothing: a stale version) when absent, not one or past what a column holds."""
+    found = parse_id(request.form.get(name, "").strip())
+    return -1 if found is None else found
 
 
 def require(permission: str) -> Callable[[F], F]:

@@ -10,6 +10,7 @@ import click
 from sqlalchemy import select
 
 from aml_screen.cli.context import Context, pass_context
+from aml_screen.cli.options import ROW_ID
 from aml_screen.goaml.case import export_case
 from aml_screen.goaml.model import GoamlError
 from aml_screen.i18n import t
@@ -18,7 +19,7 @@ from aml_screen.store.models import User
 
 
 @click.command("goaml")
-@click.argument("case_id", type=int)
+@click.argument("case_id", type=ROW_ID)
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="XML file to write / fichier XML à écrire.")
 @click.option("--user", "username", required=True,

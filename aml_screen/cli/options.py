@@ -9,9 +9,12 @@ import click
 
 from aml_screen.errors import InputError
 from aml_screen.settings import Settings
+from aml_screen.store.ids import MAX_ID
 from aml_screen.watchlists.loader import Watchlist, load_watchlists
 
 F = TypeVar("F", bound=Callable[..., Any])
+ROW_ID = click.IntRange(1, MAX_ID)
+"""A stored row's id: a number the columns cannot hold is refused (exit 2), not queried."""
 
 
 def check_threshold(_ctx: click.Context, _param: click.Parameter,

@@ -9,6 +9,7 @@ import sys
 import click
 
 from aml_screen.cli.context import Context, pass_context
+from aml_screen.cli.options import ROW_ID
 from aml_screen.i18n import t
 from aml_screen.replay import Difference, ReplayReport, replay_batch
 from aml_screen.store import open_database
@@ -17,7 +18,7 @@ DIFFERENT_EXIT = 1
 
 
 @click.command("replay")
-@click.argument("batch_id", type=int)
+@click.argument("batch_id", type=ROW_ID)
 @pass_context
 def replay_command(obj: Context, batch_id: int) -> None:
     """Screen a stored batch again and compare / rejoue le filtrage d'un lot et compare."""

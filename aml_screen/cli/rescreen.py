@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 import click
 
 from aml_screen.cli.context import Context, pass_context
+from aml_screen.cli.options import ROW_ID
 from aml_screen.errors import InputError
 from aml_screen.i18n import t
 from aml_screen.jobs.rescreen import rescreen_stored_batch
@@ -30,7 +31,7 @@ def _since(text: str) -> datetime:
 
 
 @click.command("rescreen")
-@click.argument("batch_id", type=int, required=False)
+@click.argument("batch_id", type=ROW_ID, required=False)
 @click.option("--all-since", "since", metavar="DATE", default=None,
               help="Every batch uploaded on or after DATE (YYYY-MM-DD) / tous les lots "
                    "téléversés depuis cette date.")

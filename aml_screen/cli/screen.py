@@ -15,6 +15,7 @@ from aml_screen.cli.report import print_alerts, print_summary
 from aml_screen.errors import ConfigError
 from aml_screen.i18n import t
 from aml_screen.ingest import load_mapping
+from aml_screen.ingest.dates import plausible_range
 from aml_screen.ingest.formats import FORMAT_NAMES
 from aml_screen.outputs import FORMATS, write_outputs
 from aml_screen.pipeline import ScreeningRun, run_screening
@@ -89,6 +90,8 @@ def screen_command(obj: Context, batches: tuple[Path, ...], watchlists: tuple[st
             run = run_screening(list(batches), lists, threshold=cutoff,
                                 timezone=timezone or settings.timezone,
                                 date_order=settings.date_order, mapping=column_mapping,
+                                plausible=plausible_range(settings.plausible_from,
+                                                          settings.plausible_to),
                                 progress=bars or NoProgress(), rules_dir=chosen_rules,
                                 rule_parameters=parameters_override(settings),
                                 match_memory_mib=settings.match_memory_mib,

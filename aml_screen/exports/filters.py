@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from aml_screen.errors import InputError
+from aml_screen.store.ids import parse_id
 from aml_screen.store.models import ALERT_STATUSES, DISPOSITIONS
 
 KINDS = ("hits", "alerts")
@@ -46,10 +47,10 @@ def parse_day(text: str | None, option: str) -> date | None:
 def parse_batch(text: str | None) -> int | None:
     if not text:
         return None
-    value = text.strip()
-    if not value.isdigit() or int(value) < 1:
+    found = parse_id(text.strip())
+    if found is None:
         raise InputError("exports.bad_batch", value=text)
-    return int(value)
+    return found
 
 
 def _choice(text: str | None, option: str, allowed: tuple[str, ...]) -> str | None:

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from functools import partial
 from itertools import repeat
 from pathlib import Path
@@ -90,6 +91,7 @@ def read_batch(
     columns: Collection[str] | None = None,
     input_format: str = "auto",
     source: str | None = None,
+    plausible: tuple[datetime, datetime] | None = None,
 ) -> IngestResult:
     """Read and validate one batch; rows that fail a check go to the quarantine frame.
 
@@ -103,6 +105,7 @@ def read_batch(
     is always the whole row. ``input_format`` is a ``formats.FORMATS`` name or ``auto``
     (detected from the content). ``source`` names the file in messages and in
     ``source_file`` (default: its path, and its name).
+    ``plausible`` bounds booking dates (``dates.plausible_range``, its default when None).
     """
     mapping = mapping or ColumnMapping()
     zone = _zone(mapping.timezone or timezone)
@@ -132,6 +135,7 @@ def read_batch(
         minor_units=minor_units(),
         rank_date_formats=not mapping.date_formats,
         date_order=order,
+        plausible=plausible or dates.plausible_range(),
     )
     starts = range(0, reader.height, chunk_rows)
     wanted = _wanted_headers(headers, resolved, columns)

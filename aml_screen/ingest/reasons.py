@@ -19,6 +19,7 @@ _MARK = re.compile("\x00(\\d+)\x00")
 _PARAMS: dict[str, dict[str, str]] = {
     "missing_id": {},
     "duplicate_id": {"id": "transaction_id", "first_line": "_first_line"},
+    "implausible_date": {"value": "_date_text", "earliest": "_earliest", "latest": "_latest"},
     "bad_date": {"value": "_date_text"},
     "missing_currency": {},
     "unknown_currency": {"currency": "currency"},

@@ -1,7 +1,8 @@
 """All-text batch frame -> (canonical transactions, quarantine). Pure: no I/O, polars only.
 
 Each row gets the FIRST failing check, in this order: ``missing_id``, ``duplicate_id``,
-``bad_date``, ``missing_currency``, ``unknown_currency``, ``bad_amount``,
+``implausible_date`` (a real date outside the plausible range), ``bad_date``,
+``missing_currency``, ``unknown_currency``, ``bad_amount``,
 ``negative_amount``, ``bad_scale``. A later occurrence of a transaction id is the
 duplicate; the first one is judged on its own merits. ``raw`` is the row's fields joined
 with the batch's delimiter. A party-only row (``schema.PARTY_ONLY_COLUMN``) is checked on
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 import polars as pl
 
@@ -53,6 +54,8 @@ class ValidationOptions:
     """Day/month order of dates without a format of their own (KYC birth dates)."""
     today: date = field(default_factory=date.today)
     """The latest possible birth date."""
+    plausible: tuple[datetime, datetime] = field(default_factory=dates.plausible_range)
+    """First and last plausible booking instants (``dates.plausible_range``)."""
 
 
 @dataclass(frozen=True)
@@ -143,11 +146,15 @@ def validate_chunk(
         pl.col(LINE_COLUMN).alias("source_line"),
     ).with_columns(*_tidy(present), _amount_cleaned=amounts.clean(pl.col("amount")))
     booked_at = dates.parse(work["booked_at"], options.date_formats, options.timezone,
-                            rank=options.rank_date_formats)
+                            rank=options.rank_date_formats, window=options.plausible)
+    earliest, latest = (instant.date().isoformat() for instant in options.plausible)
     work = (
         work.with_columns(
             _date_text=pl.col("booked_at"),
             booked_at=booked_at,
+            _implausible=dates.implausible(work["booked_at"], booked_at, options.date_formats,
+                                           options.timezone),
+            _earliest=pl.lit(earliest), _latest=pl.lit(latest),
             _plain=amounts.normalise(pl.col("_amount_cleaned"), facts.separator),
             _minor=pl.col("currency").replace_strict(
                 dict(options.minor_units), default=None, return_dtype=pl.Int32
@@ -259,6 +266,7 @@ def _first_failure(party_only: pl.Expr) -> pl.Expr:
     checks = (
         ("missing_id", pl.col("transaction_id").is_null()),
         ("duplicate_id", pl.col("_duplicate")),
+        ("implausible_date", pl.col("_implausible")),
         ("bad_date", pl.col("booked_at").is_null() & ~party_only),
         ("missing_currency", pl.col("currency").is_null() & ~party_only),
         ("unknown_currency", pl.col("_minor").is_null() & pl.col("currency").is_not_null()),

@@ -10,6 +10,7 @@ from datetime import date
 
 from aml_screen.errors import AmlScreenError
 from aml_screen.i18n import t
+from aml_screen.ingest.dates import plausible_range
 from aml_screen.jobs.heartbeat import Heartbeat, beat_interval
 from aml_screen.jobs.progress import DatabaseProgress
 from aml_screen.jobs.screening import stored_path
@@ -57,6 +58,8 @@ def rescreen_stored_batch(settings: Settings, database: Database, rescreen_id: i
             advance(1)
             run = run_screening([path], lists, threshold=settings.match_threshold,
                                 timezone=settings.timezone, date_order=settings.date_order,
+                                plausible=plausible_range(settings.plausible_from,
+                                                          settings.plausible_to),
                                 progress=progress, exemptions=exemptions,
                                 match_memory_mib=settings.match_memory_mib)
             entries = hit_entries(lists, run.hits)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from aml_screen.errors import AmlScreenError
 from aml_screen.i18n import t
+from aml_screen.ingest.dates import plausible_range
 from aml_screen.ingest.formats import ACCEPTED_SUFFIXES
 from aml_screen.jobs.heartbeat import Heartbeat, beat_interval
 from aml_screen.jobs.progress import DatabaseProgress
@@ -76,6 +77,8 @@ def screen_stored_batch(settings: Settings, database: Database, batch_id: int) -
             parameters = parameters_override(settings)
             run = run_screening([path], lists, threshold=settings.match_threshold,
                                 timezone=settings.timezone, date_order=settings.date_order,
+                                plausible=plausible_range(settings.plausible_from,
+                                                          settings.plausible_to),
                                 progress=progress, rules_dir=rules_dir,
                                 rule_parameters=parameters, exemptions=exemptions,
                                 match_memory_mib=settings.match_memory_mib)

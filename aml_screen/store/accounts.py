@@ -1,6 +1,7 @@
 """Accounts: creating and administering users (role, enable/disable, password reset),
-checking passwords (argon2), log-in throttling and the server-side sessions behind the web
-cookie. Every change is audited in the caller's transaction."""
+checking passwords (argon2, throttled by ``login_throttle``) and the server-side sessions
+behind the web cookie. Every change is audited in the caller's transaction (log-in checks
+run their own short transactions: see ``authenticate``)."""
 
 from __future__ import annotations
 
@@ -18,15 +19,13 @@ from sqlalchemy.orm import Session
 from aml_screen.i18n import LANGUAGES
 from aml_screen.store.audit import record
 from aml_screen.store.base import utcnow
+from aml_screen.store.database import Database
 from aml_screen.store.errors import AccountError, NotFoundError
-from aml_screen.store.models import ROLES, LoginThrottle, User, UserSession
+from aml_screen.store.login_throttle import LoginLimits, audit_failure, release, reserve
+from aml_screen.store.models import ROLES, User, UserSession
 
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,79}$")
 MIN_PASSWORD = 10
-FREE_ATTEMPTS = 3
-"""Failed log-ins allowed before the first delay."""
-MAX_DELAY_SECONDS = 60
-"""Throttling only ever delays: the wait doubles per failure up to this, never a lock-out."""
 IDLE_TIMEOUT = timedelta(hours=2)
 MAX_SESSION_AGE = timedelta(hours=12)
 
@@ -103,44 +102,40 @@ def get_user(session: Session, username: str) -> User:
     return user
 
 
-def _delay(failures: int) -> int:
-    if failures < FREE_ATTEMPTS:
-        return 0
-    return int(min(2 ** (failures - FREE_ATTEMPTS), MAX_DELAY_SECONDS))
-
-
-def authenticate(session: Session, username: str, password: str, remote_addr: str,
-                 now: datetime | None = None) -> LoginOutcome:
-    """Check a log-in. Failures are counted per (name, address); after ``FREE_ATTEMPTS`` the
-    next try is only checked once a doubling delay has passed (capped, so never a lock-out).
-    Unknown users cost the same hash check as known ones (no user-name probing by timing)."""
-    now = now or utcnow()
-    key = _sha256(f"{username.casefold()}|{remote_addr}")
-    throttle = session.get(LoginThrottle, key)
-    if throttle is not None:
-        wait = _delay(throttle.failures) - (now - throttle.last_failure_at).total_seconds()
-        if wait > 0:
-            return LoginOutcome(None, "auth.throttled", int(wait) + 1)
-    user = session.scalar(select(User).where(User.username == username))
+def _password_matches(user: User | None, password: str) -> bool:
+    """Unknown users cost the same hash check as known ones (no user-name probing by
+    timing); a disabled user's right password does not match."""
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
-        valid = user is not None and user.active
     except (VerificationError, InvalidHashError):
-        valid = False
-    if not valid or user is None:
-        if throttle is None:
-            throttle = LoginThrottle(key=key, failures=0)
-            session.add(throttle)
-        throttle.failures += 1
-        throttle.last_failure_at = now
-        record(session, None, "auth.login_failed", "user", username[:120],
-               after={"remote_addr": remote_addr, "failures": throttle.failures})
-        return LoginOutcome(None, "auth.bad_credentials")
-    if throttle is not None:
-        session.delete(throttle)
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
-    return LoginOutcome(user)
+        return False
+    return user is not None and user.active
+
+
+def authenticate(database: Database, username: str, password: str, remote_addr: str,
+                 limits: LoginLimits | None = None, now: datetime | None = None
+                 ) -> LoginOutcome:
+    """Check a log-in, throttled (``login_throttle``): the try is reserved and committed
+    first, then the password is checked outside any transaction (the slow hash holds no
+    lock), then the reservation is given back (success) or the failure audited."""
+    limits = limits or LoginLimits()
+    now = now or utcnow()
+    with database.transaction() as session:
+        held = reserve(session, username, remote_addr, limits, now)
+    if isinstance(held, int):
+        return LoginOutcome(None, "auth.throttled", held)
+    with database.transaction() as session:
+        found = session.scalar(select(User).where(User.username == username))
+    valid = _password_matches(found, password)
+    with database.transaction() as session:
+        if not valid or found is None:
+            audit_failure(session, held, limits)
+            return LoginOutcome(None, "auth.bad_credentials")
+        release(session, held)
+        user = session.get_one(User, found.id)
+        if _hasher.check_needs_rehash(user.password_hash):
+            user.password_hash = _hasher.hash(password)
+        return LoginOutcome(user)
 
 
 def start_session(session: Session, user: User, remote_addr: str) -> str:

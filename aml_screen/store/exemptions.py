@@ -126,11 +126,25 @@ def open_exemption(session: Session, pair: Pair) -> Exemption | None:
         Exemption.status.in_(OPEN_STATUSES)).order_by(Exemption.id)).first()
 
 
+def judged_false_positive(alert: Alert | None) -> bool:
+    """An exemption remembers a judgement: only the hits of an alert closed as a false
+    positive may be exempted (an alert still ``new`` has not been looked at)."""
+    return alert is not None and (alert.status, alert.disposition) == ("closed",
+                                                                       "false_positive")
+
+
+def _require_false_positive(session: Session, alert_id: int | None) -> None:
+    alert = session.get(Alert, alert_id) if alert_id is not None else None
+    if not judged_false_positive(alert):
+        raise ExemptionError("exemptions.not_false_positive", alert_id=alert_id)
+
+
 def propose(session: Session, actor: User, hit_id: int, reason: str,
             expires_on: date | None = None, *, exemption_days: int,
             today: date | None = None) -> Exemption:
     """Propose remembering ``hit_id``'s pair as a false positive until ``expires_on``
-    (default: ``exemption_days`` from today, at most ``MAX_DAYS``); ``actor`` owns it."""
+    (default: ``exemption_days`` from today, at most ``MAX_DAYS``); ``actor`` owns it.
+    The hit's alert must be closed as a false positive (``judged_false_positive``)."""
     day = today or date.today()
     text = reason.strip()
     if not text:
@@ -142,6 +156,7 @@ def propose(session: Session, actor: User, hit_id: int, reason: str,
     hit = session.get(Hit, hit_id)
     if hit is None:
         raise NotFoundError("exemptions.hit_not_found", hit_id=hit_id)
+    _require_false_positive(session, hit.alert_id)
     pair = hit_pair(session, hit)
     existing = open_exemption(session, pair)
     if existing is not None:
@@ -171,8 +186,11 @@ def _decidable(session: Session, actor: User, exemption_id: int,
 def decide(session: Session, actor: User, exemption_id: int, expected_version: int,
            approve: bool) -> Exemption:
     """Approve (the pair stops alerting) or reject a proposed exemption. The decider must
-    be another user than the proposer."""
+    be another user than the proposer; approving needs the source alert still closed as a
+    false positive (it may have been reopened since the proposal)."""
     exemption = _decidable(session, actor, exemption_id, expected_version)
+    if approve:
+        _require_false_positive(session, exemption.source_alert_id)
     before = _state(exemption)
     exemption.status = "active" if approve else "rejected"
     exemption.decided_by_id, exemption.decided_at = actor.id, utcnow()

@@ -46,6 +46,7 @@ from aml_screen.store.models import (
     Transaction,
     User,
 )
+from aml_screen.store.upsert import dialect_insert
 from aml_screen.store.version_changes import record_version_changes
 from aml_screen.watchlists.loader import Watchlist
 
@@ -71,15 +72,23 @@ def get_batch(session: Session, batch_id: int) -> Batch:
 def register_batch(session: Session, file_name: str, sha256: str, size_bytes: int,
                    uploader: User | None) -> tuple[Batch, bool]:
     """The batch for this file: a new one (queued), or the one already holding the same
-    content (``created`` False), whatever its file name was then."""
-    existing = session.scalar(select(Batch).where(Batch.sha256 == sha256))
+    content (``created`` False), whatever its file name was then. Uploads of one file at
+    the same moment all get the one batch: the insert does nothing when the SHA-256 is
+    taken (waiting for the transaction taking it), and the row is then read back."""
+    same_content = select(Batch).where(Batch.sha256 == sha256)
+    existing = session.scalar(same_content)
     if existing is not None:
         return existing, False
-    batch = Batch(file_name=file_name[:255], sha256=sha256, size_bytes=size_bytes,
-                  uploaded_by_id=uploader.id if uploader else None, status="queued",
-                  queued_at=utcnow())
-    session.add(batch)
-    session.flush()
+    created = session.scalar(
+        dialect_insert(session, Batch)
+        .values(file_name=file_name[:255], sha256=sha256, size_bytes=size_bytes,
+                uploaded_by_id=uploader.id if uploader else None, status="queued",
+                queued_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["sha256"])
+        .returning(Batch.id))
+    batch = session.scalars(same_content).one()
+    if created is None:
+        return batch, False
     record(session, uploader, "batch.upload", "batch", batch.id,
            after={"file_name": batch.file_name, "sha256": sha256, "size_bytes": size_bytes})
     return batch, True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import zlib
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,6 +14,7 @@ import pytest
 from aml_screen.errors import IngestError
 from aml_screen.i18n import set_language
 from aml_screen.ingest import ColumnMapping, read_batch
+from aml_screen.ingest.dates import plausible_range
 from aml_screen.ingest.reasons import REASON_CODES
 from aml_screen.schema import QUARANTINE_SCHEMA, TRANSACTION_SCHEMA
 from tests.ingest.conftest import HEADER, WriteBatch
@@ -35,6 +36,11 @@ def _row(**changes: str) -> tuple[str, ...]:
         (_row(transaction_id="VIR-0001"), "duplicate_id", "line 2"),
         (_row(booked_at="31/02/2025"), "bad_date", "31/02/2025"),
         (_row(booked_at=""), "bad_date", "booking date"),
+        (_row(booked_at="01/03/25"), "bad_date", "no known date format"),
+        (_row(booked_at="2999-01-01"), "implausible_date", "2999-01-01"),
+        (_row(booked_at="31/12/9999 23:59"), "implausible_date", "plausible range 1900-01-01"),
+        (_row(booked_at="0001-01-01T00:00:00Z"), "implausible_date", "0001-01-01"),
+        (_row(booked_at="01/01/1899"), "implausible_date", "01/01/1899"),
         (_row(amount="1 500 000,5", currency="XOF"), "bad_scale", "XOF allows 0"),
         (_row(amount="12,3456", currency="EUR"), "bad_scale", "EUR allows 2"),
         (_row(amount="deux cents"), "bad_amount", "deux cents"),
@@ -62,7 +68,7 @@ def test_each_reason_quarantines_the_row_and_keeps_the_rest(
 def test_reason_codes_are_the_documented_stable_set() -> None:
     assert set(REASON_CODES) == {
         "missing_id", "duplicate_id", "bad_amount", "negative_amount", "bad_scale", "bad_date",
-        "missing_currency", "unknown_currency", "bad_field_count",
+        "implausible_date", "missing_currency", "unknown_currency", "bad_field_count",
     }
 
 
@@ -75,6 +81,24 @@ def test_first_failing_reason_wins_and_reasons_follow_the_language(
     assert q["reason_code"] == "bad_date"
     assert q["reason"] == (
         "la date d'opération « hier » est absente ou dans un format de date inconnu")
+
+
+def test_the_plausible_range_is_a_setting_and_ends_next_year_by_default(
+    write_batch: WriteBatch,
+) -> None:
+    next_year = datetime.now(UTC).year + 1
+    path = write_batch([_row(booked_at=f"31/12/{next_year}"),
+                        _row(transaction_id="VIR-0003", booked_at=f"01/01/{next_year + 1}")])
+    default = read_batch(path)
+    assert default.frame["transaction_id"].to_list() == ["VIR-0002"]
+    assert default.quarantine["reason_code"].to_list() == ["implausible_date"]
+    assert f"to {next_year}-12-31" in default.quarantine["reason"][0]
+    set_language("fr")
+    narrow = read_batch(path, plausible=plausible_range(date(2000, 1, 1), date(2020, 12, 31)))
+    assert narrow.quarantine["reason_code"].to_list() == ["implausible_date"] * 2
+    assert narrow.quarantine["reason"][1] == (
+        f"la date d'opération « 01/01/{next_year + 1} » est hors de la plage plausible "
+        "du 2000-01-01 au 2020-12-31")
 
 
 def test_loaded_frame_matches_the_schema_and_keeps_extras_as_text(write_batch: WriteBatch) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import polars as pl
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from aml_screen.pipeline import ScreeningRun, run_screening
 from aml_screen.rules.configured import configured_rules, parameters_override
@@ -17,7 +18,8 @@ from aml_screen.settings import Settings, load_settings
 from aml_screen.store import Database
 from aml_screen.store.accounts import create_user
 from aml_screen.store.loading import hit_entries, load_run, register_batch
-from aml_screen.store.models import User
+from aml_screen.store.models import Alert, Hit, User
+from aml_screen.store.triage import change_status
 from aml_screen.watchlists.loader import load_watchlists
 
 REPO = Path(__file__).resolve().parents[2]
@@ -63,3 +65,16 @@ def load_sample(database: Database, uploader: str | None = None) -> int:
 def add_user(database: Database, username: str, role: str, language: str = "en") -> int:
     with database.transaction() as session:
         return create_user(session, username, role, PASSWORD, language).id
+
+
+def close_as_false_positive(session: Session, hit_id: int, actor: User) -> int:
+    """Close the alert of ``hit_id`` as a false positive, as an investigator would before
+    remembering the pair; returns the alert id."""
+    alert = session.get_one(Alert, session.get_one(Hit, hit_id).alert_id)
+    if (alert.status, alert.disposition) == ("closed", "false_positive"):
+        return alert.id
+    if alert.status == "closed":
+        change_status(session, alert.id, actor, "in_review", alert.version)
+    change_status(session, alert.id, actor, "closed", alert.version,
+                  disposition="false_positive", reason="Homonyme : pièce d'identité vérifiée")
+    return alert.id

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -7,7 +9,6 @@ from sqlalchemy import select
 
 from aml_screen.store import AccountError, Database, StoreError
 from aml_screen.store.accounts import (
-    FREE_ATTEMPTS,
     IDLE_TIMEOUT,
     authenticate,
     create_user,
@@ -17,7 +18,8 @@ from aml_screen.store.accounts import (
     start_session,
 )
 from aml_screen.store.base import utcnow
-from aml_screen.store.models import AuditEvent, User
+from aml_screen.store.login_throttle import LoginLimits, throttle_key
+from aml_screen.store.models import AuditEvent, LoginThrottle, User
 from tests.store.samples import PASSWORD, add_user
 
 
@@ -53,8 +55,7 @@ def test_passwords_are_stored_as_argon2_hashes(database: Database) -> None:
 ])
 def test_authenticate(database: Database, username: str, password: str, ok: bool) -> None:
     add_user(database, "fatou", "investigator")
-    with database.transaction() as session:
-        outcome = authenticate(session, username, password, "10.0.0.1")
+    outcome = authenticate(database, username, password, "10.0.0.1")
     assert (outcome.user is not None) is ok
     assert outcome.refusal == (None if ok else "auth.bad_credentials")
 
@@ -62,18 +63,89 @@ def test_authenticate(database: Database, username: str, password: str, ok: bool
 def test_failures_are_delayed_never_locked_out(database: Database) -> None:
     add_user(database, "fatou", "investigator")
     start = utcnow()
-    with database.transaction() as session:
-        for _ in range(FREE_ATTEMPTS + 2):
-            authenticate(session, "fatou", "wrong password", "10.0.0.9", now=start)
-        throttled = authenticate(session, "fatou", PASSWORD, "10.0.0.9", now=start)
-        elsewhere = authenticate(session, "fatou", PASSWORD, "10.0.0.1", now=start)
-        later = authenticate(session, "fatou", PASSWORD, "10.0.0.9",
-                             now=start + timedelta(seconds=throttled.retry_after))
+    for _ in range(LoginLimits().pair + 2):
+        authenticate(database, "fatou", "wrong password", "10.0.0.9", now=start)
+    throttled = authenticate(database, "fatou", PASSWORD, "10.0.0.9", now=start)
+    elsewhere = authenticate(database, "fatou", PASSWORD, "10.0.0.1", now=start)
+    later = authenticate(database, "fatou", PASSWORD, "10.0.0.9",
+                         now=start + timedelta(seconds=throttled.retry_after))
     assert throttled.user is None
     assert throttled.refusal == "auth.throttled"
     assert 0 < throttled.retry_after <= 60
     assert elsewhere.user is not None  # failing from one address does not lock the user out
     assert later.user is not None  # the right password works once the delay has passed
+
+
+def _failures(database: Database, scope: str, username: str, remote: str) -> int:
+    with database.transaction() as session:
+        row = session.get(LoginThrottle, throttle_key(scope, username, remote))
+        return row.failures if row else 0
+
+
+def _audited(database: Database, prefix: str) -> list[str]:
+    with database.transaction() as session:
+        return list(session.scalars(select(AuditEvent.action)
+                                    .where(AuditEvent.action.startswith(prefix))
+                                    .order_by(AuditEvent.seq)))
+
+
+def test_parallel_wrong_passwords_check_at_most_the_allowance(database: Database) -> None:
+    """64 tries at once (the probe's race: 41 checked with 16 at a time, and unique-key
+    errors): exactly the allowance is checked, the rest wait, the counter says so."""
+    add_user(database, "fatou", "investigator")
+    start, limits = utcnow(), LoginLimits()
+    gate = threading.Barrier(64)
+
+    def attempt(i: int) -> str | None:
+        gate.wait()
+        return authenticate(database, "fatou", f"guess {i}", "10.0.0.5", limits,
+                            now=start).refusal
+
+    with ThreadPoolExecutor(64) as pool:
+        refusals = list(pool.map(attempt, range(64)))
+    assert refusals.count("auth.bad_credentials") == limits.pair
+    assert refusals.count("auth.throttled") == 64 - limits.pair
+    assert _failures(database, "pair", "fatou", "10.0.0.5") == limits.pair
+
+
+def test_one_password_sprayed_over_many_names_is_slowed(database: Database) -> None:
+    start, limits = utcnow(), LoginLimits(address=5)
+    refusals = [authenticate(database, f"user{i}", "Summer2026!", "10.0.0.6", limits,
+                             now=start).refusal for i in range(12)]
+    assert refusals == ["auth.bad_credentials"] * 5 + ["auth.throttled"] * 7
+    assert authenticate(database, "user99", "x", "10.0.0.7", limits, now=start).refusal == (
+        "auth.bad_credentials")  # another address is not slowed
+
+
+def test_one_name_tried_from_many_addresses_is_slowed(database: Database) -> None:
+    add_user(database, "fatou", "investigator")
+    start, limits = utcnow(), LoginLimits(name=4)
+    refusals = [authenticate(database, "fatou", "wrong password", f"10.1.0.{i}", limits,
+                             now=start).refusal for i in range(6)]
+    assert refusals == ["auth.bad_credentials"] * 4 + ["auth.throttled"] * 2
+    later = start + timedelta(seconds=limits.max_delay_seconds)
+    assert authenticate(database, "fatou", PASSWORD, "10.1.0.9", limits, now=later).user
+
+
+def test_a_success_gives_its_try_back(database: Database) -> None:
+    add_user(database, "fatou", "investigator")
+    start = utcnow()
+    authenticate(database, "fatou", "wrong password", "10.0.0.8", now=start)
+    assert authenticate(database, "fatou", PASSWORD, "10.0.0.8", now=start).user is not None
+    assert _failures(database, "pair", "fatou", "10.0.0.8") == 0
+    assert _failures(database, "name", "fatou", "10.0.0.8") == 1
+    assert _failures(database, "address", "fatou", "10.0.0.8") == 1
+
+
+def test_a_burst_of_failures_is_audited_in_aggregate(database: Database) -> None:
+    add_user(database, "fatou", "investigator")
+    start, limits = utcnow(), LoginLimits()
+    for i in range(40):  # one a minute: never throttled, each one checked
+        authenticate(database, "fatou", "wrong", "10.0.0.4", limits,
+                     now=start + timedelta(seconds=61 * i))
+    assert _failures(database, "pair", "fatou", "10.0.0.4") == 40
+    assert _audited(database, "auth.") == [  # the burst's start, then each counter tripping
+        "auth.login_failed", *["auth.login_throttled"] * 3]
 
 
 def test_sessions_end_at_logout_disable_and_idle_timeout(database: Database) -> None:

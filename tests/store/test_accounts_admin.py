@@ -128,12 +128,12 @@ def test_disable_then_enable(database: Database, team: dict[str, int]) -> None:
         disable_user(session, "fatou", actor=root)  # already disabled: no second event
     with database.transaction() as session:
         assert resolve_session(session, token) is None
-        assert authenticate(session, "fatou", PASSWORD, "10.0.0.7").user is None
+    assert authenticate(database, "fatou", PASSWORD, "10.0.0.7").user is None
     with database.transaction() as session:
         enable_user(session, "fatou", actor=get_user(session, "root"))
         enable_user(session, "fatou")  # already active: no second event
+    assert authenticate(database, "fatou", PASSWORD, "10.0.0.8").user is not None
     with database.transaction() as session:
-        assert authenticate(session, "fatou", PASSWORD, "10.0.0.8").user is not None
         assert resolve_session(session, token) is None  # the old session stays ended
     fatou = str(team["fatou"])
     assert [e for e in _events_after(database, head) if e[1] != "auth.login_failed"] == [
@@ -155,7 +155,7 @@ def test_a_password_reset_ends_sessions_and_changes_the_password(
         reset_password(session, "fatou", NEW_PASSWORD, actor=get_user(session, "root"))
     with database.transaction() as session:
         assert [resolve_session(session, token) for token in tokens] == [None, None]
-        assert authenticate(session, "fatou", NEW_PASSWORD, "10.0.0.1").user is not None
+    assert authenticate(database, "fatou", NEW_PASSWORD, "10.0.0.1").user is not None
     assert _events_after(database, head) == [
         ("root", "user.password", str(team["fatou"]), None, {"sessions_ended": 2})]
     with database.transaction() as session:

@@ -38,7 +38,7 @@ def test_users_create_reads_the_password_from_stdin(url: str) -> None:
         with database.transaction() as session:
             user = session.scalars(select(User).where(User.username == "admin1")).one()
             assert user.role == "admin"
-            assert authenticate(session, "admin1", PASSWORD, "cli").user is not None
+        assert authenticate(database, "admin1", PASSWORD, "cli").user is not None
     finally:
         database.dispose()
 

@@ -25,9 +25,16 @@ from aml_screen.store.exemptions import (
     propose,
     revoke,
 )
-from aml_screen.store.models import AuditEvent, Hit, User
+from aml_screen.store.models import Alert, AuditEvent, Hit, User
+from aml_screen.store.triage import change_status
 from aml_screen.watchlists.loader import load_watchlists
-from tests.store.samples import add_user, load_sample, repo_settings, sample_run
+from tests.store.samples import (
+    add_user,
+    close_as_false_positive,
+    load_sample,
+    repo_settings,
+    sample_run,
+)
 
 TODAY = date(2026, 1, 15)
 
@@ -39,6 +46,7 @@ def _setup(database: Database) -> dict[str, int]:
     with database.transaction() as session:
         ids["hit"] = session.scalars(select(Hit.id).where(
             Hit.party_name == "Amadou Kouffa")).one()
+        ids["alert"] = close_as_false_positive(session, ids["hit"], _user(session, ids["fatou"]))
     return ids
 
 
@@ -100,6 +108,31 @@ def test_four_eyes_approval_makes_it_active_and_audited(database: Database) -> N
         assert events[1].before["status"] == "proposed"
         assert events[1].after["status"] == "active"
         assert events[1].actor_name == "salif"
+
+
+def test_only_a_hit_of_an_alert_closed_as_false_positive_is_exempted(
+        database: Database) -> None:
+    """The probe approved an exemption for a hit whose alert was still ``new``."""
+    ids = _setup(database)
+    with database.transaction() as session:
+        fresh = session.scalars(select(Hit).where(Hit.party_name != "Amadou Kouffa")
+                                .order_by(Hit.id)).first()
+        assert fresh is not None
+        assert session.get_one(Alert, fresh.alert_id).status == "new"
+        with pytest.raises(ExemptionError) as raised:
+            propose(session, _user(session, ids["fatou"]), fresh.id, "Homonyme",
+                    exemption_days=365, today=TODAY)
+    assert raised.value.key == "exemptions.not_false_positive"
+    assert f"alert #{fresh.alert_id} is not" in str(raised.value)
+    exemption_id, version = _propose(database, ids)
+    with database.transaction() as session:  # reopened after the proposal
+        alert = session.get_one(Alert, ids["alert"])
+        change_status(session, alert.id, _user(session, ids["salif"]), "in_review",
+                      alert.version)
+    with database.transaction() as session, pytest.raises(ExemptionError):
+        decide(session, _user(session, ids["salif"]), exemption_id, version, approve=True)
+    with database.transaction() as session:  # rejecting it stays possible
+        decide(session, _user(session, ids["salif"]), exemption_id, version, approve=False)
 
 
 def test_a_stale_version_is_a_conflict(database: Database) -> None:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
@@ -84,6 +86,28 @@ def test_loading_the_same_file_twice_creates_no_duplicates(database: Database) -
         assert load_run(session, batch, sample.run, sample.entries) == 0
     assert _count(database, Alert) == alerts_before
     assert _count(database, Batch) == 1
+
+
+def test_simultaneous_uploads_of_one_file_get_the_one_batch(database: Database) -> None:
+    """The probe's six uploads at once (one answered 500: unique SHA-256 violated)."""
+    sha256 = sample_run().sha256
+    gate = threading.Barrier(8)
+
+    def upload(i: int) -> tuple[int, bool]:
+        gate.wait()
+        with database.transaction() as session:
+            batch, created = register_batch(session, f"copy{i}.csv", sha256, 100, None)
+            return batch.id, created
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(upload, range(8)))
+    assert len({batch_id for batch_id, _ in answers}) == 1
+    assert [created for _, created in answers].count(True) == 1
+    assert _count(database, Batch) == 1
+    with database.transaction() as session:
+        uploads = session.scalar(select(func.count()).select_from(AuditEvent)
+                                 .where(AuditEvent.action == "batch.upload"))
+    assert uploads == 1
 
 
 def test_a_failed_load_leaves_nothing_behind(database: Database) -> None:

@@ -184,7 +184,7 @@ def test_bulk_close_from_the_queue_reports_alerts_changed_meanwhile(app: Flask) 
                                              "version": str(chosen[moved])},
          page=f"/alerts/{moved}")
     done = post(fatou, "/alerts/bulk-close", {
-        "alert": [f"{i}:{v}" for i, v in chosen.items()] + ["junk", "7:x"],
+        "alert": [f"{i}:{v}" for i, v in chosen.items()],
         "disposition": "false_positive", "reason": "Homonymes : autre date de naissance",
         "back": "/alerts?status=new&sort=risk"}, page="/alerts?status=new",
         follow_redirects=True)

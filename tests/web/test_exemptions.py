@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from html import unescape
 from typing import Any
 
 import pytest
@@ -14,8 +15,8 @@ from flask.testing import FlaskClient
 from playwright import sync_api
 from sqlalchemy import select
 
-from aml_screen.store.models import AuditEvent, Exemption, Hit
-from tests.store.samples import SAMPLE, add_user
+from aml_screen.store.models import AuditEvent, Exemption, Hit, User
+from tests.store.samples import SAMPLE, add_user, close_as_false_positive
 from tests.web.browser import BROWSER_MARKS, log_in, log_out, serve_app
 from tests.web.client import database, login, post
 
@@ -26,11 +27,15 @@ def _client(app: Flask, name: str) -> FlaskClient:
     return client
 
 
-def _hit(app: Flask, party: str) -> tuple[int, int]:
+def _hit(app: Flask, party: str, judged: bool = True) -> tuple[int, int]:
+    """The first hit on ``party``, its alert closed as a false positive (``judged``)."""
     with database(app).transaction() as session:
         hit = session.scalars(select(Hit).where(Hit.party_name == party)
                               .order_by(Hit.id)).first()
         assert hit is not None
+        if judged:
+            fatou = session.scalars(select(User).where(User.username == "fatou")).one()
+            close_as_false_positive(session, hit.id, fatou)
         return hit.id, hit.alert_id
 
 
@@ -131,6 +136,26 @@ def test_revoke_is_audited_and_the_pair_can_be_proposed_again(app: Flask) -> Non
     assert re.search(r'name="hit_id" value="\d+"', page)  # may be remembered again
 
 
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_hit_of_an_alert_still_new_is_not_exempted(app: Flask, lang: str) -> None:
+    hit_id, alert_id = _hit(app, "BELMOKHTAR Mokhtar", judged=False)
+    fatou = _client(app, "fatou")
+    post(fatou, "/language", {"lang": lang}, page=f"/alerts/{alert_id}")
+    page = fatou.get(f"/alerts/{alert_id}").get_data(as_text=True)
+    assert f'name="hit_id" value="{hit_id}"' not in page
+    assert {"en": "Close this alert as a false positive",
+            "fr": "Clôturez cette alerte comme faux positif"}[lang] in page
+    response = post(fatou, "/exemptions/propose", {"hit_id": str(hit_id), "reason": "Homonyme"},
+                    page=f"/alerts/{alert_id}")
+    assert response.status_code == 400
+    assert {"en": f"alert #{alert_id} is not: close it as a false positive first",
+            "fr": f"l'alerte n° {alert_id} ne l'est pas"}[lang] in unescape(
+                response.get_data(as_text=True))
+    with database(app).transaction() as session:
+        assert session.scalars(select(Exemption).where(
+            Exemption.party_name == "BELMOKHTAR Mokhtar")).first() is None
+
+
 def test_the_section_in_french_and_hidden_from_analysts(app: Flask) -> None:
     add_user(database(app), "mariam", "investigator", language="fr")
     _, alert_id = _hit(app, "Boubacar Hama Djibrila")
@@ -170,6 +195,10 @@ class TestInBrowser:
         page.goto(f"{server}/alerts")
         page.click("#alert-queue a.subject:has-text('Kouffa')")
         page.wait_for_url(re.compile(r"/alerts/\d+$"))
+        page.select_option("#close-form select[name=disposition]", "false_positive")
+        page.fill("#close-form textarea[name=reason]", "Homonyme : éleveur de Mopti, vérifié")
+        page.click("#close-alert")
+        expect(page.locator("#alert-status")).to_have_text("Closed")
         form = page.locator("#exemptions form.exemption-form").first
         form.locator("textarea[name=reason]").fill("Homonyme : éleveur de Mopti, vérifié")
         form.locator("button").click()

@@ -108,25 +108,25 @@ def _change(user_id: int, done_key: str, action: Any, *args: str) -> Response:
     return _users_page()
 
 
-@bp.post("/users/<int:user_id>/role")
+@bp.post("/users/<id:user_id>/role")
 @require("users.manage")
 def change_role(user_id: int) -> Response:
     return _change(user_id, "admin.flash.role", set_role, request.form.get("role", ""))
 
 
-@bp.post("/users/<int:user_id>/disable")
+@bp.post("/users/<id:user_id>/disable")
 @require("users.manage")
 def disable(user_id: int) -> Response:
     return _change(user_id, "admin.flash.disabled", disable_user)
 
 
-@bp.post("/users/<int:user_id>/enable")
+@bp.post("/users/<id:user_id>/enable")
 @require("users.manage")
 def enable(user_id: int) -> Response:
     return _change(user_id, "admin.flash.enabled", enable_user)
 
 
-@bp.get("/users/<int:user_id>/password")
+@bp.get("/users/<id:user_id>/password")
 @require("users.manage")
 def password_form(user_id: int) -> str:
     with services().database.transaction() as db:
@@ -140,7 +140,7 @@ def _password_page(user: User, error: str | None) -> tuple[str, int]:
     return page, 400 if error else 200
 
 
-@bp.post("/users/<int:user_id>/password")
+@bp.post("/users/<id:user_id>/password")
 @require("users.manage")
 def password_reset(user_id: int) -> Response | tuple[str, int]:
     password = request.form.get("password", "")

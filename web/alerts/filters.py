@@ -1,5 +1,6 @@
 """The queue's query string read into an ``AlertFilter``: unknown or malformed values are
-ignored rather than failing the page (a hand-edited URL still shows the queue)."""
+ignored rather than failing the page (a hand-edited URL still shows the queue), except an
+identifier (``batch``), refused as everywhere (``web.ids``)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ from datetime import date
 
 from werkzeug.datastructures import MultiDict
 
+from aml_screen.errors import InputError
 from aml_screen.store.alert_queue import OPEN, SORTS, AlertFilter
+from aml_screen.store.ids import MAX_ID, parse_id
 from aml_screen.store.models import ALERT_STATUSES
+from web.ids import page_number, query_id
 
 FILTER_FIELDS = ("status", "min_risk", "max_risk", "typology", "list", "rule", "country",
                  "batch", "from", "to", "assignee", "sort")
@@ -19,10 +23,6 @@ def _number(text: str | None) -> float | None:
         return float(text) if text else None
     except ValueError:
         return None
-
-
-def _integer(text: str | None) -> int | None:
-    return int(text) if text and text.isdigit() else None
 
 
 def _day(text: str | None) -> date | None:
@@ -43,21 +43,25 @@ def parse_filter(args: MultiDict[str, str], viewer_id: int) -> AlertFilter:
         list_id=args.get("list") or None,
         rule_id=args.get("rule") or None,
         country=(args.get("country") or "").strip()[:80] or None,
-        batch_id=_integer(args.get("batch")),
+        batch_id=query_id(args, "batch"),
         created_from=_day(args.get("from")),
         created_to=_day(args.get("to")),
         assignee=args.get("assignee") or None,
         viewer_id=viewer_id,
         sort=sort if sort in SORTS else "-risk",
-        page=_integer(args.get("page")) or 1,
+        page=page_number(args.get("page")),
     )
 
 
 def parse_versions(values: list[str]) -> dict[int, int]:
-    """The bulk-close form's ``id:version`` pairs; malformed ones are dropped."""
+    """The bulk-close form's ``id:version`` pairs (blank ones skipped)."""
     pairs: dict[int, int] = {}
-    for value in values:
+    for value in (text.strip() for text in values):
+        if not value:
+            continue
         alert_id, _, version = value.partition(":")
-        if alert_id.isdigit() and version.isdigit():
-            pairs[int(alert_id)] = int(version)
+        found, seen = parse_id(alert_id), parse_id(version)
+        if found is None or seen is None:
+            raise InputError("web.bad_id", field="alert", value=value[:40], maximum=MAX_ID)
+        pairs[found] = seen
     return pairs

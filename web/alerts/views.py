@@ -84,7 +84,7 @@ def next_alert() -> Response:
     return redirect(url_for("alerts.detail", alert_id=alert_id))
 
 
-@bp.get("/<int:alert_id>")
+@bp.get("/<id:alert_id>")
 @require("alerts.view")
 def detail(alert_id: int) -> str:
     me = signed_in()
@@ -110,7 +110,7 @@ def detail(alert_id: int) -> str:
                                settings.local_currency))
 
 
-@bp.post("/<int:alert_id>/status")
+@bp.post("/<id:alert_id>/status")
 @require("alerts.triage")
 def set_status(alert_id: int) -> Response:
     with services().database.transaction() as db:
@@ -122,7 +122,7 @@ def set_status(alert_id: int) -> Response:
     return redirect(url_for("alerts.detail", alert_id=alert_id))
 
 
-@bp.post("/<int:alert_id>/assign")
+@bp.post("/<id:alert_id>/assign")
 @require("alerts.assign")
 def reassign(alert_id: int) -> Response:
     name = request.form.get("assignee", "")
@@ -133,7 +133,7 @@ def reassign(alert_id: int) -> Response:
     return redirect(url_for("alerts.detail", alert_id=alert_id))
 
 
-@bp.post("/<int:alert_id>/comments")
+@bp.post("/<id:alert_id>/comments")
 @require("alerts.triage")
 def comment(alert_id: int) -> Response:
     with services().database.transaction() as db:

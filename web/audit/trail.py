@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from aml_screen.store.models import AuditEvent
 from aml_screen.store.paging import Page, page_rows
+from web.ids import page_number
 
 PAGE_SIZE = 50
 FILTER_FIELDS = ("actor", "action", "object_type", "object_id", "from", "to")
@@ -52,7 +53,7 @@ def parse_filter(args: Mapping[str, str]) -> AuditFilter:
         actor=_text(args, "actor", 80), action=_text(args, "action", 60),
         object_type=_text(args, "object_type", 40), object_id=_text(args, "object_id", 120),
         date_from=_date(args.get("from")), date_to=_date(args.get("to")),
-        page=max(int(page), 1) if page.isdigit() else 1)
+        page=page_number(page))
 
 
 def _escape_like(text: str) -> str:

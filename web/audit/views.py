@@ -58,7 +58,7 @@ def chain() -> str:
                            status=describe_chain(report, current_language()))
 
 
-@bp.get("/events/<int:event_id>")
+@bp.get("/events/<id:event_id>")
 @require("audit.view")
 def event(event_id: int) -> str:
     with services().database.transaction() as db:

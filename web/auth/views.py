@@ -7,6 +7,7 @@ from werkzeug.wrappers import Response
 
 from aml_screen.i18n import LANGUAGES
 from aml_screen.store.accounts import authenticate, end_session, set_language, start_session
+from aml_screen.store.login_throttle import LoginLimits
 from aml_screen.store.models import User
 from web.i18n import gettext
 from web.security import PUBLIC, current_user, require
@@ -43,12 +44,17 @@ def login_submit() -> Response | tuple[str, int]:
     password = request.form.get("password", "")
     remote = request.remote_addr or "unknown"
     chosen = session.get("lang") if session.get("lang_chosen") else None
-    with services().database.transaction() as db:
-        outcome = authenticate(db, username, password, remote)
-        token = start_session(db, outcome.user, remote) if outcome.user else None
-        if outcome.user is not None and chosen in LANGUAGES:
-            set_language(db, outcome.user, str(chosen))  # picked on this page: remembered
-        language = outcome.user.language if outcome.user else None
+    database = services().database
+    outcome = authenticate(database, username, password, remote,
+                           LoginLimits.from_settings(services().settings))
+    token, language = None, None
+    if outcome.user is not None:
+        with database.transaction() as db:
+            user = db.get_one(User, outcome.user.id)
+            token = start_session(db, user, remote)
+            if chosen in LANGUAGES:
+                set_language(db, user, str(chosen))  # picked on this page: remembered
+            language = user.language
     if token is None:
         message = gettext(outcome.refusal or "auth.bad_credentials",
                           seconds=outcome.retry_after)

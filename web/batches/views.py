@@ -105,7 +105,7 @@ def stale(batch: Batch) -> bool:
     return batch.status != "failed" and can_requeue(batch, stale_after())
 
 
-@bp.get("/<int:batch_id>")
+@bp.get("/<id:batch_id>")
 @require("batches.view")
 def detail(batch_id: int) -> str:
     batch, uploader = _batch(batch_id)
@@ -117,7 +117,7 @@ def detail(batch_id: int) -> str:
                            stale=stale(batch), max_attempts=services().settings.job_max_attempts)
 
 
-@bp.post("/<int:batch_id>/rescreen")
+@bp.post("/<id:batch_id>/rescreen")
 @require("rescreen.request")
 def rescreen(batch_id: int) -> Response:
     found = services()
@@ -128,7 +128,7 @@ def rescreen(batch_id: int) -> Response:
     return redirect(url_for("batches.detail", batch_id=batch_id))
 
 
-@bp.post("/<int:batch_id>/requeue")
+@bp.post("/<id:batch_id>/requeue")
 @require("rescreen.request")
 def requeue(batch_id: int) -> Response:
     """The retry button: a failed batch, or one stuck with a dead worker, queued again."""
@@ -143,14 +143,14 @@ def requeue(batch_id: int) -> Response:
     return redirect(url_for("batches.detail", batch_id=batch_id))
 
 
-@bp.get("/<int:batch_id>/progress")
+@bp.get("/<id:batch_id>/progress")
 @require("batches.view")
 def progress(batch_id: int) -> Response:
     batch, _ = _batch(batch_id)
     return jsonify(progress_state(batch))
 
 
-@bp.get("/<int:batch_id>/quarantine.csv")
+@bp.get("/<id:batch_id>/quarantine.csv")
 @require("batches.view")
 def quarantine(batch_id: int) -> Response:
     batch, _ = _batch(batch_id)

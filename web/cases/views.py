@@ -19,6 +19,7 @@ from aml_screen.store.evidence_packages import approve, download, prepare
 from aml_screen.store.models import CASE_DISPOSITIONS, CASE_STATUSES, User
 from aml_screen.store.triage import get_alert
 from web.i18n import gettext
+from web.ids import form_id, form_ids, page_number
 from web.security import form_int, require, signed_in
 from web.services import services
 
@@ -37,12 +38,11 @@ def _to_case(case_id: int, anchor: str = "") -> Response:
 
 def parse_filter(args: MultiDict[str, str], viewer_id: int) -> cases.CaseFilter:
     status = args.get("status", "open")
-    page = args.get("page", "")
     return cases.CaseFilter(
         status=status if status in CASE_STATUSES else None,
         assignee=args.get("assignee") or None, viewer_id=viewer_id,
         subject=(args.get("subject") or "").strip() or None,
-        page=int(page) if page.isdigit() and int(page) > 0 else 1)
+        page=page_number(args.get("page")))
 
 
 @bp.app_context_processor
@@ -76,7 +76,7 @@ def index() -> str:
 @bp.post("")
 @require("cases.edit")
 def create() -> Response:
-    ids = [int(v) for v in request.form.getlist("alert_id") if v.isdigit()]
+    ids = form_ids("alert_id")
     with services().database.transaction() as db:
         case = cases.open_case(db, _actor(db), ids, request.form.get("title"))
         case_id = case.id
@@ -84,7 +84,7 @@ def create() -> Response:
     return _to_case(case_id)
 
 
-@bp.get("/<int:case_id>")
+@bp.get("/<id:case_id>")
 @require("cases.view")
 def detail(case_id: int) -> str:
     with services().database.transaction() as db:
@@ -97,16 +97,16 @@ def detail(case_id: int) -> str:
                            dispositions=CASE_DISPOSITIONS)
 
 
-@bp.post("/<int:case_id>/alerts")
+@bp.post("/<id:case_id>/alerts")
 @require("cases.edit")
 def add_alert(case_id: int) -> Response:
     with services().database.transaction() as db:
-        cases.add_alert(db, case_id, _actor(db), form_int("alert_id"), form_int("version"))
+        cases.add_alert(db, case_id, _actor(db), form_id("alert_id"), form_int("version"))
     flash(gettext("cases.saved"), "info")
     return _to_case(case_id, "#alerts")
 
 
-@bp.post("/<int:case_id>/alerts/<int:alert_id>/remove")
+@bp.post("/<id:case_id>/alerts/<id:alert_id>/remove")
 @require("cases.edit")
 def remove_alert(case_id: int, alert_id: int) -> Response:
     with services().database.transaction() as db:
@@ -115,7 +115,7 @@ def remove_alert(case_id: int, alert_id: int) -> Response:
     return _to_case(case_id, "#alerts")
 
 
-@bp.post("/<int:case_id>/notes")
+@bp.post("/<id:case_id>/notes")
 @require("cases.edit")
 def add_note(case_id: int) -> Response:
     with services().database.transaction() as db:
@@ -123,7 +123,7 @@ def add_note(case_id: int) -> Response:
     return _to_case(case_id, "#notes")
 
 
-@bp.post("/<int:case_id>/edit")
+@bp.post("/<id:case_id>/edit")
 @require("cases.edit")
 def edit(case_id: int) -> Response:
     with services().database.transaction() as db:
@@ -133,7 +133,7 @@ def edit(case_id: int) -> Response:
     return _to_case(case_id)
 
 
-@bp.post("/<int:case_id>/close")
+@bp.post("/<id:case_id>/close")
 @require("cases.edit")
 def close(case_id: int) -> Response:
     with services().database.transaction() as db:
@@ -143,7 +143,7 @@ def close(case_id: int) -> Response:
     return _to_case(case_id)
 
 
-@bp.post("/<int:case_id>/reopen")
+@bp.post("/<id:case_id>/reopen")
 @require("cases.edit")
 def reopen(case_id: int) -> Response:
     with services().database.transaction() as db:
@@ -152,7 +152,7 @@ def reopen(case_id: int) -> Response:
     return _to_case(case_id)
 
 
-@bp.post("/<int:case_id>/assign")
+@bp.post("/<id:case_id>/assign")
 @require("cases.edit")
 def assign(case_id: int) -> Response:
     name = request.form.get("assignee", "")
@@ -163,7 +163,7 @@ def assign(case_id: int) -> Response:
     return _to_case(case_id)
 
 
-@bp.post("/<int:case_id>/packages")
+@bp.post("/<id:case_id>/packages")
 @require("evidence.prepare")
 def prepare_package(case_id: int) -> Response:
     with services().database.transaction() as db:
@@ -173,7 +173,7 @@ def prepare_package(case_id: int) -> Response:
     return _to_case(case_id, "#packages")
 
 
-@bp.post("/<int:case_id>/packages/<int:package_id>/approve")
+@bp.post("/<id:case_id>/packages/<id:package_id>/approve")
 @require("evidence.approve")
 def approve_package(case_id: int, package_id: int) -> Response:
     with services().database.transaction() as db:
@@ -183,7 +183,7 @@ def approve_package(case_id: int, package_id: int) -> Response:
     return _to_case(case_id, "#packages")
 
 
-@bp.get("/<int:case_id>/packages/<int:package_id>.zip")
+@bp.get("/<id:case_id>/packages/<id:package_id>.zip")
 @require("cases.view")
 def download_package(case_id: int, package_id: int) -> Response:
     with services().database.transaction() as db:

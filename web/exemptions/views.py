@@ -18,6 +18,7 @@ from aml_screen.store.exemptions import (
     alert_pairs,
     decide,
     get_exemption,
+    judged_false_positive,
     list_exemptions,
     propose,
     revoke,
@@ -25,6 +26,7 @@ from aml_screen.store.exemptions import (
 from aml_screen.store.models import EXEMPTION_STATUSES, Exemption, User
 from aml_screen.store.triage import get_alert
 from web.i18n import gettext
+from web.ids import form_id
 from web.security import form_int, require, signed_in
 from web.services import services
 
@@ -68,7 +70,7 @@ def _usernames(db: Session, ids: set[int]) -> dict[int, str]:
     return {user_id: name for user_id, name in rows}
 
 
-@bp.get("/<int:exemption_id>")
+@bp.get("/<id:exemption_id>")
 @require("exemptions.view")
 def detail(exemption_id: int) -> str:
     with services().database.transaction() as db:
@@ -83,7 +85,7 @@ def detail(exemption_id: int) -> str:
 @bp.post("/propose")
 @require("exemptions.propose")
 def create() -> Response:
-    hit_id = form_int("hit_id")
+    hit_id = form_id("hit_id")
     with services().database.transaction() as db:
         exemption = propose(db, db.get_one(User, signed_in().id), hit_id,
                             request.form.get("reason", ""),
@@ -101,19 +103,19 @@ def _decide(exemption_id: int, approve: bool) -> Response:
     return redirect(url_for("exemptions.detail", exemption_id=exemption_id))
 
 
-@bp.post("/<int:exemption_id>/approve")
+@bp.post("/<id:exemption_id>/approve")
 @require("exemptions.decide")
 def approve(exemption_id: int) -> Response:
     return _decide(exemption_id, True)
 
 
-@bp.post("/<int:exemption_id>/reject")
+@bp.post("/<id:exemption_id>/reject")
 @require("exemptions.decide")
 def reject(exemption_id: int) -> Response:
     return _decide(exemption_id, False)
 
 
-@bp.post("/<int:exemption_id>/revoke")
+@bp.post("/<id:exemption_id>/revoke")
 @require("exemptions.decide")
 def end(exemption_id: int) -> Response:
     with services().database.transaction() as db:
@@ -124,12 +126,13 @@ def end(exemption_id: int) -> Response:
 
 def exemptions_for_alert(alert_id: int) -> list[dict[str, Any]]:
     """For the alert detail page: each (party, entry) pair of the alert's watchlist hits,
-    whether it can be remembered, and the latest exemption of that pair."""
+    whether it can be remembered (its details are kept, the alert is closed as a false
+    positive), and the latest exemption of that pair."""
     with services().database.transaction() as db:
-        get_alert(db, alert_id)
+        judged = judged_false_positive(get_alert(db, alert_id))
         found = [{"hit_id": hit.id, "party_name": hit.party_name, "list_id": hit.list_id,
                   "entry_id": hit.entry_id, "matched_name": hit.matched_name,
-                  "keyed": pair is not None,
+                  "keyed": pair is not None, "judged": judged,
                   "exemption": ({"id": e.id, "status": e.status,
                                  "expires_on": e.expires_on} if e else None)}
                  for hit, pair, e in alert_pairs(db, alert_id)]

@@ -14,7 +14,7 @@ from web.services import services
 bp = Blueprint("goaml", __name__)
 
 
-@bp.get("/cases/<int:case_id>/str.xml")
+@bp.get("/cases/<id:case_id>/str.xml")
 @require("goaml.export")
 def case_str(case_id: int) -> Response:
     me = current_user()

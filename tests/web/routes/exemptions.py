@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from aml_screen.store.exemptions import propose
 from aml_screen.store.models import Exemption, Hit, User
+from tests.store.samples import close_as_false_positive
 from tests.web.client import database
 
 ROUTES = [
@@ -29,5 +30,6 @@ def placeholders(app: Flask) -> dict[str, int]:
         hit_id = session.scalars(select(Hit.id).order_by(Hit.id)).first()
         fatou = session.scalars(select(User).where(User.username == "fatou")).one()
         assert hit_id is not None
+        close_as_false_positive(session, hit_id, fatou)
         exemption = propose(session, fatou, hit_id, "Homonyme vérifié", exemption_days=365)
         return {"exemption_id": exemption.id}
