@@ -60,9 +60,10 @@ def _receive(settings: Settings, data: bytes | IO[bytes]) -> tuple[Path, str, in
 
 
 def submit_batch(queue: JobQueue, database: Database, file_name: str,
-                 data: bytes | IO[bytes], uploader_id: int | None) -> Submission:
+                 data: bytes | IO[bytes], uploader_id: int | None,
+                 label: str | None = None) -> Submission:
     """Keep and register a received batch; ``data`` is its content or a binary stream of
-    it (e.g. an upload's), read in chunks."""
+    it (e.g. an upload's), read in chunks; ``label`` is kept on a new batch."""
     name = Path(file_name).name
     if Path(name).suffix.lower() not in ACCEPTED_SUFFIXES:
         raise InputError("upload.bad_type", name=name, accepted=", ".join(ACCEPTED_SUFFIXES))
@@ -77,7 +78,7 @@ def submit_batch(queue: JobQueue, database: Database, file_name: str,
         os.replace(partial, target)
     with database.transaction() as session:
         uploader = session.get(User, uploader_id) if uploader_id is not None else None
-        batch, created = register_batch(session, name, sha256, size, uploader)
+        batch, created = register_batch(session, name, sha256, size, uploader, label)
         stale_after = timedelta(seconds=queue.settings.job_stale_seconds)
         retry = not created and retry_on_upload(session, batch, uploader, stale_after)
         batch_id = batch.id

@@ -65,3 +65,11 @@ def retry_on_upload(session: Session, batch: Batch, uploader: User | None,
                     stale_after: timedelta) -> bool:
     """The same file uploaded again: a failed or stuck screening is queued once more."""
     return requeue(session, batch, uploader, "batch.retry", stale_after)
+
+
+def job_states(session: Session, batch_ids: list[int]) -> list[Batch]:
+    """The batches' rows as their jobs leave them (status, progress, error), for a command
+    that follows its jobs; detached from the session."""
+    found = list(session.scalars(select(Batch).where(Batch.id.in_(batch_ids))))
+    session.expunge_all()
+    return found

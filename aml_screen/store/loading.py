@@ -70,7 +70,7 @@ def get_batch(session: Session, batch_id: int) -> Batch:
 
 
 def register_batch(session: Session, file_name: str, sha256: str, size_bytes: int,
-                   uploader: User | None) -> tuple[Batch, bool]:
+                   uploader: User | None, label: str | None = None) -> tuple[Batch, bool]:
     """The batch for this file: a new one (queued), or the one already holding the same
     content (``created`` False), whatever its file name was then. Uploads of one file at
     the same moment all get the one batch: the insert does nothing when the SHA-256 is
@@ -83,14 +83,15 @@ def register_batch(session: Session, file_name: str, sha256: str, size_bytes: in
         dialect_insert(session, Batch)
         .values(file_name=file_name[:255], sha256=sha256, size_bytes=size_bytes,
                 uploaded_by_id=uploader.id if uploader else None, status="queued",
-                queued_at=utcnow())
+                queued_at=utcnow(), label=label[:200] if label else None)
         .on_conflict_do_nothing(index_elements=["sha256"])
         .returning(Batch.id))
     batch = session.scalars(same_content).one()
     if created is None:
         return batch, False
     record(session, uploader, "batch.upload", "batch", batch.id,
-           after={"file_name": batch.file_name, "sha256": sha256, "size_bytes": size_bytes})
+           after={"file_name": batch.file_name, "sha256": sha256, "size_bytes": size_bytes,
+                  **({"label": batch.label} if batch.label else {})})
     return batch, True
 
 

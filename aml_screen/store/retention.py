@@ -254,7 +254,7 @@ def _purge_batches(session: Session, batch_ids: list[int], now: datetime) -> Non
                                 .where(Batch.id.in_(batch_ids))).all()
     for row in summaries:
         session.execute(update(Batch).where(Batch.id == row.id).values(
-            file_name=PLACEHOLDER, error_params=None, purged_at=now,
+            file_name=PLACEHOLDER, label=None, error_params=None, purged_at=now,
             summary=_summary_without_files(row.summary)))
     session.execute(update(Rescreen).where(Rescreen.batch_id.in_(batch_ids))
                     .values(error_params=None))
@@ -263,7 +263,9 @@ def _purge_batches(session: Session, batch_ids: list[int], now: datetime) -> Non
 def _summary_without_files(summary: dict[str, Any] | None) -> dict[str, Any] | None:
     if summary is None:
         return None
-    batches = [{**item, "file": PLACEHOLDER} if isinstance(item, dict) else item
+    batches = [{**item, "file": PLACEHOLDER,
+                **({"members": [{**m, "file": PLACEHOLDER} for m in item["members"]]}
+                   if item.get("members") else {})} if isinstance(item, dict) else item
                for item in summary.get("batches", [])]
     return {**summary, "batches": batches} if "batches" in summary else summary
 

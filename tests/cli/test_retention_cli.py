@@ -72,8 +72,8 @@ PLANTED = "Zeinabou Mint Planted"
 
 def _plant(database: Database) -> None:
     """The planted name in every other place a purge must reach: an exemption long expired
-    (and its audit event), the job error of a batch that failed years ago, and the file
-    name a run summary kept."""
+    (and its audit event), the job error of a batch that failed years ago, the file name a
+    run summary kept and the batch's label."""
     long_ago = utcnow() - timedelta(days=6 * 366)
     with database.transaction() as session:
         hawa = session.scalars(select(User).where(User.username == "hawa")).one()
@@ -93,6 +93,7 @@ def _plant(database: Database) -> None:
                        error_params={"detail": f"ligne 12 : {PLANTED}"}, finished_at=long_ago)
         session.add(failed)
         batch = session.scalars(select(Batch).where(Batch.status == "done")).one()
+        batch.label = f"Réquisition du parquet : {PLANTED}"
         batch.summary = {**(batch.summary or {}),
                          "batches": [{"file": f"/home/cenfi/releve_{PLANTED}.csv"}]}
 

@@ -22,6 +22,9 @@ class Batch(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     file_name: Mapped[str] = mapped_column(String(255))
+    label: Mapped[str | None] = mapped_column(String(200))
+    """Given when the batch was loaded (``aml-screen load --label``): the report or request
+    it answers."""
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
     size_bytes: Mapped[int] = mapped_column(Integer)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
