@@ -53,5 +53,11 @@ class RichProgress:
 
     @contextmanager
     def running(self) -> Iterator[RichProgress]:
+        """The bars shown while the block runs; if it fails, they are taken off the screen,
+        so the one-line error is all that is left."""
         with self._bar:
-            yield self
+            try:
+                yield self
+            except BaseException:
+                self._bar.live.transient = True
+                raise

@@ -10,6 +10,7 @@ import click
 
 from aml_screen import __version__
 from aml_screen.cli.context import Context
+from aml_screen.cli.usage import usage_line
 from aml_screen.errors import AmlScreenError
 from aml_screen.i18n import set_language, t
 from aml_screen.settings import load_settings
@@ -18,7 +19,8 @@ __all__ = ["Context", "main"]
 
 
 class _Group(click.Group):
-    """Maps ``AmlScreenError`` to one translated line on stderr and its exit code."""
+    """Maps ``AmlScreenError`` to one translated line on stderr and its exit code, and a
+    command's usage errors to one translated line and exit code 2 (``usage``)."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -26,6 +28,9 @@ class _Group(click.Group):
         except AmlScreenError as exc:
             click.echo(f"aml-screen: {t('error.prefix')}: {exc}", err=True)
             sys.exit(exc.exit_code)
+        except click.UsageError as exc:
+            click.echo(usage_line(exc), err=True)
+            sys.exit(2)
 
 
 @click.group(cls=_Group)
