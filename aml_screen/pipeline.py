@@ -163,6 +163,7 @@ def run_screening(
     match_memory_mib: int = MEMORY_MIB,
     input_format: str = "auto",
     plausible: tuple[datetime, datetime] | None = None,
+    names: Sequence[str] | None = None,
 ) -> ScreeningRun:
     """Screen every party name of every batch against ``watchlists``, and evaluate the rules
     of ``rules_dir`` (with ``rule_parameters`` overriding its ``parameters.yaml``).
@@ -177,7 +178,9 @@ def run_screening(
     is still checked and quarantined as usual), which is what lets a batch of millions of
     rows fit in memory. ``match_cache`` reuses the results of names screened by earlier
     runs against the same lists (see ``match_cache.MatchCache``). The summary's
-    ``stage_seconds`` times each step. ``input_format`` is the batches' format
+    ``stage_seconds`` times each step. ``names`` are the files' names as their sender
+    gave them (an upload kept under its content hash), used in messages and
+    ``source_file``. ``input_format`` is the batches' format
     (``ingest.formats``), detected from each file's content when ``auto``."""
     if screen_only and (rules_dir is not None or exemptions is not None):
         raise ConfigError("screen.screen_only_conflict")
@@ -187,12 +190,14 @@ def run_screening(
     stages = StageClock()
     rule_set = load_rules(rules_dir, rule_parameters) if rules_dir is not None else None
     results: list[IngestResult] = []
-    for path in batch_paths:
-        advance = progress.stage(t("screen.stage.read", file=path.name), 1)
+    shown = list(names) if names is not None else [path.name for path in batch_paths]
+    for path, name in zip(batch_paths, shown, strict=True):
+        advance = progress.stage(t("screen.stage.read", file=name), 1)
         results.append(read_batch(path, mapping, timezone=timezone, date_order=date_order,
                                   columns=SCREENING_COLUMNS if screen_only else None,
                                   input_format=input_format,
-                                  plausible=plausible))
+                                  plausible=plausible,
+                                  source=name if names is not None else None))
         advance(1)
     transactions = pl.concat([r.frame for r in results], how="diagonal_relaxed", rechunk=False)
     quarantine = pl.concat(

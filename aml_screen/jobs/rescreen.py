@@ -47,6 +47,7 @@ def rescreen_stored_batch(settings: Settings, database: Database, rescreen_id: i
         batch = session.get_one(Batch, rescreen.batch_id)
         batch_id = batch.id
         path = stored_path(settings, batch.sha256, batch.file_name)
+        original = batch.file_name
         exemptions = active_exemptions(session, today)
     progress = DatabaseProgress(database, batch_id, claim=claim)
     try:
@@ -61,7 +62,8 @@ def rescreen_stored_batch(settings: Settings, database: Database, rescreen_id: i
                                 plausible=plausible_range(settings.plausible_from,
                                                           settings.plausible_to),
                                 progress=progress, exemptions=exemptions,
-                                match_memory_mib=settings.match_memory_mib)
+                                match_memory_mib=settings.match_memory_mib,
+                                names=[original])
             entries = hit_entries(lists, run.hits)
             progress.stage(t("store.stage.alerts"), None)
             with database.transaction() as session:

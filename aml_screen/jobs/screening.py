@@ -65,6 +65,7 @@ def screen_stored_batch(settings: Settings, database: Database, batch_id: int) -
     with database.transaction() as session:
         batch = get_batch(session, batch_id)
         path = stored_path(settings, batch.sha256, batch.file_name)
+        original = batch.file_name
         exemptions = active_exemptions(session)
     progress = DatabaseProgress(database, batch_id, claim=claim)
     try:
@@ -81,7 +82,8 @@ def screen_stored_batch(settings: Settings, database: Database, batch_id: int) -
                                                           settings.plausible_to),
                                 progress=progress, rules_dir=rules_dir,
                                 rule_parameters=parameters, exemptions=exemptions,
-                                match_memory_mib=settings.match_memory_mib)
+                                match_memory_mib=settings.match_memory_mib,
+                                names=[original])
             entries = hit_entries(lists, run.hits)
             rule_digest = snapshot_rules(settings, rules_dir, parameters)
             store_rows(database, claim, run, progress)

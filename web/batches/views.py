@@ -20,6 +20,7 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
+from aml_screen.errors import InputError
 from aml_screen.ingest.formats import ACCEPTED_SUFFIXES
 from aml_screen.jobs import submit_batch
 from aml_screen.outputs import neutralise_formulas
@@ -58,8 +59,12 @@ def upload() -> Response:
         flash(gettext("web.upload.missing"), "error")
         return redirect(url_for("batches.index"))
     found = services()
-    submission = submit_batch(found.jobs, found.database, upload.filename, upload.stream,
-                              user.id)
+    try:
+        submission = submit_batch(found.jobs, found.database, upload.filename, upload.stream,
+                                  user.id)
+    except InputError as exc:  # an empty file, a format no reader knows: said on the form
+        flash(gettext(exc.key, **exc.params), "error")
+        return redirect(url_for("batches.index"))
     if not submission.queued:
         flash(gettext("web.upload.duplicate"), "info")
     return redirect(url_for("batches.detail", batch_id=submission.batch_id))
