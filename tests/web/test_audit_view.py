@@ -15,8 +15,8 @@ from sqlalchemy import func, select, text
 
 from aml_screen.store.accounts import get_user, set_role
 from aml_screen.store.base import utcnow
-from aml_screen.store.models import Alert, AuditEvent
-from aml_screen.store.triage import add_comment
+from aml_screen.store.models import Alert, AuditEvent, User
+from aml_screen.store.triage import add_comment, assign
 from tests.store.samples import add_user, load_sample
 from tests.web.client import database, login, post, running_app
 
@@ -176,3 +176,18 @@ def test_a_tampered_event_is_named(tmp_path: Path) -> None:
         assert "audit trail broken at event #3" in page
         assert f'href="/audit/events/{edited.id}"' in page
         assert "audit trail broken at event #3" in _page(client, "/audit/chain")
+
+
+def test_audit_diffs_name_the_users_they_refer_to(app: Flask) -> None:
+    """An assignment shows who was assigned, not only a user id."""
+    with database(app).transaction() as session:
+        alert = session.scalars(select(Alert).order_by(Alert.id)).first()
+        assert alert is not None
+        salif = session.scalars(select(User).where(User.username == "salif")).one()
+        moussa = session.scalars(select(User).where(User.username == "moussa")).one()
+        assign(session, alert.id, salif, moussa, alert.version)
+        moussa_id = moussa.id
+    client = app.test_client()
+    login(client, "aminata")
+    page = client.get("/audit?action=alert.assign").get_data(as_text=True)
+    assert f"moussa (#{moussa_id})" in page

@@ -10,15 +10,15 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template, request
 
 from aml_screen.store.audit import ChainReport, describe_chain, verify_chain
-from aml_screen.store.models import AuditEvent
-from web.audit.trail import (
-    FILTER_FIELDS,
+from aml_screen.store.audit_trail import (
     changes,
     event_count,
+    event_with_users,
     filter_choices,
     list_events,
-    parse_filter,
+    user_names,
 )
+from web.audit.trail import FILTER_FIELDS, parse_filter
 from web.i18n import current_language
 from web.security import require
 from web.services import services
@@ -39,12 +39,13 @@ def index() -> str:
     flt = parse_filter(request.args)
     with services().database.transaction() as db:
         page = list_events(db, flt)
+        users = user_names(db, page.items)
         choices = filter_choices(db)
         total = event_count(db)
     limit = int(current_app.config.get("AUDIT_AUTO_VERIFY_LIMIT", AUTO_VERIFY_LIMIT))
     report = _verify() if total <= limit else None
     args = {k: v for k, v in request.args.items() if k in FILTER_FIELDS and v}
-    rows = [(event, changes(event.before, event.after)) for event in page.items]
+    rows = [(event, changes(event.before, event.after, users)) for event in page.items]
     return render_template("audit/index.html", page=page, rows=rows, flt=flt, args=args,
                            choices=choices, report=report, total=total,
                            status=describe_chain(report, current_language()) if report else None)
@@ -62,8 +63,9 @@ def chain() -> str:
 @require("audit.view")
 def event(event_id: int) -> str:
     with services().database.transaction() as db:
-        found = db.get(AuditEvent, event_id)
+        found = event_with_users(db, event_id)
     if found is None:
         abort(404)
-    return render_template("audit/event.html", event=found,
-                           rows=changes(found.before, found.after))
+    event, users = found
+    return render_template("audit/event.html", event=event,
+                           rows=changes(event.before, event.after, users))
