@@ -21,6 +21,7 @@ from aml_screen.store.exemptions import active_exemptions
 from aml_screen.store.loading import hit_entries
 from aml_screen.store.models import Batch, Rescreen
 from aml_screen.store.rescreen import RescreenError, load_rescreen
+from aml_screen.store.statistics import refresh_statistics
 from aml_screen.watchlists.loader import load_watchlists
 
 log = logging.getLogger(__name__)
@@ -57,7 +58,9 @@ def rescreen_stored_batch(settings: Settings, database: Database, rescreen_id: i
                             progress=progress, exemptions=exemptions)
         entries = hit_entries(lists, run.hits)
         with database.transaction() as session:
-            return load_rescreen(session, rescreen_id, run, entries)
+            created = load_rescreen(session, rescreen_id, run, entries)
+        refresh_statistics(database.engine)
+        return created
     except AmlScreenError as exc:
         _fail(database, rescreen_id, exc.key, exc.params)
         return 0

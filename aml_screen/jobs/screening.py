@@ -24,6 +24,7 @@ from aml_screen.store.base import utcnow
 from aml_screen.store.exemptions import active_exemptions
 from aml_screen.store.loading import get_batch, hit_entries, load_run
 from aml_screen.store.models import Batch
+from aml_screen.store.statistics import refresh_statistics
 from aml_screen.watchlists.loader import load_watchlists
 
 log = logging.getLogger(__name__)
@@ -77,6 +78,7 @@ def screen_stored_batch(settings: Settings, database: Database, batch_id: int) -
             batch = session.get_one(Batch, batch_id, with_for_update=True)
             load_run(session, batch, run, entries,
                      rule_digest=snapshot_rules(settings, rules_dir, parameters))
+        refresh_statistics(database.engine)
     except AmlScreenError as exc:
         _fail(database, batch_id, exc.key, exc.params)
     except Exception as exc:

@@ -4,13 +4,14 @@ audit event with the state before and after, in the caller's transaction."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from aml_screen.store.alert_filter import AlertFilter, filtered, ordered
 from aml_screen.store.audit import record
 from aml_screen.store.base import utcnow
 from aml_screen.store.errors import ConflictError, NotFoundError, TriageError
@@ -96,15 +97,16 @@ def assign(session: Session, alert_id: int, actor: User, assignee: User | None,
     return _save(session, alert, actor, "alert.assign", before)
 
 
-def take_next(session: Session, actor: User) -> Alert | None:
-    """Lock the highest-risk new, unassigned alert to ``actor`` and put it in review.
+def take_next(session: Session, actor: User, flt: AlertFilter | None = None) -> Alert | None:
+    """Lock the highest-risk new, unassigned alert to ``actor`` and put it in review; with
+    ``flt`` (the queue the investigator is looking at), one that filter selects, whatever
+    status and assignee it names.
 
     The UPDATE only succeeds while the alert is still unassigned at the version read, so two
     investigators pressing "next" together never get the same alert: the loser moves on to
     the next candidate."""
-    candidates = select(Alert.id, Alert.version).where(
-        Alert.status == "new", Alert.assignee_id.is_(None),
-    ).order_by(Alert.risk_score.desc(), Alert.id).limit(20)
+    wanted = replace(flt or AlertFilter(), status="new", assignee="none", sort="-risk")
+    candidates = ordered(filtered(select(Alert.id, Alert.version), wanted), wanted).limit(20)
     for alert_id, version in session.execute(candidates).all():
         claimed = session.execute(
             update(Alert)
