@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import Select, select, tuple_
+from sqlalchemy import Select, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from aml_screen.store.alert_filter import OPEN, SORTS, AlertFilter, filtered, ordered
@@ -42,10 +42,16 @@ AlertPage = Page[tuple[Alert, str | None]]
 """Each alert with its assignee's user name."""
 
 
-def list_alerts(session: Session, flt: AlertFilter) -> AlertPage:
+def list_alerts(session: Session, flt: AlertFilter,
+                counts: dict[str, int] | None = None) -> AlertPage:
     """One page of alerts matching ``flt``, sorted by ``flt.sort``; the total is capped at
-    ``COUNT_CAP`` (``more`` set beyond), so is the last page reachable."""
-    counted = capped_count(session, filtered(select(Alert.id), flt), COUNT_CAP)
+    ``COUNT_CAP`` (``more`` set beyond), so is the last page reachable. ``counts`` (from
+    ``status_counts`` under the same filter) spare counting again."""
+    if counts is None:
+        counted = capped_count(session, filtered(select(Alert.id), flt), COUNT_CAP)
+    else:
+        shown = [n for status, n in counts.items() if _selected(status, flt.status)]
+        counted = COUNT_CAP + 1 if any(n > COUNT_CAP for n in shown) else sum(shown)
     total = min(counted, COUNT_CAP)
     pages = max(1, -(-total // flt.per_page))
     page = max(1, min(flt.page, pages))
@@ -56,9 +62,24 @@ def list_alerts(session: Session, flt: AlertFilter) -> AlertPage:
                 per_page=flt.per_page, more=counted > COUNT_CAP)
 
 
+def _selected(status: str, chosen: str | None) -> bool:
+    return chosen is None or status == chosen or (chosen == OPEN and status != "closed")
+
+
 def status_counts(session: Session, flt: AlertFilter) -> dict[str, int]:
     """Alerts per status under every filter of ``flt`` except the status itself, each
-    counted up to ``COUNT_CAP + 1`` (a value above the cap means "more")."""
+    exact up to ``COUNT_CAP`` (a value above the cap means "more").
+
+    One grouped count over at most ``COUNT_CAP + 1`` matching alerts first: exact for
+    every status whenever the filter selects no more than that (the usual case once a
+    filter is chosen). Past it, each status is counted up to the cap on its own index."""
+    anything = replace(flt, status=None)
+    first = filtered(select(Alert.status), anything).limit(COUNT_CAP + 1).subquery()
+    counts = dict.fromkeys(ALERT_STATUSES, 0)
+    counts.update({status: n for status, n in session.execute(
+        select(first.c.status, func.count()).group_by(first.c.status))})
+    if sum(counts.values()) <= COUNT_CAP:
+        return counts
     return {status: capped_count(session, filtered(select(Alert.id),
                                                    replace(flt, status=status)), COUNT_CAP)
             for status in ALERT_STATUSES}

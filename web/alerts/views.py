@@ -45,8 +45,8 @@ NAV = [(10, "alerts.queue", "web.nav.alerts", "alerts.view")]
 def queue() -> str:
     flt = parse_filter(request.args, signed_in().id)
     with services().database.transaction() as db:
-        page = list_alerts(db, flt)
         counts = status_counts(db, flt)
+        page = list_alerts(db, flt, counts)
         choices = filter_choices(db)
     return render_template("alerts/queue.html", page=page, counts=_shown(counts),
                            capped=format_amount(Decimal(COUNT_CAP)), choices=choices, flt=flt,
