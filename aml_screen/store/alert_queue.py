@@ -44,8 +44,8 @@ AlertPage = Page[tuple[Alert, str | None]]
 
 def list_alerts(session: Session, flt: AlertFilter,
                 counts: dict[str, int] | None = None) -> AlertPage:
-    """One page of alerts matching ``flt``, sorted by ``flt.sort``; the total is capped at
-    ``COUNT_CAP`` (``more`` set beyond), so is the last page reachable. ``counts`` (from
+    """One page of alerts matching ``flt``, sorted by ``flt.sort``. The total (and so the
+    last page reachable) is capped at ``COUNT_CAP``, ``more`` set beyond; ``counts`` (from
     ``status_counts`` under the same filter) spare counting again."""
     if counts is None:
         counted = capped_count(session, filtered(select(Alert.id), flt), COUNT_CAP)

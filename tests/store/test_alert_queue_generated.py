@@ -12,16 +12,17 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 
 from aml_screen.store import Database, alert_queue
 from aml_screen.store.alert_queue import (
     AlertFilter,
+    alert_detail,
     filter_choices,
     list_alerts,
     status_counts,
 )
-from aml_screen.store.models import ALERT_STATUSES, Alert, User
+from aml_screen.store.models import ALERT_STATUSES, Alert, ListedEntry, User
 from aml_screen.store.triage import take_next
 from tests.store.generated import generated_run, load_generated
 from tests.store.samples import SampleRun, add_user
@@ -224,3 +225,34 @@ def test_no_queue_query_reads_the_transactions_table(store: Database,
         event.remove(store.engine, "before_cursor_execute", seen)
     assert len(statements) >= 10
     assert not [s for s in statements if re.search(r"\btransactions\b", s)]
+
+
+def test_the_detail_reads_only_the_listed_entries_its_hits_refer_to(
+        store: Database, generated: SampleRun) -> None:
+    with store.transaction() as session:
+        stored = session.scalar(select(func.count(ListedEntry.id)))
+        alert = session.scalars(select(Alert).where(Alert.hit_count > 0)
+                                .order_by(Alert.id)).first()
+        assert alert is not None
+    asked: list[set[Any]] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
+        if re.search(r"FROM listed_entries\b", statement):
+            values = parameters.values() if isinstance(parameters, dict) else parameters
+            asked.append(set(values))
+
+    event.listen(store.engine, "before_cursor_execute", seen)
+    try:
+        with store.transaction() as session:
+            detail = alert_detail(session, alert.id)
+    finally:
+        event.remove(store.engine, "before_cursor_execute", seen)
+    keys = {(v.hit.list_version, v.hit.list_id, v.hit.entry_id) for v in detail.hits}
+    assert all(v.entry is not None and (v.entry.list_version, v.entry.list_id,
+                                        v.entry.entry_id) == (v.hit.list_version,
+                                                              v.hit.list_id, v.hit.entry_id)
+               for v in detail.hits)
+    assert stored is not None
+    assert stored > len(keys)
+    assert len(asked) == 1
+    assert {entry_id for _version, _list, entry_id in keys} <= asked[0]

@@ -65,7 +65,9 @@ class Rescreen(Base):
 
 
 class Transaction(Base):
-    """A screened transaction of a batch (what the alert detail shows)."""
+    """A screened transaction of a batch (what the alert detail shows). Party names and
+    accounts are indexed: the alert page reads a subject's activity across batches by them
+    (``subject_activity``), which must not scan millions of rows per view."""
 
     __tablename__ = "transactions"
     __table_args__ = (Index("ix_transactions_batch_txn", "batch_id", "transaction_id"),)
