@@ -472,12 +472,18 @@ class Figures:
     latencies: dict[str, list[float]] = field(
         default_factory=lambda: {name: [] for name in ENDPOINTS})
     errors: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ENDPOINTS, 0))
+    statuses: dict[str, dict[int, int]] = field(
+        default_factory=lambda: {name: {} for name in ENDPOINTS})
+    """Unexpected HTTP statuses per endpoint (0: no answer)."""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def add(self, endpoint: str, seconds: float, ok: bool) -> None:
+    def add(self, endpoint: str, seconds: float, status: int, expected: int) -> None:
         with self.lock:
             self.latencies[endpoint].append(seconds)
-            self.errors[endpoint] += not ok
+            if status != expected:
+                self.errors[endpoint] += 1
+                found = self.statuses[endpoint]
+                found[status] = found.get(status, 0) + 1
 
 
 @dataclass
@@ -500,7 +506,7 @@ class Investigator:
             status, body, location = self.browser.request(method, path, form)
         except (OSError, http.client.HTTPException):
             status, body, location = 0, "", ""
-        self.figures.add(endpoint, time.perf_counter() - started, status == expected)
+        self.figures.add(endpoint, time.perf_counter() - started, status, expected)
         return body, location
 
     def step(self, endpoint: str) -> None:
@@ -535,11 +541,14 @@ def _percentile(values: list[float], share: float) -> float:
 
 
 def alone(port: int, typologies: list[str], countries: list[str]) -> dict[str, float]:
-    """Each endpoint's median latency (ms) with nothing else running, three rounds."""
-    figures = Figures()
+    """Each endpoint's median latency (ms) with nothing else running: three rounds after
+    one that warms the server up (its first requests load the name normaliser)."""
     browser = Browser(port)
     browser.log_in("bench01")
-    worker = Investigator(browser, figures, typologies, countries)
+    worker = Investigator(browser, Figures(), typologies, countries)
+    for endpoint in ENDPOINTS:
+        worker.step(endpoint)
+    figures = worker.figures = Figures()
     for _ in range(3):
         for endpoint in ENDPOINTS:
             worker.step(endpoint)
@@ -599,8 +608,9 @@ def run_benchmark(url: str, alerts: int, transactions: int, clients: int, second
     with served(url, folder, threads) as port:
         single = alone(port, typologies, countries)
         figures, wall = load(port, clients, seconds, typologies, countries)
-    endpoints = {name: {
+    endpoints: dict[str, dict[str, Any]] = {name: {
         "requests": len(values), "errors": figures.errors[name],
+        "error_statuses": figures.statuses[name],
         "p50_ms": round(_percentile(values, 0.5) * 1000, 1),
         "p95_ms": round(_percentile(values, 0.95) * 1000, 1),
         "max_ms": round(max(values, default=0) * 1000, 1),
@@ -624,6 +634,7 @@ def report(figures: dict[str, Any]) -> str:
             f"{'max ms':>8} {'alone ms':>8}"]
     rows += [f"{name:<15} {e['requests']:>8} {e['errors']:>6} {e['p50_ms']:>8} "
              f"{e['p95_ms']:>8} {e['max_ms']:>8} {e['alone_ms']:>8}"
+             + (f"  statuses {e['error_statuses']}" if e["error_statuses"] else "")
              for name, e in figures["endpoints"].items()]
     return "\n".join([machine.table(head), "", *rows, "", machine.table(figures["machine"])])
 
