@@ -67,7 +67,7 @@ def _count(number: int) -> str:
 
 def _shown(counts: dict[str, int]) -> dict[str, str]:
     """Each tab's count as shown: per status, open (all but closed) and all; a count
-    that reached the cap reads "10,000+" (so does any sum including one)."""
+    that reached the cap reads "1,000+" (so does any sum including one)."""
     tabs = {**counts, "open": sum(n for s, n in counts.items() if s != "closed"),
             "all": sum(counts.values())}
     return {tab: _count(number) for tab, number in tabs.items()}

@@ -49,6 +49,14 @@ WHERE t.beneficiary_country IS NOT NULL AND t.beneficiary_country <> ''
 """
 
 
+_KIND_VALUE_STATISTICS = (
+    "CREATE STATISTICS IF NOT EXISTS st_alert_labels_kind_value (mcv) "
+    "ON kind, value FROM alert_labels")
+"""PostgreSQL's own estimate of a label's alerts multiplies the shares of its kind and its
+value as if independent (a quarter of the real count for "sanctions"): joint statistics
+let it choose between walking a sort index and reading a label's alerts."""
+
+
 def upgrade() -> None:
     for old in ("ix_alerts_risk_score", "ix_alerts_status", "ix_alerts_created_at"):
         op.drop_index(old, table_name="alerts")
@@ -60,9 +68,13 @@ def upgrade() -> None:
     for name, table, looked_up in _LOOKUPS:
         op.create_index(name, table, looked_up)
     op.execute(_BACKFILL.format(elements=_ELEMENTS[op.get_bind().dialect.name]))
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(_KIND_VALUE_STATISTICS)
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP STATISTICS IF EXISTS st_alert_labels_kind_value")
     op.execute("DELETE FROM alert_labels WHERE kind = 'country'")
     for name, table, _columns in reversed(_LOOKUPS):
         op.drop_index(name, table_name=table)
