@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event, func, select
 
-from aml_screen.store import Database, alert_queue
+from aml_screen.store import Database, alert_queue, triage
 from aml_screen.store.alert_queue import (
     AlertFilter,
     alert_detail,
@@ -256,3 +256,28 @@ def test_the_detail_reads_only_the_listed_entries_its_hits_refer_to(
     assert stored > len(keys)
     assert len(asked) == 1
     assert {entry_id for _version, _list, entry_id in keys} <= asked[0]
+
+
+def test_take_next_moves_on_when_a_whole_batch_was_taken_meanwhile(
+        store: Database, generated: SampleRun, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Twenty investigators pressing "next" together can take every candidate one of them
+    read before it claims any: it then reads the next ones, instead of saying none is left."""
+    rows = _rows(store, generated)
+    free = _expected(rows, AlertFilter(status="new", assignee="none"))
+    claim = triage._claim
+    lost: list[int] = []
+
+    def raced(session: Any, actor: Any, alert_id: int, version: int) -> Any:
+        if len(lost) < 2:
+            lost.append(alert_id)
+            return None
+        return claim(session, actor, alert_id, version)
+
+    monkeypatch.setattr(triage, "TAKE_BATCH", 2)
+    monkeypatch.setattr(triage, "_claim", raced)
+    with store.transaction() as session:
+        fatou = session.scalars(select(User).where(User.username == "fatou")).one()
+        taken = take_next(session, fatou)
+    assert lost == free[:2]
+    assert taken is not None
+    assert taken.id == free[2]
