@@ -22,6 +22,7 @@ from aml_screen.store.jobs import Claim, ClaimLostError, claim_job, fail_job
 from aml_screen.store.loading import hit_entries
 from aml_screen.store.models import Batch, Rescreen
 from aml_screen.store.rescreen import RescreenError, load_rescreen
+from aml_screen.store.statistics import refresh_statistics
 from aml_screen.watchlists.loader import load_watchlists
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,9 @@ def rescreen_stored_batch(settings: Settings, database: Database, rescreen_id: i
             entries = hit_entries(lists, run.hits)
             progress.stage(t("store.stage.alerts"), None)
             with database.transaction() as session:
-                return load_rescreen(session, rescreen_id, run, entries, claim)
+                created = load_rescreen(session, rescreen_id, run, entries, claim)
+            refresh_statistics(database.engine)
+            return created
     except ClaimLostError:
         log.warning("re-screen %s: attempt %s lost its claim and stopped", rescreen_id,
                     claim.attempt)

@@ -27,6 +27,7 @@ from aml_screen.store.exemptions import active_exemptions
 from aml_screen.store.jobs import Claim, ClaimLostError, claim_job, fail_job
 from aml_screen.store.loading import get_batch, hit_entries, load_results, store_rows
 from aml_screen.store.models import Batch
+from aml_screen.store.statistics import refresh_statistics
 from aml_screen.watchlists.loader import load_watchlists
 
 log = logging.getLogger(__name__)
@@ -91,6 +92,7 @@ def screen_stored_batch(settings: Settings, database: Database, batch_id: int) -
             with database.transaction() as session:
                 load_results(session, session.get_one(Batch, batch_id), run, entries,
                              rule_digest=rule_digest, claim=claim)
+            refresh_statistics(database.engine)
     except ClaimLostError:
         log.warning("batch %s: attempt %s lost its claim and stopped", batch_id,
                     claim.attempt)

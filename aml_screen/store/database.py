@@ -22,6 +22,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from aml_screen.store.errors import StoreError
+from aml_screen.store.statistics import refresh_statistics
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -66,12 +67,17 @@ class Database:
             yield session
 
     def upgrade(self) -> None:
-        """Bring the schema to the newest migration (creating it on an empty database)."""
+        """Bring the schema to the newest migration (creating it on an empty database),
+        then refresh the planner statistics if a migration ran (it may have added indexes
+        or filled tables)."""
         try:
             with self.engine.begin() as connection:
+                before = MigrationContext.configure(connection).get_current_revision()
                 config = _alembic_config()
                 config.attributes["connection"] = connection
                 command.upgrade(config, "head")
+                if before != head_revision():
+                    refresh_statistics(connection)
         except OperationalError as exc:
             raise StoreError("store.unreachable", url=self.safe_url, detail=exc.orig) from None
 

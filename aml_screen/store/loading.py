@@ -30,6 +30,7 @@ from aml_screen.ingest.records import AGENT_COLUMNS, REPORT_COLUMNS
 from aml_screen.pipeline import ScreeningRun, list_names
 from aml_screen.progress import Progress
 from aml_screen.schema import NOTES_COLUMN, PARTY_SCHEMA, TRANSACTION_SCHEMA
+from aml_screen.store.alert_labels import label_rows, store_labels
 from aml_screen.store.audit import record
 from aml_screen.store.base import utcnow
 from aml_screen.store.database import Database
@@ -37,7 +38,6 @@ from aml_screen.store.errors import NotFoundError
 from aml_screen.store.jobs import Claim, require_claim
 from aml_screen.store.models import (
     Alert,
-    AlertLabel,
     Batch,
     Hit,
     ListedEntry,
@@ -148,7 +148,7 @@ def load_results(session: Session, batch: Batch, run: ScreeningRun,
         return 0
     if entries is not None and not entries.is_empty():
         _store_entries(session, entries)
-    alert_ids = _store_alerts(session, batch, run.alerts)
+    alert_ids = _store_alerts(session, batch, run.alerts, run.transactions)
     _store_hits(session, run.hits, alert_ids)
     _store_rule_hits(session, run.rule_hits, alert_ids)
     if claim is not None:
@@ -173,12 +173,13 @@ def load_results(session: Session, batch: Batch, run: ScreeningRun,
 
 def store_new_alerts(session: Session, batch: Batch, alerts: pl.DataFrame,
                      hits: pl.DataFrame, entries: pl.DataFrame | None,
-                     rescreen_id: int | None) -> int:
+                     transactions: pl.DataFrame, rescreen_id: int | None) -> int:
     """Store ``alerts`` not stored yet with their ``hits`` and listed ``entries`` (a
-    re-screen's alerts carry its id); returns how many were new."""
+    re-screen's alerts carry its id); ``transactions`` (the batch's) give the alerts'
+    countries. Returns how many were new."""
     if entries is not None and not entries.is_empty():
         _store_entries(session, entries)
-    alert_ids = _store_alerts(session, batch, alerts, rescreen_id)
+    alert_ids = _store_alerts(session, batch, alerts, transactions, rescreen_id)
     _store_hits(session, hits, alert_ids)
     return len(alert_ids)
 
@@ -208,7 +209,8 @@ def _store_entries(session: Session, entries: pl.DataFrame) -> None:
 
 
 def _store_alerts(session: Session, batch: Batch, alerts: pl.DataFrame,
-                  rescreen_id: int | None = None) -> dict[str, int]:
+                  transactions: pl.DataFrame, rescreen_id: int | None = None,
+                  ) -> dict[str, int]:
     """Insert the alerts not stored yet; returns database id by alert key for the new ones."""
     keys = alerts.get_column("alert_id").to_list()
     known = set(session.scalars(select(Alert.alert_key).where(Alert.alert_key.in_(keys))))
@@ -225,16 +227,12 @@ def _store_alerts(session: Session, batch: Batch, alerts: pl.DataFrame,
         session.add(alert)
         created[row["alert_id"]] = alert
     session.flush()
-    labels = [
-        {"alert_id": alert.id, "kind": kind, "value": value}
-        for alert in created.values()
-        for kind, values in (("list", alert.list_ids), ("rule", alert.rule_ids),
-                             ("typology", alert.typologies))
-        for value in values
-    ]
-    if labels:
-        session.execute(insert(AlertLabel), labels)
-    return {key: alert.id for key, alert in created.items()}
+    ids = {key: alert.id for key, alert in created.items()}
+    new = pl.DataFrame({"alert_id": list(ids), "db_id": list(ids.values())},
+                       schema={"alert_id": pl.String, "db_id": pl.Int64})
+    store_labels(session, label_rows(alerts, transactions).join(new, on="alert_id")
+                 .select(alert_id="db_id", kind="kind", value="value"))
+    return ids
 
 
 def _store_hits(session: Session, hits: pl.DataFrame, alert_ids: dict[str, int]) -> None:

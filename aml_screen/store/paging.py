@@ -20,6 +20,8 @@ class Page(Generic[T]):
     total: int
     page: int
     per_page: int
+    more: bool = False
+    """More rows match than ``total`` says: the count stopped at a cap."""
 
     @property
     def pages(self) -> int:
@@ -36,6 +38,13 @@ def page_rows(session: Session, query: Select[*tuple[Any, ...]], requested: int,
     page = max(1, min(requested, pages))
     rows = list(session.execute(query.offset((page - 1) * per_page).limit(per_page)))
     return Page(items=rows, total=total, page=page, per_page=per_page)
+
+
+def capped_count(session: Session, query: Select[*tuple[Any, ...]], cap: int) -> int:
+    """Rows of ``query`` counted up to ``cap + 1`` at most: a result above ``cap`` means
+    "more than ``cap``". The cost is bounded by the cap, not by the table."""
+    limited = query.order_by(None).limit(cap + 1).subquery()
+    return session.scalar(select(func.count()).select_from(limited)) or 0
 
 
 def assigned_to(column: InstrumentedAttribute[int | None], choice: str | None,

@@ -96,7 +96,8 @@ def load_rescreen(session: Session, rescreen_id: int, run: ScreeningRun,
     versions = run.summary.get("list_versions", [])
     key = rescreen_key(batch.batch_key or batch.sha256, versions)
     alerts = roll_up(fresh, pl.DataFrame(schema=RULE_HIT_SCHEMA), key)
-    created = store_new_alerts(session, batch, alerts, fresh, entries, rescreen.id)
+    created = store_new_alerts(session, batch, alerts, fresh, entries, run.transactions,
+                               rescreen.id)
     if claim is not None:
         require_claim(session, claim)
     rescreen.status, rescreen.finished_at, rescreen.claim_token = "done", utcnow(), None

@@ -4,13 +4,14 @@ audit event with the state before and after, in the caller's transaction."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from aml_screen.store.alert_filter import AlertFilter, filtered, ordered
 from aml_screen.store.audit import record
 from aml_screen.store.base import utcnow
 from aml_screen.store.errors import ConflictError, NotFoundError, TriageError
@@ -24,6 +25,9 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 """Allowed moves; reopening a closed alert puts it back in review (and is audited)."""
 MAX_COMMENT = 10_000
+TAKE_BATCH = 20
+TAKE_ROUNDS = 5
+"""Candidates "take next" reads at a time, and how many batches it tries at most."""
 MAX_BULK = 200
 """Alerts closed by one bulk action at most (one page of the queue is 25)."""
 
@@ -96,31 +100,48 @@ def assign(session: Session, alert_id: int, actor: User, assignee: User | None,
     return _save(session, alert, actor, "alert.assign", before)
 
 
-def take_next(session: Session, actor: User) -> Alert | None:
-    """Lock the highest-risk new, unassigned alert to ``actor`` and put it in review.
+def take_next(session: Session, actor: User, flt: AlertFilter | None = None) -> Alert | None:
+    """Lock the highest-risk new, unassigned alert to ``actor`` and put it in review; with
+    ``flt`` (the queue the investigator is looking at), one that filter selects, whatever
+    status and assignee it names.
 
     The UPDATE only succeeds while the alert is still unassigned at the version read, so two
     investigators pressing "next" together never get the same alert: the loser moves on to
-    the next candidate."""
-    candidates = select(Alert.id, Alert.version).where(
-        Alert.status == "new", Alert.assignee_id.is_(None),
-    ).order_by(Alert.risk_score.desc(), Alert.id).limit(20)
-    for alert_id, version in session.execute(candidates).all():
-        claimed = session.execute(
-            update(Alert)
-            .where(Alert.id == alert_id, Alert.version == version, Alert.assignee_id.is_(None))
-            .values(assignee_id=actor.id, status="in_review", version=version + 1,
-                    updated_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
-        if getattr(claimed, "rowcount", 0) == 1:
-            alert = get_alert(session, alert_id)
-            session.refresh(alert)
-            record(session, actor, "alert.take_next", "alert", alert_id,
-                   before={"status": "new", "assignee_id": None, "version": version},
-                   after=_state(alert))
-            return alert
+    the next candidate, and to the next ``TAKE_BATCH`` if every one was taken meanwhile
+    (20 investigators pressing together on one store lost whole batches)."""
+    wanted = replace(flt or AlertFilter(), status="new", assignee="none", sort="-risk")
+    tried: list[int] = []
+    for _round in range(TAKE_ROUNDS):
+        candidates = ordered(filtered(select(Alert.id, Alert.version), wanted), wanted)
+        if tried:
+            candidates = candidates.where(Alert.id.not_in(tried))
+        found = session.execute(candidates.limit(TAKE_BATCH)).all()
+        for alert_id, version in found:
+            alert = _claim(session, actor, alert_id, version)
+            if alert is not None:
+                return alert
+        if len(found) < TAKE_BATCH:
+            return None
+        tried += [alert_id for alert_id, _version in found]
     return None
+
+
+def _claim(session: Session, actor: User, alert_id: int, version: int) -> Alert | None:
+    claimed = session.execute(
+        update(Alert)
+        .where(Alert.id == alert_id, Alert.version == version, Alert.assignee_id.is_(None))
+        .values(assignee_id=actor.id, status="in_review", version=version + 1,
+                updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(claimed, "rowcount", 0) != 1:
+        return None
+    alert = get_alert(session, alert_id)
+    session.refresh(alert)
+    record(session, actor, "alert.take_next", "alert", alert_id,
+           before={"status": "new", "assignee_id": None, "version": version},
+           after=_state(alert))
+    return alert
 
 
 def add_comment(session: Session, alert_id: int, actor: User, body: str) -> Comment:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from aml_screen.rules.used import batch_rule_set
 from aml_screen.store.accounts import get_user
 from aml_screen.store.alert_queue import (
+    COUNT_CAP,
     alert_detail,
     filter_choices,
     list_alerts,
@@ -28,7 +33,7 @@ from aml_screen.store.triage import (
 from web.alerts.cards import entry_cards, rule_cards
 from web.alerts.filters import FILTER_FIELDS, parse_filter, parse_versions
 from web.alerts.pictures import activity_pictures
-from web.i18n import current_language, gettext
+from web.i18n import current_language, format_amount, gettext
 from web.security import form_int, require, signed_in
 from web.services import services
 
@@ -41,13 +46,32 @@ NAV = [(10, "alerts.queue", "web.nav.alerts", "alerts.view")]
 def queue() -> str:
     flt = parse_filter(request.args, signed_in().id)
     with services().database.transaction() as db:
-        page = list_alerts(db, flt)
         counts = status_counts(db, flt)
+        page = list_alerts(db, flt, counts)
         choices = filter_choices(db)
-    args = {k: v for k, v in request.args.items() if k in FILTER_FIELDS and v}
-    return render_template("alerts/queue.html", page=page, counts=counts, choices=choices,
-                           flt=flt, args=args, statuses=ALERT_STATUSES,
+    return render_template("alerts/queue.html", page=page, counts=_shown(counts),
+                           capped=format_amount(Decimal(COUNT_CAP)), choices=choices, flt=flt,
+                           args=_filter_args(request.args), statuses=ALERT_STATUSES,
                            dispositions=DISPOSITIONS)
+
+
+def _filter_args(values: MultiDict[str, str]) -> dict[str, Any]:
+    """The queue's filter as given in a query string or a form (empty values dropped)."""
+    return {k: v for k, v in values.items() if k in FILTER_FIELDS and v}
+
+
+def _count(number: int) -> str:
+    if number > COUNT_CAP:
+        return gettext("web.queue.count_more", count=format_amount(Decimal(COUNT_CAP)))
+    return str(number)
+
+
+def _shown(counts: dict[str, int]) -> dict[str, str]:
+    """Each tab's count as shown: per status, open (all but closed) and all; a count
+    that reached the cap reads "1,000+" (so does any sum including one)."""
+    tabs = {**counts, "open": sum(n for s, n in counts.items() if s != "closed"),
+            "all": sum(counts.values())}
+    return {tab: _count(number) for tab, number in tabs.items()}
 
 
 @bp.post("/bulk-close")
@@ -75,12 +99,15 @@ def bulk_close() -> Response:
 @bp.post("/next")
 @require("alerts.triage")
 def next_alert() -> Response:
+    """The next alert of the queue the user is looking at (its filter is posted along)."""
+    me = signed_in()
+    flt = parse_filter(request.form, me.id)
     with services().database.transaction() as db:
-        alert = take_next(db, db.get_one(User, signed_in().id))
+        alert = take_next(db, db.get_one(User, me.id), flt)
         alert_id = alert.id if alert else None
     if alert_id is None:
         flash(gettext("web.alerts.none_left"), "info")
-        return redirect(url_for("alerts.queue"))
+        return redirect(url_for("alerts.queue", **_filter_args(request.form)))
     return redirect(url_for("alerts.detail", alert_id=alert_id))
 
 

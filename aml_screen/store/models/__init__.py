@@ -4,6 +4,7 @@ from aml_screen.store.models.accounts import ROLES, LoginThrottle, User, UserSes
 from aml_screen.store.models.alerts import (
     ALERT_STATUSES,
     DISPOSITIONS,
+    LABEL_KINDS,
     Alert,
     AlertLabel,
     Comment,
@@ -32,8 +33,8 @@ from aml_screen.store.models.exemptions import EXEMPTION_STATUSES, Exemption
 
 __all__ = [
     "ALERT_STATUSES", "BATCH_STATUSES", "CASE_DISPOSITIONS", "CASE_STATUSES", "DISPOSITIONS",
-    "EXEMPTION_STATUSES", "PACKAGE_STATUSES", "ROLES", "Alert", "AlertLabel", "AuditEvent",
-    "Batch", "Case", "CaseAlert", "CaseNote", "Comment", "EvidencePackage", "Exemption", "Hit",
-    "ListedEntry", "LoginThrottle", "QuarantineRow", "Rescreen", "RuleHit", "Transaction",
-    "User", "UserSession",
+    "EXEMPTION_STATUSES", "LABEL_KINDS", "PACKAGE_STATUSES", "ROLES", "Alert", "AlertLabel",
+    "AuditEvent", "Batch", "Case", "CaseAlert", "CaseNote", "Comment", "EvidencePackage",
+    "Exemption", "Hit", "ListedEntry", "LoginThrottle", "QuarantineRow", "Rescreen", "RuleHit",
+    "Transaction", "User", "UserSession",
 ]

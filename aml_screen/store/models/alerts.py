@@ -23,7 +23,7 @@ from aml_screen.store.base import Base, UTCDateTime, utcnow
 
 ALERT_STATUSES = ("new", "in_review", "escalated", "closed")
 DISPOSITIONS = ("false_positive", "not_suspicious", "suspicious_reported")
-LABEL_KINDS = ("list", "rule", "typology")
+LABEL_KINDS = ("list", "rule", "typology", "country")
 
 
 class Alert(Base):
@@ -39,9 +39,9 @@ class Alert(Base):
     batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id", ondelete="CASCADE"),
                                           index=True)
     subject_type: Mapped[str] = mapped_column(String(20))
-    subject_id: Mapped[str] = mapped_column(String(255))
+    subject_id: Mapped[str] = mapped_column(String(255), index=True)
     subject_name: Mapped[str] = mapped_column(Text)
-    risk_score: Mapped[float] = mapped_column(Float, index=True)
+    risk_score: Mapped[float] = mapped_column(Float)
     max_match_score: Mapped[float | None] = mapped_column(Float)
     hit_count: Mapped[int] = mapped_column(Integer, default=0)
     rule_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -49,11 +49,11 @@ class Alert(Base):
     typologies: Mapped[list[str]] = mapped_column(JSON, default=list)
     transaction_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
     reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    status: Mapped[str] = mapped_column(String(16), default="new", index=True)
+    status: Mapped[str] = mapped_column(String(16), default="new")
     disposition: Mapped[str | None] = mapped_column(String(30))
     close_reason: Mapped[str | None] = mapped_column(Text)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     rescreen_id: Mapped[int | None] = mapped_column(
@@ -64,12 +64,26 @@ class Alert(Base):
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy's own API)
 
 
+QUEUE_ORDERS: dict[str, tuple[Any, ...]] = {
+    "risk": (Alert.risk_score.desc(), Alert.id),
+    "created": (Alert.created_at, Alert.id),
+    "subject": (Alert.subject_name, Alert.id),
+}
+"""The queue's sort orders (each also read backwards) as index column lists: every sort,
+alone or after a status, walks one of these indexes and stops after a page."""
+for _order, _columns in QUEUE_ORDERS.items():
+    Index(f"ix_alerts_{_order}_order", *_columns)
+    Index(f"ix_alerts_status_{_order}_order", Alert.status, *_columns)
+
+
 class AlertLabel(Base):
-    """One row per list, rule and typology of an alert, so the queue filters with an
-    indexed lookup on any database instead of searching inside JSON."""
+    """One row per list, rule, typology and transaction country of an alert, so the queue
+    filters with an indexed lookup on any database instead of searching inside JSON or
+    joining the alert's transactions. ``(kind, value, alert_id)`` is indexed whole, so
+    a filter reads the alerts of a label from the index alone."""
 
     __tablename__ = "alert_labels"
-    __table_args__ = (Index("ix_alert_labels_kind_value", "kind", "value"),)
+    __table_args__ = (Index("ix_alert_labels_kind_value", "kind", "value", "alert_id"),)
 
     alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"),
                                           primary_key=True)
@@ -87,7 +101,7 @@ class Hit(Base):
                                           index=True)
     transaction_id: Mapped[str] = mapped_column(String(120))
     party_role: Mapped[str] = mapped_column(String(20))
-    party_name: Mapped[str] = mapped_column(Text)
+    party_name: Mapped[str] = mapped_column(Text, index=True)
     party_name_normalised: Mapped[str] = mapped_column(Text)
     list_id: Mapped[str] = mapped_column(String(80))
     list_version: Mapped[str] = mapped_column(String(64))

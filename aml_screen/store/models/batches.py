@@ -84,7 +84,9 @@ class Rescreen(Base):
 
 
 class Transaction(Base):
-    """A screened transaction of a batch (what the alert detail shows)."""
+    """A screened transaction of a batch (what the alert detail shows). Party names and
+    accounts are indexed: the alert page reads a subject's activity across batches by them
+    (``subject_activity``), which must not scan millions of rows per view."""
 
     __tablename__ = "transactions"
     __table_args__ = (Index("ix_transactions_batch_txn", "batch_id", "transaction_id"),)
@@ -95,11 +97,11 @@ class Transaction(Base):
     booked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     amount: Mapped[Decimal | None] = mapped_column(Numeric(38, AMOUNT_SCALE))
     currency: Mapped[str | None] = mapped_column(String(3))
-    originator_name: Mapped[str | None] = mapped_column(Text)
-    originator_account: Mapped[str | None] = mapped_column(String(120))
+    originator_name: Mapped[str | None] = mapped_column(Text, index=True)
+    originator_account: Mapped[str | None] = mapped_column(String(120), index=True)
     originator_country: Mapped[str | None] = mapped_column(String(80))
-    beneficiary_name: Mapped[str | None] = mapped_column(Text)
-    beneficiary_account: Mapped[str | None] = mapped_column(String(120))
+    beneficiary_name: Mapped[str | None] = mapped_column(Text, index=True)
+    beneficiary_account: Mapped[str | None] = mapped_column(String(120), index=True)
     beneficiary_country: Mapped[str | None] = mapped_column(String(80))
     channel: Mapped[str | None] = mapped_column(String(80))
     purpose: Mapped[str | None] = mapped_column(Text)

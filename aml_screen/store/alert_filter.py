@@ -1,0 +1,91 @@
+"""The queue's filter and sort orders as SQL, shared by the queue's reads and by "take the
+next alert" (which honours the filter the investigator is looking at).
+
+Every condition is a column of ``alerts`` or an indexed label look-up; no filter reads the
+transactions table. Each sort matches one index of ``QUEUE_ORDERS`` (read forwards or
+backwards), so a page is read from the index and stops after ``per_page`` rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Select, select
+
+from aml_screen.store.models import ALERT_STATUSES, Alert, AlertLabel
+from aml_screen.store.paging import assigned_to
+
+SORTS: dict[str, Any] = {
+    "-risk": (Alert.risk_score.desc(), Alert.id),
+    "risk": (Alert.risk_score.asc(), Alert.id.desc()),
+    "-created": (Alert.created_at.desc(), Alert.id.desc()),
+    "created": (Alert.created_at.asc(), Alert.id),
+    "subject": (Alert.subject_name.asc(), Alert.id),
+}
+"""Each the exact order of an index or its reverse (ties broken by id the same way)."""
+Q = TypeVar("Q", bound=Select[*tuple[Any, ...]])
+OPEN = "open"
+"""Status filter value meaning every status but closed."""
+
+
+@dataclass(frozen=True)
+class AlertFilter:
+    status: str | None = OPEN
+    min_risk: float | None = None
+    max_risk: float | None = None
+    typology: str | None = None
+    list_id: str | None = None
+    rule_id: str | None = None
+    batch_id: int | None = None
+    created_from: date | None = None
+    created_to: date | None = None
+    country: str | None = None
+    """Originator or beneficiary country of one of the alert's transactions."""
+    assignee: str | None = None
+    """A user name, ``me`` (with ``viewer_id``) or ``none`` for unassigned alerts."""
+    viewer_id: int | None = None
+    sort: str = "-risk"
+    page: int = 1
+    per_page: int = 25
+
+
+def _labelled(kind: str, value: str) -> ColumnElement[bool]:
+    """Alerts carrying the label: read from the ``(kind, value, alert_id)`` index alone."""
+    return Alert.id.in_(select(AlertLabel.alert_id).where(AlertLabel.kind == kind,
+                                                           AlertLabel.value == value))
+
+
+def _status(status: str | None) -> ColumnElement[bool] | None:
+    if status == OPEN:
+        return Alert.status != "closed"
+    if status in ALERT_STATUSES:
+        return Alert.status == status
+    return None
+
+
+def filtered(query: Q, flt: AlertFilter) -> Q:
+    """``query`` restricted to the alerts ``flt`` selects (its sort and page aside)."""
+    conditions = [_status(flt.status),
+                  assigned_to(Alert.assignee_id, flt.assignee, flt.viewer_id)]
+    if flt.min_risk is not None:
+        conditions.append(Alert.risk_score >= flt.min_risk)
+    if flt.max_risk is not None:
+        conditions.append(Alert.risk_score <= flt.max_risk)
+    for kind, value in (("typology", flt.typology), ("list", flt.list_id),
+                        ("rule", flt.rule_id), ("country", flt.country)):
+        if value:
+            conditions.append(_labelled(kind, value))
+    if flt.batch_id is not None:
+        conditions.append(Alert.batch_id == flt.batch_id)
+    if flt.created_from is not None:
+        conditions.append(Alert.created_at >= datetime.combine(flt.created_from, time(), UTC))
+    if flt.created_to is not None:
+        end = datetime.combine(flt.created_to + timedelta(days=1), time(), UTC)
+        conditions.append(Alert.created_at < end)
+    return query.where(*(c for c in conditions if c is not None))
+
+
+def ordered(query: Q, flt: AlertFilter) -> Q:
+    return query.order_by(*SORTS.get(flt.sort, SORTS["-risk"]))
