@@ -179,6 +179,20 @@ def list_users(session: Session) -> list[User]:
     return list(session.scalars(select(User).order_by(User.username)))
 
 
+def active_usernames(session: Session) -> list[str]:
+    """The names of the accounts that can sign in, in order (assignee menus)."""
+    return list(session.scalars(select(User.username).where(User.active.is_(True))
+                                .order_by(User.username)))
+
+
+def usernames(session: Session, ids: set[int]) -> dict[int, str]:
+    """User id -> name for ``ids`` (one query; none for an empty set)."""
+    if not ids:
+        return {}
+    rows = session.execute(select(User.id, User.username).where(User.id.in_(ids)))
+    return {user_id: name for user_id, name in rows}
+
+
 def _other_active_admins(session: Session, user: User) -> int:
     found = session.scalar(select(func.count()).select_from(User)
                            .where(User.role == "admin", User.active.is_(True),

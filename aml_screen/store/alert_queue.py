@@ -9,7 +9,9 @@ from typing import Any
 from sqlalchemy import Select, func, select, tuple_
 from sqlalchemy.orm import Session
 
+from aml_screen.store.accounts import active_usernames
 from aml_screen.store.alert_filter import OPEN, SORTS, AlertFilter, filtered, ordered
+from aml_screen.store.audit import record
 from aml_screen.store.models import (
     ALERT_STATUSES,
     LABEL_KINDS,
@@ -107,8 +109,7 @@ def filter_choices(session: Session) -> dict[str, list[str]]:
     countries) some alert carries, in order, and active user names."""
     choices = {kind: [v for v in session.scalars(_label_values(kind)) if v]
                for kind in LABEL_KINDS}
-    choices["assignee"] = list(session.scalars(
-        select(User.username).where(User.active.is_(True)).order_by(User.username)))
+    choices["assignee"] = active_usernames(session)
     return choices
 
 
@@ -127,6 +128,14 @@ class AlertDetail:
     hits: list[HitView]
     rule_hits: list[RuleHit]
     comments: list[tuple[Comment, str]] = field(default_factory=list)
+
+
+def view_alert(session: Session, alert_id: int, viewer: User) -> AlertDetail:
+    """What the alert page shows, the view audited (who saw which subject, when)."""
+    found = alert_detail(session, alert_id)
+    record(session, viewer, "alert.view", "alert", alert_id,
+           after={"subject_id": found.alert.subject_id})
+    return found
 
 
 def alert_detail(session: Session, alert_id: int) -> AlertDetail:

@@ -73,3 +73,16 @@ def job_states(session: Session, batch_ids: list[int]) -> list[Batch]:
     found = list(session.scalars(select(Batch).where(Batch.id.in_(batch_ids))))
     session.expunge_all()
     return found
+
+
+def batch_choices(session: Session, limit: int = 200) -> list[tuple[int, str]]:
+    """(id, file name) of the newest batches, for a batch filter menu."""
+    rows = session.execute(select(Batch.id, Batch.file_name).order_by(Batch.id.desc())
+                           .limit(limit))
+    return [(batch_id, name) for batch_id, name in rows]
+
+
+def latest_screened_batch(session: Session) -> Batch | None:
+    """The batch screened last (what the list and rule versions in use were)."""
+    return session.scalar(select(Batch).where(Batch.status == "done")
+                          .order_by(Batch.finished_at.desc(), Batch.id.desc()).limit(1))

@@ -336,6 +336,14 @@ def case_events(session: Session, case_id: int, alert_ids: list[int],
                                 .order_by(AuditEvent.seq)))
 
 
+def view_case(session: Session, case_id: int, viewer: User) -> CaseDetail:
+    """What the case page shows, the view audited."""
+    found = case_detail(session, case_id)
+    record(session, viewer, "case.view", "case", case_id,
+           after={"subject_id": found.case.subject_id})
+    return found
+
+
 def case_detail(session: Session, case_id: int) -> CaseDetail:
     case = get_case(session, case_id)
     alert_ids = case_alert_ids(session, case.id)

@@ -264,3 +264,9 @@ def alert_pairs(session: Session, alert_id: int) -> list[tuple[Hit, Pair | None,
             ).order_by(Exemption.id.desc())).first()
         found.append((hit, pair, exemption))
     return found
+
+
+def exemption_lists(session: Session) -> list[str]:
+    """The lists some exemption is about, in order (the list filter's menu)."""
+    return list(session.scalars(select(Exemption.list_id).distinct()
+                                .order_by(Exemption.list_id)))

@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
@@ -26,6 +25,7 @@ from aml_screen.store.accounts import (
     reset_password,
     set_role,
 )
+from aml_screen.store.batches import latest_screened_batch
 from aml_screen.store.errors import AccountError
 from aml_screen.store.models import ROLES, Batch, User
 from web.admin.catalogue import lists_view, rules_view
@@ -159,8 +159,7 @@ def password_reset(user_id: int) -> Response | tuple[str, int]:
 
 def _latest_batch() -> Batch | None:
     with services().database.transaction() as db:
-        return db.scalar(select(Batch).where(Batch.status == "done")
-                         .order_by(Batch.finished_at.desc(), Batch.id.desc()).limit(1))
+        return latest_screened_batch(db)
 
 
 @bp.get("/lists")

@@ -6,20 +6,18 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from aml_screen.rules.used import batch_rule_set
-from aml_screen.store.accounts import get_user
+from aml_screen.store.accounts import active_usernames, get_user
 from aml_screen.store.alert_queue import (
     COUNT_CAP,
-    alert_detail,
     filter_choices,
     list_alerts,
     status_counts,
+    view_alert,
 )
-from aml_screen.store.audit import record
 from aml_screen.store.models import ALERT_STATUSES, DISPOSITIONS, User
 from aml_screen.store.subject_activity import subject_activity
 from aml_screen.store.triage import (
@@ -116,11 +114,8 @@ def next_alert() -> Response:
 def detail(alert_id: int) -> str:
     me = signed_in()
     with services().database.transaction() as db:
-        found = alert_detail(db, alert_id)
-        record(db, db.get_one(User, me.id), "alert.view", "alert", alert_id,
-               after={"subject_id": found.alert.subject_id})
-        users = list(db.scalars(select(User.username).where(User.active.is_(True))
-                                .order_by(User.username)))
+        found = view_alert(db, alert_id, db.get_one(User, me.id))
+        users = active_usernames(db)
         activity = subject_activity(db, found.alert)
     lang = current_language()
     settings = services().settings

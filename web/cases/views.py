@@ -7,14 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from aml_screen.store import cases
-from aml_screen.store.accounts import get_user
-from aml_screen.store.audit import record
+from aml_screen.store.accounts import active_usernames, get_user
 from aml_screen.store.evidence_packages import approve, download, prepare
 from aml_screen.store.models import CASE_DISPOSITIONS, CASE_STATUSES, User
 from aml_screen.store.triage import get_alert
@@ -66,8 +64,7 @@ def index() -> str:
     flt = parse_filter(request.args, signed_in().id)
     with services().database.transaction() as db:
         page = cases.list_cases(db, flt)
-        users = list(db.scalars(select(User.username).where(User.active.is_(True))
-                                .order_by(User.username)))
+        users = active_usernames(db)
     args = {k: v for k, v in request.args.items() if k in FILTER_FIELDS and v}
     return render_template("cases/index.html", page=page, flt=flt, args=args, users=users,
                            statuses=CASE_STATUSES)
@@ -88,11 +85,8 @@ def create() -> Response:
 @require("cases.view")
 def detail(case_id: int) -> str:
     with services().database.transaction() as db:
-        found = cases.case_detail(db, case_id)
-        record(db, _actor(db), "case.view", "case", case_id,
-               after={"subject_id": found.case.subject_id})
-        users = list(db.scalars(select(User.username).where(User.active.is_(True))
-                                .order_by(User.username)))
+        found = cases.view_case(db, case_id, _actor(db))
+        users = active_usernames(db)
     return render_template("cases/detail.html", d=found, case=found.case, users=users,
                            dispositions=CASE_DISPOSITIONS)
 

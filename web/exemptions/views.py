@@ -7,23 +7,23 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
+from aml_screen.store.accounts import usernames
 from aml_screen.store.exemptions import (
     EXPIRING_SOON_DAYS,
     MAX_DAYS,
     ExemptionError,
     alert_pairs,
     decide,
+    exemption_lists,
     get_exemption,
     judged_false_positive,
     list_exemptions,
     propose,
     revoke,
 )
-from aml_screen.store.models import EXEMPTION_STATUSES, Exemption, User
+from aml_screen.store.models import EXEMPTION_STATUSES, User
 from aml_screen.store.triage import get_alert
 from web.i18n import gettext
 from web.ids import form_id
@@ -53,9 +53,9 @@ def index() -> str:
         rows = list_exemptions(db, status=status if status in EXEMPTION_STATUSES else None,
                                list_id=list_id or None,
                                expiring_within=EXPIRING_SOON_DAYS if soon else None)
-        lists = sorted(set(db.scalars(select(Exemption.list_id).distinct())))
-        names = _usernames(db, {e.proposed_by_id for e in rows}
-                           | {e.decided_by_id for e in rows if e.decided_by_id})
+        lists = exemption_lists(db)
+        names = usernames(db, {e.proposed_by_id for e in rows}
+                          | {e.decided_by_id for e in rows if e.decided_by_id})
         for row in rows:
             db.expunge(row)
     return render_template("exemptions/list.html", rows=rows, names=names, lists=lists,
@@ -63,19 +63,12 @@ def index() -> str:
                            soon=soon, soon_days=EXPIRING_SOON_DAYS)
 
 
-def _usernames(db: Session, ids: set[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    rows = db.execute(select(User.id, User.username).where(User.id.in_(ids))).all()
-    return {user_id: name for user_id, name in rows}
-
-
 @bp.get("/<id:exemption_id>")
 @require("exemptions.view")
 def detail(exemption_id: int) -> str:
     with services().database.transaction() as db:
         exemption = get_exemption(db, exemption_id)
-        names = _usernames(db, {exemption.proposed_by_id}
+        names = usernames(db, {exemption.proposed_by_id}
                            | ({exemption.decided_by_id} if exemption.decided_by_id else set()))
         db.expunge(exemption)
     return render_template("exemptions/detail.html", e=exemption, names=names,

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, render_template, request
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from aml_screen.errors import InputError
@@ -18,7 +17,8 @@ from aml_screen.exports.info import ExportInfo
 from aml_screen.exports.pdf_writer import PDF_MAX_ROWS
 from aml_screen.exports.service import stream_csv, stream_file, temporary_export
 from aml_screen.store.alert_queue import filter_choices
-from aml_screen.store.models import ALERT_STATUSES, DISPOSITIONS, Batch
+from aml_screen.store.batches import batch_choices
+from aml_screen.store.models import ALERT_STATUSES, DISPOSITIONS
 from web.i18n import current_language, gettext
 from web.security import require, signed_in
 from web.services import services
@@ -37,8 +37,7 @@ FIELDS = ("kind", "format", "from", "to", "batch", "list", "rule", "typology", "
 def _form(values: dict[str, str], error: str | None = None) -> tuple[str, int]:
     with services().database.transaction() as db:
         choices = filter_choices(db)
-        batches = db.execute(select(Batch.id, Batch.file_name)
-                             .order_by(Batch.id.desc()).limit(200)).all()
+        batches = batch_choices(db)
     return render_template("exports/form.html", values=values, error=error, choices=choices,
                            batches=batches, kinds=KINDS, formats=FORMATS,
                            statuses=ALERT_STATUSES, dispositions=DISPOSITIONS,
