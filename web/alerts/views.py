@@ -98,7 +98,7 @@ def detail(alert_id: int) -> str:
     lang = current_language()
     rules = batch_rules(services().settings, found.batch.rule_digest)
     return render_template("alerts/detail.html", d=found, a=found.alert,
-                           cards=entry_cards(found.hits),
+                           cards=entry_cards(found.hits, lang),
                            rule_cards=rule_cards(found.rule_hits, rules, lang),
                            moves=TRANSITIONS[found.alert.status], dispositions=DISPOSITIONS,
                            users=users, activity=activity,
