@@ -29,7 +29,6 @@ must not become a silently shorter list.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -57,7 +56,13 @@ RELATIONS = {
     "UnknownLink": ("link", "subject", "object", "role"),
 }
 """Schema -> (kind, principal property, dependent property, role property)."""
-_NAME_KINDS = (("alias", "alias"), ("previousName", "alias"), ("weakAlias", "weak_alias"))
+_FIELDS = {
+    "name": "name", "alias": "alias", "previousName": "alias", "weakAlias": "weak_alias",
+    "birthDate": "birth_date", "nationality": "nationality", "citizenship": "nationality",
+    "country": "country", "jurisdiction": "country", "flag": "country", "topics": "topic",
+    "position": "remark.0", "notes": "remark.1",
+}
+"""Properties read from a screened entity -> the field they feed (remarks in rank order)."""
 _IDENTIFIERS = {
     "passportNumber": "Passport", "idNumber": "National Identification Number",
     "innCode": "Tax ID No.", "taxNumber": "Tax ID No.", "registrationNumber":
@@ -65,9 +70,9 @@ _IDENTIFIERS = {
 }
 """Identifier properties -> the labels the other lists' remarks use (``match.documents``)."""
 _DOCUMENTS = {"Passport": "Passport", "Identification": "Identification Number"}
-_PARTIAL_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
-_CHUNK = 100_000
-"""Entities turned into frame rows at a time: Python lists are held for one chunk only."""
+_PARTIAL_DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+_CHUNK = 1_000_000
+"""Field values turned into a frame at a time: Python lists are held for one chunk only."""
 
 
 def parse_ftm(path: Path, list_id: str = "opensanctions") -> ParsedList:
@@ -75,7 +80,9 @@ def parse_ftm(path: Path, list_id: str = "opensanctions") -> ParsedList:
     reader = _Reader()
     for number, entity in _lines(path):
         reader.read(entity, path, number)
-    names, entries = reader.frames()
+    fields = reader.fields()
+    names = _name_rows(fields)
+    entries = _entry_rows(fields)
     if entries.is_empty():
         raise WatchlistError("watchlists.ftm.no_entries", path=str(path))
     entries = _with_relations(entries, reader.edges(), names)
@@ -90,6 +97,7 @@ def _lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     except OSError as exc:
         raise WatchlistError("watchlists.loader.unreadable", path=str(path),
                              detail=exc.strerror or exc) from None
+    number = 0
     with handle:
         try:
             for number, line in enumerate(handle, start=1):
@@ -106,38 +114,32 @@ def _lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
                                  detail=exc.reason) from None
 
 
-def _values(properties: dict[str, Any], name: str) -> list[Any]:
-    values = properties.get(name) or []
-    return values if isinstance(values, list) else [values]
-
-
 def _texts(properties: dict[str, Any], name: str) -> list[str]:
     """The text values of a property (a nested entity's reference counts as its id)."""
+    values = properties.get(name) or []
     found = []
-    for value in _values(properties, name):
+    for value in values if isinstance(values, list) else [values]:
         text = value.get("id") if isinstance(value, dict) else value
         if isinstance(text, str) and text.strip():
             found.append(" ".join(text.split()))
     return found
 
 
-def _sentence(text: str) -> str:
-    return text if text.endswith((".", "!", "?")) else f"{text}."
-
-
 class _Reader:
-    """Entities seen so far, as column lists of the current chunk plus finished frames."""
+    """What the entities read so far say: field values of screened entities as three
+    column lists (``entry_id``, ``field``, ``value``; turned into a frame a chunk at a time,
+    which is far cheaper than a frame of per-entity dicts with list columns), relationship
+    edges, sanctions and documents."""
 
     def __init__(self) -> None:
         self.seen: set[str] = set()
         self.version_date: str | None = None
-        self._names: list[tuple[str, str, str]] = []
-        self._entries: list[dict[str, Any]] = []
+        self._ids: list[str] = []
+        self._fields: list[str] = []
+        self._values: list[str] = []
+        self._frames: list[pl.DataFrame] = []
         self._edges: list[tuple[str, str, str, str | None]] = []
         self._sanctions: list[tuple[str, str | None, str | None]] = []
-        self._documents: dict[str, list[str]] = {}
-        self._name_frames: list[pl.DataFrame] = []
-        self._entry_frames: list[pl.DataFrame] = []
 
     def read(self, entity: Any, path: Path, line: int, parent: str | None = None) -> None:
         """Record ``entity`` and the entities nested in it (``parent`` holds it)."""
@@ -163,46 +165,50 @@ class _Reader:
         elif schema in RELATIONS:
             self._relation(schema, properties, parent)
         elif schema == "Sanction":
-            for target in _texts(properties, "entity") or ([parent] if parent else []):
-                listed = min(_texts(properties, "listingDate") + _texts(properties, "startDate"),
-                             default=None)
-                programmes: list[str | None] = [*_texts(properties, "program")]
-                for programme in programmes or [None]:
-                    self._sanctions.append((target, programme, listed))
+            listed = min(_texts(properties, "listingDate") + _texts(properties, "startDate"),
+                         default=None)
+            programmes: list[str | None] = [*_texts(properties, "program")]
+            self._sanctions.extend(
+                (target, programme, listed)
+                for target in _texts(properties, "entity") or ([parent] if parent else [])
+                for programme in programmes or [None])
         elif schema in _DOCUMENTS:
+            country = ", ".join(_texts(properties, "country")).upper()
             for holder in _texts(properties, "holder") or ([parent] if parent else []):
                 for number in _texts(properties, "number"):
-                    country = ", ".join(_texts(properties, "country")).upper()
-                    self._documents.setdefault(holder, []).append(
-                        f"{_DOCUMENTS[schema]} {number}" + (f" ({country})." if country else "."))
-        if len(self._entries) >= _CHUNK:
+                    self._add(holder, "remark.3", f"{_DOCUMENTS[schema]} {number}"
+                              + (f" ({country})." if country else "."))
+        if len(self._ids) >= _CHUNK:
             self._flush()
+
+    def _add(self, entity_id: str, field: str, value: str) -> None:
+        self._ids.append(entity_id)
+        self._fields.append(field)
+        self._values.append(value)
 
     def _entity(self, entity_id: str, schema: str, entity: dict[str, Any],
                 properties: dict[str, Any]) -> None:
-        names = _texts(properties, "name") or [" ".join(
-            _texts(properties, "firstName") + _texts(properties, "lastName"))]
-        self._names.extend((entity_id, name, "primary" if i == 0 else "alias")
-                           for i, name in enumerate(names))
-        for prop, kind in _NAME_KINDS:
-            self._names.extend((entity_id, name, kind) for name in _texts(properties, prop))
-        nationalities = _texts(properties, "nationality") + _texts(properties, "citizenship")
-        topics = _texts(entity, "topics") or _texts(properties, "topics")
-        identifiers = [f"{label} {number}." for prop, label in _IDENTIFIERS.items()
-                       for number in _texts(properties, prop)]
-        self._entries.append({
-            "entry_id": entity_id,
-            "entity_type": ENTITY_TYPES[schema],
-            "birth_dates": [d for d in _texts(properties, "birthDate")
-                            if _PARTIAL_DATE.fullmatch(d)],
-            "nationalities": nationalities,
-            "countries": nationalities + _texts(properties, "country")
-            + _texts(properties, "jurisdiction") + _texts(properties, "flag"),
-            "topics": sorted(set(topics)),
-            "remarks": " ".join(_sentence(text) for text in [
-                *_texts(properties, "position"), *_texts(properties, "notes"), *identifiers,
-            ]) or None,
-        })
+        self._add(entity_id, "entity_type", ENTITY_TYPES[schema])
+        named = False
+        for prop, values in properties.items():
+            field = _FIELDS.get(prop)
+            label = _IDENTIFIERS.get(prop) if field is None else None
+            if field is None and label is None:
+                continue
+            for value in values if isinstance(values, list) else [values]:
+                if isinstance(value, str) and value.strip():
+                    text = " ".join(value.split())
+                    if label is not None:
+                        self._add(entity_id, "remark.2", f"{label} {text}.")
+                    else:
+                        self._add(entity_id, field or "", text)
+                        named = named or field == "name"
+        for topic in _texts(entity, "topics"):  # some exports state topics beside properties
+            self._add(entity_id, "topic", topic)
+        if not named:
+            parts = _texts(properties, "firstName") + _texts(properties, "lastName")
+            if parts:
+                self._add(entity_id, "name", " ".join(parts))
 
     def _relation(self, schema: str, properties: dict[str, Any], parent: str | None) -> None:
         kind, principal_prop, dependent_prop, role_prop = RELATIONS[schema]
@@ -219,29 +225,20 @@ class _Reader:
                            if dependent != principal)
 
     def _flush(self) -> None:
-        if self._names:
-            self._name_frames.append(pl.DataFrame(
-                self._names, schema=["entry_id", "name", "name_kind"], orient="row"))
-        if self._entries:
-            self._entry_frames.append(pl.DataFrame(self._entries, schema=_ENTRY_ROW))
-        self._names, self._entries = [], []
+        if self._ids:
+            self._frames.append(pl.DataFrame(
+                {"entry_id": self._ids, "field": self._fields, "value": self._values},
+                schema={"entry_id": pl.String, "field": pl.String, "value": pl.String}))
+        self._ids, self._fields, self._values = [], [], []
 
-    def frames(self) -> tuple[pl.DataFrame, pl.DataFrame]:
-        """(name rows, entry rows) of every entity read; documents stated as their own
-        entities are added to their holder's remarks."""
+    def fields(self) -> pl.DataFrame:
+        """Every (entry_id, field, value) read, in file order; documents stated as their own
+        entities are kept only for the screened entities that hold them."""
         self._flush()
-        names = pl.concat(self._name_frames) if self._name_frames else pl.DataFrame(
-            schema={"entry_id": pl.String, "name": pl.String, "name_kind": pl.String})
-        entries = pl.concat(self._entry_frames) if self._entry_frames else pl.DataFrame(
-            schema=_ENTRY_ROW)
-        documents = pl.DataFrame(
-            {"entry_id": list(self._documents),
-             "_documents": [" ".join(d) for d in self._documents.values()]},
-            schema={"entry_id": pl.String, "_documents": pl.String})
-        entries = entries.join(documents, on="entry_id", how="left").with_columns(
-            remarks=pl.concat_str("remarks", "_documents", separator=" ", ignore_nulls=True)
-            .replace("", None)).drop("_documents")
-        return names, entries
+        frame = pl.concat(self._frames) if self._frames else pl.DataFrame(
+            schema={"entry_id": pl.String, "field": pl.String, "value": pl.String})
+        screened = frame.filter(pl.col("field") == "entity_type").select("entry_id")
+        return frame.join(screened, on="entry_id", how="semi", maintain_order="left")
 
     def edges(self) -> pl.DataFrame:
         return pl.DataFrame(self._edges, orient="row", schema={
@@ -253,11 +250,44 @@ class _Reader:
             "entry_id": pl.String, "programme": pl.String, "listed": pl.String})
 
 
-_ENTRY_ROW: dict[str, pl.DataType] = {
-    "entry_id": pl.String(), "entity_type": pl.String(), "birth_dates": pl.List(pl.String()),
-    "nationalities": pl.List(pl.String()), "countries": pl.List(pl.String()),
-    "topics": pl.List(pl.String()), "remarks": pl.String(),
-}
+def _name_rows(fields: pl.DataFrame) -> pl.DataFrame:
+    """``entry_id, name, name_kind``: an entity's first ``name`` is its primary name, its
+    other names aliases."""
+    kinds = fields.filter(pl.col("field").is_in(["name", "alias", "weak_alias"]))
+    first_name = (pl.col("field") == "name") & (
+        pl.int_range(pl.len()).over("entry_id", "field") == 0)
+    return kinds.select(
+        "entry_id", name="value",
+        name_kind=pl.when(first_name).then(pl.lit("primary"))
+        .when(pl.col("field") == "name").then(pl.lit("alias")).otherwise("field"))
+
+
+def _entry_rows(fields: pl.DataFrame) -> pl.DataFrame:
+    """One row per screened entity with its attributes (lists in file order)."""
+    def values(field: str) -> pl.Expr:
+        return pl.col("value").filter(pl.col("field") == field)
+
+    remark = pl.col("field").str.starts_with("remark.")
+    sentence = pl.when(pl.col("value").str.contains(r"[.!?]$")).then(pl.col("value")).otherwise(
+        pl.col("value") + ".")
+    return (
+        fields.filter((pl.col("field") != "birth_date")
+                      | pl.col("value").str.contains(_PARTIAL_DATE))
+        .with_columns(value=pl.when(remark).then(sentence).otherwise(pl.col("value")),
+                      _rank=pl.when(remark).then(pl.col("field").str.slice(7)))
+        .sort("_rank", nulls_last=True, maintain_order=True)
+        .group_by("entry_id", maintain_order=True)
+        .agg(
+            entity_type=values("entity_type").first(),
+            birth_dates=values("birth_date").unique(maintain_order=True),
+            nationalities=values("nationality").unique(maintain_order=True),
+            countries=pl.concat_list(values("nationality").implode(),
+                                     values("country").implode()).first(),
+            topics=values("topic").unique().sort(),
+            remarks=pl.col("value").filter(remark).str.join(" "),
+        )
+        .with_columns(pl.col("remarks").replace("", None))
+    )
 
 
 def _with_relations(entries: pl.DataFrame, edges: pl.DataFrame,
