@@ -65,8 +65,9 @@ _FIELDS = {
 """Properties read from a screened entity -> the field they feed (remarks in rank order)."""
 _IDENTIFIERS = {
     "passportNumber": "Passport", "idNumber": "National Identification Number",
-    "innCode": "Tax ID No.", "taxNumber": "Tax ID No.", "registrationNumber":
-    "Registration Number", "imoNumber": "IMO", "ogrnCode": "Registration Number",
+    "innCode": "Tax ID No.", "taxNumber": "Tax ID No.", "vatCode": "Tax ID No.",
+    "registrationNumber": "Identification Number", "ogrnCode": "Identification Number",
+    "imoNumber": "Identification Number", "swiftBic": "Identification Number",
 }
 """Identifier properties -> the labels the other lists' remarks use (``match.documents``)."""
 _DOCUMENTS = {"Passport": "Passport", "Identification": "Identification Number"}

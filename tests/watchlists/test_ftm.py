@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 
 from aml_screen.errors import WatchlistError
+from aml_screen.match.index import with_documents
 from aml_screen.schema import LIST_ENTRY_EXTRAS, LIST_ENTRY_SCHEMA
 from aml_screen.settings import Settings
 from aml_screen.watchlists.ftm import parse_ftm
@@ -73,6 +74,16 @@ def test_topics_details_and_documents() -> None:
     assert str(cisse["listed_on"]) == "2021-07-01"
     assert cisse["remarks"] == "Passport B1234567."
     assert _entry(entries, "NK-ves-niger-star")["countries"] == ["TG"]
+
+
+def test_identifiers_are_read_as_documents_by_the_matcher() -> None:
+    documents = with_documents(parse_ftm(FLAT).entries).unique("entry_id").select(
+        "entry_id", "documents")
+    found = dict(documents.rows())
+    assert found[PEP] == [{"kind": "passport", "number": "AA0012345", "country": "ML"}]
+    assert found[CISSE] == [{"kind": "passport", "number": "B1234567", "country": None}]
+    assert found["NK-ves-niger-star"] == [{"kind": "other_id", "number": "9123456",
+                                           "country": None}]
 
 
 def test_relations_are_kept_on_the_dependent_entry_with_the_principal_named() -> None:
