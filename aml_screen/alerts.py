@@ -2,9 +2,9 @@
 
 Risk score. Each reason contributes a strength in 0-100: a watchlist entry its best match
 score (a weak alias counts ``WEAK_ALIAS_WEIGHT`` of it, a PEP ``PEP_WEIGHT`` of it), a rule
-its severity. Contributions
-combine as independent evidence, ``100 × (1 − Π(1 − c/100))``: two moderate reasons rank
-above one, nothing exceeds 100, and repeating one reason on many transactions adds nothing.
+its severity. Contributions combine as independent evidence, ``100 × (1 − Π(1 − c/100))``:
+two moderate reasons rank above one, nothing exceeds 100, and repeating one reason on many
+transactions adds nothing.
 """
 
 from __future__ import annotations
