@@ -1,9 +1,10 @@
 """Watchlist hits and rule hits rolled up into alerts, one per subject. Pure: frames in/out.
 
 Risk score. Each reason contributes a strength in 0-100: a watchlist entry its best match
-score (a weak alias counts ``WEAK_ALIAS_WEIGHT`` of it), a rule its severity. Contributions
-combine as independent evidence, ``100 × (1 − Π(1 − c/100))``: two moderate reasons rank
-above one, nothing exceeds 100, and repeating one reason on many transactions adds nothing.
+score (a weak alias counts ``WEAK_ALIAS_WEIGHT`` of it, a PEP ``PEP_WEIGHT`` of it), a rule
+its severity. Contributions combine as independent evidence, ``100 × (1 − Π(1 − c/100))``:
+two moderate reasons rank above one, nothing exceeds 100, and repeating one reason on many
+transactions adds nothing.
 """
 
 from __future__ import annotations
@@ -15,9 +16,17 @@ from collections.abc import Sequence
 import polars as pl
 
 from aml_screen.schema import ALERT_SCHEMA, HIT_SCHEMA, RULE_HIT_SCHEMA, conform
+from aml_screen.watchlists.topics import is_pep_hit
 
 WEAK_ALIAS_WEIGHT = 0.7
 WATCHLIST_TYPOLOGY = "sanctions"
+PEP_TYPOLOGY = "pep"
+PEP_WEIGHT = 0.5
+"""A PEP (or a PEP's relative or associate) is someone to look at more closely, not someone
+the bank may not deal with (FATF Recommendation 12): an exact PEP match contributes 50, under
+any sanctions hit on a name or alias at a threshold above 50, and under a weak-alias
+sanctions hit from a match score of 72; a PEP with a rule hit on the same party (large
+transfers) combines as independent evidence and rises above either alone."""
 
 _CONTRIBUTION_SCHEMA = {
     "subject_type": pl.String(),
@@ -39,25 +48,33 @@ def batch_key(sha256s: Sequence[str]) -> str:
 
 
 def watchlist_contributions(hits: pl.DataFrame) -> pl.DataFrame:
-    """One contribution per (party, list entry): its best-scoring name, weak aliases weighed
-    down. The subject is the party's normalised name, shown as its most frequent spelling."""
+    """One contribution per (party, list entry): its best-scoring name, weak aliases and
+    PEPs weighed down (a PEP hit's typology is ``pep``). The subject is the party's
+    normalised name, shown as its most frequent spelling."""
     if hits.is_empty():
         return pl.DataFrame(schema=_CONTRIBUTION_SCHEMA)
+    pep = is_pep_hit(pl.col("topics"))
     weighted = hits.with_columns(
-        contribution=pl.when(pl.col("name_kind") == "weak_alias")
-        .then(pl.col("score") * WEAK_ALIAS_WEIGHT)
-        .otherwise(pl.col("score"))
-    ).sort(["contribution", "score"], descending=True)
+        contribution=pl.col("score")
+        * pl.when(pl.col("name_kind") == "weak_alias").then(WEAK_ALIAS_WEIGHT).otherwise(1.0)
+        * pl.when(pep).then(PEP_WEIGHT).otherwise(1.0),
+        typology=pl.when(pep).then(pl.lit(PEP_TYPOLOGY)).otherwise(pl.lit(WATCHLIST_TYPOLOGY)),
+    ).sort(["contribution", "score", "matched_name", "name_kind", "transaction_id",
+            "party_role"], descending=[True, True, False, False, False, False], nulls_last=True)
     best = weighted.group_by("party_name_normalised", "list_id", "entry_id",
                              maintain_order=True).agg(
         pl.col("party_name").mode().sort().first().alias("subject_name"),
-        pl.col("matched_name", "name_kind", "score", "contribution", "programmes").first(),
+        pl.col("matched_name", "name_kind", "score", "contribution", "programmes", "topics",
+               "relation", "typology").first(),
         pl.col("transaction_id").unique().sort().alias("transaction_ids"),
     )
     reasons = [
         json.dumps({"kind": "watchlist", "list_id": r["list_id"], "entry_id": r["entry_id"],
                     "matched_name": r["matched_name"], "name_kind": r["name_kind"],
                     "score": r["score"], "programmes": r["programmes"] or [],
+                    **({"typology": r["typology"], "topics": r["topics"]} if r["topics"]
+                       else {}),
+                    **({"relation": json.loads(r["relation"])} if r["relation"] else {}),
                     "contribution": round(r["contribution"], 1)}, ensure_ascii=False)
         for r in best.iter_rows(named=True)
     ]
@@ -67,7 +84,7 @@ def watchlist_contributions(hits: pl.DataFrame) -> pl.DataFrame:
         "subject_name",
         pl.lit(None, pl.String).alias("rule_id"),
         "list_id",
-        pl.lit(WATCHLIST_TYPOLOGY).alias("typology"),
+        "typology",
         "contribution",
         pl.col("score").alias("match_score"),
         "transaction_ids",

@@ -38,6 +38,7 @@ from aml_screen.schema import (
     PARTY_ROLES,
     QUARANTINE_SCHEMA,
     RULE_HIT_SCHEMA,
+    with_entry_extras,
 )
 from aml_screen.screening import screen_names
 from aml_screen.watchlists.loader import Watchlist
@@ -74,15 +75,15 @@ class StageClock:
 
 def index_watchlists(watchlists: Sequence[Watchlist]) -> ListIndex:
     """One index over all lists; each name row carries its list's version (SHA-256)."""
-    frames = [w.entries.with_columns(list_version=pl.lit(w.sha256)) for w in watchlists]
-    return build_index(pl.concat(frames, how="vertical_relaxed"))
+    return build_index(list_names(watchlists))
 
 
 def list_names(watchlists: Sequence[Watchlist]) -> pl.DataFrame:
-    """Every name row of every list, with its list's version (SHA-256)."""
+    """Every name row of every list, with its list's version (SHA-256) and the optional
+    columns (``LIST_ENTRY_EXTRAS``) of every list, null where a list has none."""
     if not watchlists:
         return pl.DataFrame()
-    return pl.concat([w.entries.with_columns(list_version=pl.lit(w.sha256))
+    return pl.concat([with_entry_extras(w.entries).with_columns(list_version=pl.lit(w.sha256))
                       for w in watchlists], how="vertical_relaxed")
 
 

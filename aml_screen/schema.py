@@ -83,6 +83,19 @@ list's own public identifier (UN reference number, OFAC ent_num, EU logical id, 
 ``birth_dates`` are ISO dates or partial dates (``1971``, ``1971-05``); country fields hold
 ISO 3166 alpha-2 codes where the list's text could be resolved, else the text as written."""
 
+RELATION_DTYPE = pl.Struct({"kind": pl.String(), "role": pl.String(),
+                            "other_entry_id": pl.String(), "other_name": pl.String()})
+LIST_ENTRY_EXTRAS: dict[str, pl.DataType] = {
+    "topics": pl.List(pl.String()),
+    "relations": pl.List(RELATION_DTYPE),
+}
+"""Optional list-entry columns, given by the lists that state them (FollowTheMoney):
+``topics`` as the list writes them (``sanction``, ``role.pep``, ``role.rca``, ``crime``...),
+``relations`` the entries this one depends on (``kind``: family, associate, ownership,
+directorship, employment, membership, representation, link; ``role`` as written, e.g.
+``Daughter``; the other entry's id and primary name). Parsers of other lists leave them
+out; ``with_entry_extras`` adds them as nulls where frames of several lists meet."""
+
 HIT_SCHEMA: dict[str, pl.DataType] = {
     "transaction_id": pl.String(),
     "party_role": pl.String(),
@@ -98,9 +111,14 @@ HIT_SCHEMA: dict[str, pl.DataType] = {
     "programmes": pl.List(pl.String()),
     "score": pl.Float64(),
     "explanation": pl.String(),
+    "topics": pl.List(pl.String()),
+    "relation": pl.String(),
 }
 """One row per (transaction, party role, list entry name) at or above the threshold.
-``explanation`` is JSON: both normalised names, the scorer and its parts, token pairs."""
+``explanation`` is JSON: both normalised names, the scorer and its parts, token pairs.
+``topics`` are the entry's (``LIST_ENTRY_EXTRAS``; empty for lists without them);
+``relation`` is empty when the entry is listed without depending on another, else JSON: a
+list of the entry's ``relations`` (codes and names; rendered by ``watchlists.topics``)."""
 
 
 RULE_HIT_SCHEMA: dict[str, pl.DataType] = {
@@ -145,6 +163,12 @@ contribution to ``risk_score``."""
 def empty(schema: dict[str, pl.DataType]) -> pl.DataFrame:
     """An empty frame with ``schema``."""
     return pl.DataFrame(schema=schema)
+
+
+def with_entry_extras(entries: pl.DataFrame) -> pl.DataFrame:
+    """``entries`` conformed to ``LIST_ENTRY_SCHEMA`` then ``LIST_ENTRY_EXTRAS`` (nulls
+    where the list has none), other columns after: frames of several lists line up."""
+    return conform(entries, {**LIST_ENTRY_SCHEMA, **LIST_ENTRY_EXTRAS})
 
 
 def conform(frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.DataFrame:

@@ -29,6 +29,7 @@ from aml_screen.match.names import (
 from aml_screen.match_cache import MatchCache
 from aml_screen.progress import NoProgress, Progress
 from aml_screen.schema import HIT_SCHEMA, conform, empty
+from aml_screen.watchlists.topics import relation_texts
 
 PARTY_ROLES = schema.PARTY_ROLES
 PARTY_ATTRIBUTES = schema.PARTY_ATTRIBUTES
@@ -111,12 +112,17 @@ def has_party_attributes(transactions: pl.DataFrame) -> bool:
 def party_hits(party_rows: pl.DataFrame, name_hits: pl.DataFrame, threshold: float
                ) -> pl.DataFrame:
     """Name-level hits (``match_queries``' rows) mapped onto the party rows holding those
-    names, adjusted by party attributes when present, at ``threshold``: ``HIT_SCHEMA``."""
+    names, adjusted by party attributes when present, at ``threshold``: ``HIT_SCHEMA``,
+    with the entry's topics and relations (``watchlists.topics``)."""
     has_attributes = any(f"party_{a}" in party_rows.columns for a in PARTY_ATTRIBUTES)
     hits = party_rows.join(name_hits, on="party_name", how="inner")
     if has_attributes:
         hits = attribute_adjustments(hits).filter(pl.col("score") >= threshold)
-    return conform(hits, HIT_SCHEMA).select(list(HIT_SCHEMA)).sort(
+    relations = (hits.get_column("relations") if "relations" in hits.columns
+                 else pl.Series("relations", [None] * hits.height))
+    hits = conform(hits.with_columns(relation_texts(relations)), HIT_SCHEMA).with_columns(
+        pl.col("topics").fill_null([]))
+    return hits.select(list(HIT_SCHEMA)).sort(
         ["transaction_id", "party_role", "score", "list_id", "entry_id", "matched_name"],
         descending=[False, False, True, False, False, False],
     )

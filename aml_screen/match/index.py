@@ -13,6 +13,7 @@ from aml_screen.match.vocabulary import deletions
 from aml_screen.match.weights import document_frequencies
 from aml_screen.names.normalise import normalise_names
 from aml_screen.names.tokens import name_tokens
+from aml_screen.schema import with_entry_extras
 
 
 @dataclass(frozen=True)
@@ -75,8 +76,9 @@ def with_documents(entries: pl.DataFrame) -> pl.DataFrame:
 
 
 def build_index(entries: pl.DataFrame) -> ListIndex:
-    """Index list-entry rows (``LIST_ENTRY_SCHEMA`` plus a ``list_version`` column)."""
-    entries = with_documents(entries)
+    """Index list-entry rows (``LIST_ENTRY_SCHEMA`` plus a ``list_version`` column; the
+    ``LIST_ENTRY_EXTRAS`` a list lacks are added as nulls)."""
+    entries = with_documents(with_entry_extras(entries))
     normalised = normalise_names(entries.get_column("name"))
     tokens = name_tokens(normalised)
     frame = entries.with_columns(

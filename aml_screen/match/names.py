@@ -30,8 +30,10 @@ NAME_HIT_COLUMNS = (
     "matched_name", "matched_name_normalised", "name_kind", "entity_type", "programmes",
     "score", "explanation",
 )
-ENTRY_DETAIL_COLUMNS = ("birth_dates", "nationalities", "countries", "documents", "phones")
-"""Entry columns returned after ``NAME_HIT_COLUMNS`` for party-level adjustments."""
+ENTRY_DETAIL_COLUMNS = ("birth_dates", "nationalities", "countries", "documents", "phones",
+                        "topics", "relations")
+"""Entry columns returned after ``NAME_HIT_COLUMNS`` for party-level adjustments, and the
+entry's topics and relations that hits carry (``screening.party_hits``)."""
 CHUNK = 20_000
 """Most query keys scored at a time."""
 REACH_ROW_BYTES = 480

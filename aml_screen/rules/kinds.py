@@ -4,7 +4,7 @@
     kind: aggregate     filter, group_by, window, step, aggregates {name: expression}, having
     kind: sequence      in_filter, out_filter, window, amount_tolerance, other_country,
                         max_inflows
-    kind: list          lists, programmes, min_score, condition
+    kind: list          lists, programmes, topics, min_score, condition
     kind: network       pattern (cycle, funnel), filter, window and the pattern's numbers
                         (see ``kinds_network``)
 """
@@ -25,13 +25,14 @@ from aml_screen.rules.model import KEY_COLUMNS, Aggregate, ListSpec, SequenceSpe
 from aml_screen.rules.parameters import Parameters
 from aml_screen.rules.problems import Report
 from aml_screen.rules.typed import Typed, type_of
+from aml_screen.watchlists.topics import PEP_TOPICS
 
 KIND_FIELDS = {
     "transaction": frozenset({"condition", "subject"}),
     "aggregate": frozenset({"filter", "group_by", "window", "step", "aggregates", "having"}),
     "sequence": frozenset({"in_filter", "out_filter", "window", "amount_tolerance",
                            "other_country", "max_inflows"}),
-    "list": frozenset({"lists", "programmes", "min_score", "condition"}),
+    "list": frozenset({"lists", "programmes", "topics", "min_score", "condition"}),
     "network": NETWORK_FIELDS,
 }
 ROW_TYPES = {name: type_of(dtype) for name, dtype in RULE_COLUMNS.items()}
@@ -191,17 +192,19 @@ def _sequence(entry: dict[str, Any], rows: Scope, add: Report) -> dict[str, Any]
 
 def _listing(entry: dict[str, Any], rows: Scope, add: Report) -> dict[str, Any] | None:
     condition = compile_field(entry, "condition", rows, add)
-    lists, programmes = (_text_list(entry.get(name), name, add) for name in ("lists",
-                                                                           "programmes"))
+    lists, programmes, topics = (_text_list(entry.get(name), name, add)
+                                 for name in ("lists", "programmes", "topics"))
     min_score = entry.get("min_score", 0)
     if isinstance(min_score, bool) or not isinstance(min_score, int | float) or not (
             0 <= min_score <= 100):
         add("min_score", "rules.bad_severity", value=min_score)
         return None
-    if condition is None or lists is None or programmes is None:
+    if condition is None or lists is None or programmes is None or topics is None:
         return None
+    wanted = tuple(dict.fromkeys(expanded for topic in topics
+                                 for expanded in (PEP_TOPICS if topic == "pep" else (topic,))))
     return {"subject": "listed_party", "condition": condition[0].expr,
-            "listing": ListSpec(lists, programmes, float(min_score))}
+            "listing": ListSpec(lists, programmes, float(min_score), wanted)}
 
 
 def _text_list(value: Any, name: str, add: Report) -> tuple[str, ...] | None:

@@ -89,11 +89,14 @@ class NetworkSpec:
 
 @dataclass(frozen=True)
 class ListSpec:
-    """A watchlist hit at or above ``min_score`` on these lists/programmes."""
+    """A watchlist hit at or above ``min_score`` on these lists/programmes/topics. Without
+    ``topics``, PEP hits (``watchlists.topics.is_pep_hit``) are left out: a rule written for
+    sanctions hits does not fire on a politically exposed person."""
 
     list_ids: tuple[str, ...]
     programmes: tuple[str, ...]
     min_score: float
+    topics: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

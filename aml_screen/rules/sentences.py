@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from aml_screen.i18n import catalogue, number, plural, translate
+from aml_screen.watchlists.topics import relation_sentences, topic_labels
 
 MAX_EXAMPLES = 3
 """Examples (pairs, cycles) told per hit; the technical details hold them all."""
@@ -69,6 +70,11 @@ def _list(evidence: dict[str, Any], lang: str) -> list[str]:
                       min_score=number(evidence.get("min_score", 0), lang))]
     if programmes:
         said.append(translate("rules.says.programmes", lang, programmes=programmes))
+    if evidence.get("topics"):
+        said.append(translate("rules.says.topics", lang,
+                              topics=", ".join(topic_labels(evidence["topics"], lang))))
+    said.extend(translate("rules.says.relation", lang, relation=sentence)
+                for sentence in relation_sentences(evidence.get("relation"), lang))
     return said
 
 

@@ -242,7 +242,8 @@ def _store_hits(session: Session, hits: pl.DataFrame, alert_ids: dict[str, int])
     joined = hits.join(subjects.select("subject_id", "db_id"),
                        left_on="party_name_normalised", right_on="subject_id")
     rows = [{**row, "alert_id": row.pop("db_id"), "explanation": json.loads(row["explanation"]),
-             "programmes": row["programmes"] or []}
+             "programmes": row["programmes"] or [], "topics": row.get("topics") or [],
+             "relation": row.get("relation") or ""}
             for row in joined.to_dicts()]
     session.execute(insert(Hit), rows)
 

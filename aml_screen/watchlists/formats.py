@@ -25,6 +25,7 @@ _PARSERS: dict[str, tuple[str, str]] = {
     "eu_csv": ("aml_screen.watchlists.eu_csv", "parse_eu_csv"),
     "uk_csv": ("aml_screen.watchlists.uk_csv", "parse_uk_csv"),
     "custom_csv": ("aml_screen.watchlists.custom_csv", "parse_custom_csv"),
+    "ftm": ("aml_screen.watchlists.ftm", "parse_ftm"),
 }
 
 FORMAT_NAMES: tuple[str, ...] = tuple(_PARSERS)

@@ -25,6 +25,8 @@ _XML_NOISE = re.compile(r"<\?.*?\?>|<!--.*?-->", re.DOTALL)
 _XML_ROOT = re.compile(r"<([A-Za-z_][\w.:-]*)")
 _HTML = re.compile(r"<(!doctype\s+)?html\b", re.IGNORECASE)
 _OFAC_ROW = re.compile(r'^\d+,("|-0-)')
+_FTM_ID = re.compile(r'"id"\s*:\s*"')
+_FTM_SCHEMA = re.compile(r'"schema"\s*:\s*"[A-Z]')
 
 
 @dataclass(frozen=True, eq=False)
@@ -57,8 +59,9 @@ class Watchlist:
 
 
 def detect_format(path: Path) -> str:
-    """The list format of ``path`` from its content (XML root element, CSV first line), then
-    its extension (an unrecognised ``.csv`` is a custom list); a folder is an OFAC CSV set."""
+    """The list format of ``path`` from its content (XML root element, JSON or CSV first
+    line), then its extension (an unrecognised ``.csv`` is a custom list); a folder is an
+    OFAC CSV set."""
     if path.is_dir():
         if ofac_set(path) is None:
             raise WatchlistError("watchlists.loader.unknown_folder", path=str(path))
@@ -74,7 +77,8 @@ def detect_format(path: Path) -> str:
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
     if not text:
         raise WatchlistError("watchlists.loader.empty_file", path=str(path))
-    found = _sniff_xml(path, text) if text.startswith("<") else _sniff_csv(text)
+    found = (_sniff_xml(path, text) if text.startswith("<")
+             else _sniff_json(text) if text.startswith("{") else _sniff_csv(text))
     if found is None and path.suffix.lower() == ".csv":
         found = "custom_csv"
     if found is None:
@@ -90,6 +94,13 @@ def _sniff_xml(path: Path, text: str) -> str | None:
     match = _XML_ROOT.search(body)
     root = match.group(1).rpartition(":")[2] if match else ""
     return {"CONSOLIDATED_LIST": "un_xml", "export": "eu_xml"}.get(root)
+
+
+def _sniff_json(text: str) -> str | None:
+    """``ftm`` when the first line starts a FollowTheMoney entity (its ``id`` and ``schema``
+    keys, in the head read: a nested line can be longer than the head)."""
+    first = text.split("\n", 1)[0]
+    return "ftm" if _FTM_ID.search(first) and _FTM_SCHEMA.search(first) else None
 
 
 def _sniff_csv(text: str) -> str | None:

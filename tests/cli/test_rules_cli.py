@@ -38,7 +38,7 @@ def _edit(path: Path, rule_id: str, **changes: object) -> None:
 def test_validate_the_shipped_library() -> None:
     code, stdout, _ = _run("rules", "validate", str(RULES))
     assert code == 0
-    assert stdout.startswith("OK: 39 rules in 7 files")
+    assert stdout.startswith("OK: 40 rules in 7 files")
 
 
 def test_validate_reports_every_problem_and_exits_2(tmp_path: Path) -> None:
@@ -76,7 +76,7 @@ def test_validate_in_french(tmp_path: Path) -> None:
 def test_test_runs_every_example() -> None:
     code, stdout, _ = _run("rules", "test", str(RULES))
     assert code == 0
-    assert "cases of 39 rules, 0 failed" in stdout
+    assert "cases of 40 rules, 0 failed" in stdout
 
 
 def test_test_fails_when_an_example_no_longer_holds(tmp_path: Path) -> None:

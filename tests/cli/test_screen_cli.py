@@ -136,7 +136,7 @@ def test_rerun_gives_the_same_alert_ids(demo_out: Path, tmp_path: Path) -> None:
 
 def test_rules_run_by_default_and_list_rules_join_the_party_alerts(demo_out: Path) -> None:
     summary = json.loads((demo_out / "summary.json").read_text(encoding="utf-8"))
-    assert summary["rules_evaluated"] == 39
+    assert summary["rules_evaluated"] == 40
     rule_hits = pl.read_parquet(demo_out / "rule_hits.parquet")
     alerts = pl.read_parquet(demo_out / "alerts.parquet")
     assert summary["rule_hits"] == rule_hits.height > 0

@@ -13,6 +13,7 @@ from aml_screen.rules.model import Rule
 from aml_screen.rules.sentences import rule_hit_sentences, typology_label
 from aml_screen.store.alert_queue import HitView
 from aml_screen.store.models import RuleHit
+from aml_screen.watchlists.topics import relation_sentences, topic_labels
 from web.alerts.highlight import highlight, matching_tokens
 
 
@@ -24,6 +25,10 @@ class EntryCard:
     party: Markup
     listed: Markup
     hits: list[HitView] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+    """The entry's topics in words (politically exposed person, sanctioned...)."""
+    relations: list[str] = field(default_factory=list)
+    """How the entry depends on another listed entry, in sentences (daughter of X)."""
 
     @property
     def transactions(self) -> int:
@@ -34,8 +39,9 @@ class EntryCard:
         return sorted({view.hit.party_name for view in self.hits})
 
 
-def entry_cards(hits: Sequence[HitView]) -> list[EntryCard]:
-    """``hits`` (best score first) grouped by listed entry, in the order of their best hit."""
+def entry_cards(hits: Sequence[HitView], lang: str) -> list[EntryCard]:
+    """``hits`` (best score first) grouped by listed entry, in the order of their best hit;
+    topics and relation in ``lang``."""
     grouped: dict[tuple[str, str, str], list[HitView]] = {}
     for view in hits:
         hit = view.hit
@@ -45,7 +51,9 @@ def entry_cards(hits: Sequence[HitView]) -> list[EntryCard]:
         party=highlight(views[0].hit.party_name,
                         matching_tokens(views[0].hit.explanation, "query")),
         listed=highlight(views[0].hit.matched_name,
-                         matching_tokens(views[0].hit.explanation, "list")))
+                         matching_tokens(views[0].hit.explanation, "list")),
+        topics=topic_labels(views[0].hit.topics, lang),
+        relations=relation_sentences(views[0].hit.relation, lang))
         for views in grouped.values()]
 
 

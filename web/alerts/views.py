@@ -122,7 +122,7 @@ def detail(alert_id: int) -> str:
     rule_set = batch_rule_set(settings, found.batch.rule_digest)
     rules = {rule.id: rule for rule in rule_set.rules} if rule_set is not None else {}
     return render_template("alerts/detail.html", d=found, a=found.alert,
-                           cards=entry_cards(found.hits),
+                           cards=entry_cards(found.hits, lang),
                            rule_cards=rule_cards(found.rule_hits, rules, lang),
                            moves=TRANSITIONS[found.alert.status], dispositions=DISPOSITIONS,
                            users=users, activity=activity,

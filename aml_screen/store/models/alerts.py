@@ -113,6 +113,10 @@ class Hit(Base):
     programmes: Mapped[list[str]] = mapped_column(JSON, default=list)
     score: Mapped[float] = mapped_column(Float)
     explanation: Mapped[dict[str, Any]] = mapped_column(JSON)
+    topics: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    """The listed entry's topics (FollowTheMoney lists): ``role.pep``, ``sanction``..."""
+    relation: Mapped[str] = mapped_column(Text, default="", server_default="")
+    """Empty, or JSON: the entries the listed entry depends on (``watchlists.topics``)."""
 
 
 class RuleHit(Base):
