@@ -157,12 +157,12 @@ def approve(session: Session, case_id: int, package_id: int, actor: User) -> Evi
 def download(session: Session, case_id: int, package_id: int,
              actor: User) -> tuple[str, bytes]:
     """The file name and the stored bytes (checked against the recorded SHA-256); audited.
-    A void package is refused: it no longer describes the case."""
+    A void package is still given, as it was approved, its file name marked ``VOID-``: it
+    no longer describes the case, but what was handed over must stay verifiable."""
     package = get_package(session, case_id, package_id)
-    if package.status == "void":
-        raise CaseError("evidence.void")
     _intact(package)
     record(session, actor, "evidence.downloaded", "evidence_package", package.id,
            after={"case_id": case_id, "sha256": package.sha256, "status": package.status})
-    return package.file_name, package.content
+    name = f"VOID-{package.file_name}" if package.status == "void" else package.file_name
+    return name, package.content
 

@@ -243,6 +243,8 @@ def test_the_preparer_cannot_approve_even_as_a_supervisor(db: Database) -> None:
 
 
 def test_any_change_voids_prepared_and_approved_packages(db: Database) -> None:
+    """A later note voids both packages; the approved one stays downloadable, marked void
+    (its download link used to disappear)."""
     case_id, version = open_kouffa(db)
     with db.transaction() as s:
         first = prepare(s, case_id, user(s, "fatou"), version).id
@@ -260,9 +262,11 @@ def test_any_change_voids_prepared_and_approved_packages(db: Database) -> None:
         with pytest.raises(ops.CaseError) as err:
             approve(s, case_id, second, user(s, "salif"))
         assert err.value.key == "evidence.not_prepared"
-        with pytest.raises(ops.CaseError) as err:
-            download(s, case_id, first, user(s, "salif"))
-        assert err.value.key == "evidence.void"
+        name, content = download(s, case_id, first, user(s, "salif"))
+        approved = s.get_one(EvidencePackage, first)
+        assert name == f"VOID-{approved.file_name}"  # still given as approved, marked void
+        assert content == approved.content
+        assert events(s, "evidence_package", first)[-1] == "evidence.downloaded"
         with pytest.raises(ConflictError):
             prepare(s, case_id, user(s, "fatou"), version)
         fresh = prepare(s, case_id, user(s, "fatou"), ops.get_case(s, case_id).version)

@@ -115,6 +115,9 @@ def test_approval_binds_the_digest_and_a_later_change_voids_it(app: Flask) -> No
     assert hashlib.sha256(download.data).hexdigest() == package.sha256
     assert download.data == approved.content
     assert verify_package(download.data).ok
+    warned = html(fatou, f"/cases/{case_id}")
+    assert 'id="void-warning"' in warned  # the change that would void it is named first
+    assert f"Evidence package #{package.id} is approved" in warned
     version = case_row(app, case_id).version
     assert post(fatou, f"/cases/{case_id}/edit",
                 {"version": str(version), "title": "Belmokhtar",
@@ -124,9 +127,13 @@ def test_approval_binds_the_digest_and_a_later_change_voids_it(app: Flask) -> No
     assert voided.status == "void"
     assert voided.void_reason == "case_changed:case.edited"
     page = html(salif, f"/cases/{case_id}")
-    assert "voided: case.edited" in page
+    assert "voided: the title or narrative was changed" in page  # was the raw code
+    assert 'id="void-warning"' not in page  # nothing approved is left to void
     assert 'class="approve"' not in page
-    assert fatou.get(f"/cases/{case_id}/packages/{package.id}.zip").status_code == 400
+    kept = fatou.get(f"/cases/{case_id}/packages/{package.id}.zip")
+    assert kept.status_code == 200  # the approved package stays downloadable, marked void
+    assert kept.data == approved.content
+    assert 'filename="VOID-' in kept.headers["Content-Disposition"]
 
 
 def test_a_stale_save_is_a_conflict(app: Flask) -> None:

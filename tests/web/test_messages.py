@@ -53,6 +53,8 @@ DYNAMIC = {
     "matching.relation.": RELATIONS,
     "matching.adjustment.": ADJUSTMENTS,
     "web.entity_type.": ENTITY_TYPES,
+    "cases.void_cause.": ("case.alert_added", "case.alert_removed", "case.note_added",
+                          "case.edited", "case.closed", "case.reopened", "case.assigned"),
     "ingest.format.": (*FORMAT_NAMES, FILE_REFUSED),
 }
 """Templates build these keys from a value (``_('web.role.' ~ user.role)``): every value."""
