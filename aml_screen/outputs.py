@@ -13,6 +13,7 @@ from typing import Any
 import polars as pl
 
 from aml_screen.errors import InputError
+from aml_screen.schema import QUARANTINE_FILE_COLUMNS
 
 FORMATS = ("parquet", "csv")
 # Spreadsheet programs execute cells starting with these as formulas: names and remarks come
@@ -74,7 +75,8 @@ def write_outputs(
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {stem: write_table(frame, out_dir, stem, fmt) for stem, frame in tables.items()}
     paths["quarantine"] = out_dir / "quarantine.csv"
-    write_csv(quarantine, paths["quarantine"])
+    write_csv(quarantine.select(c for c in QUARANTINE_FILE_COLUMNS if c in quarantine.columns),
+              paths["quarantine"])
     paths["summary"] = out_dir / "summary.json"
     tmp = paths["summary"].with_name("summary.json.tmp")
     tmp.write_text(json.dumps(summary, indent=2, ensure_ascii=False, default=str) + "\n",

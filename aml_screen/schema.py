@@ -58,9 +58,14 @@ QUARANTINE_SCHEMA: dict[str, pl.DataType] = {
     "reason_code": pl.String(),
     "reason": pl.String(),
     "raw": pl.String(),
+    "reason_params": pl.String(),
 }
-"""One row per rejected batch row: where it was, why (a stable code and a sentence in the
-user's language) and the row's original text."""
+"""One row per rejected batch row: where it was, why (a stable code, a sentence in the
+user's language and, as JSON, the values the sentence names, so that it can be told again
+in another language: ``ingest.reasons.quarantine_reason``) and the row's original text."""
+QUARANTINE_FILE_COLUMNS = ("source_file", "line_number", "transaction_id", "reason_code",
+                           "reason", "raw")
+"""The columns of ``quarantine.csv`` (the parameters travel to the store, not the file)."""
 
 ENTITY_TYPES = ("person", "organisation", "vessel", "aircraft", "other")
 NAME_KINDS = ("primary", "alias", "weak_alias")

@@ -10,6 +10,7 @@ and why, counted as one row read, while the other members load."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from collections import Counter
 from collections.abc import Callable, Collection
@@ -199,7 +200,10 @@ def _read_zip(path: Path, digest: str, name: str,
                 result = read(extracted, source=member)
             except IngestError as exc:
                 refused.append({"source_file": member, "reason_code": FILE_REFUSED,
-                                "reason": str(exc)})
+                                "reason": str(exc), "reason_params": json.dumps(
+                                    {"error_key": exc.key, "error_params": {
+                                        k: str(v) for k, v in exc.params.items()}},
+                                    ensure_ascii=False)})
                 members.append((member, FILE_REFUSED))
             else:
                 results.append(result)
@@ -279,6 +283,7 @@ def _broken_rows(text: TextBatch, id_index: int | None, columns: int, source_fil
             "reason": t("ingest.reason.bad_field_count", fields=len(broken.fields),
                         columns=columns),
             "raw": broken.raw,
+            "reason_params": json.dumps({"fields": len(broken.fields), "columns": columns}),
         }
 
     return pl.DataFrame([row(b) for b in text.broken], schema=QUARANTINE_SCHEMA)

@@ -1,4 +1,5 @@
-"""Quarantine reasons as sentences in the current language, built per row with polars.
+"""Quarantine reasons as sentences in the current language, built per row with polars, and
+as codes with parameters (JSON) that any edge tells again in its reader's language.
 
 A message template is rendered once through ``t()`` with marker placeholders, then cut at
 the markers and reassembled with ``concat_str`` around the row's own values: one
@@ -7,11 +8,13 @@ vectorised expression per reason instead of formatting row by row.
 
 from __future__ import annotations
 
+import json
 import re
+from typing import Any
 
 import polars as pl
 
-from aml_screen.i18n import t
+from aml_screen.i18n import t, translate
 
 _MARK = re.compile("\x00(\\d+)\x00")
 
@@ -54,3 +57,27 @@ def reason_sentences(code: pl.Expr) -> pl.Expr:
         for reason, params in _PARAMS.items()
     ]
     return pl.coalesce(chosen)
+
+
+def reason_params(code: pl.Expr) -> pl.Expr:
+    """The values each row's reason sentence names, as a JSON object (``{}`` when none)."""
+    chosen = [
+        pl.when(code == reason).then(
+            pl.struct([pl.col(column).cast(pl.String).alias(name)
+                       for name, column in params.items()]).struct.json_encode()
+            if params else pl.lit("{}"))
+        for reason, params in _PARAMS.items()
+    ]
+    return pl.coalesce(chosen)
+
+
+def quarantine_reason(code: str, params: str | None, lang: str, stored: str) -> str:
+    """A quarantined row's reason in ``lang``, from its code and parameters; ``stored`` (the
+    sentence written at ingest) when the row carries no parameters (stored before them)."""
+    if not params:
+        return stored
+    values: dict[str, Any] = json.loads(params)
+    if "error_key" in values:  # a file refused whole (a ZIP member): its error, told again
+        return translate(values["error_key"], lang, **values.get("error_params", {}))
+    return translate(f"ingest.reason.{code}", lang,
+                     **{k: "" if v is None else v for k, v in values.items()})

@@ -21,7 +21,7 @@ from aml_screen.countries import country_codes
 from aml_screen.ingest import amounts, dates, party
 from aml_screen.ingest.csv_reader import LINE_COLUMN
 from aml_screen.ingest.mapping import MAPPABLE
-from aml_screen.ingest.reasons import reason_sentences
+from aml_screen.ingest.reasons import reason_params, reason_sentences
 from aml_screen.schema import (
     NOTES_COLUMN,
     PARTY_ONLY_COLUMN,
@@ -207,6 +207,7 @@ def _quarantine(
         reason_code=pl.col("_reason_code"),
         reason=reason_sentences(pl.col("_reason_code")),
         raw=pl.col("_raw"),
+        reason_params=reason_params(pl.col("_reason_code")),
     )
     return conform(quarantine, QUARANTINE_SCHEMA)
 

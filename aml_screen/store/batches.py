@@ -11,6 +11,7 @@ import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aml_screen.ingest.reasons import quarantine_reason
 from aml_screen.store.audit import record
 from aml_screen.store.base import utcnow
 from aml_screen.store.jobs import is_stale, requeue
@@ -36,16 +37,23 @@ def batch_with_uploader(session: Session, batch_id: int) -> tuple[Batch, str | N
     return None if row is None else (row[0], row[1])
 
 
-def download_quarantine(session: Session, batch_id: int, actor: User | None) -> pl.DataFrame:
-    """The batch's quarantined rows in file order, the download audited."""
+def download_quarantine(session: Session, batch_id: int, actor: User | None,
+                        lang: str) -> pl.DataFrame:
+    """The batch's quarantined rows in file order, each reason told in ``lang`` (whatever
+    the language of the upload), the download audited."""
     rows = session.execute(select(QuarantineRow.line_number, QuarantineRow.transaction_id,
                                   QuarantineRow.reason_code, QuarantineRow.reason,
-                                  QuarantineRow.raw)
+                                  QuarantineRow.raw, QuarantineRow.reason_params)
                            .where(QuarantineRow.batch_id == batch_id)
                            .order_by(QuarantineRow.line_number)).all()
     record(session, actor, "batch.quarantine_download", "batch", batch_id,
            after={"rows": len(rows)})
-    return pl.DataFrame([tuple(r) for r in rows], orient="row", schema=QUARANTINE_SCHEMA)
+    told: dict[tuple[str, str | None, str], str] = {}
+    shown = [(line, txn, code,
+              told.setdefault((code, params, reason),
+                              quarantine_reason(code, params, lang, reason)), raw)
+             for line, txn, code, reason, raw, params in rows]
+    return pl.DataFrame(shown, orient="row", schema=QUARANTINE_SCHEMA)
 
 
 def can_requeue(batch: Batch, stale_after: timedelta) -> bool:

@@ -185,7 +185,8 @@ def store_new_alerts(session: Session, batch: Batch, alerts: pl.DataFrame,
 
 
 def _stored_quarantine(quarantine: pl.DataFrame) -> pl.DataFrame:
-    return quarantine.select("line_number", "transaction_id", "reason_code", "reason", "raw")
+    return quarantine.select("line_number", "transaction_id", "reason_code", "reason", "raw",
+                             "reason_params")
 
 
 def _insert_frame(session: Session, model: type[Any], frame: pl.DataFrame,

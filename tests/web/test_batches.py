@@ -11,10 +11,11 @@ from flask import Flask
 from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
+from aml_screen.i18n import set_language
 from aml_screen.jobs import stored_path
 from aml_screen.store.base import utcnow
 from aml_screen.store.loading import register_batch
-from aml_screen.store.models import Alert, AuditEvent, Batch
+from aml_screen.store.models import Alert, AuditEvent, Batch, QuarantineRow
 from tests.store.samples import SAMPLE, add_user, sample_run
 from tests.web.client import database, login, post, running_app
 
@@ -250,3 +251,29 @@ def test_uploading_a_stuck_batch_again_queues_it_again(empty_app: Flask) -> None
     assert "already uploaded" in page  # its worker is alive: left alone
     with database(empty_app).transaction() as session:
         assert session.get_one(Batch, busy_id).status == "running"
+
+
+def test_a_quarantine_reason_stored_during_a_french_upload_reads_in_english(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Reasons travel as codes with their values and are told in the reader's language (they
+    were stored as sentences in the language of the upload)."""
+    with running_app(tmp_path_factory.mktemp("fr-upload")) as app:
+        add_user(database(app), "awa", "analyst", language="en")
+        add_user(database(app), "mariam", "analyst", language="fr")
+        set_language("fr")
+        try:
+            _upload(app, "sample_batch.csv", SAMPLE.read_bytes())
+        finally:
+            set_language("en")
+        with database(app).transaction() as session:
+            batch_id = session.scalars(select(Batch.id)).one()
+            stored = session.scalars(select(QuarantineRow.reason).where(
+                QuarantineRow.reason_code == "bad_amount")).one()
+        assert stored == "le montant « douze mille » est absent ou n'est pas un nombre"
+        for user, expected in (("awa", 'amount "douze mille" is missing or not a number'),
+                               ("mariam", stored)):
+            client = app.test_client()
+            login(client, user)
+            text = client.get(f"/batches/{batch_id}/quarantine.csv").get_data(as_text=True)
+            rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+            assert [r["reason"] for r in rows if r["reason_code"] == "bad_amount"] == [expected]

@@ -33,7 +33,7 @@ from aml_screen.store.batches import (
 )
 from aml_screen.store.models import Batch, Rescreen, User
 from aml_screen.store.rescreen import batch_rescreens, pending_rescreen, request_rescreen
-from web.i18n import gettext
+from web.i18n import current_language, gettext
 from web.security import require, signed_in
 from web.services import services
 
@@ -160,7 +160,8 @@ def progress(batch_id: int) -> Response:
 def quarantine(batch_id: int) -> Response:
     batch, _ = _batch(batch_id)
     with services().database.transaction() as db:
-        frame = download_quarantine(db, batch.id, db.get_one(User, signed_in().id))
+        frame = download_quarantine(db, batch.id, db.get_one(User, signed_in().id),
+                                    current_language())
     body = "\ufeff" + neutralise_formulas(frame).write_csv()
     name = f"quarantine-{batch.sha256[:12]}.csv"
     return Response(body, mimetype="text/csv", headers={

@@ -136,4 +136,8 @@ class QuarantineRow(Base):
     transaction_id: Mapped[str | None] = mapped_column(String(120))
     reason_code: Mapped[str] = mapped_column(String(60))
     reason: Mapped[str] = mapped_column(Text)
+    """The reason in the language of the upload (rows stored before ``reason_params``)."""
     raw: Mapped[str | None] = mapped_column(Text)
+    reason_params: Mapped[str | None] = mapped_column(Text)
+    """JSON: the values the reason names, to tell it in the reader's language
+    (``ingest.reasons.quarantine_reason``)."""
