@@ -31,10 +31,14 @@ POLL_SECONDS = 0.5
 @click.option("--label", default=None, metavar="TEXT",
               help="Label kept on each new batch (the report or request it answers) / "
                    "libellé du lot.")
+@click.option("--mapping", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              default=None, help="YAML column mapping for the files / correspondance des "
+                                 "colonnes.")
 @click.option("--wait", is_flag=True,
               help="Wait until every job has ended / attendre la fin de chaque traitement.")
 @pass_context
-def load_command(obj: Context, files: tuple[Path, ...], label: str | None, wait: bool) -> None:
+def load_command(obj: Context, files: tuple[Path, ...], label: str | None,
+                 mapping: Path | None, wait: bool) -> None:
     """Store and screen batch files into the case store, as a web upload does.
 
     Enregistre et filtre des lots dans la base des dossiers, comme un dépôt sur le site.
@@ -49,7 +53,10 @@ def load_command(obj: Context, files: tuple[Path, ...], label: str | None, wait:
         batch_ids = []
         for path in files:
             with path.open("rb") as stream:
-                submission = submit_batch(queue, database, path.name, stream, None, label)
+                submission = submit_batch(
+                    queue, database, path.name, stream, None, label,
+                    mapping=mapping.read_bytes() if mapping else None,
+                    mapping_name=mapping.name if mapping else "")
             batch_ids.append(submission.batch_id)
             click.echo(submission.batch_id)
             if not submission.queued:

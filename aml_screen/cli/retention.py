@@ -10,7 +10,7 @@ import click
 from aml_screen.cli.context import Context, pass_context
 from aml_screen.errors import InputError
 from aml_screen.i18n import t
-from aml_screen.jobs.screening import stored_path
+from aml_screen.jobs.screening import mapping_path, stored_path
 from aml_screen.store import open_database
 from aml_screen.store.base import utcnow
 from aml_screen.store.retention import (
@@ -57,7 +57,9 @@ def purge_command(obj: Context, dry_run: bool, apply: bool) -> None:
         database.reclaim(PURGED_TABLES)
     finally:
         database.dispose()
-    removed = remove_files(stored_path(settings, sha256, name) for sha256, name in files)
+    removed = remove_files(path for sha256, name in files
+                           for path in (stored_path(settings, sha256, name),
+                                        mapping_path(settings, sha256)))
     click.echo(t("retention.applied", events=summary["audit_events"],
                  kept=summary["audit_events_kept"], files=removed))
 

@@ -13,7 +13,7 @@ from aml_screen.i18n import t
 from aml_screen.ingest.dates import plausible_range
 from aml_screen.jobs.heartbeat import Heartbeat, beat_interval
 from aml_screen.jobs.progress import DatabaseProgress
-from aml_screen.jobs.screening import stored_path
+from aml_screen.jobs.screening import stored_mapping, stored_path
 from aml_screen.pipeline import run_screening
 from aml_screen.settings import Settings
 from aml_screen.store import Database
@@ -49,6 +49,7 @@ def rescreen_stored_batch(settings: Settings, database: Database, rescreen_id: i
         batch_id = batch.id
         path = stored_path(settings, batch.sha256, batch.file_name)
         original = batch.file_name
+        sha256 = batch.sha256
         exemptions = active_exemptions(session, today)
     progress = DatabaseProgress(database, batch_id, claim=claim)
     try:
@@ -60,6 +61,7 @@ def rescreen_stored_batch(settings: Settings, database: Database, rescreen_id: i
             advance(1)
             run = run_screening([path], lists, threshold=settings.match_threshold,
                                 timezone=settings.timezone, date_order=settings.date_order,
+                                mapping=stored_mapping(settings, sha256),
                                 plausible=plausible_range(settings.plausible_from,
                                                           settings.plausible_to),
                                 progress=progress, exemptions=exemptions,

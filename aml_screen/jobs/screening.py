@@ -14,6 +14,7 @@ from pathlib import Path
 
 from aml_screen.errors import AmlScreenError
 from aml_screen.i18n import t
+from aml_screen.ingest import ColumnMapping, load_mapping
 from aml_screen.ingest.dates import plausible_range
 from aml_screen.ingest.formats import ACCEPTED_SUFFIXES
 from aml_screen.jobs.heartbeat import Heartbeat, beat_interval
@@ -44,6 +45,17 @@ def stored_path(settings: Settings, sha256: str, file_name: str) -> Path:
     return upload_dir(settings) / f"{sha256}{suffix if suffix in ACCEPTED_SUFFIXES else ''}"
 
 
+def mapping_path(settings: Settings, sha256: str) -> Path:
+    """Where the column mapping sent with a batch is kept (beside the batch, by its hash)."""
+    return upload_dir(settings) / f"{sha256}.mapping.yaml"
+
+
+def stored_mapping(settings: Settings, sha256: str) -> ColumnMapping | None:
+    """The column mapping sent with the batch, if one was."""
+    path = mapping_path(settings, sha256)
+    return load_mapping(path) if path.is_file() else None
+
+
 def _fail(database: Database, claim: Claim, key: str, params: dict[str, object]) -> None:
     with database.transaction() as session:
         if not fail_job(session, claim, key, params):
@@ -67,6 +79,7 @@ def screen_stored_batch(settings: Settings, database: Database, batch_id: int) -
         batch = get_batch(session, batch_id)
         path = stored_path(settings, batch.sha256, batch.file_name)
         original = batch.file_name
+        sha256 = batch.sha256
         exemptions = active_exemptions(session)
     progress = DatabaseProgress(database, batch_id, claim=claim)
     try:
@@ -79,6 +92,7 @@ def screen_stored_batch(settings: Settings, database: Database, batch_id: int) -
             parameters = parameters_override(settings)
             run = run_screening([path], lists, threshold=settings.match_threshold,
                                 timezone=settings.timezone, date_order=settings.date_order,
+                                mapping=stored_mapping(settings, sha256),
                                 plausible=plausible_range(settings.plausible_from,
                                                           settings.plausible_to),
                                 progress=progress, rules_dir=rules_dir,

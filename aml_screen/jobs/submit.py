@@ -15,15 +15,32 @@ from datetime import timedelta
 from pathlib import Path
 from typing import IO
 
-from aml_screen.errors import InputError
+from aml_screen.errors import ConfigError, InputError
+from aml_screen.ingest import load_mapping
 from aml_screen.ingest.formats import ACCEPTED_SUFFIXES
 from aml_screen.jobs.queue import JobQueue
-from aml_screen.jobs.screening import stored_path, upload_dir
+from aml_screen.jobs.screening import mapping_path, stored_path, upload_dir
 from aml_screen.settings import Settings
 from aml_screen.store import Database
 from aml_screen.store.batches import retry_on_upload
 from aml_screen.store.loading import register_batch
 from aml_screen.store.models import User
+
+
+def _keep_mapping(settings: Settings, sha256: str, mapping: bytes, partial: Path,
+                  name: str) -> None:
+    """The mapping checked (a ``ConfigError`` naming the sender's mapping file and what is
+    wrong in it; the received batch is dropped) and kept under the batch's hash."""
+    target = mapping_path(settings, sha256)
+    draft = target.with_suffix(".part")
+    draft.write_bytes(mapping)
+    try:
+        load_mapping(draft)
+    except ConfigError as exc:
+        draft.unlink()
+        partial.unlink(missing_ok=True)
+        raise ConfigError(exc.key, **{**exc.params, "path": name}) from None
+    os.replace(draft, target)
 
 
 @dataclass(frozen=True)
@@ -61,9 +78,12 @@ def _receive(settings: Settings, data: bytes | IO[bytes]) -> tuple[Path, str, in
 
 def submit_batch(queue: JobQueue, database: Database, file_name: str,
                  data: bytes | IO[bytes], uploader_id: int | None,
-                 label: str | None = None) -> Submission:
+                 label: str | None = None, mapping: bytes | None = None,
+                 mapping_name: str = "mapping.yaml") -> Submission:
     """Keep and register a received batch; ``data`` is its content or a binary stream of
-    it (e.g. an upload's), read in chunks; ``label`` is kept on a new batch."""
+    it (e.g. an upload's), read in chunks; ``label`` is kept on a new batch; ``mapping`` (a
+    YAML column mapping, checked before anything is kept) is kept beside the batch and read
+    by its job — sent again with a batch that failed, it replaces the earlier one."""
     name = Path(file_name).name
     if Path(name).suffix.lower() not in ACCEPTED_SUFFIXES:
         raise InputError("upload.bad_type", name=name, accepted=", ".join(ACCEPTED_SUFFIXES))
@@ -71,6 +91,8 @@ def submit_batch(queue: JobQueue, database: Database, file_name: str,
     if not size:
         partial.unlink()
         raise InputError("upload.empty", name=name)
+    if mapping:
+        _keep_mapping(queue.settings, sha256, mapping, partial, Path(mapping_name).name)
     target = stored_path(queue.settings, sha256, name)
     if target.exists():
         partial.unlink()

@@ -277,3 +277,38 @@ def test_a_quarantine_reason_stored_during_a_french_upload_reads_in_english(
             text = client.get(f"/batches/{batch_id}/quarantine.csv").get_data(as_text=True)
             rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
             assert [r["reason"] for r in rows if r["reason_code"] == "bad_amount"] == [expected]
+
+
+BANK_EXPORT = ("op_ref;quand;combien;monnaie;de;vers\n"
+               "BK-1;03/03/2025 09:15;150000;XOF;Moussa Traoré;Awa Sangaré\n"
+               "BK-2;04/03/2025 11:40;2500000;XOF;Iyad Ag Ghaly;Ets Bétail du Gourma\n")
+BANK_MAPPING = ("columns:\n  transaction_id: op_ref\n  booked_at: quand\n  amount: combien\n"
+                "  currency: monnaie\n  originator_name: de\n  beneficiary_name: vers\n")
+
+
+def test_unrecognised_headers_are_offered_a_column_mapping(empty_app: Flask) -> None:
+    """The failure names the sender's file and the batch page offers to send it again with
+    a mapping, which screens it (the advice to 'give a column mapping' had no field)."""
+    page = _upload(empty_app, "releve-banque.csv", BANK_EXPORT.encode()).get_data(as_text=True)
+    assert 'id="mapping-form"' in page
+    assert "releve-banque.csv" in page
+    client = empty_app.test_client()
+    login(client, "awa")
+    again = post(client, "/batches", {"batch": (io.BytesIO(BANK_EXPORT.encode()), "releve.csv"),
+                                      "mapping": (io.BytesIO(BANK_MAPPING.encode()), "m.yaml")},
+                 page="/batches", content_type="multipart/form-data", follow_redirects=True)
+    assert again.status_code == 200
+    with database(empty_app).transaction() as session:
+        batch = session.scalars(select(Batch).where(Batch.file_name == "releve-banque.csv")).one()
+    assert (batch.status, batch.rows_loaded) == ("done", 2)
+
+
+def test_a_bad_mapping_is_refused_naming_the_senders_file(empty_app: Flask) -> None:
+    client = empty_app.test_client()
+    login(client, "awa")
+    page = post(client, "/batches", {"batch": (io.BytesIO(BANK_EXPORT.encode()), "b.csv"),
+                                     "mapping": (io.BytesIO(b"colonnes: [1"), "ma-banque.yaml")},
+                page="/batches", content_type="multipart/form-data",
+                follow_redirects=True).get_data(as_text=True)
+    assert "ma-banque.yaml" in page
+    assert "uploads/" not in page

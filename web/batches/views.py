@@ -59,10 +59,12 @@ def upload() -> Response:
         flash(gettext("web.upload.missing"), "error")
         return redirect(url_for("batches.index"))
     found = services()
+    mapping = request.files.get("mapping")
     try:
         submission = submit_batch(found.jobs, found.database, upload.filename, upload.stream,
-                                  user.id)
-    except InputError as exc:  # an empty file, a format no reader knows: said on the form
+                                  user.id, mapping=mapping.read() if mapping else None,
+                                  mapping_name=mapping.filename or "" if mapping else "")
+    except InputError as exc:  # an empty file, a bad mapping, a format no reader knows
         flash(gettext(exc.key, **exc.params), "error")
         return redirect(url_for("batches.index"))
     if not submission.queued:
