@@ -56,6 +56,11 @@ def _bad_value(error: click.BadParameter) -> str:
     if isinstance(kind, click.Choice):
         return t("cli.usage.choice", param=_name(param), value=value,
                  choices=", ".join(str(c) for c in kind.choices))
+    if isinstance(kind, click.IntRange | click.FloatRange) and not quoted:
+        # "<value> is not in the range 1<=x<=2147483647.": a number, out of range
+        return t("cli.usage.range", param=_name(param), value=error.message.split(" ", 1)[0],
+                 low=kind.min if kind.min is not None else "-",
+                 high=kind.max if kind.max is not None else "-")
     if kind in (click.INT, click.FLOAT) or isinstance(kind, click.IntRange | click.FloatRange):
         return t("cli.usage.number", param=_name(param), value=value)
     return t("cli.usage.bad_value", param=_name(param), value=value)

@@ -44,7 +44,7 @@ def test_users_create_reads_the_password_from_stdin(url: str) -> None:
 
 
 @pytest.mark.parametrize(("args", "stdin", "message"), [
-    (["--role", "boss", "--password-stdin"], PASSWORD, "Invalid value for '--role'"),
+    (["--role", "boss", "--password-stdin"], PASSWORD, "--role: boss is not one of analyst"),
     (["--role", "analyst", "--password-stdin"], "short", "at least 10 characters"),
     (["--role", "analyst"], None, "--password-stdin"),
 ])

@@ -48,7 +48,7 @@ def _page(app: Flask, url: str) -> str:
 
 def test_upload_form_accepts_every_batch_format(app: Flask) -> None:
     page = _page(app, "/batches")
-    assert 'accept=".parquet,.xlsx,.xlsm,.xls,.zip,.xml,.csv,.txt"' in page
+    assert 'accept=".parquet,.xlsx,.xlsm,.xls,.zip,.xml,.fin,.rje,.mt,.txt,.csv"' in page
 
 
 def test_batch_page_shows_the_format_read(app: Flask) -> None:
