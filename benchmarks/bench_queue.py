@@ -83,6 +83,8 @@ ENDPOINTS = ("queue", "queue_filtered", "queue_sorted", "take_next", "alert", "t
 FILLED = ("transactions", "alerts", "alert_labels", "hits", "rule_hits", "listed_entries")
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 _VERSION = re.compile(r'name="version" value="(\d+)"')
+_MOVE = re.compile(r'id="move-(\w+)"')
+"""The status changes the alert page offers (another investigator may have moved it)."""
 
 
 # ---- the store's content, as frames ---------------------------------------------------
@@ -489,7 +491,8 @@ class Figures:
 @dataclass
 class Investigator:
     """Repeats the day's loop: queue, filtered queue, sorted queue, take next, read it,
-    escalate it."""
+    move it on (the first status change its page offers: another investigator may have
+    moved it meanwhile)."""
 
     browser: Browser
     figures: Figures
@@ -498,6 +501,7 @@ class Investigator:
     round: int = 0
     alert: str = "/alerts/1"
     version: str = ""
+    move: str = ""
 
     def _timed(self, endpoint: str, method: str, path: str, expected: int,
                form: dict[str, str] | None = None) -> tuple[str, str]:
@@ -530,9 +534,12 @@ class Investigator:
             body, _ = self._timed(endpoint, "GET", self.alert, 200)
             found = _VERSION.search(body)
             self.version = found.group(1) if found else ""
-        else:
+            moves = _MOVE.findall(body)
+            self.move = moves[0] if moves else ""
+        elif self.move:
             self._timed(endpoint, "POST", f"{self.alert}/status", 302,
-                        {"status": "escalated", "version": self.version})
+                        {"status": self.move, "version": self.version})
+            self.move = ""  # the page read is spent: the next triage reads it again
 
 
 def _percentile(values: list[float], share: float) -> float:
