@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from aml_screen.store.models import Alert
+from aml_screen.store.models import Alert, AlertLabel
 from tests.store.samples import add_user
 from tests.store.test_subject_activity import SUBJECT, load_batch, write_activity_batch
 from tests.web.client import database, login
@@ -50,8 +50,8 @@ def test_fifty_transactions_on_one_entry_make_one_card(app: Flask, busy_alert: i
 
 def test_rule_evidence_reads_in_sentences_in_french(app: Flask) -> None:
     with database(app).transaction() as session:
-        alert_id = session.scalars(select(Alert.id).where(Alert.rule_ids != "[]")
-                                   .order_by(Alert.id)).first()
+        alert_id = session.scalars(select(AlertLabel.alert_id).where(AlertLabel.kind == "rule")
+                                   .order_by(AlertLabel.alert_id)).first()
     assert alert_id is not None
     add_user(database(app), "hadiza", "investigator", language="fr")
     page = _page(app, f"/alerts/{alert_id}", user="hadiza")
