@@ -8,7 +8,8 @@ import polars as pl
 from rich.console import Console
 from rich.table import Table
 
-from aml_screen.i18n import t
+from aml_screen.i18n import language, t
+from aml_screen.rules.sentences import typology_label
 
 TOP_HITS = 10
 TOP_ALERTS = 10
@@ -65,5 +66,6 @@ def print_alerts(console: Console, alerts: pl.DataFrame, limit: int = TOP_ALERTS
                       t(f"rules.subject.{row['subject_type']}"),
                       f"{row['risk_score']:.1f}",
                       ", ".join([*row["rule_ids"], *row["list_ids"]]),
-                      ", ".join(row["typologies"]), str(len(row["transaction_ids"])))
+                      ", ".join(typology_label(name, language()) for name in row["typologies"]),
+                      str(len(row["transaction_ids"])))
     console.print(table)
