@@ -40,6 +40,7 @@ from typing import Final
 import polars as pl
 
 from aml_screen.errors import IngestError
+from aml_screen.ingest.encoding import decode
 from aml_screen.ingest.records import AGENT_COLUMNS, SOURCE_REF, RecordBatch
 from aml_screen.schema import PARTY_SCHEMA, TRANSACTION_SCHEMA
 
@@ -361,10 +362,7 @@ def read_swift_mt(path: Path) -> RecordBatch:
     except OSError as exc:
         raise IngestError("intake.unreadable", path=str(path),
                           detail=exc.strerror or str(exc)) from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        text = raw.decode("latin-1")
+    text, _encoding = decode(raw, "auto", str(path))  # as batches: BOM, UTF-16, UTF-8, cp1252
     found = messages(text)
     if not found:
         raise IngestError("intake.swift.no_message", path=str(path))
