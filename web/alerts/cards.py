@@ -1,5 +1,5 @@
 """What the alert page shows of an alert's evidence: one card per listed entry (however many
-transactions and spellings hit it) and one per rule hit, told in sentences."""
+transactions hit it, under whatever spellings) and one per rule hit, told in sentences."""
 
 from __future__ import annotations
 
@@ -33,10 +33,6 @@ class EntryCard:
     @property
     def transactions(self) -> int:
         return len({view.hit.transaction_id for view in self.hits})
-
-    @property
-    def spellings(self) -> list[str]:
-        return sorted({view.hit.party_name for view in self.hits})
 
 
 def entry_cards(hits: Sequence[HitView], lang: str) -> list[EntryCard]:
