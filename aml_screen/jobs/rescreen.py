@@ -10,11 +10,9 @@ from datetime import date
 
 from aml_screen.errors import AmlScreenError
 from aml_screen.i18n import t
-from aml_screen.ingest.dates import plausible_range
 from aml_screen.jobs.heartbeat import Heartbeat, beat_interval
 from aml_screen.jobs.progress import DatabaseProgress
-from aml_screen.jobs.screening import stored_mapping, stored_path
-from aml_screen.pipeline import run_screening
+from aml_screen.jobs.screening import screen_stored, stored_path
 from aml_screen.settings import Settings
 from aml_screen.store import Database
 from aml_screen.store.exemptions import active_exemptions
@@ -59,14 +57,8 @@ def rescreen_stored_batch(settings: Settings, database: Database, rescreen_id: i
             advance = progress.stage(t("rescreen.stage.lists"), 1)
             lists = load_watchlists(list(settings.default_watchlists), settings)
             advance(1)
-            run = run_screening([path], lists, threshold=settings.match_threshold,
-                                timezone=settings.timezone, date_order=settings.date_order,
-                                mapping=stored_mapping(settings, sha256),
-                                plausible=plausible_range(settings.plausible_from,
-                                                          settings.plausible_to),
-                                progress=progress, exemptions=exemptions,
-                                match_memory_mib=settings.match_memory_mib,
-                                names=[original])
+            run = screen_stored(settings, path, original, sha256, lists, progress,
+                                exemptions)
             entries = hit_entries(lists, run.hits)
             progress.stage(t("store.stage.alerts"), None)
             with database.transaction() as session:

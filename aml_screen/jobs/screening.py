@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import polars as pl
+
 from aml_screen.errors import AmlScreenError
 from aml_screen.i18n import t
 from aml_screen.ingest import ColumnMapping, load_mapping
@@ -19,7 +21,8 @@ from aml_screen.ingest.dates import plausible_range
 from aml_screen.ingest.formats import ACCEPTED_SUFFIXES
 from aml_screen.jobs.heartbeat import Heartbeat, beat_interval
 from aml_screen.jobs.progress import DatabaseProgress
-from aml_screen.pipeline import run_screening
+from aml_screen.pipeline import ScreeningRun, run_screening
+from aml_screen.progress import Progress
 from aml_screen.rules.configured import configured_rules, parameters_override
 from aml_screen.settings import Settings
 from aml_screen.snapshots import snapshot_lists, snapshot_rules
@@ -29,7 +32,7 @@ from aml_screen.store.jobs import Claim, ClaimLostError, claim_job, fail_job
 from aml_screen.store.loading import get_batch, hit_entries, load_results, store_rows
 from aml_screen.store.models import Batch
 from aml_screen.store.statistics import refresh_statistics
-from aml_screen.watchlists.loader import load_watchlists
+from aml_screen.watchlists.loader import Watchlist, load_watchlists
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +57,23 @@ def stored_mapping(settings: Settings, sha256: str) -> ColumnMapping | None:
     """The column mapping sent with the batch, if one was."""
     path = mapping_path(settings, sha256)
     return load_mapping(path) if path.is_file() else None
+
+
+def screen_stored(settings: Settings, path: Path, name: str, sha256: str,
+                  lists: list[Watchlist], progress: Progress, exemptions: pl.DataFrame, *,
+                  rules_dir: Path | None = None,
+                  rule_parameters: Path | None = None) -> ScreeningRun:
+    """A stored batch file screened as the settings say, for the screening job and
+    re-screens alike: under the sender's file name, with the column mapping sent with it,
+    the plausible booking dates and the matching memory budget."""
+    return run_screening([path], lists, threshold=settings.match_threshold,
+                         timezone=settings.timezone, date_order=settings.date_order,
+                         mapping=stored_mapping(settings, sha256),
+                         plausible=plausible_range(settings.plausible_from,
+                                                   settings.plausible_to),
+                         progress=progress, rules_dir=rules_dir,
+                         rule_parameters=rule_parameters, exemptions=exemptions,
+                         match_memory_mib=settings.match_memory_mib, names=[name])
 
 
 def _fail(database: Database, claim: Claim, key: str, params: dict[str, object]) -> None:
@@ -90,15 +110,8 @@ def screen_stored_batch(settings: Settings, database: Database, batch_id: int) -
             advance(1)
             rules_dir = configured_rules(settings)
             parameters = parameters_override(settings)
-            run = run_screening([path], lists, threshold=settings.match_threshold,
-                                timezone=settings.timezone, date_order=settings.date_order,
-                                mapping=stored_mapping(settings, sha256),
-                                plausible=plausible_range(settings.plausible_from,
-                                                          settings.plausible_to),
-                                progress=progress, rules_dir=rules_dir,
-                                rule_parameters=parameters, exemptions=exemptions,
-                                match_memory_mib=settings.match_memory_mib,
-                                names=[original])
+            run = screen_stored(settings, path, original, sha256, lists, progress,
+                                exemptions, rules_dir=rules_dir, rule_parameters=parameters)
             entries = hit_entries(lists, run.hits)
             rule_digest = snapshot_rules(settings, rules_dir, parameters)
             store_rows(database, claim, run, progress)
