@@ -55,11 +55,6 @@ def is_goaml(head: bytes) -> bool:
     return root is not None and root[0] == "report"
 
 
-def is_xml(head: bytes) -> bool:
-    """Any XML document (for the refusal of one no reader knows)."""
-    return xml_root(head) is not None
-
-
 def is_parquet(head: bytes) -> bool:
     return head.startswith(PARQUET_MAGIC)
 

@@ -34,7 +34,3 @@ def star_edges(members: pl.DataFrame, group: list[str]) -> pl.DataFrame:
 def params_json(**fields: pl.Expr) -> pl.Expr:
     """The parameters of a link as one JSON object."""
     return pl.struct(*(expr.alias(name) for name, expr in fields.items())).struct.json_encode()
-
-
-def empty_edges() -> pl.DataFrame:
-    return pl.DataFrame(schema=EDGES)
