@@ -8,12 +8,12 @@ so a message lost with a killed worker or sent twice by the reaper changes nothi
 from __future__ import annotations
 
 import logging
-import threading
 
 from huey import Huey, RedisHuey, SqliteHuey  # type: ignore[import-untyped]
 from huey.api import Result  # type: ignore[import-untyped]
 
 from aml_screen.errors import ConfigError
+from aml_screen.jobs.loop import BackgroundLoop
 from aml_screen.jobs.rescreen import rescreen_stored_batch
 from aml_screen.jobs.screening import screen_stored_batch
 from aml_screen.settings import Settings
@@ -73,28 +73,17 @@ class JobQueue:
         return int(self.huey.pending_count())
 
 
-class InProcessWorker:
+class InProcessWorker(BackgroundLoop):
     """Executes queued jobs on a daemon thread of this process (embedded mode). Huey's own
     consumer installs signal handlers, which only the main thread may do."""
 
     def __init__(self, queue: JobQueue, poll_seconds: float = 0.2) -> None:
+        super().__init__("aml-screen-jobs", poll_seconds)
         self._huey = queue.huey
-        self._poll = poll_seconds
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="aml-screen-jobs", daemon=True)
 
-    def start(self) -> InProcessWorker:
-        self._thread.start()
-        return self
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        self._thread.join(timeout)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            task = self._huey.dequeue()
-            if task is None:
-                self._stop.wait(self._poll)
-                continue
-            self._huey.execute(task)  # logs and records the task's own exceptions
+    def step(self) -> bool:
+        task = self._huey.dequeue()
+        if task is None:
+            return False
+        self._huey.execute(task)  # logs and records the task's own exceptions
+        return True

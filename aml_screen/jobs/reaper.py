@@ -12,11 +12,11 @@ claiming its job loses that message with it).
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from aml_screen.jobs.heartbeat import beat_interval
+from aml_screen.jobs.loop import BackgroundLoop
 from aml_screen.jobs.queue import JobQueue
 from aml_screen.store import Database
 from aml_screen.store.base import utcnow
@@ -35,17 +35,16 @@ class Sweep:
     resent: list[tuple[JobModel, int]] = field(default_factory=list)
 
 
-class Reaper:
+class Reaper(BackgroundLoop):
+    """Sweeps once at start and then every ``beat_interval`` seconds."""
+
     def __init__(self, queue: JobQueue, database: Database) -> None:
+        super().__init__("aml-screen-reaper", beat_interval(queue.settings))
         self._queue = queue
         self._database = database
         settings = queue.settings
         self._stale_after = timedelta(seconds=settings.job_stale_seconds)
         self._max_attempts = settings.job_max_attempts
-        self._interval = beat_interval(settings)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="aml-screen-reaper",
-                                        daemon=True)
 
     def sweep(self) -> Sweep:
         """One pass over both kinds of job: recover the dead, send the forgotten again."""
@@ -79,20 +78,9 @@ class Reaper:
         else:
             self._queue.enqueue_rescreen(job_id)
 
-    def start(self) -> Reaper:
-        """Sweep now, then every interval on a daemon thread."""
-        self._thread.start()
-        return self
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        self._thread.join(timeout)
-
-    def _run(self) -> None:
-        while True:
-            try:
-                self.sweep()
-            except Exception:  # the database or Redis unreachable or busy: try again later
-                log.exception("reaper sweep failed")
-            if self._stop.wait(self._interval):
-                return
+    def step(self) -> bool:
+        try:
+            self.sweep()
+        except Exception:  # the database or Redis unreachable or busy: try again later
+            log.exception("reaper sweep failed")
+        return False
