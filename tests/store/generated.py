@@ -5,21 +5,19 @@ helper that loads it and spreads the alerts over statuses and assignees."""
 
 from __future__ import annotations
 
-import hashlib
 import random
 from pathlib import Path
 
 from sqlalchemy import select
 
-from aml_screen.pipeline import list_names, run_screening
-from aml_screen.rules.configured import configured_rules, parameters_override
+from aml_screen.pipeline import list_names
 from aml_screen.store import Database
-from aml_screen.store.loading import hit_entries, load_run, register_batch
+from aml_screen.store.loading import load_run, register_batch
 from aml_screen.store.models import Alert, User
 from aml_screen.store.triage import assign, change_status
 from aml_screen.watchlists.loader import load_watchlists
 from benchmarks.generate_batch import generate_batch
-from tests.store.samples import SampleRun, repo_settings
+from tests.store.samples import SampleRun, repo_settings, screened
 
 ROWS = 4000
 
@@ -31,12 +29,7 @@ def generated_run(folder: Path) -> SampleRun:
     listed = list_names(lists).get_column("name").unique().sort().head(30).to_list()
     path = folder / "generated.csv"
     generate_batch(ROWS, seed=5, listed_names=listed, listed_share=0.02).write_csv(path)
-    run = run_screening([path], lists, threshold=settings.match_threshold,
-                        timezone=settings.timezone, date_order=settings.date_order,
-                        rules_dir=configured_rules(settings),
-                        rule_parameters=parameters_override(settings))
-    return SampleRun(run, hit_entries(lists, run.hits),
-                     hashlib.sha256(path.read_bytes()).hexdigest())
+    return screened(path, settings, lists)
 
 
 def load_generated(database: Database, sample: SampleRun, users: list[str]) -> None:

@@ -20,7 +20,7 @@ from aml_screen.store.accounts import create_user
 from aml_screen.store.loading import hit_entries, load_run, register_batch
 from aml_screen.store.models import Alert, Hit, User
 from aml_screen.store.triage import change_status
-from aml_screen.watchlists.loader import load_watchlists
+from aml_screen.watchlists.loader import Watchlist, load_watchlists
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "aml_screen" / "samples" / "sample_batch.csv"
@@ -38,16 +38,21 @@ def repo_settings(**overrides: object) -> Settings:
     return load_settings(config_file=REPO / "aml-screen.toml", **overrides)
 
 
-@cache
-def sample_run() -> SampleRun:
-    settings = repo_settings()
-    lists = load_watchlists(list(settings.default_watchlists), settings)
-    run = run_screening([SAMPLE], lists, threshold=settings.match_threshold,
+def screened(path: Path, settings: Settings, lists: list[Watchlist]) -> SampleRun:
+    """``path`` screened against ``lists`` with the repository's rules and settings."""
+    run = run_screening([path], lists, threshold=settings.match_threshold,
                         timezone=settings.timezone, date_order=settings.date_order,
                         rules_dir=configured_rules(settings),
                         rule_parameters=parameters_override(settings))
     return SampleRun(run, hit_entries(lists, run.hits),
-                     hashlib.sha256(SAMPLE.read_bytes()).hexdigest())
+                     hashlib.sha256(path.read_bytes()).hexdigest())
+
+
+@cache
+def sample_run() -> SampleRun:
+    settings = repo_settings()
+    return screened(SAMPLE, settings, load_watchlists(list(settings.default_watchlists),
+                                                      settings))
 
 
 def load_sample(database: Database, uploader: str | None = None) -> int:
