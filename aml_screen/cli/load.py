@@ -17,7 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from aml_screen.cli.context import Context, pass_context
 from aml_screen.errors import InputError
 from aml_screen.i18n import t
-from aml_screen.jobs import InProcessWorker, JobQueue, Reaper, submit_batch
+from aml_screen.jobs import JobQueue, embedded_jobs, submit_batch
 from aml_screen.store import Database, open_database
 from aml_screen.store.batches import job_states
 from aml_screen.store.models import Batch
@@ -73,31 +73,23 @@ def load_command(obj: Context, files: tuple[Path, ...], label: str | None,
 def _wait(queue: JobQueue, database: Database, batch_ids: list[int]) -> int:
     """Follow the batches' jobs until each is done or failed (running them here when the
     queue is embedded); prints each failure; returns how many failed."""
-    worker = InProcessWorker(queue).start() if queue.embedded else None
-    reaper = Reaper(queue, database).start() if worker is not None else None
     console = Console(stderr=True)
     bars = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                     TimeElapsedColumn(), console=console)
     tasks = {batch_id: bars.add_task(f"#{batch_id}", total=None) for batch_id in batch_ids}
     ended: dict[int, Batch] = {}
-    try:
-        with bars:
-            while len(ended) < len(batch_ids):
-                with database.transaction() as session:
-                    states = job_states(session, batch_ids)
-                for state in states:
-                    bars.update(tasks[state.id], total=state.progress_total or None,
-                                completed=state.progress_done or 0,
-                                description=f"#{state.id} {state.progress_label or ''}")
-                    if state.status in ("done", "failed"):
-                        ended[state.id] = state
-                if len(ended) < len(batch_ids):
-                    time.sleep(POLL_SECONDS)
-    finally:
-        if reaper is not None:
-            reaper.stop()
-        if worker is not None:
-            worker.stop()
+    with embedded_jobs(queue, database), bars:
+        while len(ended) < len(batch_ids):
+            with database.transaction() as session:
+                states = job_states(session, batch_ids)
+            for state in states:
+                bars.update(tasks[state.id], total=state.progress_total or None,
+                            completed=state.progress_done or 0,
+                            description=f"#{state.id} {state.progress_label or ''}")
+                if state.status in ("done", "failed"):
+                    ended[state.id] = state
+            if len(ended) < len(batch_ids):
+                time.sleep(POLL_SECONDS)
     for batch_id in batch_ids:
         state = ended[batch_id]
         if state.status == "failed":

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from aml_screen.cli.context import Context, pass_context
 from aml_screen.i18n import t
-from aml_screen.jobs import InProcessWorker, JobQueue, Reaper, submit_batch
+from aml_screen.jobs import JobQueue, Reaper, embedded_jobs, submit_batch
 from aml_screen.store import Database, open_database
 from aml_screen.store.accounts import create_user, set_password
 from aml_screen.store.models import User
@@ -60,24 +60,17 @@ def serve_command(obj: Context, host: str, port: int, threads: int, demo: bool,
     app = create_app(obj.settings, SESSION_COOKIE_SECURE=not insecure_http)
     with app.app_context():
         found = services()
-    worker = InProcessWorker(found.jobs).start() if found.jobs.embedded else None
-    reaper = Reaper(found.jobs, found.database).start() if worker is not None else None
-    if worker is None:
-        click.echo(t("serve.external_worker"))
-    if demo:
-        password = demo_accounts(found.database)
-        submit_batch(found.jobs, found.database, SAMPLE.name, SAMPLE.read_bytes(), None)
-        click.echo(t("serve.demo_login", roles=", ".join(f"demo-{r}" for r in DEMO_ROLES),
-                     password=password))
-    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 (display only)
-    click.echo(t("serve.listening", url=f"http://{shown}:{port}/login"))
-    try:
+    with embedded_jobs(found.jobs, found.database) as embedded:
+        if not embedded:
+            click.echo(t("serve.external_worker"))
+        if demo:
+            password = demo_accounts(found.database)
+            submit_batch(found.jobs, found.database, SAMPLE.name, SAMPLE.read_bytes(), None)
+            click.echo(t("serve.demo_login", roles=", ".join(f"demo-{r}" for r in DEMO_ROLES),
+                         password=password))
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 (display only)
+        click.echo(t("serve.listening", url=f"http://{shown}:{port}/login"))
         waitress.serve(app, host=host, port=port, threads=threads, ident="aml-screen")
-    finally:
-        if reaper is not None:
-            reaper.stop()
-        if worker is not None:
-            worker.stop()
 
 
 @click.command("worker")

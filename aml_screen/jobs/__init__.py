@@ -3,7 +3,7 @@ their progress and heartbeats, and the reaper that runs again the jobs of a dead
 
 from aml_screen.jobs.progress import DatabaseProgress
 from aml_screen.jobs.queue import InProcessWorker, JobQueue, make_huey
-from aml_screen.jobs.reaper import Reaper
+from aml_screen.jobs.reaper import Reaper, embedded_jobs
 from aml_screen.jobs.rescreen import rescreen_stored_batch
 from aml_screen.jobs.screening import screen_stored_batch, stored_path, upload_dir
 from aml_screen.jobs.submit import Submission, submit_batch
@@ -14,6 +14,7 @@ __all__ = [
     "JobQueue",
     "Reaper",
     "Submission",
+    "embedded_jobs",
     "make_huey",
     "rescreen_stored_batch",
     "screen_stored_batch",

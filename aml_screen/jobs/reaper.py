@@ -12,12 +12,14 @@ claiming its job loses that message with it).
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from aml_screen.jobs.heartbeat import beat_interval
 from aml_screen.jobs.loop import BackgroundLoop
-from aml_screen.jobs.queue import JobQueue
+from aml_screen.jobs.queue import InProcessWorker, JobQueue
 from aml_screen.store import Database
 from aml_screen.store.base import utcnow
 from aml_screen.store.jobs import JobModel, Recovery, dead_jobs, overdue_queued, recover_job
@@ -84,3 +86,19 @@ class Reaper(BackgroundLoop):
         except Exception:  # the database or Redis unreachable or busy: try again later
             log.exception("reaper sweep failed")
         return False
+
+
+@contextmanager
+def embedded_jobs(queue: JobQueue, database: Database) -> Iterator[bool]:
+    """While the block runs, execute an embedded queue's jobs and the reaper on threads of
+    this process; yields False, doing nothing, when a separate worker owns the queue."""
+    if not queue.embedded:
+        yield False
+        return
+    worker = InProcessWorker(queue).start()
+    reaper = Reaper(queue, database).start()
+    try:
+        yield True
+    finally:
+        reaper.stop()
+        worker.stop()
