@@ -6,6 +6,7 @@ per area so each part of the engine owns its texts. ``t()`` formats with ``str.f
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any
 
 import yaml
 from babel import Locale
+from babel.dates import format_date
 from babel.numbers import format_decimal
 
 LANGUAGES = ("en", "fr")
@@ -64,6 +66,11 @@ def number(value: float | Decimal, lang: str | None = None, places: int | None =
     current language."""
     pattern = None if places is None else "#,##0" + ("." + "0" * places if places else "")
     return str(format_decimal(value, format=pattern, locale=lang or _current[0]))
+
+
+def day(value: date | datetime, lang: str | None = None) -> str:
+    """A date the way the language writes it (6 Dec 2026 / 6 déc. 2026), by CLDR."""
+    return str(format_date(value, format="medium", locale=lang or _current[0]))
 
 
 def plural(key: str, lang: str, quantity: int, **params: Any) -> str:

@@ -3,13 +3,13 @@ signed-in user's preference, else the choice made on the log-in page, else the b
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from flask import Flask, g, request, session
 
-from aml_screen.i18n import LANGUAGES, number, plural, translate
+from aml_screen.i18n import LANGUAGES, day, number, plural, translate
 from aml_screen.rules.sentences import typology_label
 from web.services import services
 
@@ -62,8 +62,26 @@ def format_time(value: datetime | None) -> str:
     return "" if value is None else value.strftime("%Y-%m-%d %H:%M UTC")
 
 
+def format_day(value: date | datetime | None) -> str:
+    """A day the user's way (6 Dec 2026 / 6 déc. 2026)."""
+    return "" if value is None else day(value, current_language())
+
+
+def format_record(ref: str, subject_id: str = "") -> str:
+    """A link's side in words: a record (``batch|transaction|role``), the earlier records
+    of the subject shown (``subject_id``), or those of another known subject."""
+    parts = ref.split("|")
+    if len(parts) == 3:
+        return gettext("web.subject.record", batch=parts[0], transaction=parts[1],
+                       role=gettext(f"web.subject.role.{parts[2]}"))
+    if ref == subject_id:
+        return gettext("web.subject.earlier")
+    return gettext("web.subject.known", subject=ref)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(_=gettext, _n=ngettext, lang=current_language,
                                  languages=LANGUAGES)
     app.jinja_env.filters.update(amount=format_amount, utc=format_time, number=format_number,
-                                 typology=format_typology)
+                                 typology=format_typology, day=format_day,
+                                 record=format_record)

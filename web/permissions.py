@@ -12,6 +12,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "batches.view": EVERYONE,
     "batches.upload": frozenset({"analyst", "supervisor", "admin"}),
     "alerts.view": EVERYONE,
+    "subjects.view": EVERYONE - {"admin"},
     "alerts.triage": frozenset({"investigator", "supervisor"}),
     "alerts.assign": frozenset({"supervisor"}),
     "cases.view": EVERYONE - {"analyst"},

@@ -31,7 +31,8 @@ from aml_screen.store.exemptions import active_exemptions
 from aml_screen.store.jobs import Claim, ClaimLostError, claim_job, fail_job
 from aml_screen.store.loading import get_batch, hit_entries, load_results, store_rows
 from aml_screen.store.models import Batch
-from aml_screen.store.statistics import refresh_statistics
+from aml_screen.store.statistics import LOADED_TABLES, SUBJECT_TABLES, refresh_statistics
+from aml_screen.store.subjects import batch_records, resolve_batch
 from aml_screen.watchlists.loader import Watchlist, load_watchlists
 
 log = logging.getLogger(__name__)
@@ -115,11 +116,14 @@ def screen_stored_batch(settings: Settings, database: Database, batch_id: int) -
             entries = hit_entries(lists, run.hits)
             rule_digest = snapshot_rules(settings, rules_dir, parameters)
             store_rows(database, claim, run, progress)
+            advance = progress.stage(t("store.stage.subjects"), 1)
+            resolve_batch(database, batch_id, batch_records(run.transactions, batch_id), claim)
+            advance(1)
             progress.stage(t("store.stage.alerts"), run.alerts.height)
             with database.transaction() as session:
                 load_results(session, session.get_one(Batch, batch_id), run, entries,
                              rule_digest=rule_digest, claim=claim)
-            refresh_statistics(database.engine)
+            refresh_statistics(database.engine, LOADED_TABLES + SUBJECT_TABLES)
     except ClaimLostError:
         log.warning("batch %s: attempt %s lost its claim and stopped", batch_id,
                     claim.attempt)

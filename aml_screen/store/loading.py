@@ -33,6 +33,7 @@ from aml_screen.schema import NOTES_COLUMN, PARTY_SCHEMA, TRANSACTION_SCHEMA
 from aml_screen.store.alert_labels import label_rows, store_labels
 from aml_screen.store.audit import record
 from aml_screen.store.base import utcnow
+from aml_screen.store.bulk import bulk_insert
 from aml_screen.store.database import Database
 from aml_screen.store.errors import NotFoundError
 from aml_screen.store.jobs import Claim, require_claim
@@ -46,6 +47,7 @@ from aml_screen.store.models import (
     Transaction,
     User,
 )
+from aml_screen.store.subjects import batch_records, resolve_in_session, store_alert_subjects
 from aml_screen.store.upsert import dialect_insert
 from aml_screen.store.version_changes import record_version_changes
 from aml_screen.watchlists.loader import Watchlist
@@ -110,6 +112,7 @@ def load_run(session: Session, batch: Batch, run: ScreeningRun,
         return 0
     _insert_frame(session, Transaction, _stored_transactions(run.transactions), batch.id)
     _insert_frame(session, QuarantineRow, _stored_quarantine(run.quarantine), batch.id)
+    resolve_in_session(session, batch.id, batch_records(run.transactions, batch.id))
     return load_results(session, batch, run, entries, rule_digest)
 
 
@@ -151,6 +154,7 @@ def load_results(session: Session, batch: Batch, run: ScreeningRun,
     alert_ids = _store_alerts(session, batch, run.alerts, run.transactions)
     _store_hits(session, run.hits, alert_ids)
     _store_rule_hits(session, run.rule_hits, alert_ids)
+    store_alert_subjects(session, batch.id, run.alerts, run.transactions, alert_ids)
     if claim is not None:
         require_claim(session, claim)
     summary = run.summary
@@ -181,6 +185,7 @@ def store_new_alerts(session: Session, batch: Batch, alerts: pl.DataFrame,
         _store_entries(session, entries)
     alert_ids = _store_alerts(session, batch, alerts, transactions, rescreen_id)
     _store_hits(session, hits, alert_ids)
+    store_alert_subjects(session, batch.id, alerts, transactions, alert_ids)
     return len(alert_ids)
 
 
@@ -191,10 +196,7 @@ def _stored_quarantine(quarantine: pl.DataFrame) -> pl.DataFrame:
 
 def _insert_frame(session: Session, model: type[Any], frame: pl.DataFrame,
                   batch_id: int) -> None:
-    if frame.is_empty():
-        return
-    rows = frame.with_columns(batch_id=pl.lit(batch_id)).to_dicts()
-    session.execute(insert(model), rows)
+    bulk_insert(session, model, frame.with_columns(batch_id=pl.lit(batch_id)))
 
 
 def _store_entries(session: Session, entries: pl.DataFrame) -> None:

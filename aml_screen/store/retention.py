@@ -59,10 +59,13 @@ from aml_screen.store.models import (
     RuleHit,
     Transaction,
 )
+from aml_screen.store.subjects import purge_batch_subjects
 
 PURGED_TABLES = ("transactions", "quarantine_rows", "alerts", "hits", "rule_hits", "comments",
                  "cases", "case_notes", "evidence_packages", "batches", "rescreens",
-                 "exemptions", "audit_events")
+                 "exemptions", "audit_events", "subjects", "party_subjects", "subject_links",
+                 "subject_profiles", "subject_identifiers", "subject_counterparties",
+                 "alert_subjects")
 """The tables a purge deletes from or overwrites (``Database.reclaim`` clears them after)."""
 PLACEHOLDER = "[purged]"
 """What names and free text of purged records read afterwards."""
@@ -248,6 +251,7 @@ def purge(session: Session, plan: RetentionPlan) -> dict[str, Any]:
 def _purge_batches(session: Session, batch_ids: list[int], now: datetime) -> None:
     """Rows deleted, file names and job errors (which may quote a row) dropped; the run
     summary keeps its counts, list versions and digests, not the files' names."""
+    purge_batch_subjects(session, batch_ids)
     session.execute(delete(Transaction).where(Transaction.batch_id.in_(batch_ids)))
     session.execute(delete(QuarantineRow).where(QuarantineRow.batch_id.in_(batch_ids)))
     summaries = session.execute(select(Batch.id, Batch.summary)

@@ -14,6 +14,9 @@ from sqlalchemy import Connection, Engine, text
 LOADED_TABLES = ("alerts", "alert_labels", "hits", "rule_hits", "listed_entries",
                  "transactions", "quarantine_rows")
 """Every table a batch load or a re-screen inserts into."""
+SUBJECT_TABLES = ("party_subjects", "subjects", "subject_profiles", "subject_identifiers",
+                  "subject_counterparties", "subject_links")
+"""The tables subject resolution grows with every batch."""
 SQLITE_ANALYSIS_LIMIT = 1000
 """Rows SQLite reads per index when analysing (what ``PRAGMA optimize`` uses): seconds
 saved on a million-row table, estimates still good enough to choose an index."""

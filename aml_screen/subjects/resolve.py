@@ -127,9 +127,15 @@ def relevant(known: KnownSubjects, records: pl.DataFrame, decisions: pl.DataFram
 def resolve(records: pl.DataFrame, known: KnownSubjects | None = None,
             decisions: pl.DataFrame | None = None) -> Resolution:
     """Resolve a batch of party records (see the module docstring)."""
+    return resolve_prepared(prepared(conform(records, RECORD_SCHEMA)), known, decisions)
+
+
+def resolve_prepared(batch: pl.DataFrame, known: KnownSubjects | None = None,
+                     decisions: pl.DataFrame | None = None) -> Resolution:
+    """``resolve`` for records already ``prepared`` (a store prepares them once to ask
+    its tables for the rows they can link to)."""
     known = known or KnownSubjects.empty()
     decisions = conform(decisions if decisions is not None else pl.DataFrame(), DECISIONS)
-    batch = prepared(conform(records, RECORD_SCHEMA))
     repeated = batch.filter(pl.col("record_id").is_duplicated() | pl.col("record_id").is_null())
     if not repeated.is_empty():
         raise InputError("subjects.record_id_not_unique", record_id=repeated.item(0, "record_id"))

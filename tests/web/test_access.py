@@ -21,6 +21,7 @@ ALLOWED = {
     "session": set(ROLES),
     "alerts.view": set(ROLES),
     "batches.view": set(ROLES),
+    "subjects.view": {"analyst", "investigator", "supervisor", "auditor"},
     "alerts.triage": {"investigator", "supervisor"},
     "alerts.assign": {"supervisor"},
     "batches.upload": {"analyst", "supervisor", "admin"},

@@ -24,6 +24,8 @@ from aml_screen.store.models import (
     ROLES,
 )
 from aml_screen.store.rescreen import RESCREEN_STATUSES
+from aml_screen.store.subject_profile import DIRECTIONS
+from aml_screen.store.subject_search import MATCHED_ON
 from aml_screen.store.triage import TRANSITIONS
 from tests.store.samples import REPO
 
@@ -56,6 +58,8 @@ DYNAMIC = {
     "cases.void_cause.": ("case.alert_added", "case.alert_removed", "case.note_added",
                           "case.edited", "case.closed", "case.reopened", "case.assigned"),
     "ingest.format.": (*FORMAT_NAMES, FILE_REFUSED),
+    "search.on.": MATCHED_ON,
+    "web.subject.direction.": DIRECTIONS,
 }
 """Templates build these keys from a value (``_('web.role.' ~ user.role)``): every value."""
 

@@ -30,11 +30,28 @@ from aml_screen.store.models.cases import (
     EvidencePackage,
 )
 from aml_screen.store.models.exemptions import EXEMPTION_STATUSES, Exemption
+from aml_screen.store.models.subjects import (
+    AlertSubject,
+    PartySubject,
+    Subject,
+    SubjectCounterparty,
+    SubjectHub,
+    SubjectIdentifier,
+    SubjectLink,
+    SubjectMerge,
+    SubjectNameToken,
+    SubjectProfile,
+    SubjectState,
+    SubjectToken,
+)
 
 __all__ = [
     "ALERT_STATUSES", "BATCH_STATUSES", "CASE_DISPOSITIONS", "CASE_STATUSES", "DISPOSITIONS",
     "EXEMPTION_STATUSES", "LABEL_KINDS", "PACKAGE_STATUSES", "ROLES", "Alert", "AlertLabel",
+    "AlertSubject",
     "AuditEvent", "Batch", "Case", "CaseAlert", "CaseNote", "Comment", "EvidencePackage",
-    "Exemption", "Hit", "ListedEntry", "LoginThrottle", "QuarantineRow", "Rescreen", "RuleHit",
-    "Transaction", "User", "UserSession",
+    "Exemption", "Hit", "ListedEntry", "LoginThrottle", "PartySubject", "QuarantineRow",
+    "Rescreen", "RuleHit", "Subject", "SubjectCounterparty", "SubjectHub", "SubjectIdentifier",
+    "SubjectLink", "SubjectMerge", "SubjectNameToken", "SubjectProfile", "SubjectState",
+    "SubjectToken", "Transaction", "User", "UserSession",
 ]

@@ -89,7 +89,9 @@ class Transaction(Base):
     (``subject_activity``), which must not scan millions of rows per view."""
 
     __tablename__ = "transactions"
-    __table_args__ = (Index("ix_transactions_batch_txn", "batch_id", "transaction_id"),)
+    __table_args__ = (Index("ix_transactions_batch_txn", "batch_id", "transaction_id"),
+                      Index("ix_transactions_transaction_id", "transaction_id"),
+                      Index("ix_transactions_report_id", "report_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id", ondelete="CASCADE"))

@@ -1,0 +1,43 @@
+"""Writing a polars frame into a table in one go: PostgreSQL's ``COPY`` (the frame sent as
+CSV, no per-row statement), SQLite's ``executemany`` (one prepared statement, in-process).
+
+A million-row batch resolves to millions of subject rows; ``INSERT … VALUES`` batches of a
+thousand rows kept PostgreSQL busy parsing statements for minutes where ``COPY`` streams.
+Both run in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Table, insert
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+COPY_CHUNK = 200_000
+"""Rows turned into CSV at a time (bounds the text held in memory)."""
+
+
+def bulk_insert(session: Session, table: Table | Any, frame: pl.DataFrame) -> None:
+    """Insert ``frame``'s rows into ``table`` (a model or a table); its columns are named
+    as the table's."""
+    if frame.is_empty():
+        return
+    target: Table = getattr(table, "__table__", table)
+    bind = session.get_bind()
+    if bind.dialect.name != "postgresql":
+        session.execute(insert(target), frame.to_dicts())
+        return
+    quote = bind.dialect.identifier_preparer.quote
+    columns = ", ".join(quote(name) for name in frame.columns)
+    statement = f"COPY {quote(target.name)} ({columns}) FROM STDIN WITH (FORMAT csv)"
+    driver = session.connection().connection.driver_connection
+    dbapi = bind.dialect.loaded_dbapi
+    try:
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+            for chunk in frame.iter_slices(COPY_CHUNK):
+                copy.write(chunk.write_csv(include_header=False))
+    except dbapi.Error as exc:
+        # As SQLAlchemy reports a failed INSERT (IntegrityError for a constraint, ...).
+        raise DBAPIError.instance(statement, None, exc, dbapi.Error) from None

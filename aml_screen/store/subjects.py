@@ -1,0 +1,375 @@
+"""Subject resolution in the store: the parties of each stored batch resolved against every
+earlier batch, incrementally.
+
+A batch's party records (``subjects.records``) are prepared once; the store reads only the
+summary rows they can link to (``known_slice``: profiles of their name keys and birth dates,
+identifiers of their values, counterparty rows of their counterparties, the subjects these
+belong to, the hubs and token counts), ``subjects.resolve`` links them, and ``_write``
+stores the batch's assignments, links and summary rows, renames merged subjects and
+removes what became a hub. Nothing of the earlier batches is read again.
+
+Resolution is computed outside the write lock and written under it (``resolve_batch``): the
+write checks that no other batch was resolved meanwhile (``SubjectState.generation``) and
+computes again under the lock if one was. A batch is resolved once: a retried job finds its
+assignments and leaves them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Executable, Table, bindparam, case, delete, exists, func, select, update
+from sqlalchemy.orm import Session
+
+from aml_screen.schema import conform
+from aml_screen.store.base import utcnow
+from aml_screen.store.bulk import bulk_insert
+from aml_screen.store.database import Database
+from aml_screen.store.jobs import Claim, require_claim
+from aml_screen.store.models import (
+    AlertSubject,
+    PartySubject,
+    Subject,
+    SubjectCounterparty,
+    SubjectHub,
+    SubjectIdentifier,
+    SubjectLink,
+    SubjectMerge,
+    SubjectNameToken,
+    SubjectProfile,
+    SubjectState,
+    SubjectToken,
+    Transaction,
+)
+from aml_screen.store.upsert import dialect_insert
+from aml_screen.subjects.alert_parties import alert_parties
+from aml_screen.subjects.counterparties import SPACE as COUNTERPARTY_SPACE
+from aml_screen.subjects.known import (
+    COUNTERPARTIES,
+    HUBS,
+    IDENTIFIER_KINDS,
+    IDENTIFIERS,
+    PROFILES,
+    SPACES,
+    SUBJECTS,
+    TOKENS,
+    KnownSubjects,
+)
+from aml_screen.subjects.records import RECORD_SCHEMA, party_records, prepared
+from aml_screen.subjects.resolve import Resolution, resolve_prepared
+
+IN_CHUNK = 5_000
+"""Values per ``IN (...)`` when reading the summary rows a batch can link to."""
+_SUMMARY_TABLES = (PartySubject, SubjectProfile, SubjectIdentifier, SubjectCounterparty,
+                   SubjectLink, AlertSubject)
+"""The tables naming a subject: a merge renames it in each."""
+
+
+@dataclass(frozen=True)
+class SubjectsStored:
+    """What resolving one batch did."""
+
+    records: int
+    subjects: int
+    """Distinct subjects the batch's records resolved to."""
+    new_subjects: int
+    merged: int
+    links: int
+
+
+def batch_records(transactions: pl.DataFrame, batch_id: int) -> pl.DataFrame:
+    """The prepared party records of a batch's transactions (``record_id`` is
+    ``batch_id|transaction_id|party_role``)."""
+    return prepared(conform(party_records(transactions, str(batch_id)), RECORD_SCHEMA))
+
+
+def resolve_batch(database: Database, batch_id: int, records: pl.DataFrame,
+                  claim: Claim | None = None) -> SubjectsStored | None:
+    """Resolve and store the party ``records`` (``batch_records``) of stored batch
+    ``batch_id``; None when it was resolved before. With the job's ``claim``, the write
+    checks it (a lost claim writes nothing)."""
+    with database.transaction() as session:
+        if _resolved(session, batch_id):
+            return None
+        generation = _state(session).generation
+        known = known_slice(session, records)
+    result = resolve_prepared(records, known)
+    with database.transaction() as session:
+        if claim is not None:
+            require_claim(session, claim)
+        return _store(session, batch_id, records, (generation, known, result))
+
+
+def resolve_in_session(session: Session, batch_id: int, records: pl.DataFrame
+                       ) -> SubjectsStored | None:
+    """``resolve_batch`` inside the caller's transaction (a batch stored whole in one)."""
+    return _store(session, batch_id, records, None)
+
+
+def _store(session: Session, batch_id: int, records: pl.DataFrame,
+           computed: tuple[int, KnownSubjects, Resolution] | None) -> SubjectsStored | None:
+    """Under the resolution lock: nothing if the batch is resolved; the ``computed``
+    resolution if the state is still the one it was computed on, else one computed now."""
+    state = _locked_state(session)
+    if _resolved(session, batch_id):
+        return None
+    if computed is not None and computed[0] == state.generation:
+        known, result = computed[1], computed[2]
+    else:
+        known = known_slice(session, records)
+        result = resolve_prepared(records, known)
+    _write(session, batch_id, records, known, result)
+    state.generation += 1
+    state.key_count = result.known.key_count
+    assigned = set(result.assignments.get_column("subject_id").to_list())
+    return SubjectsStored(
+        records=records.height, subjects=len(assigned),
+        new_subjects=len(assigned - set(known.subjects.get_column("subject_id").to_list())),
+        merged=result.merged.height, links=result.links.height)
+
+
+def _resolved(session: Session, batch_id: int) -> bool:
+    return bool(session.scalar(select(exists().where(PartySubject.batch_id == batch_id))))
+
+
+def _state(session: Session) -> SubjectState:
+    state = session.get(SubjectState, 1)
+    if state is None:
+        session.execute(dialect_insert(session, SubjectState).values(
+            id=1, generation=0, key_count=0).on_conflict_do_nothing(index_elements=["id"]))
+        state = session.get_one(SubjectState, 1)
+    return state
+
+
+def _locked_state(session: Session) -> SubjectState:
+    """The state row, locked until the transaction ends: ``FOR UPDATE`` on PostgreSQL; on
+    SQLite a write to it takes the database's write lock."""
+    _state(session)
+    if session.get_bind().dialect.name == "postgresql":
+        return session.scalars(select(SubjectState).where(SubjectState.id == 1)
+                               .with_for_update().execution_options(populate_existing=True)
+                               ).one()
+    session.execute(update(SubjectState).where(SubjectState.id == 1)
+                    .values(generation=SubjectState.generation))
+    session.expire_all()
+    return session.get_one(SubjectState, 1)
+
+
+def _frame(session: Session, statement: Executable, schema: dict[str, pl.DataType]
+           ) -> pl.DataFrame:
+    return pl.DataFrame(session.execute(statement).all(), schema=schema, orient="row")
+
+
+def _chunked(session: Session, values: Sequence[str],
+             statement: Callable[[Sequence[str]], Executable],
+             schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    frames = [_frame(session, statement(values[start:start + IN_CHUNK]), schema)
+              for start in range(0, len(values), IN_CHUNK)]
+    return pl.concat(frames) if frames else pl.DataFrame(schema=schema)
+
+
+def _distinct(frame: pl.DataFrame, column: str) -> list[str]:
+    return frame.get_column(column).drop_nulls().unique().sort().to_list()
+
+
+def known_slice(session: Session, records: pl.DataFrame) -> KnownSubjects:
+    """The summary rows prepared ``records`` can link to (``resolve.relevant`` narrows
+    them further), with every hub and token count."""
+    profile_columns = [getattr(SubjectProfile, c) for c in PROFILES]
+    dates = records.filter(pl.col("birth_date").str.len_chars() == 10)
+    profiles = pl.concat([
+        _chunked(session, _distinct(records, "name_key"),
+                 lambda keys: select(*profile_columns).where(SubjectProfile.name_key.in_(keys)),
+                 PROFILES),
+        _chunked(session, _distinct(dates, "birth_date"),
+                 lambda days: select(*profile_columns).where(
+                     SubjectProfile.birth_date.in_(days)), PROFILES),
+    ]).unique()
+    values = sorted({v for kind in IDENTIFIER_KINDS for v in _distinct(records, kind)})
+    identifiers = _chunked(
+        session, values, lambda chunk: select(*(getattr(SubjectIdentifier, c)
+                                                for c in IDENTIFIERS))
+        .where(SubjectIdentifier.value.in_(chunk)), IDENTIFIERS)
+    identifiers = identifiers.group_by(list(IDENTIFIERS)[:-1]).agg(
+        pl.col("records").sum()).select(list(IDENTIFIERS))
+    counterparties = _chunked(
+        session, _distinct(records, "counterparty"),
+        lambda chunk: select(*(getattr(SubjectCounterparty, c) for c in COUNTERPARTIES))
+        .where(SubjectCounterparty.counterparty.in_(chunk)), COUNTERPARTIES)
+    counterparties = counterparties.group_by(list(COUNTERPARTIES)[:-1]).agg(
+        pl.col("records").sum()).select(list(COUNTERPARTIES))
+    touched = sorted(set(profiles.get_column("subject_id").to_list())
+                     | set(identifiers.get_column("subject_id").to_list())
+                     | set(counterparties.get_column("subject_id").to_list()))
+    subjects = _chunked(session, touched, lambda ids: select(
+        Subject.id, Subject.records, Subject.name).where(Subject.id.in_(ids)), SUBJECTS)
+    hubs = _frame(session, select(SubjectHub.space, SubjectHub.value, SubjectHub.names), HUBS)
+    tokens = _frame(session, select(SubjectToken.skeleton, SubjectToken.df), TOKENS)
+    return KnownSubjects(subjects=subjects, profiles=profiles, identifiers=identifiers,
+                         counterparties=counterparties, hubs=hubs, tokens=tokens,
+                         key_count=_state(session).key_count)
+
+
+def _write(session: Session, batch_id: int, records: pl.DataFrame, known: KnownSubjects,
+           result: Resolution) -> None:
+    _merge(session, batch_id, result.merged)
+    _upsert_subjects(session, batch_id, result.known.subjects, known.subjects)
+    rows = records.join(result.assignments.select("record_id", "subject_id"), on="record_id")
+    bulk_insert(session, PartySubject, rows.select(
+        batch_id=pl.lit(batch_id), transaction_id="transaction_id", party_role="party_role",
+        subject_id="subject_id"))
+    bulk_insert(session, SubjectLink, result.links.select(
+        "subject_id", batch_id=pl.lit(batch_id), left="left", right="right", code="code",
+        params="params"))
+    own = pl.lit(batch_id).alias("batch_id")
+    bulk_insert(session, SubjectProfile, rows.filter(pl.col("name_key").is_not_null()).select(
+        own, *PROFILES).unique())
+    hubs = result.known.hubs
+    new_hubs = result.new_hubs
+    identifiers = rows.unpivot(on=list(IDENTIFIER_KINDS), index=["subject_id", "name_key"],
+                               variable_name="kind", value_name="value").drop_nulls("value")
+    identifiers = identifiers.group_by("subject_id", "kind", "value", "name_key").agg(
+        records=pl.len()).with_columns(space=pl.col("kind").replace_strict(SPACES)).join(
+        hubs, on=["space", "value"], how="anti")
+    bulk_insert(session, SubjectIdentifier, identifiers.select(own, *IDENTIFIERS))
+    dealings = rows.filter(pl.col("name_key").is_not_null()
+                           & pl.col("counterparty").is_not_null()).group_by(
+        "subject_id", "name_key", "counterparty", "account").agg(records=pl.len())
+    dealings = dealings.join(hubs.filter(pl.col("space") == COUNTERPARTY_SPACE)
+                             .select(counterparty="value"), on="counterparty", how="anti")
+    bulk_insert(session, SubjectCounterparty, dealings.select(own, *COUNTERPARTIES))
+    _store_hubs(session, hubs, known.hubs, new_hubs)
+    fresh = rows.select("name_key").drop_nulls().unique().join(
+        known.profiles.select("name_key"), on="name_key", how="anti")
+    bulk_insert(session, SubjectNameToken, fresh.with_columns(
+        skeleton=pl.col("name_key").str.split(" ")).explode("skeleton").unique().select(
+        "skeleton", "name_key"))
+    changed = result.known.tokens.join(known.tokens, on=["skeleton", "df"], how="anti")
+    if not changed.is_empty():
+        statement = dialect_insert(session, SubjectToken)
+        session.execute(statement.on_conflict_do_update(
+            index_elements=["skeleton"], set_={"df": statement.excluded.df}),
+            changed.to_dicts())
+
+
+def _merge(session: Session, batch_id: int, merged: pl.DataFrame) -> None:
+    """Rename each merged subject into the one it joined, everywhere, and remember it."""
+    if merged.is_empty():
+        return
+    pairs = merged.select(old="subject_id", new="into").to_dicts()
+    for model in _SUMMARY_TABLES:
+        table: Table = model.__table__  # type: ignore[assignment]
+        session.execute(update(table).where(table.c.subject_id == bindparam("old"))
+                        .values(subject_id=bindparam("new")), pairs)
+    merges: Table = SubjectMerge.__table__  # type: ignore[assignment]
+    session.execute(update(merges).where(merges.c.into == bindparam("old"))
+                    .values(into=bindparam("new")), pairs)
+    session.execute(dialect_insert(session, SubjectMerge).on_conflict_do_nothing(
+        index_elements=["subject_id"]), merged.select(
+        "subject_id", "into", batch_id=pl.lit(batch_id)).to_dicts())
+    session.execute(delete(Subject).where(Subject.id.in_(merged.get_column("subject_id")
+                                                         .to_list())))
+
+
+def _upsert_subjects(session: Session, batch_id: int, subjects: pl.DataFrame,
+                     known: pl.DataFrame) -> None:
+    """The subjects the batch touched, with their record counts after it (``resolve``
+    summed them from the rows it was given, which hold all of theirs): new ones copied in,
+    known ones whose count changed updated."""
+    fresh = subjects.join(known, on="subject_id", how="anti")
+    bulk_insert(session, Subject, fresh.select(
+        id="subject_id", name="name", records="records", first_batch_id=pl.lit(batch_id),
+        updated_at=pl.lit(utcnow()).dt.cast_time_unit("us")))
+    grown = subjects.join(known, on=["subject_id", "records"], how="anti").join(
+        known, on="subject_id", how="semi")
+    if not grown.is_empty():
+        table: Table = Subject.__table__  # type: ignore[assignment]
+        session.execute(update(table).where(table.c.id == bindparam("sid")).values(
+            records=bindparam("n"), updated_at=utcnow()),
+            grown.select(sid="subject_id", n="records").to_dicts())
+
+
+def _store_hubs(session: Session, hubs: pl.DataFrame, known: pl.DataFrame,
+                new_hubs: pl.DataFrame) -> None:
+    """Store the hubs that are new or counted more names, and forget every summary row of
+    the new ones: they link nothing."""
+    changed = hubs.join(known, on=["space", "value", "names"], how="anti")
+    if not changed.is_empty():
+        statement = dialect_insert(session, SubjectHub)
+        session.execute(statement.on_conflict_do_update(
+            index_elements=["space", "value"], set_={"names": statement.excluded.names}),
+            changed.to_dicts())
+    for space in new_hubs.get_column("space").unique().to_list():
+        values = new_hubs.filter(pl.col("space") == space).get_column("value").to_list()
+        for start in range(0, len(values), IN_CHUNK):
+            chunk = values[start:start + IN_CHUNK]
+            if space == COUNTERPARTY_SPACE:
+                session.execute(delete(SubjectCounterparty).where(
+                    SubjectCounterparty.counterparty.in_(chunk)))
+                continue
+            kinds = [kind for kind, kind_space in SPACES.items() if kind_space == space]
+            session.execute(delete(SubjectIdentifier).where(
+                SubjectIdentifier.kind.in_(kinds), SubjectIdentifier.value.in_(chunk)))
+
+
+def store_alert_subjects(session: Session, batch_id: int, alerts: pl.DataFrame,
+                         transactions: pl.DataFrame, alert_ids: dict[str, int]) -> None:
+    """Tie the new alerts (``alert_ids``: database id by alert key) of batch ``batch_id``
+    to the subjects of the parties they are about (``subjects.alert_parties``)."""
+    if not alert_ids:
+        return
+    new = alerts.filter(pl.col("alert_id").is_in(list(alert_ids)))
+    parties = alert_parties(new, transactions)
+    transaction_ids = _distinct(parties, "transaction_id")
+    resolved = _chunked(session, transaction_ids, lambda chunk: select(
+        PartySubject.transaction_id, PartySubject.party_role, PartySubject.subject_id).where(
+        PartySubject.batch_id == batch_id, PartySubject.transaction_id.in_(chunk)),
+        {"transaction_id": pl.String(), "party_role": pl.String(), "subject_id": pl.String()})
+    ids = pl.DataFrame({"alert_id": list(alert_ids), "db_id": list(alert_ids.values())},
+                       schema={"alert_id": pl.String, "db_id": pl.Int64})
+    bulk_insert(session, AlertSubject, parties.join(resolved, on=["transaction_id", "party_role"])
+                .join(ids, on="alert_id").select(alert_id="db_id", subject_id="subject_id")
+                .unique().sort("alert_id", "subject_id"))
+
+
+def purge_batch_subjects(session: Session, batch_ids: list[int]) -> None:
+    """Remove what the purged batches told of their parties: their assignments, links and
+    summary rows; subjects left without records go, the others keep their count of the
+    records left and a spelling from them."""
+    if not batch_ids:
+        return
+    touched = set(session.scalars(select(PartySubject.subject_id).distinct().where(
+        PartySubject.batch_id.in_(batch_ids))))
+    for model in (PartySubject, SubjectLink, SubjectProfile, SubjectIdentifier,
+                  SubjectCounterparty):
+        session.execute(delete(model).where(model.batch_id.in_(batch_ids)))
+    shown = select(SubjectProfile.id).where(
+        SubjectProfile.name_key == SubjectNameToken.name_key)
+    session.execute(delete(SubjectNameToken).where(~exists(shown)))
+    ordered = sorted(touched)
+    for start in range(0, len(ordered), IN_CHUNK):
+        chunk = ordered[start:start + IN_CHUNK]
+        counts = dict(session.execute(select(PartySubject.subject_id, func.count()).where(
+            PartySubject.subject_id.in_(chunk)).group_by(PartySubject.subject_id)).all())
+        gone = [sid for sid in chunk if sid not in counts]
+        session.execute(delete(Subject).where(Subject.id.in_(gone)))
+        session.execute(delete(AlertSubject).where(AlertSubject.subject_id.in_(gone)))
+        if counts:
+            session.execute(update(Subject.__table__).where(  # type: ignore[arg-type]
+                Subject.id == bindparam("sid")).values(
+                records=bindparam("n"), name=_spelling(bindparam("sid"))),
+                [{"sid": sid, "n": n} for sid, n in counts.items()])
+
+
+def _spelling(subject: Any) -> Any:
+    """A name the subject's remaining records show (scalar subquery)."""
+    name = case((PartySubject.party_role == "originator", Transaction.originator_name),
+                else_=Transaction.beneficiary_name)
+    return (select(name).select_from(PartySubject).join(Transaction, (
+        Transaction.batch_id == PartySubject.batch_id)
+        & (Transaction.transaction_id == PartySubject.transaction_id))
+        .where(PartySubject.subject_id == subject, name.is_not(None))
+        .limit(1).scalar_subquery())

@@ -1,0 +1,76 @@
+"""Search and the subject profile in a real Chromium: the header's search box finds one
+person written two ways by two banks, the profile shows both spellings and why they are one,
+its transaction filter works, and a counterparty leads to its own profile. Saves the
+README's profile screenshot."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from playwright import sync_api
+
+from aml_screen.store.loading import load_run, register_batch
+from aml_screen.watchlists.loader import load_watchlists
+from tests.cli.test_subjects_cli import BANK_A, BANK_B
+from tests.store.samples import repo_settings, screened
+from tests.web.browser import BROWSER_MARKS, log_in, serve_app
+from tests.web.client import database
+
+pytestmark = BROWSER_MARKS
+
+
+def _load_two_banks(app: Flask, folder: Path) -> None:
+    settings = repo_settings()
+    lists = load_watchlists(list(settings.default_watchlists), settings)
+    for name, content in (("bank_a.csv", BANK_A), ("bank_b.csv", BANK_B)):
+        path = folder / name
+        path.write_text(content, encoding="utf-8")
+        run = screened(path, settings, lists)
+        with database(app).transaction() as session:
+            batch, _ = register_batch(session, name, run.sha256, path.stat().st_size, None)
+            load_run(session, batch, run.run, run.entries)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("browser-subjects")
+    with serve_app(folder, {"fatou": "investigator"},
+                   prepare=lambda app: _load_two_banks(app, folder)) as url:
+        yield url
+
+
+def test_search_profile_filter_and_counterparty(server: str, page: Any,
+                                                screenshots: Path) -> None:
+    expect = sync_api.expect
+    log_in(page, server, "fatou")
+    page.fill("header input[name=q]", "IYAD AG GALY")
+    page.press("header input[name=q]", "Enter")
+    page.wait_for_url(re.compile(r"/search\?q="))
+    expect(page.locator("#search-results tbody tr")).to_have_count(1)
+    expect(page.locator("#search-results tbody tr")).to_contain_text("IYAD AG GALI")
+    expect(page.locator("#search-results tbody tr")).to_contain_text("Iyad Ag Ghaly")
+    page.click("#search-results a")
+    page.wait_for_url(re.compile(r"/subjects/S[0-9a-f]{16}$"))
+    expect(page.locator("#subject-names")).to_contain_text("bank_a.csv")
+    expect(page.locator("#subject-names")).to_contain_text("bank_b.csv")
+    expect(page.locator("#subject-links")).to_contain_text("Same account (ML1200100200300400)")
+    expect(page.locator("#subject-totals")).to_contain_text("6,500,000")
+    expect(page.locator("#subject-money svg")).to_have_count(1)
+    page.screenshot(path=str(screenshots / "subject-profile.png"), full_page=True)
+    assert (screenshots / "subject-profile.png").stat().st_size > 10_000
+
+    page.fill("#subject-transactions input[name=from]", "2026-04-01")
+    page.click("#subject-transactions button:has-text('Show')")
+    page.wait_for_url(re.compile(r"from=2026-04-01"))
+    expect(page.locator("#subject-activity tbody tr")).to_have_count(1)
+    expect(page.locator("#subject-activity")).to_contain_text("B-101")
+
+    page.click("#subject-counterparties a:has-text('Sahel Négoce SARL')")
+    page.wait_for_url(re.compile(r"/subjects/S[0-9a-f]{16}$"))
+    expect(page.locator("h1")).to_contain_text("Sahel Négoce SARL")
+    expect(page.locator("#subject-totals")).to_contain_text("2,500,000")

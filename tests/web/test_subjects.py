@@ -1,0 +1,90 @@
+"""Search and subject profile pages over two banks' batches: one person under two spellings
+is one subject whose profile gathers both banks' transactions."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from aml_screen.store.models import AuditEvent, PartySubject
+from tests.cli.test_subjects_cli import BANK_A, BANK_B
+from tests.store.samples import add_user
+from tests.web.client import database, login, post, running_app
+
+
+@pytest.fixture(scope="module")
+def two_banks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    with running_app(tmp_path_factory.mktemp("subjects")) as flask_app:
+        add_user(database(flask_app), "awa", "analyst")
+        add_user(database(flask_app), "fatou", "investigator", language="fr")
+        client = flask_app.test_client()
+        login(client, "awa")
+        for name, content in (("bank_a.csv", BANK_A), ("bank_b.csv", BANK_B)):
+            post(client, "/batches", {"batch": (io.BytesIO(content.encode()), name)},
+                 page="/batches", content_type="multipart/form-data")
+        yield flask_app
+
+
+def _iyad(app: Flask) -> str:
+    with database(app).transaction() as session:
+        return session.scalars(select(PartySubject.subject_id).where(
+            PartySubject.transaction_id == "A-001",
+            PartySubject.party_role == "originator")).one()
+
+
+def test_search_lists_the_one_person_with_both_spellings(two_banks: Flask) -> None:
+    client = two_banks.test_client()
+    login(client, "awa")
+    page = client.get("/search?q=iyad+ag+ghali").get_data(as_text=True)
+    assert "One subject found" in page
+    assert "IYAD AG GALI · Iyad Ag Ghaly" in page or "Iyad Ag Ghaly · IYAD AG GALI" in page
+    assert f'href="/subjects/{_iyad(two_banks)}"' in page
+    with database(two_banks).transaction() as session:
+        event = session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "subject.search").order_by(AuditEvent.seq.desc())).first()
+    assert event is not None
+    assert event.after == {"query": "iyad ag ghali", "results": 1}
+
+
+def test_the_profile_gathers_both_banks_in_the_readers_language(two_banks: Flask) -> None:
+    client = two_banks.test_client()
+    login(client, "fatou")
+    subject_id = _iyad(two_banks)
+    page = client.get(f"/subjects/{subject_id}").get_data(as_text=True)
+    assert "IYAD AG GALI" in page
+    assert "Iyad Ag Ghaly" in page
+    assert "Même compte (ML1200100200300400)" in page  # why the two are one, in French
+    sent = re.search(r'id="subject-totals".*?<td>XOF</td><td class="num">([^<]*)</td>'
+                     r'<td class="num">([^<]*)</td>', page, re.S)
+    assert sent is not None
+    assert sent.group(2) == "6\u202f500\u202f000"  # 2,500,000 + 4,000,000 sent
+    assert "<svg" in page  # the month chart
+    assert page.count("/alerts/") >= 2  # both batches' alerts about him
+    assert "Transports Niamey Express SA" in page
+    with database(two_banks).transaction() as session:
+        viewed = session.scalars(select(AuditEvent.object_id).where(
+            AuditEvent.action == "subject.view")).all()
+    assert subject_id in viewed
+
+
+def test_the_transaction_list_filters(two_banks: Flask) -> None:
+    client = two_banks.test_client()
+    login(client, "awa")
+    subject_id = _iyad(two_banks)
+    received = client.get(f"/subjects/{subject_id}?direction=in").get_data(as_text=True)
+    assert "No transaction meets this filter." in received
+    april = client.get(f"/subjects/{subject_id}?from=2026-04-01").get_data(as_text=True)
+    assert "B-101" in april
+    assert "A-001" not in april.split('id="subject-activity"')[1]
+
+
+def test_unknown_or_malformed_subjects_are_not_pages(two_banks: Flask) -> None:
+    client = two_banks.test_client()
+    login(client, "awa")
+    assert client.get("/subjects/S0000000000000000").status_code == 404
+    assert client.get("/subjects/not-a-subject").status_code == 404

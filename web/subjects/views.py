@@ -1,0 +1,98 @@
+"""Search over every stored batch (``/search``) and a subject's profile
+(``/subjects/<id>``): names, identifiers, links with their reasons, transactions with
+totals per currency and month, counterparties, alerts and cases. Both views are audited by
+the store operations they call."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from markupsafe import Markup
+from werkzeug.wrappers import Response
+
+from aml_screen.store.models import User
+from aml_screen.store.subject_profile import ActivityFilter, Profile, view_subject
+from aml_screen.store.subject_search import search_as
+from aml_screen.subjects.describe import describe_link
+from web.charts.bars import Series, stacked_bars
+from web.i18n import current_language, format_amount, gettext
+from web.security import require, signed_in
+from web.services import services
+
+bp = Blueprint("subjects", __name__)
+NAV = [(15, "subjects.search", "web.nav.search", "subjects.view")]
+SUBJECT_ID = re.compile(r"^S[0-9a-f]{16}$")
+QUERY_LIMIT = 200
+"""Longest query kept (a name, an account or a reference is far shorter)."""
+
+
+@bp.get("/search")
+@require("subjects.view")
+def search() -> str:
+    query = request.args.get("q", "").strip()[:QUERY_LIMIT]
+    results = []
+    if query:
+        with services().database.transaction() as db:
+            results = search_as(db, db.get_one(User, signed_in().id), query)
+    return render_template("subjects/search.html", query=query, results=results)
+
+
+def _day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _page(text: str | None) -> int:
+    return int(text) if text and text.isdigit() and len(text) < 7 else 1
+
+
+@bp.get("/subjects/<subject_id>")
+@require("subjects.view")
+def profile(subject_id: str) -> str | Response:
+    if not SUBJECT_ID.match(subject_id):
+        abort(404)
+    flt = ActivityFilter(date_from=_day(request.args.get("from")),
+                         date_to=_day(request.args.get("to")),
+                         direction=request.args.get("direction") or None,
+                         currency=(request.args.get("currency") or "")[:3].upper() or None)
+    with services().database.transaction() as db:
+        found = view_subject(db, subject_id, db.get_one(User, signed_in().id), flt,
+                             _page(request.args.get("page")))
+        db.expunge_all()
+    if found.subject.id != subject_id:  # merged into another since: its profile
+        return redirect(url_for("subjects.profile", subject_id=found.subject.id))
+    lang = current_language()
+    links = [(link, describe_link(link.code, link.params or "{}", lang))
+             for link in found.links]
+    args = {k: v for k, v in request.args.items() if k in ("from", "to", "direction",
+                                                              "currency") and v}
+    return render_template("subjects/profile.html", p=found, links=links, flt=flt,
+                           args=args, charts=_month_charts(found))
+
+
+def _month_charts(found: Profile) -> list[tuple[str, Markup]]:
+    """One chart per currency (amounts in two currencies are never on one axis): received
+    and sent per month."""
+    charts = []
+    for currency in found.totals.get_column("currency").to_list()[:3]:
+        months = found.months.filter(found.months["currency"] == currency)
+        if months.is_empty():
+            continue
+        labels = months.get_column("month").to_list()
+        received = [float(v) for v in months.get_column("received").to_list()]
+        sent = [float(v) for v in months.get_column("sent").to_list()]
+        total = format_amount(sum(months.get_column("received").to_list()))
+        chart = stacked_bars(
+            labels,
+            [Series(gettext("web.subject.received"), received, "#2f7d5b"),
+             Series(gettext("web.subject.sent"), sent, "#b4533a")],
+            title=gettext("web.subject.months_title", currency=currency),
+            desc=gettext("web.subject.months_desc", currency=currency, received=total),
+            x_label=gettext("web.subject.month"),
+            y_label=currency, chart_id=f"months-{currency}")
+        charts.append((currency, chart))
+    return charts
