@@ -47,14 +47,30 @@ def batch_key(sha256s: Sequence[str]) -> str:
     return hashlib.sha256("\n".join(sorted(sha256s)).encode()).hexdigest()
 
 
-def watchlist_contributions(hits: pl.DataFrame) -> pl.DataFrame:
+SAME_PARTY: dict[str, pl.DataType] = {"name": pl.String(), "subject": pl.String()}
+"""Normalised party names known to be one subject's (``name`` → the ``subject`` name its
+alert goes under), e.g. from subject resolution in the store."""
+
+
+def _grouped(names: pl.Expr, same_party: pl.DataFrame | None) -> pl.Expr:
+    """The subject a party's normalised name alerts under."""
+    if same_party is None or same_party.is_empty():
+        return names
+    table = dict(same_party.select("name", "subject").iter_rows())
+    return names.replace(table)
+
+
+def watchlist_contributions(hits: pl.DataFrame, same_party: pl.DataFrame | None = None
+                            ) -> pl.DataFrame:
     """One contribution per (party, list entry): its best-scoring name, weak aliases and
     PEPs weighed down (a PEP hit's typology is ``pep``). The subject is the party's
-    normalised name, shown as its most frequent spelling."""
+    normalised name (or the one ``same_party`` gives it), shown as its most frequent
+    spelling."""
     if hits.is_empty():
         return pl.DataFrame(schema=_CONTRIBUTION_SCHEMA)
     pep = is_pep_hit(pl.col("topics"))
     weighted = hits.with_columns(
+        party_name_normalised=_grouped(pl.col("party_name_normalised"), same_party),
         contribution=pl.col("score")
         * pl.when(pl.col("name_kind") == "weak_alias").then(WEAK_ALIAS_WEIGHT).otherwise(1.0)
         * pl.when(pep).then(PEP_WEIGHT).otherwise(1.0),
@@ -92,10 +108,15 @@ def watchlist_contributions(hits: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def rule_contributions(rule_hits: pl.DataFrame) -> pl.DataFrame:
-    """One contribution per (subject, rule): its severity, with the union of transactions."""
+def rule_contributions(rule_hits: pl.DataFrame, same_party: pl.DataFrame | None = None
+                       ) -> pl.DataFrame:
+    """One contribution per (subject, rule): its severity, with the union of transactions
+    (a party subject's name mapped by ``same_party``)."""
     if rule_hits.is_empty():
         return pl.DataFrame(schema=_CONTRIBUTION_SCHEMA)
+    rule_hits = rule_hits.with_columns(subject_id=pl.when(pl.col("subject_type") == "party")
+                                       .then(_grouped(pl.col("subject_id"), same_party))
+                                       .otherwise("subject_id"))
     # Every sort is total (ties broken by name, window and evidence): rolled-up names,
     # transactions and reasons do not depend on the order the hits come in.
     per_rule = (
@@ -124,12 +145,14 @@ def rule_contributions(rule_hits: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def roll_up(hits: pl.DataFrame, rule_hits: pl.DataFrame, key: str) -> pl.DataFrame:
+def roll_up(hits: pl.DataFrame, rule_hits: pl.DataFrame, key: str,
+            same_party: pl.DataFrame | None = None) -> pl.DataFrame:
     """Alerts (``ALERT_SCHEMA``) for every subject with a watchlist hit or a rule hit,
-    highest risk first."""
+    highest risk first; party names that ``same_party`` (``SAME_PARTY``) maps to one
+    subject make one alert."""
     contributions = pl.concat([
-        watchlist_contributions(conform(hits, HIT_SCHEMA)),
-        rule_contributions(conform(rule_hits, RULE_HIT_SCHEMA)),
+        watchlist_contributions(conform(hits, HIT_SCHEMA), same_party),
+        rule_contributions(conform(rule_hits, RULE_HIT_SCHEMA), same_party),
     ]).sort(["contribution", "subject_name", "reason"], descending=[True, False, False],
             nulls_last=True)
     if contributions.is_empty():

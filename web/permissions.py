@@ -13,6 +13,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "batches.upload": frozenset({"analyst", "supervisor", "admin"}),
     "alerts.view": EVERYONE,
     "subjects.view": EVERYONE - {"admin"},
+    "subjects.decide": frozenset({"investigator", "supervisor"}),
     "alerts.triage": frozenset({"investigator", "supervisor"}),
     "alerts.assign": frozenset({"supervisor"}),
     "cases.view": EVERYONE - {"analyst"},

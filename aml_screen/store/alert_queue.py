@@ -26,6 +26,7 @@ from aml_screen.store.models import (
     User,
 )
 from aml_screen.store.paging import Page, capped_count
+from aml_screen.store.subject_context import SubjectContext, subject_contexts
 from aml_screen.store.triage import get_alert
 
 __all__ = [
@@ -128,6 +129,8 @@ class AlertDetail:
     hits: list[HitView]
     rule_hits: list[RuleHit]
     comments: list[tuple[Comment, str]] = field(default_factory=list)
+    subjects: list[SubjectContext] = field(default_factory=list)
+    """The subjects the alert is about, across every batch."""
 
 
 def view_alert(session: Session, alert_id: int, viewer: User) -> AlertDetail:
@@ -164,5 +167,5 @@ def alert_detail(session: Session, alert_id: int) -> AlertDetail:
         alert=alert, batch=batch, assignee=assignee.username if assignee else None,
         transactions=transactions,
         hits=[HitView(h, entries.get((h.list_version, h.list_id, h.entry_id))) for h in hits],
-        rule_hits=rule_hits, comments=comments,
+        rule_hits=rule_hits, comments=comments, subjects=subject_contexts(session, alert.id),
     )

@@ -21,6 +21,7 @@ from aml_screen.store.models import (
     CASE_DISPOSITIONS,
     CASE_STATUSES,
     Alert,
+    AlertSubject,
     AuditEvent,
     Case,
     CaseAlert,
@@ -105,9 +106,17 @@ def void_packages(session: Session, case: Case, actor: User | None, cause: str) 
     return count
 
 
-def _same_subject(case: Case, alert: Alert) -> None:
-    if (alert.subject_type, alert.subject_id) != (case.subject_type, case.subject_id):
-        raise CaseError("cases.other_subject", alert_id=alert.id, subject=case.subject_name)
+def _same_subject(session: Session, case: Case, alert: Alert, others: list[int]) -> None:
+    """Refuse an alert about another subject than the case's: another alert key, unless
+    subject resolution found it about the same person as one of the alerts ``others``
+    (Iyad Ag Ghaly in one bank's batch, IYAD AG GALI in another's)."""
+    if (alert.subject_type, alert.subject_id) == (case.subject_type, case.subject_id):
+        return
+    theirs = select(AlertSubject.subject_id).where(AlertSubject.alert_id.in_(others))
+    if others and session.scalar(select(AlertSubject.id).where(
+            AlertSubject.alert_id == alert.id, AlertSubject.subject_id.in_(theirs)).limit(1)):
+        return
+    raise CaseError("cases.other_subject", alert_id=alert.id, subject=case.subject_name)
 
 
 def open_case(session: Session, actor: User, alert_ids: list[int],
@@ -123,7 +132,7 @@ def open_case(session: Session, actor: User, alert_ids: list[int],
                 subject_name=first.subject_name, status="open", created_by_id=actor.id,
                 assignee_id=actor.id)
     for alert in alerts[1:]:
-        _same_subject(case, alert)
+        _same_subject(session, case, alert, [first.id])
     session.add(case)
     session.flush()
     for alert in alerts:
@@ -145,7 +154,7 @@ def add_alert(session: Session, case_id: int, actor: User, alert_id: int,
     case = locked_case(session, case_id, expected_version)
     _open(case)
     alert = get_alert(session, alert_id)
-    _same_subject(case, alert)
+    _same_subject(session, case, alert, case_alert_ids(session, case.id))
     if session.get(CaseAlert, (case.id, alert.id)) is not None:
         raise CaseError("cases.alert_already_in", alert_id=alert_id, case_id=case_id)
     before = {**_state(case), "alert_ids": case_alert_ids(session, case.id)}

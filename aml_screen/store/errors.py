@@ -33,3 +33,9 @@ class AccountError(InputError):
     """A bad user name, role, password or language given when managing accounts."""
 
     http_status = 400
+
+
+class SubjectDecisionError(InputError):
+    """A merge or split that cannot be made (no reason, the same subject, nothing to move)."""
+
+    http_status = 400

@@ -24,6 +24,7 @@ import polars as pl
 from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.orm import Session
 
+from aml_screen.alerts import roll_up
 from aml_screen.exemptions import listed_entries
 from aml_screen.i18n import t
 from aml_screen.ingest.records import AGENT_COLUMNS, REPORT_COLUMNS
@@ -47,7 +48,12 @@ from aml_screen.store.models import (
     Transaction,
     User,
 )
-from aml_screen.store.subjects import batch_records, resolve_in_session, store_alert_subjects
+from aml_screen.store.subjects import (
+    batch_records,
+    resolve_in_session,
+    same_party_names,
+    store_alert_subjects,
+)
 from aml_screen.store.upsert import dialect_insert
 from aml_screen.store.version_changes import record_version_changes
 from aml_screen.watchlists.loader import Watchlist
@@ -151,10 +157,14 @@ def load_results(session: Session, batch: Batch, run: ScreeningRun,
         return 0
     if entries is not None and not entries.is_empty():
         _store_entries(session, entries)
-    alert_ids = _store_alerts(session, batch, run.alerts, run.transactions)
-    _store_hits(session, run.hits, alert_ids)
-    _store_rule_hits(session, run.rule_hits, alert_ids)
-    store_alert_subjects(session, batch.id, run.alerts, run.transactions, alert_ids)
+    alerts = run.alerts
+    same_party = same_party_names(session, batch.id, alerts, run.transactions)
+    if not same_party.is_empty():  # spellings of one subject: one alert
+        alerts = roll_up(run.hits, run.rule_hits, run.summary["batch_key"], same_party)
+    alert_ids = _store_alerts(session, batch, alerts, run.transactions)
+    _store_hits(session, run.hits, alert_ids, same_party)
+    _store_rule_hits(session, run.rule_hits, alert_ids, same_party)
+    store_alert_subjects(session, batch.id, alerts, run.transactions, alert_ids, same_party)
     if claim is not None:
         require_claim(session, claim)
     summary = run.summary
@@ -238,12 +248,22 @@ def _store_alerts(session: Session, batch: Batch, alerts: pl.DataFrame,
     return ids
 
 
-def _store_hits(session: Session, hits: pl.DataFrame, alert_ids: dict[str, int]) -> None:
+def _grouped_under(names: pl.Expr, same_party: pl.DataFrame | None) -> pl.Expr:
+    """The alert subject a party name went under (``alerts.roll_up``)."""
+    if same_party is None or same_party.is_empty():
+        return names
+    return names.replace(dict(same_party.select("name", "subject").iter_rows()))
+
+
+def _store_hits(session: Session, hits: pl.DataFrame, alert_ids: dict[str, int],
+                same_party: pl.DataFrame | None = None) -> None:
     if hits.is_empty() or not alert_ids:
         return
     subjects = _subject_keys(session, alert_ids).filter(pl.col("subject_type") == "party")
-    joined = hits.join(subjects.select("subject_id", "db_id"),
-                       left_on="party_name_normalised", right_on="subject_id")
+    joined = hits.with_columns(
+        _alert_subject=_grouped_under(pl.col("party_name_normalised"), same_party)).join(
+        subjects.select("subject_id", "db_id"), left_on="_alert_subject",
+        right_on="subject_id").drop("_alert_subject")
     rows = [{**row, "alert_id": row.pop("db_id"), "explanation": json.loads(row["explanation"]),
              "programmes": row["programmes"] or [], "topics": row.get("topics") or [],
              "relation": row.get("relation") or ""}
@@ -252,12 +272,16 @@ def _store_hits(session: Session, hits: pl.DataFrame, alert_ids: dict[str, int])
 
 
 def _store_rule_hits(session: Session, rule_hits: pl.DataFrame,
-                     alert_ids: dict[str, int]) -> None:
+                     alert_ids: dict[str, int], same_party: pl.DataFrame | None = None
+                     ) -> None:
     if rule_hits.is_empty() or not alert_ids:
         return
     subjects = _subject_keys(session, alert_ids)
-    joined = rule_hits.join(subjects.select("subject_type", "subject_id", "db_id"),
-                            on=["subject_type", "subject_id"])
+    under = pl.when(pl.col("subject_type") == "party").then(
+        _grouped_under(pl.col("subject_id"), same_party)).otherwise("subject_id")
+    joined = rule_hits.with_columns(_alert_subject=under).join(
+        subjects.select("subject_type", _alert_subject="subject_id", db_id="db_id"),
+        on=["subject_type", "_alert_subject"]).drop("_alert_subject")
     rows = [{**row, "alert_id": row.pop("db_id"), "evidence": json.loads(row["evidence"]),
              "transaction_ids": row["transaction_ids"] or []}
             for row in joined.to_dicts()]

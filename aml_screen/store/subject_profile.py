@@ -130,6 +130,7 @@ def subject_profile(session: Session, subject_id: str, flt: ActivityFilter | Non
     pages = max(1, -(-shown.height // PAGE_SIZE))
     page = min(max(1, page), pages)
     batch_ids = sorted(set(activity.get_column("batch_id").to_list()))
+    alert_ids = select(AlertSubject.alert_id).where(AlertSubject.subject_id == current)
     return Profile(
         subject=subject, activity=activity, capped=capped,
         page=shown.slice((page - 1) * PAGE_SIZE, PAGE_SIZE), page_number=page, pages=pages,
@@ -153,14 +154,11 @@ def subject_profile(session: Session, subject_id: str, flt: ActivityFilter | Non
             .order_by(SubjectProfile.batch_id).limit(LINKS_SHOWN))],
         links=list(session.scalars(select(SubjectLink).where(
             SubjectLink.subject_id == current).order_by(SubjectLink.id).limit(LINKS_SHOWN))),
-        alerts=list(session.scalars(select(Alert).join(
-            AlertSubject, AlertSubject.alert_id == Alert.id).where(
-            AlertSubject.subject_id == current).distinct().order_by(Alert.id.desc())
-            .limit(ALERTS_SHOWN))),
-        cases=list(session.scalars(select(Case).join(CaseAlert, CaseAlert.case_id == Case.id)
-                                   .join(AlertSubject, AlertSubject.alert_id == CaseAlert.alert_id)
-                                   .where(AlertSubject.subject_id == current).distinct()
-                                   .order_by(Case.id.desc()).limit(ALERTS_SHOWN))),
+        alerts=list(session.scalars(select(Alert).where(Alert.id.in_(alert_ids))
+                                    .order_by(Alert.id.desc()).limit(ALERTS_SHOWN))),
+        cases=list(session.scalars(select(Case).where(Case.id.in_(
+            select(CaseAlert.case_id).where(CaseAlert.alert_id.in_(alert_ids))))
+            .order_by(Case.id.desc()).limit(ALERTS_SHOWN))),
         batches={b.id: b for b in session.scalars(select(Batch).where(Batch.id.in_(batch_ids)))},
     )
 

@@ -24,6 +24,7 @@ import polars as pl
 from sqlalchemy import Executable, Table, bindparam, case, delete, exists, func, select, update
 from sqlalchemy.orm import Session
 
+from aml_screen.alerts import SAME_PARTY
 from aml_screen.schema import conform
 from aml_screen.store.base import utcnow
 from aml_screen.store.bulk import bulk_insert
@@ -34,6 +35,7 @@ from aml_screen.store.models import (
     PartySubject,
     Subject,
     SubjectCounterparty,
+    SubjectDecision,
     SubjectHub,
     SubjectIdentifier,
     SubjectLink,
@@ -47,6 +49,7 @@ from aml_screen.store.models import (
 from aml_screen.store.upsert import dialect_insert
 from aml_screen.subjects.alert_parties import alert_parties
 from aml_screen.subjects.counterparties import SPACE as COUNTERPARTY_SPACE
+from aml_screen.subjects.decisions import DECISIONS
 from aml_screen.subjects.known import (
     COUNTERPARTIES,
     HUBS,
@@ -96,7 +99,8 @@ def resolve_batch(database: Database, batch_id: int, records: pl.DataFrame,
             return None
         generation = _state(session).generation
         known = known_slice(session, records)
-    result = resolve_prepared(records, known)
+        decisions = kept_apart(session)
+    result = resolve_prepared(records, known, decisions)
     with database.transaction() as session:
         if claim is not None:
             require_claim(session, claim)
@@ -113,14 +117,14 @@ def _store(session: Session, batch_id: int, records: pl.DataFrame,
            computed: tuple[int, KnownSubjects, Resolution] | None) -> SubjectsStored | None:
     """Under the resolution lock: nothing if the batch is resolved; the ``computed``
     resolution if the state is still the one it was computed on, else one computed now."""
-    state = _locked_state(session)
+    state = locked_state(session)
     if _resolved(session, batch_id):
         return None
     if computed is not None and computed[0] == state.generation:
         known, result = computed[1], computed[2]
     else:
         known = known_slice(session, records)
-        result = resolve_prepared(records, known)
+        result = resolve_prepared(records, known, kept_apart(session))
     _write(session, batch_id, records, known, result)
     state.generation += 1
     state.key_count = result.known.key_count
@@ -129,6 +133,15 @@ def _store(session: Session, batch_id: int, records: pl.DataFrame,
         records=records.height, subjects=len(assigned),
         new_subjects=len(assigned - set(known.subjects.get_column("subject_id").to_list())),
         merged=result.merged.height, links=result.links.height)
+
+
+def kept_apart(session: Session) -> pl.DataFrame:
+    """The investigators' ``different`` decisions (``subjects.decisions.DECISIONS``):
+    resolution never joins their two sides again."""
+    return pl.DataFrame(session.execute(select(
+        SubjectDecision.left, SubjectDecision.right, SubjectDecision.decision,
+        SubjectDecision.reason).where(SubjectDecision.decision == "different")).all(),
+        schema=DECISIONS, orient="row")
 
 
 def _resolved(session: Session, batch_id: int) -> bool:
@@ -144,7 +157,7 @@ def _state(session: Session) -> SubjectState:
     return state
 
 
-def _locked_state(session: Session) -> SubjectState:
+def locked_state(session: Session) -> SubjectState:
     """The state row, locked until the transaction ends: ``FOR UPDATE`` on PostgreSQL; on
     SQLite a write to it takes the database's write lock."""
     _state(session)
@@ -215,7 +228,7 @@ def known_slice(session: Session, records: pl.DataFrame) -> KnownSubjects:
 
 def _write(session: Session, batch_id: int, records: pl.DataFrame, known: KnownSubjects,
            result: Resolution) -> None:
-    _merge(session, batch_id, result.merged)
+    rename_subjects(session, batch_id, result.merged)
     _upsert_subjects(session, batch_id, result.known.subjects, known.subjects)
     rows = records.join(result.assignments.select("record_id", "subject_id"), on="record_id")
     bulk_insert(session, PartySubject, rows.select(
@@ -224,23 +237,9 @@ def _write(session: Session, batch_id: int, records: pl.DataFrame, known: KnownS
     bulk_insert(session, SubjectLink, result.links.select(
         "subject_id", batch_id=pl.lit(batch_id), left="left", right="right", code="code",
         params="params"))
-    own = pl.lit(batch_id).alias("batch_id")
-    bulk_insert(session, SubjectProfile, rows.filter(pl.col("name_key").is_not_null()).select(
-        own, *PROFILES).unique())
     hubs = result.known.hubs
     new_hubs = result.new_hubs
-    identifiers = rows.unpivot(on=list(IDENTIFIER_KINDS), index=["subject_id", "name_key"],
-                               variable_name="kind", value_name="value").drop_nulls("value")
-    identifiers = identifiers.group_by("subject_id", "kind", "value", "name_key").agg(
-        records=pl.len()).with_columns(space=pl.col("kind").replace_strict(SPACES)).join(
-        hubs, on=["space", "value"], how="anti")
-    bulk_insert(session, SubjectIdentifier, identifiers.select(own, *IDENTIFIERS))
-    dealings = rows.filter(pl.col("name_key").is_not_null()
-                           & pl.col("counterparty").is_not_null()).group_by(
-        "subject_id", "name_key", "counterparty", "account").agg(records=pl.len())
-    dealings = dealings.join(hubs.filter(pl.col("space") == COUNTERPARTY_SPACE)
-                             .select(counterparty="value"), on="counterparty", how="anti")
-    bulk_insert(session, SubjectCounterparty, dealings.select(own, *COUNTERPARTIES))
+    insert_summaries(session, rows.with_columns(batch_id=pl.lit(batch_id)), hubs)
     _store_hubs(session, hubs, known.hubs, new_hubs)
     fresh = rows.select("name_key").drop_nulls().unique().join(
         known.profiles.select("name_key"), on="name_key", how="anti")
@@ -255,8 +254,31 @@ def _write(session: Session, batch_id: int, records: pl.DataFrame, known: KnownS
             changed.to_dicts())
 
 
-def _merge(session: Session, batch_id: int, merged: pl.DataFrame) -> None:
-    """Rename each merged subject into the one it joined, everywhere, and remember it."""
+def insert_summaries(session: Session, rows: pl.DataFrame, hubs: pl.DataFrame) -> None:
+    """The profile, identifier and counterparty rows of prepared records ``rows`` (with
+    their ``subject_id`` and ``batch_id``); identifiers and counterparties that are
+    ``hubs`` are left out."""
+    bulk_insert(session, SubjectProfile, rows.filter(pl.col("name_key").is_not_null()).select(
+        "batch_id", *PROFILES).unique())
+    identifiers = rows.unpivot(on=list(IDENTIFIER_KINDS),
+                               index=["batch_id", "subject_id", "name_key"],
+                               variable_name="kind", value_name="value").drop_nulls("value")
+    identifiers = identifiers.group_by("batch_id", "subject_id", "kind", "value",
+                                       "name_key").agg(records=pl.len()).with_columns(
+        space=pl.col("kind").replace_strict(SPACES)).join(hubs, on=["space", "value"],
+                                                          how="anti")
+    bulk_insert(session, SubjectIdentifier, identifiers.select("batch_id", *IDENTIFIERS))
+    dealings = rows.filter(pl.col("name_key").is_not_null()
+                           & pl.col("counterparty").is_not_null()).group_by(
+        "batch_id", "subject_id", "name_key", "counterparty", "account").agg(records=pl.len())
+    dealings = dealings.join(hubs.filter(pl.col("space") == COUNTERPARTY_SPACE)
+                             .select(counterparty="value"), on="counterparty", how="anti")
+    bulk_insert(session, SubjectCounterparty, dealings.select("batch_id", *COUNTERPARTIES))
+
+
+def rename_subjects(session: Session, batch_id: int | None, merged: pl.DataFrame) -> None:
+    """Rename each ``merged`` subject (``subject_id`` → ``into``) everywhere, decisions
+    included, remember it, and drop its row (the caller counts its records in)."""
     if merged.is_empty():
         return
     pairs = merged.select(old="subject_id", new="into").to_dicts()
@@ -264,6 +286,10 @@ def _merge(session: Session, batch_id: int, merged: pl.DataFrame) -> None:
         table: Table = model.__table__  # type: ignore[assignment]
         session.execute(update(table).where(table.c.subject_id == bindparam("old"))
                         .values(subject_id=bindparam("new")), pairs)
+    decisions: Table = SubjectDecision.__table__  # type: ignore[assignment]
+    for side in ("left", "right"):
+        session.execute(update(decisions).where(decisions.c[side] == bindparam("old"))
+                        .values({side: bindparam("new")}), pairs)
     merges: Table = SubjectMerge.__table__  # type: ignore[assignment]
     session.execute(update(merges).where(merges.c.into == bindparam("old"))
                     .values(into=bindparam("new")), pairs)
@@ -315,24 +341,53 @@ def _store_hubs(session: Session, hubs: pl.DataFrame, known: pl.DataFrame,
                 SubjectIdentifier.kind.in_(kinds), SubjectIdentifier.value.in_(chunk)))
 
 
+_SIDES: dict[str, pl.DataType] = {
+    "transaction_id": pl.String(), "party_role": pl.String(), "subject_id": pl.String()}
+
+
+def _resolved_sides(session: Session, batch_id: int, parties: pl.DataFrame) -> pl.DataFrame:
+    """``parties`` (``alert_id``, ``transaction_id``, ``party_role``) with each side's
+    stored subject."""
+    found = _chunked(session, _distinct(parties, "transaction_id"), lambda chunk: select(
+        PartySubject.transaction_id, PartySubject.party_role, PartySubject.subject_id).where(
+        PartySubject.batch_id == batch_id, PartySubject.transaction_id.in_(chunk)), _SIDES)
+    return parties.join(found, on=["transaction_id", "party_role"])
+
+
+def same_party_names(session: Session, batch_id: int, alerts: pl.DataFrame,
+                     transactions: pl.DataFrame) -> pl.DataFrame:
+    """``alerts.SAME_PARTY`` for a resolved batch: the party alerts of ``alerts`` (one
+    per normalised name, as screening makes them) whose parties are all one stored subject,
+    grouped by subject — Iyad Ag Ghaly and IYAD AG GALI are one alert. The alert goes under
+    the name of the riskiest one. A name held by two subjects (namesakes in one batch)
+    stays an alert of its own."""
+    party = alerts.filter(pl.col("subject_type") == "party")
+    if party.height < 2:
+        return pl.DataFrame(schema=SAME_PARTY)
+    sides = _resolved_sides(session, batch_id, alert_parties(party, transactions))
+    single = sides.group_by("alert_id").agg(
+        pl.col("subject_id").n_unique().alias("subjects"),
+        pl.col("subject_id").first()).filter(pl.col("subjects") == 1)
+    named = single.join(party.select("alert_id", name="subject_id", risk="risk_score"),
+                        on="alert_id").sort(["risk", "name"], descending=[True, False])
+    grouped = named.with_columns(subject=pl.col("name").first().over("subject_id")).filter(
+        pl.len().over("subject_id") > 1)
+    return grouped.select("name", "subject").cast(SAME_PARTY)  # type: ignore[arg-type]
+
+
 def store_alert_subjects(session: Session, batch_id: int, alerts: pl.DataFrame,
-                         transactions: pl.DataFrame, alert_ids: dict[str, int]) -> None:
+                         transactions: pl.DataFrame, alert_ids: dict[str, int],
+                         same_party: pl.DataFrame | None = None) -> None:
     """Tie the new alerts (``alert_ids``: database id by alert key) of batch ``batch_id``
     to the subjects of the parties they are about (``subjects.alert_parties``)."""
     if not alert_ids:
         return
     new = alerts.filter(pl.col("alert_id").is_in(list(alert_ids)))
-    parties = alert_parties(new, transactions)
-    transaction_ids = _distinct(parties, "transaction_id")
-    resolved = _chunked(session, transaction_ids, lambda chunk: select(
-        PartySubject.transaction_id, PartySubject.party_role, PartySubject.subject_id).where(
-        PartySubject.batch_id == batch_id, PartySubject.transaction_id.in_(chunk)),
-        {"transaction_id": pl.String(), "party_role": pl.String(), "subject_id": pl.String()})
+    sides = _resolved_sides(session, batch_id, alert_parties(new, transactions, same_party))
     ids = pl.DataFrame({"alert_id": list(alert_ids), "db_id": list(alert_ids.values())},
                        schema={"alert_id": pl.String, "db_id": pl.Int64})
-    bulk_insert(session, AlertSubject, parties.join(resolved, on=["transaction_id", "party_role"])
-                .join(ids, on="alert_id").select(alert_id="db_id", subject_id="subject_id")
-                .unique().sort("alert_id", "subject_id"))
+    bulk_insert(session, AlertSubject, sides.join(ids, on="alert_id").select(
+        alert_id="db_id", subject_id="subject_id").unique().sort("alert_id", "subject_id"))
 
 
 def purge_batch_subjects(session: Session, batch_ids: list[int]) -> None:

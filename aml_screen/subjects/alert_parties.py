@@ -18,9 +18,11 @@ ALERT_PARTIES: dict[str, pl.DataType] = {
     "alert_id": pl.String(), "transaction_id": pl.String(), "party_role": pl.String()}
 
 
-def alert_parties(alerts: pl.DataFrame, transactions: pl.DataFrame) -> pl.DataFrame:
+def alert_parties(alerts: pl.DataFrame, transactions: pl.DataFrame,
+                  same_party: pl.DataFrame | None = None) -> pl.DataFrame:
     """(``alert_id``, ``transaction_id``, ``party_role``) for ``alerts`` (``ALERT_SCHEMA``)
-    over the batch's ``transactions``."""
+    over the batch's ``transactions``; names that ``same_party`` (``alerts.SAME_PARTY``)
+    grouped under one alert are found under it."""
     involved = alerts.select("alert_id", "subject_type", "subject_id",
                              transaction_id="transaction_ids").explode("transaction_id")
     wanted = transactions.join(involved.select("transaction_id").unique(), on="transaction_id",
@@ -30,6 +32,9 @@ def alert_parties(alerts: pl.DataFrame, transactions: pl.DataFrame) -> pl.DataFr
         account=pl.col(f"{role}_account")) for role in PARTY_ROLES])
     names = sides.get_column("name").drop_nulls().unique()
     table = dict(zip(names.to_list(), normalise_names(names).to_list(), strict=True))
+    if same_party is not None:
+        grouped = dict(same_party.select("name", "subject").iter_rows())
+        table = {name: grouped.get(normal, normal) for name, normal in table.items()}
     sides = sides.with_columns(normalised=pl.col("name").replace_strict(
         table, default=None, return_dtype=pl.String))
     by_name = involved.filter(pl.col("subject_type") == "party").join(

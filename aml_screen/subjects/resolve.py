@@ -147,8 +147,9 @@ def resolve_prepared(batch: pl.DataFrame, known: KnownSubjects | None = None,
                       batch.select(ref="record_id", node="node")])
     by_subject = subjects.select("subject_id", "node")
 
-    members = pl.concat([identifiers.join(by_subject, on="subject_id").select(
-        "node", "name_key", "kind", "value", "records"), _identifier_rows(batch)])
+    apart = apart_pairs(decisions, refs)
+    members = _unshared(pl.concat([identifiers.join(by_subject, on="subject_id").select(
+        "node", "name_key", "kind", "value", "records"), _identifier_rows(batch)]), apart)
     dealings = pl.concat([
         counterparties.join(by_subject, on="subject_id").select(
             "node", "name_key", "counterparty", "account"),
@@ -164,7 +165,7 @@ def resolve_prepared(batch: pl.DataFrame, known: KnownSubjects | None = None,
     edges = pl.concat([identifier_edges(members, hubs), name_edges(node_profiles, rarities, first),
                        counterparty_edges(dealings, hubs), merge_edges(decisions, refs)])
     labels = components(first + batch.height, edges)
-    labels, edges = kept_apart(labels, edges, apart_pairs(decisions, refs))
+    labels, edges = kept_apart(labels, edges, apart)
 
     nodes = labels.to_frame("label").with_row_index("node")
     ids = _subject_ids(nodes, subjects, batch)
@@ -188,6 +189,18 @@ def resolve_prepared(batch: pl.DataFrame, known: KnownSubjects | None = None,
         review=review.select("subject_id", "space", "value").unique(maintain_order=True),
         known=_updated(known, assigned, merged, hubs, tokens, key_count),
     )
+
+
+def _unshared(members: pl.DataFrame, apart: pl.DataFrame) -> pl.DataFrame:
+    """``members`` without the identifiers both sides of a ``different`` decision hold:
+    an investigator said they are two people sharing it (a family's phone), so it says
+    nothing of which one a new record is."""
+    if apart.is_empty():
+        return members
+    held = members.select("node", "kind", "value").unique()
+    shared = apart.join(held.rename({"node": "a"}), on="a").join(
+        held.rename({"node": "b"}), on=["b", "kind", "value"]).select("kind", "value")
+    return members.join(shared.unique(), on=["kind", "value"], how="anti")
 
 
 def _subject_ids(nodes: pl.DataFrame, subjects: pl.DataFrame, batch: pl.DataFrame

@@ -4,16 +4,18 @@ batch, reading back only the summary rows each batch can link to."""
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import polars as pl
 import pytest
 from sqlalchemy import func, select
 
 from aml_screen.store import Database
-from aml_screen.store.loading import register_batch
+from aml_screen.store.loading import load_run, register_batch
 from aml_screen.store.models import (
     Alert,
     AlertSubject,
+    Hit,
     PartySubject,
     Subject,
     SubjectLink,
@@ -26,9 +28,11 @@ from aml_screen.store.subjects import purge_batch_subjects, resolve_batch
 from aml_screen.subjects.known import KnownSubjects
 from aml_screen.subjects.records import prepared
 from aml_screen.subjects.resolve import resolve
+from aml_screen.watchlists.loader import load_watchlists
 from benchmarks import subject_data
 from benchmarks.bench_subjects import pairwise
-from tests.store.samples import load_sample, sample_run
+from tests.cli.test_subjects_cli import HEADER
+from tests.store.samples import load_sample, repo_settings, sample_run, screened
 from tests.subjects.records import records
 
 
@@ -180,3 +184,43 @@ def test_purging_a_batch_keeps_what_other_batches_showed(database: Database) -> 
     assert subject.records == 1
     assert parties == [second_id]
     assert left == [(second_id, None)]  # the birth date came with the purged batch
+
+
+def test_spellings_of_one_listed_person_make_one_alert(database: Database,
+                                                       tmp_path: Path) -> None:
+    """Screening alerts per normalised name (three alerts here); stored, the batch's
+    resolved subjects make it one alert for Iyad Ag Ghali holding every spelling's hits and
+    transactions, while a namesake-free other party keeps its own alert."""
+    path = tmp_path / "one_bank.csv"
+    path.write_text(HEADER + (
+        "C-1,2026-05-02 10:00:00,2500000,XOF,Iyad Ag Ghaly,ML1200100200300400,ML,"
+        "Sahel Négoce SARL,ML9900100200300999,ML,wire,marchandises\n"
+        "C-2,2026-05-09 10:00:00,3100000,XOF,IYAD AG GALI,ML1200100200300400,ML,"
+        "Transports Niamey Express SA,NE5500100200300555,NE,wire,transport\n"
+        "C-3,2026-05-10 10:00:00,1800000,XOF,GHALI IYAD AG,ML1200100200300400,ML,"
+        "Awa Sangaré,BF4400100200300422,BF,wire,famille\n"
+        "C-4,2026-05-11 10:00:00,900000,XOF,Abdelkader Ben Hamouda,SN6600100200300666,SN,"
+        "Fatoumata Coulibaly,ML7700100200300777,ML,wire,famille\n"), encoding="utf-8")
+    settings = repo_settings()
+    run = screened(path, settings, load_watchlists(list(settings.default_watchlists),
+                                                   settings))
+    screened_party = run.run.alerts.filter(pl.col("subject_type") == "party")
+    iyad_names = {"iyad ag ghaly", "iyad ag gali", "ghali iyad ag"}
+    assert iyad_names <= set(screened_party.get_column("subject_id"))
+    with database.transaction() as session:
+        batch, _ = register_batch(session, path.name, run.sha256, 1, None)
+        load_run(session, batch, run.run, run.entries)
+    with database.transaction() as session:
+        alerts = session.scalars(select(Alert)).all()
+        iyad = [a for a in alerts if a.subject_id in iyad_names]
+        assert len(iyad) == 1
+        assert sorted(iyad[0].transaction_ids) == ["C-1", "C-2", "C-3"]
+        spellings = set(session.scalars(select(Hit.party_name).where(
+            Hit.alert_id == iyad[0].id)))
+        subjects = session.scalars(select(AlertSubject.subject_id).where(
+            AlertSubject.alert_id == iyad[0].id)).all()
+    assert spellings == {"Iyad Ag Ghaly", "IYAD AG GALI", "GHALI IYAD AG"}
+    assert len(subjects) == 1
+    assert any(a.subject_name == "Abdelkader Ben Hamouda" for a in alerts)
+    assert len(alerts) == screened_party.height - 2 + run.run.alerts.filter(
+        pl.col("subject_type") == "account").height

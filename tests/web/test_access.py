@@ -22,6 +22,7 @@ ALLOWED = {
     "alerts.view": set(ROLES),
     "batches.view": set(ROLES),
     "subjects.view": {"analyst", "investigator", "supervisor", "auditor"},
+    "subjects.decide": {"investigator", "supervisor"},
     "alerts.triage": {"investigator", "supervisor"},
     "alerts.assign": {"supervisor"},
     "batches.upload": {"analyst", "supervisor", "admin"},

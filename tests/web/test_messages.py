@@ -27,6 +27,7 @@ from aml_screen.store.rescreen import RESCREEN_STATUSES
 from aml_screen.store.subject_profile import DIRECTIONS
 from aml_screen.store.subject_search import MATCHED_ON
 from aml_screen.store.triage import TRANSITIONS
+from aml_screen.subjects.decisions import KINDS as DECISION_KINDS
 from tests.store.samples import REPO
 
 TEMPLATES = REPO / "web" / "templates"
@@ -60,6 +61,7 @@ DYNAMIC = {
     "ingest.format.": (*FORMAT_NAMES, FILE_REFUSED),
     "search.on.": MATCHED_ON,
     "web.subject.direction.": DIRECTIONS,
+    "web.subject.decision.": DECISION_KINDS,
 }
 """Templates build these keys from a value (``_('web.role.' ~ user.role)``): every value."""
 
@@ -80,7 +82,10 @@ def _used_keys() -> set[str]:
             keys |= {prefix + suffix for suffix in DYNAMIC.get(prefix, ())}
     for path in SOURCES:
         text = path.read_text(encoding="utf-8")
-        keys |= set(re.findall(r'(?:Error|gettext|translate|\bt)\(\s*"([a-z_]+\.[a-z_.]+)"', text))
+        keys |= set(re.findall(r'(?:Error|(?<!n)gettext|translate|\bt)\(\s*"([a-z_]+\.[a-z_.]+)"',
+                               text))
+        keys |= {f"{key}.{form}" for key in re.findall(r'ngettext\(\s*"([a-z_]+\.[a-z_.]+)"', text)
+                 for form in ("one", "other")}
     keys |= {f"web.error.{code}" for code in (400, 403, 404, 405, 413, 500)}
     return keys
 

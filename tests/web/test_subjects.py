@@ -11,7 +11,15 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from aml_screen.store.models import AuditEvent, PartySubject
+from aml_screen.store.cases import add_alert, open_case
+from aml_screen.store.models import (
+    Alert,
+    AlertSubject,
+    AuditEvent,
+    PartySubject,
+    Transaction,
+    User,
+)
 from tests.cli.test_subjects_cli import BANK_A, BANK_B
 from tests.store.samples import add_user
 from tests.web.client import database, login, post, running_app
@@ -88,3 +96,58 @@ def test_unknown_or_malformed_subjects_are_not_pages(two_banks: Flask) -> None:
     login(client, "awa")
     assert client.get("/subjects/S0000000000000000").status_code == 404
     assert client.get("/subjects/not-a-subject").status_code == 404
+
+
+def _alert_of(app: Flask, transaction_id: str) -> int:
+    """The alert on Iyad Ag Ghali in the batch holding ``transaction_id``."""
+    with database(app).transaction() as session:
+        return session.scalars(select(Alert.id).where(
+            Alert.subject_name.in_(["Iyad Ag Ghaly", "IYAD AG GALI"]),
+            Alert.batch_id == session.scalar(select(Transaction.batch_id).where(
+                Transaction.transaction_id == transaction_id)))).one()
+
+
+def test_each_alert_links_the_subjects_other_alerts_and_its_case(two_banks: Flask) -> None:
+    """The second bank's alert on IYAD AG GALI shows the first bank's alert on Iyad Ag
+    Ghaly; once that one is in a case, the case takes the other too (another spelling, the
+    same subject) and the queue flags both as under that case."""
+    first, second = _alert_of(two_banks, "A-001"), _alert_of(two_banks, "B-101")
+    client = two_banks.test_client()
+    login(client, "fatou")
+    page = client.get(f"/alerts/{second}").get_data(as_text=True)
+    context = page.split('id="alert-subjects"')[1].split("</section>")[0]
+    assert f'href="/alerts/{first}"' in context
+    assert f'href="/subjects/{_iyad(two_banks)}"' in context
+    with database(two_banks).transaction() as session:
+        fatou = session.scalars(select(User).where(User.username == "fatou")).one()
+        case = open_case(session, fatou, [first], "Iyad Ag Ghali — deux banques")
+        add_alert(session, case.id, fatou, second, case.version)
+        case_id = case.id
+    queue = client.get("/alerts?status=").get_data(as_text=True)
+    assert queue.count(f"dans le dossier n° {case_id}") == 2
+
+
+def test_an_investigator_splits_a_spelling_off_and_the_alert_follows(two_banks: Flask) -> None:
+    client = two_banks.test_client()
+    login(client, "fatou")
+    iyad = _iyad(two_banks)
+    profile = client.get(f"/subjects/{iyad}").get_data(as_text=True)
+    ticked = re.search(r'name="spelling" form="split-form" value="(\d+\|IYAD AG GALI)"', profile)
+    assert ticked is not None
+    refused = post(client, f"/subjects/{iyad}/split", {"spelling": ticked.group(1),
+                                                        "reason": ""}, page=f"/subjects/{iyad}")
+    assert refused.status_code == 400
+    done = post(client, f"/subjects/{iyad}/split",
+                {"spelling": ticked.group(1), "reason": "Homonyme : autre date de naissance"},
+                page=f"/subjects/{iyad}", follow_redirects=True)
+    page = done.get_data(as_text=True)
+    assert "Un enregistrement séparé dans ce nouveau sujet" in page
+    new_id = re.search(r'<small class="mono">(S[0-9a-f]{16})</small>', page)
+    assert new_id is not None
+    assert new_id.group(1) != iyad
+    assert "Homonyme : autre date de naissance" in page
+    second = _alert_of(two_banks, "B-101")
+    with database(two_banks).transaction() as session:
+        tied = session.scalars(select(AlertSubject.subject_id).where(
+            AlertSubject.alert_id == second)).all()
+    assert tied == [new_id.group(1)]

@@ -20,6 +20,7 @@ from aml_screen.store.alert_queue import (
 )
 from aml_screen.store.models import ALERT_STATUSES, DISPOSITIONS, User
 from aml_screen.store.subject_activity import subject_activity
+from aml_screen.store.subject_context import cases_of_subjects
 from aml_screen.store.triage import (
     TRANSITIONS,
     add_comment,
@@ -47,9 +48,11 @@ def queue() -> str:
         counts = status_counts(db, flt)
         page = list_alerts(db, flt, counts)
         choices = filter_choices(db)
+        under_case = cases_of_subjects(db, [alert.id for alert, _ in page.items])
     return render_template("alerts/queue.html", page=page, counts=_shown(counts),
                            capped=format_amount(Decimal(COUNT_CAP)), choices=choices, flt=flt,
                            args=_filter_args(request.args), statuses=ALERT_STATUSES,
+                           under_case=under_case,
                            dispositions=DISPOSITIONS)
 
 

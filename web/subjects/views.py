@@ -8,16 +8,22 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from aml_screen.store.models import User
-from aml_screen.store.subject_profile import ActivityFilter, Profile, view_subject
+from aml_screen.store.subject_decisions import decisions_of, merge_subjects, split_subject
+from aml_screen.store.subject_profile import (
+    ActivityFilter,
+    Profile,
+    subject_profile,
+    view_subject,
+)
 from aml_screen.store.subject_search import search_as
 from aml_screen.subjects.describe import describe_link
 from web.charts.bars import Series, stacked_bars
-from web.i18n import current_language, format_amount, gettext
+from web.i18n import current_language, format_amount, gettext, ngettext
 from web.security import require, signed_in
 from web.services import services
 
@@ -70,8 +76,56 @@ def profile(subject_id: str) -> str | Response:
              for link in found.links]
     args = {k: v for k, v in request.args.items() if k in ("from", "to", "direction",
                                                               "currency") and v}
+    with services().database.transaction() as db:
+        decisions = decisions_of(db, found.subject.id)
+        db.expunge_all()
     return render_template("subjects/profile.html", p=found, links=links, flt=flt,
-                           args=args, charts=_month_charts(found))
+                           args=args, charts=_month_charts(found), decisions=decisions)
+
+
+def _subject_or_404(subject_id: str) -> str:
+    if not SUBJECT_ID.match(subject_id):
+        abort(404)
+    return subject_id
+
+
+@bp.post("/subjects/<subject_id>/merge")
+@require("subjects.decide")
+def merge(subject_id: str) -> Response:
+    """Merge another subject (its id, as search shows it) into this one."""
+    other = request.form.get("other", "").strip()
+    with services().database.transaction() as db:
+        kept = merge_subjects(db, db.get_one(User, signed_in().id), _subject_or_404(subject_id),
+                              other, request.form.get("reason", ""))
+        kept_id = kept.id
+    flash(gettext("web.subject.merged", other=other), "info")
+    return redirect(url_for("subjects.profile", subject_id=kept_id))
+
+
+@bp.post("/subjects/<subject_id>/split")
+@require("subjects.decide")
+def split(subject_id: str) -> Response:
+    """Split the ticked spellings (a name as one batch wrote it) off into a new subject."""
+    chosen = [_spelling_key(value) for value in request.form.getlist("spelling")]
+    with services().database.transaction() as db:
+        found = subject_profile(db, _subject_or_404(subject_id))
+        activity = found.activity
+        parties = [(int(row["batch_id"]), row["transaction_id"], row["party_role"])
+                   for row in activity.iter_rows(named=True)
+                   if (row["batch_id"], row["name"]) in chosen]
+        created = split_subject(db, db.get_one(User, signed_in().id), found.subject.id,
+                                parties, request.form.get("reason", ""))
+        created_id = created.id
+    flash(ngettext("web.subject.split_done", len(parties)), "info")
+    return redirect(url_for("subjects.profile", subject_id=created_id))
+
+
+def _spelling_key(value: str) -> tuple[int, str]:
+    """A ticked spelling: ``<batch id>|<name as written>``."""
+    batch, _, name = value.partition("|")
+    if not batch.isdigit() or len(batch) > 12:
+        abort(400)
+    return int(batch), name
 
 
 def _month_charts(found: Profile) -> list[tuple[str, Markup]]:

@@ -35,6 +35,7 @@ from aml_screen.store.models.subjects import (
     PartySubject,
     Subject,
     SubjectCounterparty,
+    SubjectDecision,
     SubjectHub,
     SubjectIdentifier,
     SubjectLink,
@@ -51,7 +52,7 @@ __all__ = [
     "AlertSubject",
     "AuditEvent", "Batch", "Case", "CaseAlert", "CaseNote", "Comment", "EvidencePackage",
     "Exemption", "Hit", "ListedEntry", "LoginThrottle", "PartySubject", "QuarantineRow",
-    "Rescreen", "RuleHit", "Subject", "SubjectCounterparty", "SubjectHub", "SubjectIdentifier",
-    "SubjectLink", "SubjectMerge", "SubjectNameToken", "SubjectProfile", "SubjectState",
-    "SubjectToken", "Transaction", "User", "UserSession",
+    "Rescreen", "RuleHit", "Subject", "SubjectCounterparty", "SubjectDecision", "SubjectHub",
+    "SubjectIdentifier", "SubjectLink", "SubjectMerge", "SubjectNameToken", "SubjectProfile",
+    "SubjectState", "SubjectToken", "Transaction", "User", "UserSession",
 ]

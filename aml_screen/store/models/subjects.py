@@ -142,8 +142,9 @@ class SubjectLink(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     subject_id: Mapped[str] = mapped_column(String(SUBJECT_ID_LENGTH), index=True)
-    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id", ondelete="CASCADE"),
-                                          index=True)
+    batch_id: Mapped[int | None] = mapped_column(
+        ForeignKey("batches.id", ondelete="CASCADE"), index=True)
+    """The batch whose resolution made the link; None for an investigator's merge."""
     left: Mapped[str] = mapped_column(Text)
     right: Mapped[str] = mapped_column(Text)
     code: Mapped[str] = mapped_column(String(40))
@@ -161,6 +162,22 @@ class SubjectMerge(Base):
     batch_id: Mapped[int | None] = mapped_column(
         ForeignKey("batches.id", ondelete="SET NULL"))
     merged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SubjectDecision(Base):
+    """An investigator's decision: subjects ``left`` and ``right`` are one (``same``: they
+    were merged) or two (``different``: records were split off ``left`` into ``right``);
+    resolution never joins the two sides of a ``different`` decision again."""
+
+    __tablename__ = "subject_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    left: Mapped[str] = mapped_column(String(SUBJECT_ID_LENGTH), index=True)
+    right: Mapped[str] = mapped_column(String(SUBJECT_ID_LENGTH), index=True)
+    decision: Mapped[str] = mapped_column(String(12))
+    reason: Mapped[str] = mapped_column(Text)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class SubjectState(Base):

@@ -1,4 +1,5 @@
-"""Search over every batch and a subject's profile (both read-only, audited)."""
+"""Search over every batch, a subject's profile (read-only, audited), and the merge and
+split decisions (refused here: no reason given)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ from tests.web.client import database
 ROUTES = [
     ("GET", "/search", "subjects.view", {}),
     ("GET", "/subjects/{subject_id}", "subjects.view", {}),
+    # Refused: no reason given, so nothing changes.
+    ("POST", "/subjects/{subject_id}/merge", "subjects.decide", {"other": "", "reason": ""}),
+    ("POST", "/subjects/{subject_id}/split", "subjects.decide", {"reason": ""}),
 ]
 
 
