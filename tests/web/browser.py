@@ -82,7 +82,7 @@ def page(browser: Any) -> Iterator[Any]:
         yield tab
     finally:
         context.close()
-    assert problems == []
+    assert problems == [], problems
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from playwright import sync_api
 
 from aml_screen.store.loading import load_run, register_batch
 from aml_screen.watchlists.loader import load_watchlists
-from tests.cli.test_subjects_cli import BANK_A, BANK_B
+from tests.cli.test_subjects_cli import BANK_A, BANK_B, HEADER
 from tests.store.samples import repo_settings, screened
 from tests.web.browser import BROWSER_MARKS, log_in, serve_app
 from tests.web.client import database
@@ -24,10 +24,17 @@ from tests.web.client import database
 pytestmark = BROWSER_MARKS
 
 
+BANK_C = HEADER + (
+    "C-201,2026-05-02 10:00:00,2400000,XOF,Sahel Négoce SARL,ML9900100200300999,ML,"
+    "Oumar Sow,SN1200100200300123,SN,wire,fournisseur\n")
+"""The first bank's counterparty of Iyad Ag Ghali pays on: a second hop for the chart."""
+
+
 def _load_two_banks(app: Flask, folder: Path) -> None:
     settings = repo_settings()
     lists = load_watchlists(list(settings.default_watchlists), settings)
-    for name, content in (("bank_a.csv", BANK_A), ("bank_b.csv", BANK_B)):
+    for name, content in (("bank_a.csv", BANK_A), ("bank_b.csv", BANK_B),
+                          ("bank_c.csv", BANK_C)):
         path = folder / name
         path.write_text(content, encoding="utf-8")
         run = screened(path, settings, lists)
@@ -74,3 +81,31 @@ def test_search_profile_filter_and_counterparty(server: str, page: Any,
     page.wait_for_url(re.compile(r"/subjects/S[0-9a-f]{16}$"))
     expect(page.locator("h1")).to_contain_text("Sahel Négoce SARL")
     expect(page.locator("#subject-totals")).to_contain_text("2,500,000")
+
+
+def test_the_link_chart_draws_and_expands_on_click(server: str, page: Any,
+                                                   screenshots: Path) -> None:
+    expect = sync_api.expect
+    log_in(page, server, "fatou")
+    page.goto(f"{server}/search?q=Iyad+Ag+Ghali")
+    page.click("#search-results a")
+    page.click("#graph-link")
+    page.wait_for_url(re.compile(r"/graph$"))
+    page.select_option("#graph-filters select[name=hops]", "1")
+    page.click("#graph-filters button")
+    page.wait_for_url(re.compile(r"hops=1"))
+    graph = page.locator("#graph")
+    expect(graph).to_have_attribute("data-nodes", "3")  # Iyad and his two payees
+    expect(graph).to_have_attribute("data-edges", "2")
+    x, y, node = page.evaluate("""() => {
+        const box = document.getElementById('graph');
+        const cy = box.cytoscape;
+        const sahel = cy.nodes().filter(n => n.data('label') === 'Sahel Négoce SARL')[0];
+        const at = sahel.renderedPosition(), frame = box.getBoundingClientRect();
+        return [frame.x + at.x, frame.y + at.y, sahel.id()];
+    }""")
+    page.mouse.click(x, y)
+    expect(graph).to_have_attribute("data-expanded-node", node)
+    expect(graph).to_have_attribute("data-nodes", "4")  # Oumar Sow, paid by Sahel Négoce
+    expect(page.locator("#graph-status")).to_contain_text("Sahel Négoce SARL")
+    page.screenshot(path=str(screenshots / "subject-graph.png"), full_page=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterator
+from decimal import Decimal
 
 import pytest
 from flask import Flask
@@ -125,6 +126,26 @@ def test_each_alert_links_the_subjects_other_alerts_and_its_case(two_banks: Flas
         case_id = case.id
     queue = client.get("/alerts?status=").get_data(as_text=True)
     assert queue.count(f"dans le dossier n° {case_id}") == 2
+
+
+def test_the_link_chart_data_follows_the_money(two_banks: Flask) -> None:
+    client = two_banks.test_client()
+    login(client, "awa")
+    iyad = _iyad(two_banks)
+    data = client.get(f"/subjects/{iyad}/graph.json?hops=2").get_json()
+    labels = {n["data"]["id"]: n["data"]["label"] for n in data["elements"]["nodes"]}
+    edges = {(labels[e["data"]["source"]], labels[e["data"]["target"]]):
+             Decimal(e["data"]["total"]) for e in data["elements"]["edges"]}
+    assert data["root"] == iyad
+    assert edges == {("Iyad Ag Ghaly", "Sahel Négoce SARL"): Decimal("2500000"),
+                     ("Iyad Ag Ghaly", "Transports Niamey Express SA"): Decimal("4000000")}
+    assert next(n for n in data["elements"]["nodes"] if n["data"]["id"] == iyad)["data"][
+        "listed"]
+    large = client.get(f"/subjects/{iyad}/graph.json?min_amount=3000000").get_json()
+    assert len(large["elements"]["edges"]) == 1
+    april = client.get(f"/subjects/{iyad}/graph.json?from=2026-04-01").get_json()
+    assert {n["data"]["label"] for n in april["elements"]["nodes"]} == {
+        "Iyad Ag Ghaly", "Transports Niamey Express SA"}
 
 
 def test_an_investigator_splits_a_spelling_off_and_the_alert_follows(two_banks: Flask) -> None:

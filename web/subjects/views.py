@@ -7,13 +7,24 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal, InvalidOperation
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from aml_screen.store.models import User
 from aml_screen.store.subject_decisions import decisions_of, merge_subjects, split_subject
+from aml_screen.store.subject_graph import GraphFilter, subject_graph
 from aml_screen.store.subject_profile import (
     ActivityFilter,
     Profile,
@@ -23,7 +34,7 @@ from aml_screen.store.subject_profile import (
 from aml_screen.store.subject_search import search_as
 from aml_screen.subjects.describe import describe_link
 from web.charts.bars import Series, stacked_bars
-from web.i18n import current_language, format_amount, gettext, ngettext
+from web.i18n import current_language, format_amount, format_number, gettext, ngettext
 from web.security import require, signed_in
 from web.services import services
 
@@ -81,6 +92,58 @@ def profile(subject_id: str) -> str | Response:
         db.expunge_all()
     return render_template("subjects/profile.html", p=found, links=links, flt=flt,
                            args=args, charts=_month_charts(found), decisions=decisions)
+
+
+def _amount(text: str | None) -> Decimal | None:
+    try:
+        return Decimal(text) if text else None
+    except InvalidOperation:
+        return None
+
+
+def _graph_filter() -> GraphFilter:
+    return GraphFilter(date_from=_day(request.args.get("from")),
+                       date_to=_day(request.args.get("to")),
+                       min_amount=_amount(request.args.get("min_amount")))
+
+
+@bp.get("/subjects/<subject_id>/graph")
+@require("subjects.view")
+def graph(subject_id: str) -> str:
+    """The link chart page: the chart is drawn by ``graph.js`` from ``graph.json``."""
+    with services().database.transaction() as db:
+        found = view_subject(db, _subject_or_404(subject_id), db.get_one(User, signed_in().id))
+        subject = found.subject
+        db.expunge_all()
+    hops = _hops(request.args.get("hops"))
+    args = {k: v for k, v in request.args.items() if k in ("from", "to", "min_amount") and v}
+    return render_template("subjects/graph.html", subject=subject, hops=hops, args=args,
+                           flt=_graph_filter())
+
+
+def _hops(text: str | None) -> int:
+    return int(text) if text in ("1", "2", "3") else 2
+
+
+@bp.get("/subjects/<subject_id>/graph.json")
+@require("subjects.view")
+def graph_data(subject_id: str) -> Response:
+    """The chart's elements in Cytoscape.js form; amounts as text (exact decimals)."""
+    with services().database.transaction() as db:
+        found = subject_graph(db, _subject_or_404(subject_id), _hops(request.args.get("hops")),
+                              _graph_filter())
+    nodes = [{"data": {
+        "id": n.subject_id, "label": n.name or n.subject_id, "records": n.records,
+        "hop": n.hop, "root": n.subject_id == found.root, "alerted": n.alerted,
+        "listed": n.listed, "under_case": n.under_case,
+        "url": url_for("subjects.profile", subject_id=n.subject_id)}} for n in found.nodes]
+    edges = [{"data": {
+        "id": f"{e.source}>{e.target}:{e.currency}", "source": e.source, "target": e.target,
+        "currency": e.currency, "total": str(e.total), "count": e.count,
+        "label": f"{format_amount(e.total)} {e.currency or ''} ({format_number(e.count)})"}}
+        for e in found.edges]
+    return jsonify({"root": found.root, "capped": found.capped, "elements":
+                    {"nodes": nodes, "edges": edges}})
 
 
 def _subject_or_404(subject_id: str) -> str:

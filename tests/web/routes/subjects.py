@@ -12,6 +12,8 @@ from tests.web.client import database
 ROUTES = [
     ("GET", "/search", "subjects.view", {}),
     ("GET", "/subjects/{subject_id}", "subjects.view", {}),
+    ("GET", "/subjects/{subject_id}/graph", "subjects.view", {}),
+    ("GET", "/subjects/{subject_id}/graph.json", "subjects.view", {}),
     # Refused: no reason given, so nothing changes.
     ("POST", "/subjects/{subject_id}/merge", "subjects.decide", {"other": "", "reason": ""}),
     ("POST", "/subjects/{subject_id}/split", "subjects.decide", {"reason": ""}),
