@@ -38,6 +38,9 @@ class Settings:
     """Rule packs evaluated when ``--rules`` is not given."""
     rule_parameters_file: Path = Path("rules/parameters.yaml")
     """Named thresholds and country sets the rules refer to; a deployment overrides them here."""
+    history_days: int = 90
+    """How far back (and forward) ``scope: history`` rules look in the stored transactions
+    of the accounts a batch touches; 0 = batches alone."""
     match_threshold: float = 88.0
     """Hits scoring below this (0-100) are dropped."""
     match_memory_mib: int = 1024

@@ -23,11 +23,14 @@ from aml_screen.jobs.heartbeat import Heartbeat, beat_interval
 from aml_screen.jobs.progress import DatabaseProgress
 from aml_screen.pipeline import ScreeningRun, run_screening
 from aml_screen.progress import Progress
+from aml_screen.rules import load_rules
 from aml_screen.rules.configured import configured_rules, parameters_override
+from aml_screen.rules.history import history_rule_hits, history_scoped
 from aml_screen.settings import Settings
 from aml_screen.snapshots import snapshot_lists, snapshot_rules
 from aml_screen.store import Database
 from aml_screen.store.exemptions import active_exemptions
+from aml_screen.store.history import earlier_transactions
 from aml_screen.store.jobs import Claim, ClaimLostError, claim_job, fail_job
 from aml_screen.store.loading import get_batch, hit_entries, load_results, store_rows
 from aml_screen.store.models import Batch
@@ -77,6 +80,26 @@ def screen_stored(settings: Settings, path: Path, name: str, sha256: str,
                          match_memory_mib=settings.match_memory_mib, names=[name])
 
 
+def across_batches(settings: Settings, database: Database, batch_id: int, run: ScreeningRun,
+                   rules_dir: Path | None, parameters: Path | None,
+                   progress: Progress) -> pl.DataFrame | None:
+    """The hits of the ``scope: history`` rules over the batch and the stored transactions
+    of its accounts (``rules.history``); None without rules or history."""
+    if rules_dir is None or settings.history_days <= 0:
+        return None
+    rule_set = load_rules(rules_dir, parameters)
+    if history_scoped(rule_set) is None:
+        return None
+    advance = progress.stage(t("store.stage.history"), 1)
+    with database.transaction() as session:
+        earlier = earlier_transactions(session, batch_id, run.transactions,
+                                       settings.history_days)
+    found = history_rule_hits(rule_set, run.transactions, earlier, run.rule_hits,
+                              timezone=settings.timezone)
+    advance(1)
+    return found
+
+
 def _fail(database: Database, claim: Claim, key: str, params: dict[str, object]) -> None:
     with database.transaction() as session:
         if not fail_job(session, claim, key, params):
@@ -119,10 +142,12 @@ def screen_stored_batch(settings: Settings, database: Database, batch_id: int) -
             advance = progress.stage(t("store.stage.subjects"), 1)
             resolve_batch(database, batch_id, batch_records(run.transactions, batch_id), claim)
             advance(1)
+            history = across_batches(settings, database, batch_id, run, rules_dir, parameters,
+                                     progress)
             progress.stage(t("store.stage.alerts"), run.alerts.height)
             with database.transaction() as session:
                 load_results(session, session.get_one(Batch, batch_id), run, entries,
-                             rule_digest=rule_digest, claim=claim)
+                             rule_digest=rule_digest, claim=claim, history_hits=history)
             refresh_statistics(database.engine, LOADED_TABLES + SUBJECT_TABLES)
     except ClaimLostError:
         log.warning("batch %s: attempt %s lost its claim and stopped", batch_id,

@@ -23,13 +23,13 @@ from typing import Any
 from aml_screen.rules.examples import parse_examples
 from aml_screen.rules.grammar import names_in, parse
 from aml_screen.rules.kinds import KIND_FIELDS, build_rule
-from aml_screen.rules.model import KINDS, SEVERITIES, TYPOLOGIES, Rule, RuleSet
+from aml_screen.rules.model import KINDS, SCOPES, SEVERITIES, TYPOLOGIES, Rule, RuleSet
 from aml_screen.rules.parameters import Parameters, load_parameters, read_yaml
 from aml_screen.rules.problems import Problems, Report
 
 PARAMETERS_FILE = "parameters.yaml"
 COMMON_FIELDS = frozenset({"id", "title", "description", "typology", "severity", "references",
-                           "kind", "examples"})
+                           "kind", "examples", "scope"})
 EXPRESSION_FIELDS = ("condition", "filter", "having", "in_filter", "out_filter")
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,63}$")
 
@@ -116,6 +116,9 @@ def _load_rule(path: Path, entry: dict[str, Any], index: int, params: Parameters
             and all(isinstance(r, str) and re.search(r"\b(19|20)\d\d\b", r) for r in references)):
         add("references", "rules.bad_references")
         references = []
+    scope = entry.get("scope", "batch")
+    if scope not in SCOPES:
+        add("scope", "rules.bad_choice", value=scope, expected=", ".join(SCOPES))
     kind = entry.get("kind")
     if kind not in KINDS:
         add("kind", "rules.bad_choice", value=kind, expected=", ".join(KINDS))
@@ -132,7 +135,7 @@ def _load_rule(path: Path, entry: dict[str, Any], index: int, params: Parameters
                         (entry.get("aggregates") or {}).items()})
     return Rule(id=rule_id, file=where, title=texts["title"], description=texts["description"],
                 typology=str(typology), severity=severity, references=tuple(references),
-                kind=kind, examples=tuple(examples), expressions=expressions,
+                kind=kind, scope=str(scope), examples=tuple(examples), expressions=expressions,
                 parameters_used=_parameters_used(expressions.values(), params), **built)
 
 

@@ -15,6 +15,7 @@ from aml_screen.rules.parameters import Parameters
 TYPOLOGIES = ("drug_trafficking", "arms_trafficking", "human_trafficking", "migrant_smuggling",
               "terrorist_financing", "corruption", "generic")
 KINDS = ("transaction", "aggregate", "sequence", "list", "network")
+SCOPES = ("batch", "history")
 SEVERITIES = {"low": 25.0, "medium": 50.0, "high": 75.0, "critical": 95.0}
 SUBJECT_KEYS = {
     "originator_account": "account", "beneficiary_account": "account",
@@ -134,6 +135,10 @@ class Rule:
     parameters_used: dict[str, Any] = field(default_factory=dict)
     """``param.x``/``set.x``/``words.x`` the expressions use -> their values."""
     examples: tuple[Example, ...] = field(default=(), compare=False)
+    scope: str = "batch"
+    """``batch``: evaluated on each batch; ``history``: also over the stored transactions of
+    the accounts the batch touches (``rules.history``), so a pattern split across batches or
+    banks fires."""
 
     @property
     def subject_type(self) -> str:

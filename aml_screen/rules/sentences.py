@@ -35,7 +35,14 @@ def rule_hit_sentences(evidence: dict[str, Any], lang: str) -> list[str]:
     if kind == "network":
         kind = str(evidence.get("pattern"))
     tell = _TELLERS.get(str(kind))
-    return tell(evidence, lang) if tell is not None else []
+    said = tell(evidence, lang) if tell is not None else []
+    earlier = evidence.get("earlier") or []
+    if earlier:
+        batches = sorted({str(ref.get("batch_id")) for ref in earlier})
+        said.append(plural("rules.says.earlier", lang, len(earlier),
+                           count=number(len(earlier), lang),
+                           batches=", ".join(f"#{b}" for b in batches)))
+    return said
 
 
 def _amount(value: Any, lang: str) -> str:

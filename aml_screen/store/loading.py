@@ -148,7 +148,7 @@ def store_rows(database: Database, claim: Claim, run: ScreeningRun,
 
 def load_results(session: Session, batch: Batch, run: ScreeningRun,
                  entries: pl.DataFrame | None = None, rule_digest: str | None = None,
-                 claim: Claim | None = None) -> int:
+                 claim: Claim | None = None, history_hits: pl.DataFrame | None = None) -> int:
     """Everything of a run but its rows (``store_rows``): listed entries, alerts, hits,
     rule hits, the batch done with its summary, and ``batch.loaded``. With the attempt's
     ``claim``, the claim is checked (and the row locked) last, so the long inserts never
@@ -157,13 +157,16 @@ def load_results(session: Session, batch: Batch, run: ScreeningRun,
         return 0
     if entries is not None and not entries.is_empty():
         _store_entries(session, entries)
-    alerts = run.alerts
+    alerts, rule_hits = run.alerts, run.rule_hits
+    if history_hits is not None and not history_hits.is_empty():
+        rule_hits = pl.concat([rule_hits, history_hits.select(rule_hits.columns)])
     same_party = same_party_names(session, batch.id, alerts, run.transactions)
-    if not same_party.is_empty():  # spellings of one subject: one alert
-        alerts = roll_up(run.hits, run.rule_hits, run.summary["batch_key"], same_party)
+    if not same_party.is_empty() or rule_hits.height > run.rule_hits.height:
+        # Spellings of one subject make one alert; patterns across batches add reasons.
+        alerts = roll_up(run.hits, rule_hits, run.summary["batch_key"], same_party)
     alert_ids = _store_alerts(session, batch, alerts, run.transactions)
     _store_hits(session, run.hits, alert_ids, same_party)
-    _store_rule_hits(session, run.rule_hits, alert_ids, same_party)
+    _store_rule_hits(session, rule_hits, alert_ids, same_party)
     store_alert_subjects(session, batch.id, alerts, run.transactions, alert_ids, same_party)
     if claim is not None:
         require_claim(session, claim)
