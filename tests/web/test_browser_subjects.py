@@ -46,7 +46,7 @@ def _load_two_banks(app: Flask, folder: Path) -> None:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("browser-subjects")
-    with serve_app(folder, {"fatou": "investigator"},
+    with serve_app(folder, {"fatou": "investigator", "awa": "analyst"},
                    prepare=lambda app: _load_two_banks(app, folder)) as url:
         yield url
 
@@ -109,3 +109,37 @@ def test_the_link_chart_draws_and_expands_on_click(server: str, page: Any,
     expect(graph).to_have_attribute("data-nodes", "4")  # Oumar Sow, paid by Sahel Négoce
     expect(page.locator("#graph-status")).to_contain_text("Sahel Négoce SARL")
     page.screenshot(path=str(screenshots / "subject-graph.png"), full_page=True)
+
+
+def test_an_upload_with_three_spellings_of_one_listed_person_makes_one_alert(
+        server: str, page: Any, tmp_path: Path) -> None:
+    """The issue's first complaint: one listed person written three ways in one batch
+    was three alerts to open and close one by one. Uploaded through the page, they are one
+    alert holding every spelling."""
+    expect = sync_api.expect
+    batch = tmp_path / "one_bank_three_spellings.csv"
+    batch.write_text(HEADER + (
+        "V-1,2026-06-02 10:00:00,2500000,XOF,Iyad Ag Ghaly,ML1200100200300777,ML,"
+        "Sahel Négoce SARL,ML9900100200300999,ML,wire,marchandises\n"
+        "V-2,2026-06-09 10:00:00,3100000,XOF,IYAD AG GALI,ML1200100200300777,ML,"
+        "Transports Niamey Express SA,NE5500100200300555,NE,wire,transport\n"
+        "V-3,2026-06-10 10:00:00,1800000,XOF,GHALI IYAD AG,ML1200100200300777,ML,"
+        "Awa Sangaré,BF4400100200300422,BF,wire,famille\n"), encoding="utf-8")
+    log_in(page, server, "awa")
+    page.goto(f"{server}/batches")
+    page.set_input_files("input[name=batch]", str(batch))
+    page.click("button:has-text('Upload and screen')")
+    page.wait_for_url(re.compile(r"/batches/\d+$"))
+    expect(page.locator("#job-status")).to_have_text("screened", timeout=60_000)
+    batch_id = page.url.rsplit("/", 1)[1]
+    page.click("button:has-text('Log out')")
+
+    log_in(page, server, "fatou")
+    page.goto(f"{server}/alerts?status=&batch={batch_id}")
+    rows = page.locator("#alert-queue tbody tr", has_text=re.compile("iyad", re.I))
+    expect(rows).to_have_count(1)
+    rows.locator("a.subject").click()
+    page.wait_for_url(re.compile(r"/alerts/\d+$"))
+    for spelling in ("Iyad Ag Ghaly", "IYAD AG GALI", "GHALI IYAD AG"):
+        expect(page.locator("#hits")).to_contain_text(spelling)
+    expect(page.locator("#alert-subjects")).to_contain_text("Iyad Ag Ghaly")
