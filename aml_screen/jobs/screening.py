@@ -31,10 +31,11 @@ from aml_screen.snapshots import snapshot_lists, snapshot_rules
 from aml_screen.store import Database
 from aml_screen.store.exemptions import active_exemptions
 from aml_screen.store.history import earlier_transactions
-from aml_screen.store.jobs import Claim, ClaimLostError, claim_job, fail_job
+from aml_screen.store.jobs import Claim, ClaimLostError, claim_job, fail_job, require_claim
 from aml_screen.store.loading import get_batch, hit_entries, load_results, store_rows
 from aml_screen.store.models import Batch
 from aml_screen.store.statistics import LOADED_TABLES, SUBJECT_TABLES, refresh_statistics
+from aml_screen.store.subject_review import review_subjects
 from aml_screen.store.subjects import batch_records, resolve_batch
 from aml_screen.watchlists.loader import Watchlist, load_watchlists
 
@@ -140,7 +141,12 @@ def screen_stored_batch(settings: Settings, database: Database, batch_id: int) -
             rule_digest = snapshot_rules(settings, rules_dir, parameters)
             store_rows(database, claim, run, progress)
             advance = progress.stage(t("store.stage.subjects"), 1)
-            resolve_batch(database, batch_id, batch_records(run.transactions, batch_id), claim)
+            resolved = resolve_batch(database, batch_id,
+                                     batch_records(run.transactions, batch_id), claim)
+            if resolved is not None and resolved.review:
+                with database.transaction() as session:
+                    require_claim(session, claim)
+                    review_subjects(session, list(resolved.review))
             advance(1)
             history = across_batches(settings, database, batch_id, run, rules_dir, parameters,
                                      progress)

@@ -48,6 +48,7 @@ from aml_screen.store.models import (
     Transaction,
     User,
 )
+from aml_screen.store.subject_review import review_subjects
 from aml_screen.store.subjects import (
     batch_records,
     resolve_in_session,
@@ -118,7 +119,9 @@ def load_run(session: Session, batch: Batch, run: ScreeningRun,
         return 0
     _insert_frame(session, Transaction, _stored_transactions(run.transactions), batch.id)
     _insert_frame(session, QuarantineRow, _stored_quarantine(run.quarantine), batch.id)
-    resolve_in_session(session, batch.id, batch_records(run.transactions, batch.id))
+    resolved = resolve_in_session(session, batch.id, batch_records(run.transactions, batch.id))
+    if resolved is not None and resolved.review:
+        review_subjects(session, list(resolved.review))
     return load_results(session, batch, run, entries, rule_digest)
 
 

@@ -133,8 +133,8 @@ def split_subject(session: Session, actor: User, subject_id: str, parties: Seque
     subject.records -= moving.height
     subject.updated_at = utcnow()
     session.flush()
-    _rebuild_summaries(session, [subject.id, new_id])
-    _tie_alerts_again(session, subject.id, new_id)
+    rebuild_summaries(session, [subject.id, new_id])
+    tie_alerts_again(session, subject.id, [new_id])
     session.add(SubjectDecision(left=subject.id, right=new_id, decision="different",
                                 reason=why, decided_by_id=actor.id))
     state.generation += 1
@@ -165,20 +165,16 @@ def _spelling(session: Session, moved: list[dict[str, object]]) -> str | None:
     return row[0] if first["party_role"] == "originator" else row[1]
 
 
-def _rebuild_summaries(session: Session, subject_ids: list[str]) -> None:
-    """Replace the profile, identifier and counterparty rows of ``subject_ids`` with rows
-    made again from their records' transactions."""
-    for model in (SubjectProfile, SubjectIdentifier, SubjectCounterparty):
-        session.execute(delete(model).where(model.subject_id.in_(subject_ids)))
+def subject_records(session: Session, subject_ids: Sequence[str]) -> pl.DataFrame:
+    """The prepared party records (``subjects.records``) of ``subject_ids``, made again
+    from their stored transactions, with ``subject_id`` and ``batch_id``."""
     parties = pl.DataFrame(session.execute(select(
         PartySubject.batch_id, PartySubject.transaction_id, PartySubject.party_role,
-        PartySubject.subject_id).where(PartySubject.subject_id.in_(subject_ids))).all(),
+        PartySubject.subject_id).where(PartySubject.subject_id.in_(list(subject_ids)))).all(),
         schema={"batch_id": pl.Int64, "transaction_id": pl.String, "party_role": pl.String,
                 "subject_id": pl.String}, orient="row")
-    hubs = pl.DataFrame(session.execute(select(SubjectHub.space, SubjectHub.value,
-                                               SubjectHub.names)).all(),
-                        schema=HUBS, orient="row")
     columns = [Transaction.transaction_id, *(getattr(Transaction, c) for c in _PARTY_COLUMNS)]
+    frames = []
     for (batch_id,), sides in parties.group_by("batch_id"):
         ids = sides.get_column("transaction_id").unique().sort().to_list()
         rows = [row for start in range(0, len(ids), IN_CHUNK) for row in session.execute(
@@ -187,15 +183,31 @@ def _rebuild_summaries(session: Session, subject_ids: list[str]) -> None:
         transactions = pl.DataFrame(
             [tuple(r) for r in rows], orient="row",
             schema={"transaction_id": pl.String, **dict.fromkeys(_PARTY_COLUMNS, pl.String)})
-        records = batch_records(transactions, int(str(batch_id))).join(
+        frames.append(batch_records(transactions, int(str(batch_id))).join(
             sides.select("transaction_id", "party_role", "subject_id"),
-            on=["transaction_id", "party_role"])
-        insert_summaries(session, records.with_columns(batch_id=pl.lit(batch_id)), hubs)
+            on=["transaction_id", "party_role"]).with_columns(batch_id=pl.lit(batch_id)))
+    return pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame()
 
 
-def _tie_alerts_again(session: Session, old_id: str, new_id: str) -> None:
-    """The alerts tied to ``old_id``, tied to whichever of the two now holds their
-    transactions' sides."""
+def stored_hubs(session: Session) -> pl.DataFrame:
+    return pl.DataFrame(session.execute(select(SubjectHub.space, SubjectHub.value,
+                                               SubjectHub.names)).all(),
+                        schema=HUBS, orient="row")
+
+
+def rebuild_summaries(session: Session, subject_ids: list[str]) -> None:
+    """Replace the profile, identifier and counterparty rows of ``subject_ids`` with rows
+    made again from their records' transactions."""
+    for model in (SubjectProfile, SubjectIdentifier, SubjectCounterparty):
+        session.execute(delete(model).where(model.subject_id.in_(subject_ids)))
+    records = subject_records(session, subject_ids)
+    if not records.is_empty():
+        insert_summaries(session, records, stored_hubs(session))
+
+
+def tie_alerts_again(session: Session, old_id: str, new_ids: Sequence[str]) -> None:
+    """The alerts tied to ``old_id``, tied to whichever of it and ``new_ids`` now holds
+    their transactions' sides."""
     alerts = session.execute(select(Alert.id, Alert.batch_id, Alert.transaction_ids).where(
         Alert.id.in_(select(AlertSubject.alert_id).where(
             AlertSubject.subject_id == old_id)))).all()
@@ -203,7 +215,7 @@ def _tie_alerts_again(session: Session, old_id: str, new_id: str) -> None:
         holders = set(session.scalars(select(PartySubject.subject_id).distinct().where(
             PartySubject.batch_id == batch_id,
             PartySubject.transaction_id.in_(list(transaction_ids)),
-            PartySubject.subject_id.in_([old_id, new_id]))))
+            PartySubject.subject_id.in_([old_id, *new_ids]))))
         session.execute(delete(AlertSubject).where(AlertSubject.alert_id == alert_id,
                                                    AlertSubject.subject_id == old_id))
         session.add_all(AlertSubject(alert_id=alert_id, subject_id=holder)

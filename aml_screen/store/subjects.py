@@ -81,6 +81,9 @@ class SubjectsStored:
     new_subjects: int
     merged: int
     links: int
+    review: tuple[str, ...] = ()
+    """Known subjects joined through an identifier this batch showed to be a hub: worth
+    resolving again (``subject_review``)."""
 
 
 def batch_records(transactions: pl.DataFrame, batch_id: int) -> pl.DataFrame:
@@ -132,7 +135,9 @@ def _store(session: Session, batch_id: int, records: pl.DataFrame,
     return SubjectsStored(
         records=records.height, subjects=len(assigned),
         new_subjects=len(assigned - set(known.subjects.get_column("subject_id").to_list())),
-        merged=result.merged.height, links=result.links.height)
+        merged=result.merged.height, links=result.links.height,
+        review=tuple(result.review.filter(pl.col("space") != COUNTERPARTY_SPACE)
+                     .get_column("subject_id").unique().sort().to_list()))
 
 
 def kept_apart(session: Session) -> pl.DataFrame:
