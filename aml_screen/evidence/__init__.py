@@ -7,6 +7,8 @@ from aml_screen.evidence.data import (
     AuditInfo,
     CaseInfo,
     HitInfo,
+    LinkInfo,
+    LinkNodeInfo,
     ListedEntryInfo,
     NoteInfo,
     PackageInput,
@@ -17,7 +19,8 @@ from aml_screen.evidence.package import build_package
 from aml_screen.evidence.verify import VerifyReport, verify_package
 
 __all__ = [
-    "AlertInfo", "AuditInfo", "CaseInfo", "HitInfo", "ListedEntryInfo", "NoteInfo",
+    "AlertInfo", "AuditInfo", "CaseInfo", "HitInfo", "LinkInfo", "LinkNodeInfo",
+    "ListedEntryInfo", "NoteInfo",
     "PackageInput", "RuleHitInfo", "TransactionInfo", "VerifyReport", "build_package",
     "verify_package",
 ]

@@ -116,6 +116,28 @@ class NoteInfo:
 
 
 @dataclass(frozen=True)
+class LinkNodeInfo:
+    """A subject of the case subject's link chart (``hop`` 0 is the case's subject)."""
+
+    subject_id: str
+    name: str | None
+    hop: int
+    listed: bool
+    alerted: bool
+
+
+@dataclass(frozen=True)
+class LinkInfo:
+    """Money from ``source`` to ``target`` subject in one currency."""
+
+    source: str
+    target: str
+    currency: str | None
+    total: Decimal
+    count: int
+
+
+@dataclass(frozen=True)
 class PackageInput:
     """Everything a package holds. ``prepared_at`` (UTC) also dates the ZIP entries and the
     PDF, so nothing in the bytes depends on when they are built."""
@@ -132,3 +154,6 @@ class PackageInput:
     listed_entries: list[ListedEntryInfo] = field(default_factory=list)
     audit_events: list[AuditInfo] = field(default_factory=list)
     notes: list[NoteInfo] = field(default_factory=list)
+    link_nodes: list[LinkNodeInfo] = field(default_factory=list)
+    links: list[LinkInfo] = field(default_factory=list)
+    """The case subject's link chart (two hops), drawn as ``link_chart.svg``."""

@@ -16,6 +16,7 @@ from typing import Any
 import polars as pl
 
 from aml_screen.evidence.data import PackageInput
+from aml_screen.evidence.link_chart import link_chart_svg
 from aml_screen.evidence.summary import summary_pdf
 from aml_screen.outputs import neutralise_formulas
 
@@ -64,8 +65,13 @@ def transactions_csv(data: PackageInput) -> bytes:
 
 
 def package_files(data: PackageInput) -> dict[str, bytes]:
-    """Every file of the package except the manifest, by name."""
-    return {
+    """Every file of the package except the manifest, by name (the link chart and its
+    data when the case's subject has counterparties)."""
+    chart = ({"link_chart.svg": link_chart_svg(data.link_nodes, data.links, data.language),
+              "links.json": to_json({"subjects": [asdict(n) for n in data.link_nodes],
+                                     "links": [asdict(k) for k in data.links]})}
+             if len(data.link_nodes) > 1 else {})
+    return chart | {
         "summary.pdf": summary_pdf(data),
         "transactions.csv": transactions_csv(data),
         "listed_entries.json": to_json([asdict(e) for e in data.listed_entries]),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aml_screen import __version__
@@ -16,6 +17,8 @@ from aml_screen.evidence import (
     AuditInfo,
     CaseInfo,
     HitInfo,
+    LinkInfo,
+    LinkNodeInfo,
     ListedEntryInfo,
     NoteInfo,
     PackageInput,
@@ -28,13 +31,36 @@ from aml_screen.store.audit import record
 from aml_screen.store.base import utcnow
 from aml_screen.store.cases import CaseDetail, CaseError, case_detail, get_case, locked_case
 from aml_screen.store.errors import NotFoundError, StoreError
-from aml_screen.store.models import EvidencePackage, User
+from aml_screen.store.models import AlertSubject, EvidencePackage, User
+from aml_screen.store.subject_graph import subject_graph
 
 APPROVER_ROLE = "supervisor"
 
 
+def case_subject(session: Session, alert_ids: list[int]) -> str | None:
+    """The resolved subject most of the case's alerts are about."""
+    counts = session.execute(select(AlertSubject.subject_id, func.count()).where(
+        AlertSubject.alert_id.in_(alert_ids)).group_by(AlertSubject.subject_id)).all()
+    ranked = sorted(counts, key=lambda row: (-row[1], row[0]))
+    return ranked[0][0] if ranked else None
+
+
+def link_chart(session: Session, alert_ids: list[int]) -> tuple[list[LinkNodeInfo],
+                                                                 list[LinkInfo]]:
+    """The case subject's link chart at two hops, as plain data."""
+    subject_id = case_subject(session, alert_ids)
+    if subject_id is None:
+        return [], []
+    graph = subject_graph(session, subject_id, hops=2)
+    return ([LinkNodeInfo(subject_id=n.subject_id, name=n.name, hop=n.hop, listed=n.listed,
+                          alerted=n.alerted) for n in graph.nodes],
+            [LinkInfo(source=e.source, target=e.target, currency=e.currency, total=e.total,
+                      count=e.count) for e in graph.edges])
+
+
 def package_input(detail: CaseDetail, preparer: User, prepared_at: datetime,
-                  language: str) -> PackageInput:
+                  language: str, chart: tuple[list[LinkNodeInfo], list[LinkInfo]] = ([], [])
+                  ) -> PackageInput:
     """Plain copies of everything the case detail holds, for ``build_package``."""
     case = detail.case
     entries = {}
@@ -88,6 +114,7 @@ def package_input(detail: CaseDetail, preparer: User, prepared_at: datetime,
                       for e in detail.events],
         notes=[NoteInfo(author=name, created_at=note.created_at, body=note.body)
                for note, name in detail.notes],
+        link_nodes=chart[0], links=chart[1],
     )
 
 
@@ -108,8 +135,9 @@ def prepare(session: Session, case_id: int, actor: User, expected_version: int,
         raise CaseError("evidence.purged")
     lang = language if language in LANGUAGES else actor.language
     prepared_at = utcnow()
-    content, manifest = build_package(package_input(case_detail(session, case.id), actor,
-                                                    prepared_at, lang))
+    detail = case_detail(session, case.id)
+    chart = link_chart(session, [found.alert.id for found in detail.alerts])
+    content, manifest = build_package(package_input(detail, actor, prepared_at, lang, chart))
     digest = hashlib.sha256(content).hexdigest()
     package = EvidencePackage(
         case_id=case.id, status="prepared", language=lang,

@@ -10,8 +10,9 @@ import json
 import zipfile
 from dataclasses import replace
 from datetime import timedelta
+from decimal import Decimal
 
-from aml_screen.evidence import build_package, verify_package
+from aml_screen.evidence import LinkInfo, LinkNodeInfo, build_package, verify_package
 from tests.evidence.samples import ARABIC_NAME, PREPARED_AT, package_input
 
 FILES = ["audit_trail.json", "hits.json", "listed_entries.json", "manifest.json", "notes.json",
@@ -135,3 +136,25 @@ def test_verify_reports_what_cannot_be_checked() -> None:
     assert verify_package(rezip(files)).problem == "no_manifest"
     files["manifest.json"] = b'{"files": "everything"}'
     assert verify_package(rezip(files)).problem == "bad_manifest"
+
+
+def test_the_case_subjects_link_chart_is_drawn_into_the_package() -> None:
+    nodes = [LinkNodeInfo("S1", "Iyad Ag Ghaly", 0, listed=True, alerted=True),
+             LinkNodeInfo("S2", "Sahel Négoce SARL", 1, listed=False, alerted=False),
+             LinkNodeInfo("S3", "Oumar Sow <b>", 2, listed=False, alerted=True)]
+    links = [LinkInfo("S1", "S2", "XOF", Decimal("2500000"), 1),
+             LinkInfo("S2", "S3", "XOF", Decimal("2400000"), 2)]
+    data = replace(package_input(), link_nodes=nodes, links=links)
+    content, manifest = build_package(data)
+    files = unzip(content)
+    assert sorted(files) == sorted([*FILES, "link_chart.svg", "links.json"])
+    svg = files["link_chart.svg"].decode("utf-8")
+    assert svg.startswith("<svg")
+    assert svg.rstrip().endswith("</svg>")
+    assert "Sahel Négoce SARL" in svg
+    assert "Oumar Sow &lt;b&gt;" in svg  # names are escaped
+    assert svg.count("<line") == 2
+    assert json.loads(files["links.json"])["links"][0]["total"] == "2500000"
+    assert build_package(data)[0] == content  # same data, same bytes
+    assert verify_package(content).ok
+    assert "link_chart.svg" in {f["name"] for f in manifest["files"]}

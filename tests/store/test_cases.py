@@ -301,3 +301,20 @@ def test_the_package_holds_the_case_audit_trail_and_listed_entries(db: Database)
         csv_text = archive.read("transactions.csv").decode("utf-8")
         assert csv_text.startswith("\ufeff")
         assert "578000.0000" in csv_text
+
+
+def test_the_package_draws_the_case_subjects_link_chart(db: Database) -> None:
+    with db.transaction() as s:
+        alert = alert_of(s, "Abdelkader Ben Hamouda")
+        case = ops.open_case(s, user(s, "fatou"), [alert.id])
+        package = prepare(s, case.id, user(s, "fatou"), case.version)
+        archive = zipfile.ZipFile(io.BytesIO(package.content))
+        links = json.loads(archive.read("links.json"))
+        svg = archive.read("link_chart.svg").decode("utf-8")
+    root = next(n for n in links["subjects"] if n["hop"] == 0)
+    assert root["name"] == "Abdelkader Ben Hamouda"
+    assert root["listed"]
+    assert links["links"]
+    counterparties = {n["name"] for n in links["subjects"] if n["hop"] == 1}
+    assert all(name in svg for name in counterparties if name and len(name) < 26)
+    assert "Abdelkader Ben Hamouda" in svg
