@@ -99,7 +99,10 @@ def link_chart_svg(nodes: list[LinkNodeInfo], links: list[LinkInfo], lang: str) 
     for node in sorted(nodes, key=lambda n: (n.hop, n.subject_id)):
         x, y = at[node.subject_id]
         radius = 14 if node.hop == 0 else 9
-        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius}" fill="{_colour(node)}"/>')
+        ring = (f' stroke="{COLOURS["listed"]}" stroke-width="4"'
+                if node.hop == 0 and node.listed else "")
+        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius}" '
+                     f'fill="{_colour(node)}"{ring}/>')
         parts.append(f'<text x="{x:.1f}" y="{y + radius + 12:.1f}" font-family="sans-serif" '
                      f'font-size="10" fill="#1b2430" text-anchor="middle">'
                      f"{_label(node.name or node.subject_id)}</text>")

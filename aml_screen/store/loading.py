@@ -173,7 +173,9 @@ def load_results(session: Session, batch: Batch, run: ScreeningRun,
     store_alert_subjects(session, batch.id, alerts, run.transactions, alert_ids, same_party)
     if claim is not None:
         require_claim(session, claim)
-    summary = run.summary
+    # The alerts and rule hits as stored: spellings of one subject rolled up into one
+    # alert, rules over the history added (the engine's summary counts the batch alone).
+    summary = {**run.summary, "alerts": alerts.height, "rule_hits": rule_hits.height}
     batch.status = "done"
     batch.claim_token = None
     batch.batch_key = summary.get("batch_key")

@@ -15,6 +15,7 @@ from aml_screen.store.loading import load_run, register_batch
 from aml_screen.store.models import (
     Alert,
     AlertSubject,
+    Batch,
     Hit,
     PartySubject,
     Subject,
@@ -222,5 +223,9 @@ def test_spellings_of_one_listed_person_make_one_alert(database: Database,
     assert spellings == {"Iyad Ag Ghaly", "IYAD AG GALI", "GHALI IYAD AG"}
     assert len(subjects) == 1
     assert any(a.subject_name == "Abdelkader Ben Hamouda" for a in alerts)
+    with database.transaction() as session:
+        stored = session.get_one(Batch, batch.id)
+    assert stored.summary is not None
+    assert stored.summary["alerts"] == len(alerts)  # the batch page counts what is stored
     assert len(alerts) == screened_party.height - 2 + run.run.alerts.filter(
         pl.col("subject_type") == "account").height
