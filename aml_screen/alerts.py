@@ -52,8 +52,8 @@ SAME_PARTY: dict[str, pl.DataType] = {"name": pl.String(), "subject": pl.String(
 alert goes under), e.g. from subject resolution in the store."""
 
 
-def _grouped(names: pl.Expr, same_party: pl.DataFrame | None) -> pl.Expr:
-    """The subject a party's normalised name alerts under."""
+def alert_subject(names: pl.Expr, same_party: pl.DataFrame | None) -> pl.Expr:
+    """The subject a party's normalised name alerts under (``same_party`` maps some)."""
     if same_party is None or same_party.is_empty():
         return names
     table = dict(same_party.select("name", "subject").iter_rows())
@@ -70,7 +70,7 @@ def watchlist_contributions(hits: pl.DataFrame, same_party: pl.DataFrame | None 
         return pl.DataFrame(schema=_CONTRIBUTION_SCHEMA)
     pep = is_pep_hit(pl.col("topics"))
     weighted = hits.with_columns(
-        party_name_normalised=_grouped(pl.col("party_name_normalised"), same_party),
+        party_name_normalised=alert_subject(pl.col("party_name_normalised"), same_party),
         contribution=pl.col("score")
         * pl.when(pl.col("name_kind") == "weak_alias").then(WEAK_ALIAS_WEIGHT).otherwise(1.0)
         * pl.when(pep).then(PEP_WEIGHT).otherwise(1.0),
@@ -115,7 +115,7 @@ def rule_contributions(rule_hits: pl.DataFrame, same_party: pl.DataFrame | None 
     if rule_hits.is_empty():
         return pl.DataFrame(schema=_CONTRIBUTION_SCHEMA)
     rule_hits = rule_hits.with_columns(subject_id=pl.when(pl.col("subject_type") == "party")
-                                       .then(_grouped(pl.col("subject_id"), same_party))
+                                       .then(alert_subject(pl.col("subject_id"), same_party))
                                        .otherwise("subject_id"))
     # Every sort is total (ties broken by name, window and evidence): rolled-up names,
     # transactions and reasons do not depend on the order the hits come in.

@@ -12,13 +12,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 
 from aml_screen.cli.context import Context, pass_context
 from aml_screen.errors import InputError
 from aml_screen.i18n import day, language, number, plural, t
 from aml_screen.store import open_database
 from aml_screen.store.models import PartySubject, Transaction
+from aml_screen.store.party_sides import its_transaction, party_name
 from aml_screen.store.subject_search import search_subjects
 
 EXPORT_SCHEMA = pa.schema([("batch_id", pa.int64()), ("transaction_id", pa.string()),
@@ -84,12 +85,9 @@ def export_command(obj: Context, out: Path) -> None:
     if not out.parent.is_dir():
         raise InputError("exports.no_folder", path=out.parent)
     database = open_database(obj.settings.database_url)
-    name = case((PartySubject.party_role == "originator", Transaction.originator_name),
-                else_=Transaction.beneficiary_name)
     statement = (select(PartySubject.batch_id, PartySubject.transaction_id,
-                        PartySubject.party_role, name, PartySubject.subject_id)
-                 .outerjoin(Transaction, (Transaction.batch_id == PartySubject.batch_id)
-                            & (Transaction.transaction_id == PartySubject.transaction_id))
+                        PartySubject.party_role, party_name(), PartySubject.subject_id)
+                 .outerjoin(Transaction, its_transaction())
                  .order_by(PartySubject.batch_id, PartySubject.transaction_id,
                            PartySubject.party_role)
                  .execution_options(yield_per=EXPORT_CHUNK))

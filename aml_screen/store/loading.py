@@ -24,7 +24,7 @@ import polars as pl
 from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.orm import Session
 
-from aml_screen.alerts import roll_up
+from aml_screen.alerts import alert_subject, roll_up
 from aml_screen.exemptions import listed_entries
 from aml_screen.i18n import t
 from aml_screen.ingest.records import AGENT_COLUMNS, REPORT_COLUMNS
@@ -256,20 +256,13 @@ def _store_alerts(session: Session, batch: Batch, alerts: pl.DataFrame,
     return ids
 
 
-def _grouped_under(names: pl.Expr, same_party: pl.DataFrame | None) -> pl.Expr:
-    """The alert subject a party name went under (``alerts.roll_up``)."""
-    if same_party is None or same_party.is_empty():
-        return names
-    return names.replace(dict(same_party.select("name", "subject").iter_rows()))
-
-
 def _store_hits(session: Session, hits: pl.DataFrame, alert_ids: dict[str, int],
                 same_party: pl.DataFrame | None = None) -> None:
     if hits.is_empty() or not alert_ids:
         return
     subjects = _subject_keys(session, alert_ids).filter(pl.col("subject_type") == "party")
     joined = hits.with_columns(
-        _alert_subject=_grouped_under(pl.col("party_name_normalised"), same_party)).join(
+        _alert_subject=alert_subject(pl.col("party_name_normalised"), same_party)).join(
         subjects.select("subject_id", "db_id"), left_on="_alert_subject",
         right_on="subject_id").drop("_alert_subject")
     rows = [{**row, "alert_id": row.pop("db_id"), "explanation": json.loads(row["explanation"]),
@@ -286,7 +279,7 @@ def _store_rule_hits(session: Session, rule_hits: pl.DataFrame,
         return
     subjects = _subject_keys(session, alert_ids)
     under = pl.when(pl.col("subject_type") == "party").then(
-        _grouped_under(pl.col("subject_id"), same_party)).otherwise("subject_id")
+        alert_subject(pl.col("subject_id"), same_party)).otherwise("subject_id")
     joined = rule_hits.with_columns(_alert_subject=under).join(
         subjects.select("subject_type", _alert_subject="subject_id", db_id="db_id"),
         on=["subject_type", "_alert_subject"]).drop("_alert_subject")

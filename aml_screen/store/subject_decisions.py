@@ -44,6 +44,7 @@ from aml_screen.store.subjects import (
     insert_summaries,
     locked_state,
     rename_subjects,
+    spelling_of,
 )
 from aml_screen.subjects.known import HUBS
 
@@ -115,19 +116,15 @@ def split_subject(session: Session, actor: User, subject_id: str, parties: Seque
     new_id = "S" + hashlib.blake2b(
         f"split|{subject.id}|{first}|{utcnow().isoformat()}".encode(),
         digest_size=8).hexdigest()
-    moved = moving.to_dicts()
-    party = PartySubject.__table__
-    session.execute(update(party).where(  # type: ignore[arg-type]
-        party.c.batch_id == bindparam("b"), party.c.transaction_id == bindparam("t"),
-        party.c.party_role == bindparam("r")).values(subject_id=new_id),
-        [{"b": m["batch_id"], "t": m["transaction_id"], "r": m["party_role"]} for m in moved])
-    refs = [f"{m['batch_id']}|{m['transaction_id']}|{m['party_role']}" for m in moved]
+    move_parties(session, moving.with_columns(subject_id=pl.lit(new_id)))
+    refs = [f"{b}|{t}|{r}" for b, t, r in moving.iter_rows()]
     for start in range(0, len(refs), IN_CHUNK):
         chunk = refs[start:start + IN_CHUNK]
         session.execute(delete(SubjectLink).where(
             SubjectLink.subject_id == subject.id,
             or_(SubjectLink.left.in_(chunk), SubjectLink.right.in_(chunk))))
-    created = Subject(id=new_id, name=_spelling(session, moved), records=moving.height,
+    created = Subject(id=new_id, name=session.scalar(select(spelling_of(new_id))),
+                      records=moving.height,
                       first_batch_id=int(moving.get_column("batch_id").min()))  # type: ignore[arg-type]
     session.add(created)
     subject.records -= moving.height
@@ -155,14 +152,16 @@ def _held(session: Session, subject_id: str, parties: Sequence[Party]) -> pl.Dat
     return held.join(wanted, on=list(wanted.columns), how="semi").sort(list(wanted.columns))
 
 
-def _spelling(session: Session, moved: list[dict[str, object]]) -> str | None:
-    first = moved[0]
-    row = session.execute(select(Transaction.originator_name, Transaction.beneficiary_name)
-                          .where(Transaction.batch_id == first["batch_id"],
-                                 Transaction.transaction_id == first["transaction_id"])).first()
-    if row is None:
-        return None
-    return row[0] if first["party_role"] == "originator" else row[1]
+def move_parties(session: Session, moves: pl.DataFrame) -> None:
+    """Give each transaction side of ``moves`` (``batch_id``, ``transaction_id``,
+    ``party_role``) its new ``subject_id``."""
+    party = PartySubject.__table__
+    session.execute(update(party).where(  # type: ignore[arg-type]
+        party.c.batch_id == bindparam("b"), party.c.transaction_id == bindparam("t"),
+        party.c.party_role == bindparam("r")).values(subject_id=bindparam("s")),
+        [{"b": b, "t": t, "r": r, "s": s} for b, t, r, s in moves.select(
+            pl.col("batch_id").cast(pl.Int64), "transaction_id", "party_role",
+            "subject_id").iter_rows()])
 
 
 def subject_records(session: Session, subject_ids: Sequence[str]) -> pl.DataFrame:
@@ -195,14 +194,16 @@ def stored_hubs(session: Session) -> pl.DataFrame:
                         schema=HUBS, orient="row")
 
 
-def rebuild_summaries(session: Session, subject_ids: list[str]) -> None:
+def rebuild_summaries(session: Session, subject_ids: list[str],
+                      records: pl.DataFrame | None = None,
+                      hubs: pl.DataFrame | None = None) -> None:
     """Replace the profile, identifier and counterparty rows of ``subject_ids`` with rows
-    made again from their records' transactions."""
+    made from their ``records`` (``subject_records``; read again when not given)."""
     for model in (SubjectProfile, SubjectIdentifier, SubjectCounterparty):
         session.execute(delete(model).where(model.subject_id.in_(subject_ids)))
-    records = subject_records(session, subject_ids)
+    records = subject_records(session, subject_ids) if records is None else records
     if not records.is_empty():
-        insert_summaries(session, records, stored_hubs(session))
+        insert_summaries(session, records, stored_hubs(session) if hubs is None else hubs)
 
 
 def tie_alerts_again(session: Session, old_id: str, new_ids: Sequence[str]) -> None:

@@ -17,8 +17,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from aml_screen.store.errors import NotFoundError
 from aml_screen.store.models import (
@@ -29,6 +29,7 @@ from aml_screen.store.models import (
     Subject,
     Transaction,
 )
+from aml_screen.store.party_sides import its_transaction, other_side
 from aml_screen.store.subject_search import current_subject
 
 MAX_HOPS = 3
@@ -113,7 +114,7 @@ def _neighbours(session: Session, frontier: list[str], flt: GraphFilter
                 ) -> tuple[list[Edge], bool]:
     """The edges between each frontier subject (the ``FRONTIER`` busiest) and its largest
     counterparties, from its ``RECENT`` newest transaction sides in the dates asked."""
-    other = aliased(PartySubject)
+    other, theirs = other_side()
     cut = len(frontier) > FRONTIER
     kept: list[Edge] = []
     for own in frontier[:FRONTIER]:
@@ -128,12 +129,8 @@ def _neighbours(session: Session, frontier: list[str], flt: GraphFilter
                          other.subject_id.label("other"), Transaction.currency.label("currency"),
                          Transaction.amount.label("amount"))
                   .select_from(PartySubject)
-                  .join(Transaction, and_(
-                      Transaction.batch_id == PartySubject.batch_id,
-                      Transaction.transaction_id == PartySubject.transaction_id))
-                  .join(other, and_(other.batch_id == PartySubject.batch_id,
-                                    other.transaction_id == PartySubject.transaction_id,
-                                    other.party_role != PartySubject.party_role))
+                  .join(Transaction, its_transaction())
+                  .join(other, theirs)
                   .where(*conditions, other.subject_id != own)
                   .order_by(PartySubject.batch_id.desc()).limit(RECENT).subquery())
         grouped = session.execute(select(

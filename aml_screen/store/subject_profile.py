@@ -13,11 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 import polars as pl
-from sqlalchemy import and_, case, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from aml_screen.schema import AMOUNT_SCALE
 from aml_screen.store.audit import record
@@ -36,6 +35,7 @@ from aml_screen.store.models import (
     Transaction,
     User,
 )
+from aml_screen.store.party_sides import its_transaction, on_side, other_side, party_name
 from aml_screen.store.subject_search import current_subject
 
 MAX_TRANSACTIONS = 200_000
@@ -164,27 +164,19 @@ def subject_profile(session: Session, subject_id: str, flt: ActivityFilter | Non
 
 
 def _activity(session: Session, subject_id: str) -> pl.DataFrame:
-    other = aliased(PartySubject)
-    originator = PartySubject.party_role == "originator"
-
-    def side(own: Any, theirs: Any) -> Any:
-        return case((originator, own), else_=theirs)
-
+    other, theirs = other_side()
     statement = (
         select(PartySubject.batch_id, PartySubject.transaction_id, PartySubject.party_role,
                Transaction.booked_at, Transaction.amount, Transaction.currency,
-               side(Transaction.originator_name, Transaction.beneficiary_name),
-               side(Transaction.originator_account, Transaction.beneficiary_account),
-               side(Transaction.beneficiary_name, Transaction.originator_name),
-               side(Transaction.beneficiary_account, Transaction.originator_account),
-               side(Transaction.beneficiary_country, Transaction.originator_country),
+               party_name(),
+               on_side(Transaction.originator_account, Transaction.beneficiary_account),
+               on_side(Transaction.beneficiary_name, Transaction.originator_name),
+               on_side(Transaction.beneficiary_account, Transaction.originator_account),
+               on_side(Transaction.beneficiary_country, Transaction.originator_country),
                other.subject_id, Transaction.channel, Transaction.purpose)
         .select_from(PartySubject)
-        .join(Transaction, and_(Transaction.batch_id == PartySubject.batch_id,
-                                Transaction.transaction_id == PartySubject.transaction_id))
-        .outerjoin(other, and_(other.batch_id == PartySubject.batch_id,
-                               other.transaction_id == PartySubject.transaction_id,
-                               other.party_role != PartySubject.party_role))
+        .join(Transaction, its_transaction())
+        .outerjoin(other, theirs)
         .where(PartySubject.subject_id == subject_id)
         .order_by(Transaction.booked_at.desc().nulls_last(), PartySubject.batch_id.desc(),
                   PartySubject.transaction_id)

@@ -15,14 +15,15 @@ from __future__ import annotations
 import hashlib
 
 import polars as pl
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from aml_screen.store.audit import record
 from aml_screen.store.base import utcnow
 from aml_screen.store.bulk import bulk_insert
-from aml_screen.store.models import PartySubject, Subject, SubjectLink, SubjectToken
+from aml_screen.store.models import Subject, SubjectLink, SubjectToken
 from aml_screen.store.subject_decisions import (
+    move_parties,
     rebuild_summaries,
     stored_hubs,
     subject_records,
@@ -82,13 +83,7 @@ def _review_one(session: Session, subject_id: str, known: KnownSubjects) -> int:
                                            digest_size=8).hexdigest()
     moved = result.assignments.with_columns(subject_id=pl.col("subject_id").replace_strict(
         final)).filter(pl.col("subject_id") != subject_id)
-    party = PartySubject.__table__
-    session.execute(update(party).where(  # type: ignore[arg-type]
-        party.c.batch_id == bindparam("b"), party.c.transaction_id == bindparam("t"),
-        party.c.party_role == bindparam("r")).values(subject_id=bindparam("s")),
-        [{"b": int(b), "t": t, "r": r, "s": s} for b, t, r, s in moved.select(
-            pl.col("batch_id").cast(pl.Int64), "transaction_id", "party_role",
-            "subject_id").iter_rows()])
+    move_parties(session, moved)
     names = records.join(result.assignments.select("record_id", part="subject_id"),
                          on="record_id").group_by("part").agg(pl.col("name").drop_nulls()
                                                               .first())
@@ -112,7 +107,11 @@ def _review_one(session: Session, subject_id: str, known: KnownSubjects) -> int:
         batch_id=pl.col("right").str.split("|").list.first().cast(pl.Int64))
     bulk_insert(session, SubjectLink, links.select("subject_id", "batch_id", "left", "right",
                                                    "code", "params"))
-    rebuild_summaries(session, [subject_id, *new_ids])
+    # The records just read, each under the subject it went to: nothing is read again.
+    regrouped = records.drop("subject_id").join(
+        result.assignments.select("record_id", subject_id=pl.col("subject_id")
+                                  .replace_strict(final)), on="record_id")
+    rebuild_summaries(session, [subject_id, *new_ids], regrouped, known.hubs)
     tie_alerts_again(session, subject_id, new_ids)
     record(session, None, "subject.review", "subject", subject_id,
            after={"split_into": new_ids, "records": records.height})

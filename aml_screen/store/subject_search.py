@@ -20,7 +20,7 @@ from typing import Any
 
 import polars as pl
 from rapidfuzz import fuzz, process
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from aml_screen.ingest.party import id_number, phone
@@ -38,6 +38,7 @@ from aml_screen.store.models import (
     Transaction,
     User,
 )
+from aml_screen.store.party_sides import its_transaction, party_name
 from aml_screen.subjects.records import account_key, name_keys
 
 MIN_SCORE = 80.0
@@ -222,11 +223,9 @@ def describe(session: Session, subject_id: str, score: float = 100.0,
         PartySubject.subject_id == subject_id).group_by(PartySubject.batch_id)
         .order_by(PartySubject.batch_id)).all()
     result.batches = [batch_id for batch_id, _ in per_batch]
-    side = (PartySubject.batch_id == Transaction.batch_id) & (
-        PartySubject.transaction_id == Transaction.transaction_id)
-    name = case((PartySubject.party_role == "originator", Transaction.originator_name),
-                else_=Transaction.beneficiary_name)
-    parties = select(name.label("name")).select_from(PartySubject).join(Transaction, side).where(
+    side = its_transaction()
+    parties = select(party_name().label("name")).select_from(PartySubject).join(
+        Transaction, side).where(
         PartySubject.subject_id == subject_id)
     sample = parties.limit(SPELLING_ROWS).subquery()
     spellings = session.execute(select(sample.c.name, func.count()).where(

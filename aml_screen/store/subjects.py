@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Executable, Table, bindparam, case, delete, exists, func, select, update
+from sqlalchemy import Executable, Table, bindparam, delete, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from aml_screen.alerts import SAME_PARTY
@@ -46,6 +46,7 @@ from aml_screen.store.models import (
     SubjectToken,
     Transaction,
 )
+from aml_screen.store.party_sides import its_transaction, party_name
 from aml_screen.store.upsert import dialect_insert
 from aml_screen.subjects.alert_parties import alert_parties
 from aml_screen.subjects.counterparties import SPACE as COUNTERPARTY_SPACE
@@ -75,12 +76,8 @@ _SUMMARY_TABLES = (PartySubject, SubjectProfile, SubjectIdentifier, SubjectCount
 class SubjectsStored:
     """What resolving one batch did."""
 
-    records: int
     subjects: int
     """Distinct subjects the batch's records resolved to."""
-    new_subjects: int
-    merged: int
-    links: int
     review: tuple[str, ...] = ()
     """Known subjects joined through an identifier this batch showed to be a hub: worth
     resolving again (``subject_review``)."""
@@ -131,11 +128,8 @@ def _store(session: Session, batch_id: int, records: pl.DataFrame,
     _write(session, batch_id, records, known, result)
     state.generation += 1
     state.key_count = result.known.key_count
-    assigned = set(result.assignments.get_column("subject_id").to_list())
     return SubjectsStored(
-        records=records.height, subjects=len(assigned),
-        new_subjects=len(assigned - set(known.subjects.get_column("subject_id").to_list())),
-        merged=result.merged.height, links=result.links.height,
+        subjects=result.assignments.get_column("subject_id").n_unique(),
         review=tuple(result.review.filter(pl.col("space") != COUNTERPARTY_SPACE)
                      .get_column("subject_id").unique().sort().to_list()))
 
@@ -420,16 +414,13 @@ def purge_batch_subjects(session: Session, batch_ids: list[int]) -> None:
         if counts:
             session.execute(update(Subject.__table__).where(  # type: ignore[arg-type]
                 Subject.id == bindparam("sid")).values(
-                records=bindparam("n"), name=_spelling(bindparam("sid"))),
+                records=bindparam("n"), name=spelling_of(bindparam("sid"))),
                 [{"sid": sid, "n": n} for sid, n in counts.items()])
 
 
-def _spelling(subject: Any) -> Any:
+def spelling_of(subject: Any) -> Any:
     """A name the subject's remaining records show (scalar subquery)."""
-    name = case((PartySubject.party_role == "originator", Transaction.originator_name),
-                else_=Transaction.beneficiary_name)
-    return (select(name).select_from(PartySubject).join(Transaction, (
-        Transaction.batch_id == PartySubject.batch_id)
-        & (Transaction.transaction_id == PartySubject.transaction_id))
-        .where(PartySubject.subject_id == subject, name.is_not(None))
-        .limit(1).scalar_subquery())
+    name = party_name()
+    return (select(name).select_from(PartySubject).join(Transaction, its_transaction())
+            .where(PartySubject.subject_id == subject, name.is_not(None))
+            .limit(1).scalar_subquery())

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from aml_screen.alerts import alert_subject
 from aml_screen.names.normalise import normalise_names
 from aml_screen.schema import PARTY_ROLES
 
@@ -32,11 +33,8 @@ def alert_parties(alerts: pl.DataFrame, transactions: pl.DataFrame,
         account=pl.col(f"{role}_account")) for role in PARTY_ROLES])
     names = sides.get_column("name").drop_nulls().unique()
     table = dict(zip(names.to_list(), normalise_names(names).to_list(), strict=True))
-    if same_party is not None:
-        grouped = dict(same_party.select("name", "subject").iter_rows())
-        table = {name: grouped.get(normal, normal) for name, normal in table.items()}
-    sides = sides.with_columns(normalised=pl.col("name").replace_strict(
-        table, default=None, return_dtype=pl.String))
+    sides = sides.with_columns(normalised=alert_subject(pl.col("name").replace_strict(
+        table, default=None, return_dtype=pl.String), same_party))
     by_name = involved.filter(pl.col("subject_type") == "party").join(
         sides, left_on=["transaction_id", "subject_id"],
         right_on=["transaction_id", "normalised"])
