@@ -1,11 +1,11 @@
 """One error hierarchy. Each error carries a message key so the CLI and the web can
-render it in the user's language; ``str(err)`` renders it in the current language."""
+render it in the user's language (``message``); ``str(err)`` is the English message, for logs."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from aml_screen.i18n import t
+from aml_screen.i18n import translate
 
 
 class AmlScreenError(Exception):
@@ -18,8 +18,12 @@ class AmlScreenError(Exception):
         self.params = params
         super().__init__(key)
 
+    def message(self, lang: str) -> str:
+        """The error told in ``lang``."""
+        return translate(self.key, lang, **self.params)
+
     def __str__(self) -> str:
-        return t(self.key, **self.params)
+        return self.message("en")
 
 
 class InputError(AmlScreenError):

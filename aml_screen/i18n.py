@@ -1,7 +1,9 @@
 """English/French message catalogue for every user-facing text outside the web app.
 
 Messages live in ``aml_screen/locales/<area>.yaml`` as ``key: {en: ..., fr: ...}``; one file
-per area so each part of the engine owns its texts. ``t()`` formats with ``str.format``.
+per area so each part of the engine owns its texts. ``translate()`` formats with
+``str.format``. There is no current language: the engine keeps codes and parameters, and
+each edge (a CLI run, a web request, an export) names its reader's language.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ from babel.numbers import format_decimal
 
 LANGUAGES = ("en", "fr")
 _LOCALES = Path(__file__).parent / "locales"
-_current = ["en"]
 
 
 @cache
@@ -35,24 +36,13 @@ def catalogue() -> dict[str, dict[str, str]]:
     return merged
 
 
-def set_language(lang: str) -> None:
-    """Select the language used by ``t()`` (``en`` or ``fr``)."""
-    if lang not in LANGUAGES:
-        raise ValueError(f"unsupported language {lang!r}; use one of {LANGUAGES}")
-    _current[0] = lang
-
-
-def language() -> str:
-    return _current[0]
-
-
-def t(key: str, **params: Any) -> str:
-    """The message ``key`` in the current language, filled with ``params``."""
-    return translate(key, _current[0], **params)
-
-
 def translate(key: str, lang: str, **params: Any) -> str:
-    """The message ``key`` in ``lang`` (English when that language lacks it)."""
+    """The message ``key`` in ``lang`` (English when that language lacks it). A parameter
+    that is itself a message, ``{"key": ..., "params": {...}}``, is told in ``lang`` too: a
+    message stored with its parameters (as JSON) keeps its inner words translatable."""
+    for name, value in params.items():
+        if isinstance(value, dict) and isinstance(value.get("key"), str):
+            params[name] = translate(value["key"], lang, **(value.get("params") or {}))
     texts = catalogue().get(key)
     if texts is None:
         return key if not params else f"{key} {params}"
@@ -60,17 +50,16 @@ def translate(key: str, lang: str, **params: Any) -> str:
     return template.format(**params)
 
 
-def number(value: float | Decimal, lang: str | None = None, places: int | None = None) -> str:
+def number(value: float | Decimal, lang: str, places: int | None = None) -> str:
     """``value`` written the way the language writes numbers (3,008 / 3 008), by Babel's
-    CLDR data, with exactly ``places`` decimals when given; ``lang`` defaults to the
-    current language."""
+    CLDR data, with exactly ``places`` decimals when given."""
     pattern = None if places is None else "#,##0" + ("." + "0" * places if places else "")
-    return str(format_decimal(value, format=pattern, locale=lang or _current[0]))
+    return str(format_decimal(value, format=pattern, locale=lang))
 
 
-def day(value: date | datetime, lang: str | None = None) -> str:
+def day(value: date | datetime, lang: str) -> str:
     """A date the way the language writes it (6 Dec 2026 / 6 déc. 2026), by CLDR."""
-    return str(format_date(value, format="medium", locale=lang or _current[0]))
+    return str(format_date(value, format="medium", locale=lang))
 
 
 def plural(key: str, lang: str, quantity: int, **params: Any) -> str:

@@ -23,7 +23,6 @@ from aml_screen import __version__
 from aml_screen.alerts import batch_key, roll_up
 from aml_screen.errors import ConfigError
 from aml_screen.exemptions import apply_exemptions, listed_entries, party_details, with_pair_keys
-from aml_screen.i18n import t
 from aml_screen.ingest import ColumnMapping, IngestResult, read_batch
 from aml_screen.ingest.records import REPORT_COLUMNS
 from aml_screen.match.index import ListIndex, build_index
@@ -165,6 +164,7 @@ def run_screening(
     input_format: str = "auto",
     plausible: tuple[datetime, datetime] | None = None,
     names: Sequence[str] | None = None,
+    language: str = "en",
 ) -> ScreeningRun:
     """Screen every party name of every batch against ``watchlists``, and evaluate the rules
     of ``rules_dir`` (with ``rule_parameters`` overriding its ``parameters.yaml``).
@@ -182,7 +182,8 @@ def run_screening(
     ``stage_seconds`` times each step. ``names`` are the files' names as their sender
     gave them (an upload kept under its content hash), used in messages and
     ``source_file``. ``input_format`` is the batches' format
-    (``ingest.formats``), detected from each file's content when ``auto``."""
+    (``ingest.formats``), detected from each file's content when ``auto``. ``language`` is
+    the one quarantine reasons are written in (their codes and values are kept as well)."""
     if screen_only and (rules_dir is not None or exemptions is not None):
         raise ConfigError("screen.screen_only_conflict")
     progress = progress or NoProgress()
@@ -193,11 +194,11 @@ def run_screening(
     results: list[IngestResult] = []
     shown = list(names) if names is not None else [path.name for path in batch_paths]
     for path, name in zip(batch_paths, shown, strict=True):
-        advance = progress.stage(t("screen.stage.read", file=name), 1)
+        advance = progress.stage("screen.stage.read", 1, file=name)
         results.append(read_batch(path, mapping, timezone=timezone, date_order=date_order,
                                   columns=SCREENING_COLUMNS if screen_only else None,
                                   input_format=input_format,
-                                  plausible=plausible,
+                                  plausible=plausible, language=language,
                                   source=name if names is not None else None))
         advance(1)
     transactions = pl.concat([r.frame for r in results], how="diagonal_relaxed", rechunk=False)
@@ -218,7 +219,7 @@ def run_screening(
     rule_hits = pl.DataFrame(schema=RULE_HIT_SCHEMA)
     rules_clock = time.perf_counter()
     if rule_set is not None:
-        advance = progress.stage(t("rules.stage.evaluate"), 1)
+        advance = progress.stage("rules.stage.evaluate", 1)
         rule_hits = evaluate_rules(rule_set, transactions, hits, timezone=timezone)
         advance(1)
     rules_seconds = time.perf_counter() - rules_clock

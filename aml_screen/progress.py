@@ -1,11 +1,13 @@
 """Progress reporting that long jobs call and front ends render (rich bars in the CLI,
-a job record in the web app). Engine code only sees the ``Progress`` protocol."""
+a job record in the web app). Engine code only sees the ``Progress`` protocol, and names
+each stage by a message key and its parameters: the front end tells it in its reader's
+language."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Protocol
+from typing import Any, Protocol
 
 from rich.console import Console
 from rich.progress import (
@@ -17,26 +19,30 @@ from rich.progress import (
 )
 from rich.progress import Progress as RichBar
 
+from aml_screen.i18n import translate
+
 Advance = Callable[[int], None]
 
 
 class Progress(Protocol):
-    def stage(self, label: str, total: int | None) -> Advance:
-        """Start a stage of ``total`` units (None: unknown); returns the advance callback."""
+    def stage(self, key: str, total: int | None, **params: Any) -> Advance:
+        """Start the stage told by message ``key`` (with ``params``) of ``total`` units
+        (None: unknown); returns the advance callback."""
         ...
 
 
 class NoProgress:
     """Reports nothing (tests, library use, ``--no-progress``)."""
 
-    def stage(self, label: str, total: int | None) -> Advance:
+    def stage(self, key: str, total: int | None, **params: Any) -> Advance:
         return lambda _n: None
 
 
 class RichProgress:
-    """One rich bar per stage on stderr; use as a context manager."""
+    """One rich bar per stage on stderr, labelled in ``lang``; use as a context manager."""
 
-    def __init__(self, console: Console | None = None) -> None:
+    def __init__(self, lang: str, console: Console | None = None) -> None:
+        self._lang = lang
         self._bar = RichBar(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -47,8 +53,8 @@ class RichProgress:
             transient=False,
         )
 
-    def stage(self, label: str, total: int | None) -> Advance:
-        task = self._bar.add_task(label, total=total)
+    def stage(self, key: str, total: int | None, **params: Any) -> Advance:
+        task = self._bar.add_task(translate(key, self._lang, **params), total=total)
         return lambda n: self._bar.advance(task, n)
 
     @contextmanager

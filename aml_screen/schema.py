@@ -43,7 +43,8 @@ PARTY_SCHEMA: dict[str, pl.DataType] = {
 ``TRANSACTION_SCHEMA``'s columns): ``birth_date`` is ISO ``yyyy-mm-dd`` or a year alone,
 ``nationality`` an ISO 3166 alpha-2 code, ``id_number`` the document number in capitals
 without spaces or punctuation, ``phone`` digits with ``+`` when the country code is known.
-A value that cannot be read is dropped and the row's ``ingest_notes`` says so."""
+A value that cannot be read is dropped and the row's ``ingest_notes`` says so (a JSON list of
+``{"field", "value"}``, told in words by ``ingest.reasons.note_sentences``)."""
 NOTES_COLUMN = "ingest_notes"
 
 PARTY_ONLY_COLUMN = "party_only"

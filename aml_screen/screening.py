@@ -15,7 +15,6 @@ import polars as pl
 
 from aml_screen import schema
 from aml_screen.countries import country_codes
-from aml_screen.i18n import t
 from aml_screen.match import adjust
 from aml_screen.match.explain import with_adjustments
 from aml_screen.match.index import ListIndex
@@ -211,7 +210,7 @@ def screen_names(
     fresh = names if known is None else known.unseen
     queries = prepare_queries(fresh)
     lap("normalise")
-    advance = progress.stage(t("screen.stage.match"), queries.size)
+    advance = progress.stage("screen.stage.match", queries.size)
     stats = MatchStats()
     name_hits = (match_queries(queries, index, floor, on_progress=advance,
                                budget=reach_budget(memory_mib), stats=stats)

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from aml_screen.i18n import set_language
 from aml_screen.store import Database
 from tests.store.isolation import isolated_database, isolated_url
 
@@ -24,14 +23,6 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip("../shared/data is not present beside the checkout")
     return SHARED_DATA
-
-
-@pytest.fixture(autouse=True)
-def _english_messages() -> Iterator[None]:
-    """Each test starts in English; a test that switches to French is reset afterwards."""
-    set_language("en")
-    yield
-    set_language("en")
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import string
 
 import pytest
 
-from aml_screen.i18n import LANGUAGES, catalogue, set_language, t
+from aml_screen.i18n import LANGUAGES, catalogue, translate
 
 
 def _fields(template: str) -> set[str]:
@@ -19,13 +19,18 @@ def test_every_message_exists_in_english_and_french(key: str) -> None:
     assert _fields(texts["en"]) == _fields(texts["fr"]), key
 
 
-def test_current_language_selects_the_text() -> None:
-    assert t("summary.hits") == "Hits"
-    set_language("fr")
-    assert t("summary.hits") == "Correspondances"
-    assert t("summary.outputs", path="out") == "Résultats écrits dans out"
+def test_the_language_named_selects_the_text() -> None:
+    assert translate("summary.hits", "en") == "Hits"
+    assert translate("summary.hits", "fr") == "Correspondances"
+    assert translate("summary.outputs", "fr", path="out") == "Résultats écrits dans out"
 
 
-def test_unknown_language_is_refused() -> None:
-    with pytest.raises(ValueError, match="unsupported language"):
-        set_language("de")
+def test_a_parameter_that_is_a_message_is_told_in_the_same_language() -> None:
+    """Stored errors keep inner words as messages (key and parameters), so each reader gets
+    them in their own language."""
+    params = {"path": "scan.pdf", "kind": {"key": "ingest.kind.pdf"}}
+    english = translate("ingest.binary", "en", **params)
+    french = translate("ingest.binary", "fr", **params)
+    assert english.endswith(translate("ingest.kind.pdf", "en"))
+    assert french.endswith(translate("ingest.kind.pdf", "fr"))
+    assert "ingest.kind" not in english + french

@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask, g, request, session
 
 from aml_screen.i18n import LANGUAGES, day, number, plural, translate
+from aml_screen.ingest.reasons import note_sentences
 from aml_screen.rules.sentences import typology_label
 from web.services import services
 
@@ -79,9 +80,14 @@ def format_record(ref: str, subject_id: str = "") -> str:
     return gettext("web.subject.known", subject=ref)
 
 
+def format_ingest_notes(value: str | None) -> str:
+    """A transaction's KYC values left out at ingest, in the user's language."""
+    return "; ".join(note_sentences(value, current_language()))
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(_=gettext, _n=ngettext, lang=current_language,
                                  languages=LANGUAGES)
     app.jinja_env.filters.update(amount=format_amount, utc=format_time, number=format_number,
                                  typology=format_typology, day=format_day,
-                                 record=format_record)
+                                 record=format_record, ingest_notes=format_ingest_notes)

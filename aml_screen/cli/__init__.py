@@ -10,9 +10,9 @@ import click
 
 from aml_screen import __version__
 from aml_screen.cli.context import Context
+from aml_screen.cli.messages import language, t
 from aml_screen.cli.usage import usage_line
 from aml_screen.errors import AmlScreenError
-from aml_screen.i18n import set_language, t
 from aml_screen.settings import load_settings
 
 __all__ = ["Context", "main"]
@@ -26,7 +26,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except AmlScreenError as exc:
-            click.echo(f"aml-screen: {t('error.prefix')}: {exc}", err=True)
+            click.echo(f"aml-screen: {t('error.prefix')}: {exc.message(language())}", err=True)
             sys.exit(exc.exit_code)
         except click.UsageError as exc:
             click.echo(usage_line(exc), err=True)
@@ -49,9 +49,8 @@ def main(ctx: click.Context, lang: str | None, config_file: str | None) -> None:
         settings = load_settings(config_file=Path(config_file) if config_file else None,
                                  language=lang)
     except AmlScreenError as exc:
-        click.echo(f"aml-screen: error: {exc}", err=True)
+        click.echo(f"aml-screen: error: {exc.message(lang or 'en')}", err=True)
         sys.exit(exc.exit_code)
-    set_language(settings.language)
     ctx.obj = Context(settings=settings)
 
 

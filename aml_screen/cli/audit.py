@@ -9,8 +9,8 @@ import sys
 import click
 
 from aml_screen.cli.context import Context, pass_context
+from aml_screen.cli.messages import language
 from aml_screen.errors import InputError
-from aml_screen.i18n import language
 from aml_screen.store import open_database
 from aml_screen.store.audit import describe_chain, verify_chain
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 
 from aml_screen.cli.context import Context, pass_context
-from aml_screen.i18n import t
+from aml_screen.cli.messages import t
 from aml_screen.store import open_database
 
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import click
 
+from aml_screen.cli.messages import t
 from aml_screen.errors import InputError
 from aml_screen.evidence import VerifyReport, verify_package
-from aml_screen.i18n import t
 
 FAILED_EXIT = 1
 

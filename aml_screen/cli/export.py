@@ -11,11 +11,11 @@ import click
 from rich.console import Console
 
 from aml_screen.cli.context import Context, pass_context
+from aml_screen.cli.messages import language, t
 from aml_screen.errors import InputError
 from aml_screen.exports.filters import FORMATS, KINDS, make_filter
 from aml_screen.exports.info import ExportInfo
 from aml_screen.exports.service import export_file, find_user
-from aml_screen.i18n import language, t
 from aml_screen.progress import RichProgress
 from aml_screen.store import open_database
 from aml_screen.store.audit import SYSTEM_ACTOR
@@ -55,7 +55,7 @@ def export_command(obj: Context, kind: str, fmt: str, out: Path, date_from: str 
     try:
         actor_id = find_user(database, as_user) if as_user else None
         info = ExportInfo(kind, flt, as_user or SYSTEM_ACTOR, language())
-        bars = RichProgress(Console(stderr=True)) if progress else None
+        bars = RichProgress(language(), Console(stderr=True)) if progress else None
         with bars.running() if bars else nullcontext():
             result = export_file(database, fmt, info, out, actor_id, progress=bars)
     finally:

@@ -10,10 +10,10 @@ import click
 from sqlalchemy import select
 
 from aml_screen.cli.context import Context, pass_context
+from aml_screen.cli.messages import t
 from aml_screen.cli.options import ROW_ID
 from aml_screen.goaml.case import export_case
 from aml_screen.goaml.model import GoamlError
-from aml_screen.i18n import t
 from aml_screen.store import open_database
 from aml_screen.store.models import User
 

@@ -15,8 +15,8 @@ import click
 import polars as pl
 
 from aml_screen.cli.context import Context, pass_context
+from aml_screen.cli.messages import number, t
 from aml_screen.errors import WatchlistError
-from aml_screen.i18n import number, t
 from aml_screen.settings import Settings
 from aml_screen.watchlists import registry
 from aml_screen.watchlists.diff import ListDiff, diff_lists

@@ -15,8 +15,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from aml_screen.cli.context import Context, pass_context
+from aml_screen.cli.messages import t
 from aml_screen.errors import InputError
-from aml_screen.i18n import t
 from aml_screen.jobs import JobQueue, embedded_jobs, submit_batch
 from aml_screen.store import Database, open_database
 from aml_screen.store.batches import job_states
@@ -70,6 +70,11 @@ def load_command(obj: Context, files: tuple[Path, ...], label: str | None,
         database.dispose()
 
 
+def _stage(state: Batch) -> str:
+    """The stage a job is at, in this run's language."""
+    return t(state.progress_label, **(state.progress_params or {})) if state.progress_label else ""
+
+
 def _wait(queue: JobQueue, database: Database, batch_ids: list[int]) -> int:
     """Follow the batches' jobs until each is done or failed (running them here when the
     queue is embedded); prints each failure; returns how many failed."""
@@ -85,7 +90,7 @@ def _wait(queue: JobQueue, database: Database, batch_ids: list[int]) -> int:
             for state in states:
                 bars.update(tasks[state.id], total=state.progress_total or None,
                             completed=state.progress_done or 0,
-                            description=f"#{state.id} {state.progress_label or ''}")
+                            description=f"#{state.id} {_stage(state)}")
                 if state.status in ("done", "failed"):
                     ended[state.id] = state
             if len(ended) < len(batch_ids):

@@ -10,8 +10,8 @@ from rich.console import Console
 from rich.table import Table
 
 from aml_screen.cli.context import Context, pass_context
+from aml_screen.cli.messages import t
 from aml_screen.cli.options import check_threshold, load_lists
-from aml_screen.i18n import t
 from aml_screen.match.names import match_names
 from aml_screen.pipeline import index_watchlists
 

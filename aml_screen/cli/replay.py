@@ -9,8 +9,8 @@ import sys
 import click
 
 from aml_screen.cli.context import Context, pass_context
+from aml_screen.cli.messages import t
 from aml_screen.cli.options import ROW_ID
-from aml_screen.i18n import t
 from aml_screen.replay import Difference, ReplayReport, replay_batch
 from aml_screen.store import open_database
 

@@ -8,7 +8,7 @@ import polars as pl
 from rich.console import Console
 from rich.table import Table
 
-from aml_screen.i18n import language, t
+from aml_screen.cli.messages import language, t
 from aml_screen.rules.sentences import typology_label
 
 TOP_HITS = 10

@@ -11,9 +11,9 @@ from datetime import UTC, date, datetime
 import click
 
 from aml_screen.cli.context import Context, pass_context
+from aml_screen.cli.messages import t
 from aml_screen.cli.options import ROW_ID
 from aml_screen.errors import InputError
-from aml_screen.i18n import t
 from aml_screen.jobs.rescreen import rescreen_stored_batch
 from aml_screen.store import open_database
 from aml_screen.store.models import Rescreen

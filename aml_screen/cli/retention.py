@@ -8,8 +8,8 @@ from __future__ import annotations
 import click
 
 from aml_screen.cli.context import Context, pass_context
+from aml_screen.cli.messages import t
 from aml_screen.errors import InputError
-from aml_screen.i18n import t
 from aml_screen.jobs.screening import mapping_path, stored_path
 from aml_screen.store import open_database
 from aml_screen.store.base import utcnow

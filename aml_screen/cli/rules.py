@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from aml_screen.cli.context import Context, pass_context
-from aml_screen.i18n import t
+from aml_screen.cli.messages import language, t
 from aml_screen.ingest import read_batch
 from aml_screen.rules import RuleError, RuleSet, evaluate_rules, load_rules
 from aml_screen.rules.configured import parameters_override
@@ -35,7 +35,7 @@ def _load(rules_dir: Path | None, settings: Settings) -> RuleSet:
     except RuleError as exc:
         err = Console(stderr=True, soft_wrap=True)
         for problem in exc.problems:
-            err.print(problem.line(), markup=False, highlight=False)
+            err.print(problem.line(language()), markup=False, highlight=False)
         err.print(t("rules.invalid", count=len(exc.problems)), markup=False)
         sys.exit(exc.exit_code)
 
@@ -106,7 +106,8 @@ def backtest_command(obj: Context, batches: tuple[Path, ...], rules_dir: Path,
     settings = obj.settings
     changed, current = _load(rules_dir, settings), _load(current_dir, settings)
     frames = [read_batch(path, None, timezone=settings.timezone,
-                         date_order=settings.date_order).frame for path in batches]
+                         date_order=settings.date_order, language=language()).frame
+              for path in batches]
     transactions = pl.concat(frames, how="diagonal_relaxed")
     keys = ["rule_id", "subject_type", "subject_id"]
     zone = settings.timezone

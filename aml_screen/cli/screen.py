@@ -10,10 +10,10 @@ import click
 from rich.console import Console
 
 from aml_screen.cli.context import Context, pass_context
+from aml_screen.cli.messages import language, t
 from aml_screen.cli.options import load_lists, threshold_option
 from aml_screen.cli.report import print_alerts, print_summary
 from aml_screen.errors import ConfigError
-from aml_screen.i18n import t
 from aml_screen.ingest import load_mapping
 from aml_screen.ingest.dates import plausible_range
 from aml_screen.ingest.formats import FORMAT_NAMES
@@ -83,9 +83,12 @@ def screen_command(obj: Context, batches: tuple[Path, ...], watchlists: tuple[st
         run = _spark_run(batches, lists, spark_master, threshold=cutoff,
                          timezone=timezone or settings.timezone, date_order=settings.date_order,
                          mapping=column_mapping, rules_dir=chosen_rules,
-                         rule_parameters=parameters_override(settings))
+                         rule_parameters=parameters_override(settings),
+                         plausible=plausible_range(settings.plausible_from,
+                                                   settings.plausible_to),
+                         language=settings.language)
     else:
-        bars = RichProgress(console) if progress else None
+        bars = RichProgress(language(), console) if progress else None
         with bars.running() if bars else nullcontext():
             run = run_screening(list(batches), lists, threshold=cutoff,
                                 timezone=timezone or settings.timezone,
@@ -95,7 +98,7 @@ def screen_command(obj: Context, batches: tuple[Path, ...], watchlists: tuple[st
                                 progress=bars or NoProgress(), rules_dir=chosen_rules,
                                 rule_parameters=parameters_override(settings),
                                 match_memory_mib=settings.match_memory_mib,
-                                input_format=input_format)
+                                input_format=input_format, language=settings.language)
     paths = write_outputs(out_dir, run.tables, run.quarantine, run.summary, fmt)
     out = Console()
     print_summary(out, run.summary, run.hits)

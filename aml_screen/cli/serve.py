@@ -16,7 +16,7 @@ import waitress
 from sqlalchemy import select
 
 from aml_screen.cli.context import Context, pass_context
-from aml_screen.i18n import t
+from aml_screen.cli.messages import t
 from aml_screen.jobs import JobQueue, Reaper, embedded_jobs, submit_batch
 from aml_screen.store import Database, open_database
 from aml_screen.store.accounts import create_user, set_password

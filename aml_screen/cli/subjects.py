@@ -15,8 +15,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from sqlalchemy import func, select
 
 from aml_screen.cli.context import Context, pass_context
+from aml_screen.cli.messages import day, language, number, t
 from aml_screen.errors import InputError
-from aml_screen.i18n import day, language, number, plural, t
+from aml_screen.i18n import plural
 from aml_screen.store import open_database
 from aml_screen.store.models import PartySubject, Transaction
 from aml_screen.store.party_sides import its_transaction, party_name

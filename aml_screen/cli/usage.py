@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from aml_screen.i18n import t
+from aml_screen.cli.messages import t
 
 _QUOTED = re.compile(r"'([^']*)'")
 _EXTRA = re.compile(r"unexpected extra arguments? \((.*)\)")

@@ -13,8 +13,8 @@ import click
 from sqlalchemy.orm import Session
 
 from aml_screen.cli.context import Context, pass_context
+from aml_screen.cli.messages import t
 from aml_screen.errors import InputError
-from aml_screen.i18n import t
 from aml_screen.store import open_database
 from aml_screen.store.accounts import (
     create_user,

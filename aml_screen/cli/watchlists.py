@@ -27,8 +27,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from aml_screen.cli.context import Context, pass_context
 from aml_screen.cli.list_diff import diff
+from aml_screen.cli.messages import language, t
 from aml_screen.errors import AmlScreenError, WatchlistError
-from aml_screen.i18n import language, t
 from aml_screen.settings import Settings
 from aml_screen.store import open_database
 from aml_screen.store.audit import record
@@ -75,8 +75,8 @@ def update(obj: Context, source_ids: tuple[str, ...]) -> None:
                 result = update_source(source, settings, progress)
             except AmlScreenError as exc:
                 failed += 1
-                click.echo(t("cli.watchlists.update_failed", source=source.id, error=exc),
-                           file=sys.stderr)
+                click.echo(t("cli.watchlists.update_failed", source=source.id,
+                             error=exc.message(language())), file=sys.stderr)
                 continue
             results.append(result)
             key = "cli.watchlists.updated" if result.changed else "cli.watchlists.unchanged"
@@ -105,7 +105,8 @@ def _audit_downloads(settings: Settings, results: list[UpdateResult]) -> None:
         finally:
             database.dispose()
     except (AmlScreenError, SQLAlchemyError, OSError) as exc:
-        click.echo(t("admin.lists.audit_failed", count=len(results), error=exc),
+        error = exc.message(language()) if isinstance(exc, AmlScreenError) else exc
+        click.echo(t("admin.lists.audit_failed", count=len(results), error=error),
                    file=sys.stderr)
 
 

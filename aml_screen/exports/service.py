@@ -25,7 +25,6 @@ from aml_screen.exports.info import ExportInfo
 from aml_screen.exports.pdf_writer import PDF_MAX_ROWS, write_pdf
 from aml_screen.exports.rows import CHUNK, COLUMNS, count_rows, iter_rows
 from aml_screen.exports.xlsx_writer import write_xlsx
-from aml_screen.i18n import translate
 from aml_screen.progress import NoProgress, Progress
 from aml_screen.store import Database
 from aml_screen.store.audit import record
@@ -76,8 +75,8 @@ def build_file(database: Database, fmt: str, info: ExportInfo, path: Path,
             total = count_rows(session, kind, flt)
             limit = PDF_MAX_ROWS if fmt == "pdf" else None
             on_chunk = (progress or NoProgress()).stage(
-                translate("exports.progress", info.lang, kind=info.title()),
-                min(total, limit) if limit is not None else total)
+                "exports.progress", min(total, limit) if limit is not None else total,
+                kind=info.title())
             with closing(iter_rows(session, kind, flt, limit=limit, on_chunk=on_chunk)) as rows:
                 if fmt == "pdf":
                     content, count = write_pdf(rows, info, total)

@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import polars as pl
 
 from aml_screen.errors import ConfigError, IngestError
-from aml_screen.i18n import t
+from aml_screen.i18n import translate
 from aml_screen.ingest import dates
 from aml_screen.ingest.csv_reader import BrokenRow, TextBatch, empty_text
 from aml_screen.ingest.currencies import minor_units
@@ -93,6 +93,7 @@ def read_batch(
     input_format: str = "auto",
     source: str | None = None,
     plausible: tuple[datetime, datetime] | None = None,
+    language: str = "en",
 ) -> IngestResult:
     """Read and validate one batch; rows that fail a check go to the quarantine frame.
 
@@ -107,6 +108,8 @@ def read_batch(
     (detected from the content). ``source`` names the file in messages and in
     ``source_file`` (default: its path, and its name).
     ``plausible`` bounds booking dates (``dates.plausible_range``, its default when None).
+    ``language`` is the one quarantine reasons are written in (each also keeps its code and
+    values, to be told again in any reader's language).
     """
     mapping = mapping or ColumnMapping()
     zone = _zone(mapping.timezone or timezone)
@@ -117,9 +120,9 @@ def read_batch(
     name = source or str(path)
     found = detect_format(head, name) if input_format == "auto" else input_format
     if found == ZIP:
-        return _read_zip(path, digest, name, partial(
+        return _read_zip(path, digest, name, language, partial(
             read_batch, mapping=mapping, timezone=timezone, date_order=date_order,
-            chunk_rows=chunk_rows, columns=columns))
+            chunk_rows=chunk_rows, columns=columns, plausible=plausible, language=language))
     opened = batch_reader(found)(path, mapping, name)
     reader = opened.table
     headers = reader.headers
@@ -137,6 +140,7 @@ def read_batch(
         rank_date_formats=not mapping.date_formats,
         date_order=order,
         plausible=plausible or dates.plausible_range(),
+        language=language,
     )
     starts = range(0, reader.height, chunk_rows)
     wanted = _wanted_headers(headers, resolved, columns)
@@ -152,7 +156,7 @@ def read_batch(
         whole = None if wanted is None else partial(_whole, reader, first, chunk_rows)
         frame, quarantine = validate_chunk(chunk.frame, options, facts, full_text=whole,
                                            keep=columns)
-        broken = _broken_rows(chunk, id_index, len(headers), options.source_file)
+        broken = _broken_rows(chunk, id_index, len(headers), options.source_file, language)
         rows = chunk.frame.height + len(chunk.broken)
         return _Loaded(frame, quarantine, broken, rows, own, facts.separator)
 
@@ -184,7 +188,7 @@ def read_batch(
                         opened.unmapped)
 
 
-def _read_zip(path: Path, digest: str, name: str,
+def _read_zip(path: Path, digest: str, name: str, language: str,
               read: Callable[..., IngestResult]) -> IngestResult:
     """Every member of the ZIP ``path`` read as a file of its own (``read(file,
     source=member)``), the results one after the other; a member refused whole is one
@@ -200,7 +204,7 @@ def _read_zip(path: Path, digest: str, name: str,
                 result = read(extracted, source=member)
             except IngestError as exc:
                 refused.append({"source_file": member, "reason_code": FILE_REFUSED,
-                                "reason": str(exc), "reason_params": json.dumps(
+                                "reason": exc.message(language), "reason_params": json.dumps(
                                     {"error_key": exc.key, "error_params": {
                                         k: str(v) for k, v in exc.params.items()}},
                                     ensure_ascii=False)})
@@ -268,8 +272,8 @@ def _digest(path: Path) -> tuple[str, bytes]:
         raise IngestError("ingest.unreadable", path=path, detail=exc.strerror) from exc
 
 
-def _broken_rows(text: TextBatch, id_index: int | None, columns: int, source_file: str
-                 ) -> pl.DataFrame:
+def _broken_rows(text: TextBatch, id_index: int | None, columns: int, source_file: str,
+                 language: str) -> pl.DataFrame:
     """Quarantine rows for lines whose field count differs from the header's."""
 
     def row(broken: BrokenRow) -> dict[str, object]:
@@ -280,8 +284,8 @@ def _broken_rows(text: TextBatch, id_index: int | None, columns: int, source_fil
             "line_number": broken.line,
             "transaction_id": tx_id or None,
             "reason_code": "bad_field_count",
-            "reason": t("ingest.reason.bad_field_count", fields=len(broken.fields),
-                        columns=columns),
+            "reason": translate("ingest.reason.bad_field_count", language,
+                                fields=len(broken.fields), columns=columns),
             "raw": broken.raw,
             "reason_params": json.dumps({"fields": len(broken.fields), "columns": columns}),
         }

@@ -17,7 +17,6 @@ from concurrent.futures import ThreadPoolExecutor
 import polars as pl
 
 from aml_screen.errors import IngestError
-from aml_screen.i18n import t
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -99,7 +98,7 @@ def decode(data: bytes, encoding: str, source: str) -> tuple[str, str]:
             return _strict(data[len(bom) :], name.removesuffix("-sig"), source), name
     kind = binary_kind(data)
     if kind is not None:
-        raise IngestError("ingest.binary", path=source, kind=t(kind))
+        raise IngestError("ingest.binary", path=source, kind={"key": kind})
     utf16 = _utf16_without_bom(data[:_SAMPLE]) if b"\x00" in data[:_SAMPLE] else None
     if utf16 is not None:
         return _strict(data, utf16, source), utf16

@@ -2,7 +2,8 @@
 into the forms screening compares with the lists, as polars expressions.
 
 A value that cannot be read is dropped and the row gets a note naming the column and the
-value: the row itself is loaded and screened. Quarantining it would take its names out of
+value (as data, told in words by ``reasons.note_sentences``): the row itself is loaded and
+screened. Quarantining it would take its names out of
 screening for the sake of secondary evidence, which only adjusts a name match's score.
 """
 
@@ -13,8 +14,6 @@ from datetime import date
 import polars as pl
 
 from aml_screen.countries import country_codes
-from aml_screen.i18n import t
-from aml_screen.ingest.reasons import sentence
 
 _DATE_FORMATS = {
     "dmy": ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"),
@@ -72,7 +71,7 @@ def phone(text: pl.Expr) -> pl.Expr:
 
 
 def note(column: str, raw: pl.Expr, parsed: pl.Expr) -> pl.Expr:
-    """The sentence saying ``raw`` was dropped from ``column`` (null when it was read)."""
-    role, attribute = column.split("_", 1)
+    """``{"field": column, "value": raw}`` as JSON when ``raw`` was dropped from ``column``
+    (null when it was read)."""
     return pl.when(raw.is_not_null() & parsed.is_null()).then(
-        sentence(f"ingest.note.{attribute}", role=pl.lit(t(f"role.{role}")), value=raw))
+        pl.struct(field=pl.lit(column), value=raw).struct.json_encode())

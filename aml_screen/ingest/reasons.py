@@ -1,7 +1,7 @@
-"""Quarantine reasons as sentences in the current language, built per row with polars, and
+"""Quarantine reasons as sentences in a given language, built per row with polars, and
 as codes with parameters (JSON) that any edge tells again in its reader's language.
 
-A message template is rendered once through ``t()`` with marker placeholders, then cut at
+A message template is rendered once through ``translate()`` with marker placeholders, then cut at
 the markers and reassembled with ``concat_str`` around the row's own values: one
 vectorised expression per reason instead of formatting row by row.
 """
@@ -14,7 +14,7 @@ from typing import Any
 
 import polars as pl
 
-from aml_screen.i18n import t, translate
+from aml_screen.i18n import translate
 
 _MARK = re.compile("\x00(\\d+)\x00")
 
@@ -34,10 +34,10 @@ _PARAMS: dict[str, dict[str, str]] = {
 REASON_CODES = (*_PARAMS, "bad_field_count")
 
 
-def sentence(key: str, **values: pl.Expr) -> pl.Expr:
-    """Message ``key`` with each placeholder filled from the matching expression."""
+def sentence(key: str, lang: str, **values: pl.Expr) -> pl.Expr:
+    """Message ``key`` in ``lang``, each placeholder filled from the matching expression."""
     exprs = list(values.values())
-    template = t(key, **{name: f"\x00{i}\x00" for i, name in enumerate(values)})
+    template = translate(key, lang, **{name: f"\x00{i}\x00" for i, name in enumerate(values)})
     parts = _MARK.split(template)
     pieces = [
         exprs[int(part)].cast(pl.String).fill_null("") if i % 2 else pl.lit(part)
@@ -47,11 +47,12 @@ def sentence(key: str, **values: pl.Expr) -> pl.Expr:
     return pl.concat_str(pieces) if pieces else pl.lit("")
 
 
-def reason_sentences(code: pl.Expr) -> pl.Expr:
-    """The sentence for each row's reason code (the columns of ``_PARAMS`` must exist)."""
+def reason_sentences(code: pl.Expr, lang: str) -> pl.Expr:
+    """The sentence in ``lang`` for each row's reason code (the columns of ``_PARAMS`` must
+    exist)."""
     chosen = [
         pl.when(code == reason).then(
-            sentence(f"ingest.reason.{reason}",
+            sentence(f"ingest.reason.{reason}", lang,
                      **{name: pl.col(column) for name, column in params.items()})
         )
         for reason, params in _PARAMS.items()
@@ -69,6 +70,22 @@ def reason_params(code: pl.Expr) -> pl.Expr:
         for reason, params in _PARAMS.items()
     ]
     return pl.coalesce(chosen)
+
+
+def note_sentences(stored: str | None, lang: str) -> list[str]:
+    """A row's ``ingest_notes`` in ``lang``, one sentence per KYC value left out (stored as a
+    JSON list of ``{"field", "value"}``); a note stored as a sentence, before notes were
+    kept as data, as it is."""
+    if not stored:
+        return []
+    if not stored.startswith("["):
+        return [stored]
+    said = []
+    for item in json.loads(stored):
+        role, attribute = str(item["field"]).split("_", 1)
+        said.append(translate(f"ingest.note.{attribute}", lang, role_key=f"role.{role}",
+                              value=item["value"]))
+    return said
 
 
 def quarantine_reason(code: str, params: str | None, lang: str, stored: str) -> str:

@@ -56,6 +56,8 @@ class ValidationOptions:
     """The latest possible birth date."""
     plausible: tuple[datetime, datetime] = field(default_factory=dates.plausible_range)
     """First and last plausible booking instants (``dates.plausible_range``)."""
+    language: str = "en"
+    """The language quarantine reasons are written in (their codes and values are kept too)."""
 
 
 @dataclass(frozen=True)
@@ -205,7 +207,7 @@ def _quarantine(
         line_number=pl.col("source_line"),
         transaction_id=pl.col("transaction_id"),
         reason_code=pl.col("_reason_code"),
-        reason=reason_sentences(pl.col("_reason_code")),
+        reason=reason_sentences(pl.col("_reason_code"), options.language),
         raw=pl.col("_raw"),
         reason_params=reason_params(pl.col("_reason_code")),
     )
@@ -228,8 +230,10 @@ def _read_party_columns(frame: pl.DataFrame, columns: list[str], options: Valida
         for c in columns if c.endswith("_nationality")
     )
     notes = pl.concat_str([party.note(c, pl.col(c), pl.col(f"_{c}")) for c in columns],
-                          separator="; ", ignore_nulls=True)
-    return parsed.with_columns(pl.when(notes != "").then(notes).alias(NOTES_COLUMN)).drop(
+                          separator=",", ignore_nulls=True)
+    return parsed.with_columns(
+        pl.when(notes != "").then(pl.concat_str([pl.lit("["), notes, pl.lit("]")]))
+        .alias(NOTES_COLUMN)).drop(
         columns).rename({f"_{c}": c for c in columns})
 
 

@@ -1,5 +1,6 @@
-"""``Progress`` that writes a job's stage and count onto its batch row, where the web page
-polls it. Writes are throttled: a bar advancing per name must not cost a commit per name.
+"""``Progress`` that writes a job's stage (its message key and parameters, told in each
+reader's language by the page) and count onto its batch row, where the web page polls
+it. Writes are throttled: a bar advancing per name must not cost a commit per name.
 
 With the attempt's ``Claim``, each write also beats the job's heartbeat in the same
 transaction and stops the attempt (``ClaimLostError``) once another attempt owns the job."""
@@ -7,6 +8,7 @@ transaction and stops the attempt (``ClaimLostError``) once another attempt owns
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from sqlalchemy import update
 
@@ -33,8 +35,9 @@ class DatabaseProgress:
                 require_claim(session, self._claim)
             session.execute(update(Batch).where(Batch.id == self._batch_id).values(**values))
 
-    def stage(self, label: str, total: int | None) -> Advance:
-        self._write(progress_label=label[:200], progress_total=total, progress_done=0)
+    def stage(self, key: str, total: int | None, **params: Any) -> Advance:
+        self._write(progress_label=key[:200], progress_params=params or None,
+                    progress_total=total, progress_done=0)
         done = 0
         last = time.monotonic()
 

@@ -9,7 +9,6 @@ import logging
 from datetime import date
 
 from aml_screen.errors import AmlScreenError
-from aml_screen.i18n import t
 from aml_screen.jobs.heartbeat import Heartbeat, beat_interval
 from aml_screen.jobs.progress import DatabaseProgress
 from aml_screen.jobs.screening import screen_stored, stored_path
@@ -54,13 +53,13 @@ def rescreen_stored_batch(settings: Settings, database: Database, rescreen_id: i
         with Heartbeat(database, claim, beat_interval(settings)):
             if not path.is_file():
                 raise RescreenError("rescreen.file_missing", batch_id=batch_id)
-            advance = progress.stage(t("rescreen.stage.lists"), 1)
+            advance = progress.stage("rescreen.stage.lists", 1)
             lists = load_watchlists(list(settings.default_watchlists), settings)
             advance(1)
             run = screen_stored(settings, path, original, sha256, lists, progress,
                                 exemptions)
             entries = hit_entries(lists, run.hits)
-            progress.stage(t("store.stage.alerts"), None)
+            progress.stage("store.stage.alerts", None)
             with database.transaction() as session:
                 created = load_rescreen(session, rescreen_id, run, entries, claim)
             refresh_statistics(database.engine)

@@ -15,7 +15,6 @@ from pathlib import Path
 import polars as pl
 
 from aml_screen.errors import AmlScreenError
-from aml_screen.i18n import t
 from aml_screen.ingest import ColumnMapping, load_mapping
 from aml_screen.ingest.dates import plausible_range
 from aml_screen.ingest.formats import ACCEPTED_SUFFIXES
@@ -78,7 +77,8 @@ def screen_stored(settings: Settings, path: Path, name: str, sha256: str,
                                                    settings.plausible_to),
                          progress=progress, rules_dir=rules_dir,
                          rule_parameters=rule_parameters, exemptions=exemptions,
-                         match_memory_mib=settings.match_memory_mib, names=[name])
+                         match_memory_mib=settings.match_memory_mib, names=[name],
+                         language=settings.language)
 
 
 def across_batches(settings: Settings, database: Database, batch_id: int, run: ScreeningRun,
@@ -91,7 +91,7 @@ def across_batches(settings: Settings, database: Database, batch_id: int, run: S
     rule_set = load_rules(rules_dir, parameters)
     if history_scoped(rule_set) is None:
         return None
-    advance = progress.stage(t("store.stage.history"), 1)
+    advance = progress.stage("store.stage.history", 1)
     with database.transaction() as session:
         earlier = earlier_transactions(session, batch_id, run.transactions,
                                        settings.history_days)
@@ -129,7 +129,7 @@ def screen_stored_batch(settings: Settings, database: Database, batch_id: int) -
     progress = DatabaseProgress(database, batch_id, claim=claim)
     try:
         with Heartbeat(database, claim, beat_interval(settings)):
-            advance = progress.stage(t("screen.stage.lists"), 1)
+            advance = progress.stage("screen.stage.lists", 1)
             lists = load_watchlists(list(settings.default_watchlists), settings)
             snapshot_lists(settings, lists)
             advance(1)
@@ -140,7 +140,7 @@ def screen_stored_batch(settings: Settings, database: Database, batch_id: int) -
             entries = hit_entries(lists, run.hits)
             rule_digest = snapshot_rules(settings, rules_dir, parameters)
             store_rows(database, claim, run, progress)
-            advance = progress.stage(t("store.stage.subjects"), 1)
+            advance = progress.stage("store.stage.subjects", 1)
             resolved = resolve_batch(database, batch_id,
                                      batch_records(run.transactions, batch_id), claim)
             if resolved is not None and resolved.review:
@@ -150,7 +150,7 @@ def screen_stored_batch(settings: Settings, database: Database, batch_id: int) -
             advance(1)
             history = across_batches(settings, database, batch_id, run, rules_dir, parameters,
                                      progress)
-            progress.stage(t("store.stage.alerts"), run.alerts.height)
+            progress.stage("store.stage.alerts", run.alerts.height)
             with database.transaction() as session:
                 load_results(session, session.get_one(Batch, batch_id), run, entries,
                              rule_digest=rule_digest, claim=claim, history_hits=history)

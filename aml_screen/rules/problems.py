@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from aml_screen.errors import InputError
-from aml_screen.i18n import t, translate
+from aml_screen.i18n import translate
 
 Report = Callable[..., None]
 """``report(field, key, **params)``: one problem of the rule being loaded."""
@@ -25,25 +25,25 @@ class RuleProblem:
     key: str
     params: dict[str, Any] = dataclasses.field(default_factory=dict)
 
-    def message(self, lang: str | None = None) -> str:
-        return t(self.key, **self.params) if lang is None else translate(self.key, lang,
-                                                                          **self.params)
+    def message(self, lang: str) -> str:
+        return translate(self.key, lang, **self.params)
 
-    def line(self) -> str:
-        return t("rules.problem.line", file=self.file, rule=self.rule, field=self.field,
-                 message=self.message())
+    def line(self, lang: str) -> str:
+        return translate("rules.problem.line", lang, file=self.file, rule=self.rule,
+                         field=self.field, message=self.message(lang))
 
 
 class RuleError(InputError):
     """An invalid rule set (or rule parameters): every problem found, not just the first.
-    ``str()`` is a count followed by one line per problem (file, rule, field, message)."""
+    Its message is a count followed by one line per problem (file, rule, field, message)."""
 
     def __init__(self, problems: Sequence[RuleProblem]) -> None:
         super().__init__("rules.invalid", count=len(problems))
         self.problems = list(problems)
 
-    def __str__(self) -> str:
-        return "\n".join([t(self.key, **self.params), *(p.line() for p in self.problems)])
+    def message(self, lang: str) -> str:
+        return "\n".join([translate(self.key, lang, **self.params),
+                          *(p.line(lang) for p in self.problems)])
 
 
 class Problems:

@@ -18,9 +18,11 @@ staging folder must be storage every executor and the driver see (a local folder
 
 from __future__ import annotations
 
+import json
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -54,6 +56,8 @@ class IngestOptions:
     mapping: ColumnMapping | None
     timezone: str
     date_order: str
+    plausible: tuple[datetime, datetime] | None = None
+    language: str = "en"
 
 
 def file_key(uri: str) -> str:
@@ -96,9 +100,11 @@ def _ingest_one(uri: str, content: bytes, position: int, options: IngestOptions,
         local.write_bytes(content)
         try:
             result = read_batch(local, options.mapping, timezone=options.timezone,
-                                date_order=options.date_order)
-        except AmlScreenError as exc:
-            return {"path": uri, "batch": position, "error": str(exc)}
+                                date_order=options.date_order, plausible=options.plausible,
+                                language=options.language)
+        except AmlScreenError as exc:  # the driver raises it again, told in its reader's words
+            error = {"key": exc.key, "params": {k: str(v) for k, v in exc.params.items()}}
+            return {"path": uri, "batch": position, "error": json.dumps(error)}
     for out_dir, frame in ((transactions_dir(staging), result.frame),
                            (quarantine_dir(staging), result.quarantine)):
         out_dir.mkdir(parents=True, exist_ok=True)

@@ -10,6 +10,7 @@ of the rows). ``summary["stage_seconds"]`` times each stage.
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 import time
@@ -25,7 +26,7 @@ from pyspark.sql import functions as F  # noqa: N812  (Spark's documented alias)
 
 from aml_screen import __version__
 from aml_screen.alerts import batch_key, roll_up
-from aml_screen.errors import InputError
+from aml_screen.errors import IngestError, InputError
 from aml_screen.exemptions import PARTY_DETAILS, PARTY_ROLES
 from aml_screen.ingest import ColumnMapping
 from aml_screen.pipeline import StageClock, index_watchlists, remove_exempt_hits, result_counts
@@ -97,6 +98,8 @@ def run_spark_screening(
     rule_parameters: Path | None = None,
     options: SparkOptions | None = None,
     exemptions: pl.DataFrame | None = None,
+    plausible: tuple[datetime, datetime] | None = None,
+    language: str = "en",
 ) -> SparkRun:
     """``pipeline.run_screening`` on ``spark``. Exemptions are applied on the driver to the
     gathered hits, with the party details of the hit transactions only."""
@@ -107,7 +110,8 @@ def run_spark_screening(
     staging = options.staging or Path(tempfile.mkdtemp(prefix="aml-screen-spark-"))
     cached: list[DataFrame] = []
     try:
-        files = _ingest(spark, batch_paths, IngestOptions(mapping, timezone, date_order),
+        files = _ingest(spark, batch_paths, IngestOptions(mapping, timezone, date_order,
+                                                              plausible, language),
                         staging)
         stages.lap("ingest")
         transactions = spark.read.option("mergeSchema", "true").parquet(
@@ -204,9 +208,9 @@ def _ingest(spark: SparkSession, batch_paths: Sequence[str], options: IngestOpti
     files = from_spark(table, FILE_SCHEMA)
     assert files is not None  # noqa: S101
     files = files.sort("batch")
-    for path, error in files.select("path", "error").iter_rows():
-        if error is not None:
-            raise InputError("spark.ingest_failed", path=path, detail=error)
+    for error in files.get_column("error").drop_nulls():
+        found = json.loads(error)
+        raise IngestError(found["key"], **found["params"])
     if files.height != len(batch_paths):
         raise InputError("spark.files_missing", expected=len(batch_paths), found=files.height)
     return files

@@ -28,7 +28,8 @@ from aml_screen.store.base import utcnow
 from aml_screen.store.models import Batch, Rescreen, User
 
 JobModel = type[Batch] | type[Rescreen]
-_NO_PROGRESS = {"progress_label": None, "progress_done": 0, "progress_total": None}
+_NO_PROGRESS = {"progress_label": None, "progress_params": None, "progress_done": 0,
+                "progress_total": None}
 """A batch queued again shows no stage until its next attempt writes one."""
 
 

@@ -26,7 +26,6 @@ from sqlalchemy.orm import Session
 
 from aml_screen.alerts import alert_subject, roll_up
 from aml_screen.exemptions import listed_entries
-from aml_screen.i18n import t
 from aml_screen.ingest.records import AGENT_COLUMNS, REPORT_COLUMNS
 from aml_screen.pipeline import ScreeningRun, list_names
 from aml_screen.progress import Progress
@@ -135,9 +134,8 @@ def store_rows(database: Database, claim: Claim, run: ScreeningRun,
         require_claim(session, claim)
         session.execute(delete(Transaction).where(Transaction.batch_id == batch_id))
         session.execute(delete(QuarantineRow).where(QuarantineRow.batch_id == batch_id))
-    frames = ((t("store.stage.transactions"), Transaction,
-               _stored_transactions(run.transactions)),
-              (t("store.stage.quarantine"), QuarantineRow, _stored_quarantine(run.quarantine)))
+    frames = (("store.stage.transactions", Transaction, _stored_transactions(run.transactions)),
+              ("store.stage.quarantine", QuarantineRow, _stored_quarantine(run.quarantine)))
     for label, model, frame in frames:
         if frame.is_empty():
             continue

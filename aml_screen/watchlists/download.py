@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from http.client import HTTPException
 from pathlib import Path
+from typing import Any
 from urllib.error import HTTPError, URLError
 
 from aml_screen import __version__
@@ -150,9 +151,14 @@ def _parse_download(source: Source, staging: Path, stored: tuple[StoredFile, ...
                                  found=detected)
         parsed = parser_for(source.format)(primary, source.id)
     except Exception as exc:  # a downloaded file is untrusted: any parser failure refuses it
-        detail = str(exc) if isinstance(exc, AmlScreenError) else f"{type(exc).__name__}: {exc}"
         # Name the file as the user knows it, not by the staging folder about to be deleted.
-        detail = detail.replace(f"{staging}{os.sep}", "")
+        def known(text: str) -> str:
+            return text.replace(f"{staging}{os.sep}", "")
+
+        detail: str | dict[str, Any] = (
+            {"key": exc.key, "params": {name: known(str(value))
+                                        for name, value in exc.params.items()}}
+            if isinstance(exc, AmlScreenError) else known(f"{type(exc).__name__}: {exc}"))
         raise WatchlistError("watchlists.download.refused", source=source.id,
                              detail=detail) from exc
     names = parsed.entries.height

@@ -12,7 +12,6 @@ import polars as pl
 import pytest
 
 from aml_screen.errors import IngestError
-from aml_screen.i18n import set_language
 from aml_screen.ingest import ColumnMapping, read_batch
 from aml_screen.ingest.dates import plausible_range
 from aml_screen.ingest.reasons import REASON_CODES
@@ -76,8 +75,7 @@ def test_first_failing_reason_wins_and_reasons_follow_the_language(
     write_batch: WriteBatch,
 ) -> None:
     path = write_batch([_row(booked_at="hier", amount="abc", currency="ZZZ")])
-    set_language("fr")
-    q = read_batch(path).quarantine.row(0, named=True)
+    q = read_batch(path, language="fr").quarantine.row(0, named=True)
     assert q["reason_code"] == "bad_date"
     assert q["reason"] == (
         "la date d'opération « hier » est absente ou dans un format de date inconnu")
@@ -93,8 +91,8 @@ def test_the_plausible_range_is_a_setting_and_ends_next_year_by_default(
     assert default.frame["transaction_id"].to_list() == ["VIR-0002"]
     assert default.quarantine["reason_code"].to_list() == ["implausible_date"]
     assert f"to {next_year}-12-31" in default.quarantine["reason"][0]
-    set_language("fr")
-    narrow = read_batch(path, plausible=plausible_range(date(2000, 1, 1), date(2020, 12, 31)))
+    narrow = read_batch(path, plausible=plausible_range(date(2000, 1, 1), date(2020, 12, 31)),
+                        language="fr")
     assert narrow.quarantine["reason_code"].to_list() == ["implausible_date"] * 2
     assert narrow.quarantine["reason"][1] == (
         f"la date d'opération « 01/01/{next_year + 1} » est hors de la plage plausible "

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from aml_screen.errors import IngestError
-from aml_screen.i18n import set_language
 from aml_screen.ingest import xml_records
 from aml_screen.ingest.iso20022 import read_iso20022, sniff_iso20022
 
@@ -282,8 +281,7 @@ def test_a_truncated_file_is_refused_with_line_and_xpath(pacs008: Path) -> None:
     assert error.params["xpath"] == (
         "/Envelope[1]/Document[1]/FIToFICstmrCdtTrf[1]/CdtTrfTxInf[2]/Cdtr[1]/Nm[1]")
     assert "pacs008.xml is not well-formed XML at line" in str(error)
-    set_language("fr")
-    assert "n'est pas du XML bien formé à la ligne" in str(error)
+    assert "n'est pas du XML bien formé à la ligne" in error.message("fr")
 
 
 def test_a_damaged_tag_is_refused_where_it_is(pacs008: Path) -> None:
@@ -344,8 +342,7 @@ def test_a_status_report_is_refused_as_carrying_no_transaction(tmp_path: Path) -
     assert error.key == "intake.iso20022.status_report"
     assert str(error) == (f"{path} is a payment status report (pacs.002): "
                           "it carries no transaction")
-    set_language("fr")
-    assert str(error) == (f"{path} est un rapport de statut de paiement (pacs.002) : "
+    assert error.message("fr") == (f"{path} est un rapport de statut de paiement (pacs.002) : "
                           "il ne contient aucune transaction")
 
 

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from aml_screen.errors import IngestError
-from aml_screen.i18n import set_language
 from aml_screen.ingest.swift_mt import read_swift_mt, sniff_swift_mt
 
 MT103_50K = (
@@ -194,8 +193,7 @@ def test_a_file_without_messages_is_refused(tmp_path: Path) -> None:
     assert err.value.key == "intake.swift.no_message"
     assert str(err.value) == (f"{path} holds no SWIFT MT message: no {{1:…}}{{2:…}}{{4:…-}} "
                               "blocks were found")
-    set_language("fr")
-    assert "ne contient aucun message SWIFT MT" in str(err.value)
+    assert "ne contient aucun message SWIFT MT" in err.value.message("fr")
 
 
 def test_a_file_of_other_messages_is_refused_naming_them(tmp_path: Path) -> None:

@@ -50,22 +50,24 @@ from tests.store.samples import REPO, repo_settings
 KILLS = int(os.environ.get("FAULT_KILLS", "6"))
 ROWS = 40_000
 STALE_SECONDS = 3.0
-STAGES = ("Loading watchlists", "Reading", "Screening names", "Evaluating rules",
-          "Storing transactions", "Storing quarantined rows", "Storing alerts")
-"""The job's progress labels in order. A kill is aimed at one of them: the job is killed a
-random delay after its page shows that stage or a later one (a stage of a few
-milliseconds may pass between two looks). ``Storing alerts`` is the last transaction,
+STAGES = ("screen.stage.lists", "screen.stage.read", "screen.stage.match",
+          "rules.stage.evaluate", "store.stage.transactions", "store.stage.quarantine",
+          "store.stage.subjects", "store.stage.history", "store.stage.alerts")
+"""The job's stages (their message keys) in order. A kill is aimed at one of them: the job
+is killed a random delay after its page shows that stage or a later one (a stage of a few
+milliseconds may pass between two looks). ``store.stage.alerts`` is the last transaction,
 which writes alerts, hits, rule hits and ``batch.loaded``."""
-TARGETS = {"Reading": 0.05, "Screening names": 0.05, "Evaluating rules": 0.05,
-           "Storing transactions": 0.3, "Storing alerts": 0.01}
+TARGETS = {"screen.stage.read": 0.05, "screen.stage.match": 0.05,
+           "rules.stage.evaluate": 0.05, "store.stage.transactions": 0.3,
+           "store.stage.alerts": 0.01}
 """Target stage → the longest random delay (seconds) before the kill, within its length."""
-LAST_STAGE = "Storing alerts"
+LAST_STAGE = "store.stage.alerts"
 RECOVERY_ACTIONS = ("batch.requeue",)
 """Events of the recovery itself (one per attempt found dead), not of the job."""
 IGNORED = {"id", "batch_id", "alert_id", "created_at", "updated_at", "at", "seq", "hash",
            "prev_hash", "payload_sha256", "uploaded_at", "finished_at", "queued_at",
            "heartbeat_at", "attempts", "claim_token", "summary", "progress_label",
-           "progress_done", "progress_total", "object_id"}
+           "progress_params", "progress_done", "progress_total", "object_id"}
 """Columns that differ between two runs of one job whatever happens (times, ids, the
 attempt's own bookkeeping); ``alert_id`` is compared through the alert's key instead."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 
@@ -59,8 +60,8 @@ def test_storing_shows_its_stages_and_counts_while_it_runs(
     seen: list[tuple[str | None, int, int | None]] = []
 
     class Watched(DatabaseProgress):
-        def stage(self, label: str, total: int | None) -> Advance:
-            advance = super().stage(label, total)
+        def stage(self, key: str, total: int | None, **params: Any) -> Advance:
+            advance = super().stage(key, total, **params)
 
             def watched(n: int) -> None:
                 advance(n)
@@ -74,7 +75,7 @@ def test_storing_shows_its_stages_and_counts_while_it_runs(
     rows, quarantined = run.transactions.height, run.quarantine.height
     assert rows > 40
     assert quarantined
-    stored = [s for s in seen if s[0] == "Storing transactions"]
+    stored = [s for s in seen if s[0] == "store.stage.transactions"]
     assert [done for _, done, _ in stored] == [min(rows, n) for n in range(20, rows + 20, 20)]
     assert {total for _, _, total in stored} == {rows}
-    assert seen[-1] == ("Storing quarantined rows", quarantined, quarantined)
+    assert seen[-1] == ("store.stage.quarantine", quarantined, quarantined)

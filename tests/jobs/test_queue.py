@@ -27,13 +27,14 @@ def test_progress_is_written_to_the_batch(database: Database) -> None:
     with database.transaction() as session:
         batch_id = register_batch(session, "b.csv", "0" * 64, 1, None)[0].id
     progress = DatabaseProgress(database, batch_id, min_interval=3600)
-    advance = progress.stage("Screening names", 10)
+    advance = progress.stage("screen.stage.read", 10, file="b.csv")
     for _ in range(9):
         advance(1)
     with database.transaction() as session:
         batch = session.get_one(Batch, batch_id)
-        assert (batch.progress_label, batch.progress_total, batch.progress_done) == (
-            "Screening names", 10, 0)  # throttled: nothing written mid-stage
+        assert (batch.progress_label, batch.progress_params, batch.progress_total,
+                batch.progress_done) == ("screen.stage.read", {"file": "b.csv"}, 10, 0)
+        # throttled: nothing written mid-stage
     advance(1)
     with database.transaction() as session:
         assert session.get_one(Batch, batch_id).progress_done == 10  # the end always is

@@ -28,7 +28,7 @@ def _stuck_batch(database: Database, queue: JobQueue, attempts: int = 1) -> int:
     with database.transaction() as session:
         session.execute(update(Batch).where(Batch.id == batch_id).values(
             status="running", attempts=attempts, claim_token="0" * 32,
-            heartbeat_at=utcnow() - LONG_AGO, progress_label="Storing transactions"))
+            heartbeat_at=utcnow() - LONG_AGO, progress_label="store.stage.transactions"))
     return batch_id
 
 

@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 import yaml
 
-from aml_screen.i18n import set_language
 from aml_screen.rules import RuleError, load_rules
 
 PARAMETERS = {
@@ -125,8 +124,7 @@ def test_problem_lines_are_bilingual(tmp_path: Path) -> None:
     with pytest.raises(RuleError) as caught:
         load_rules(folder)
     english = str(caught.value)
-    set_language("fr")
-    french = str(caught.value)
+    french = caught.value.message("fr")
     assert "a.yaml: rule R-1: field condition: unknown column 'nope'" in english
     assert "règle R-1 : champ condition : colonne inconnue 'nope'" in french
 

@@ -10,7 +10,6 @@ import polars as pl
 import pytest
 
 from aml_screen.errors import WatchlistError
-from aml_screen.i18n import set_language
 from aml_screen.schema import LIST_ENTRY_SCHEMA
 from aml_screen.watchlists.custom_csv import parse_custom_csv
 
@@ -115,8 +114,7 @@ def test_errors_name_file_line_and_field(tmp_path: Path, content: str, key: str,
     assert caught.value.params.get("line") == line
     assert caught.value.params.get("field") == field
     english = str(caught.value)
-    set_language("fr")
-    french = str(caught.value)
+    french = caught.value.message("fr")
     assert english != french
     for text in (english, french):
         assert str(path) in text

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from aml_screen.errors import WatchlistError
-from aml_screen.i18n import set_language
 from aml_screen.settings import Settings, load_settings
 from aml_screen.watchlists import registry
 from aml_screen.watchlists.formats import OFAC_FILE_SETS
@@ -211,10 +210,9 @@ def test_source_without_a_download_says_how_to_get_one(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_unknown_spec_lists_the_known_sources(tmp_path: Path, lang: str) -> None:
-    set_language(lang)
     with pytest.raises(WatchlistError) as caught:
         load_watchlist("un_sanctions", settings_for(tmp_path))
-    message = str(caught.value)
+    message = caught.value.message(lang)
     for source_id in ("un_sc", "ofac_sdn", "ofac_cons", "eu_fsf", "uk_ofsi", "sample_un"):
         assert source_id in message
     assert ("configured sources" in message) == (lang == "en")

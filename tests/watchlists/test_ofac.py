@@ -12,7 +12,6 @@ import polars as pl
 import pytest
 
 from aml_screen.errors import WatchlistError
-from aml_screen.i18n import set_language
 from aml_screen.schema import LIST_ENTRY_SCHEMA
 from aml_screen.watchlists.ofac import parse_ofac_csv
 
@@ -148,8 +147,7 @@ def test_folder_without_primary_file(tmp_path: Path) -> None:
         parse_ofac_csv(tmp_path)
     assert caught.value.key == "watchlists.csv.ofac_no_primary"
     english = str(caught.value)
-    set_language("fr")
-    french = str(caught.value)
+    french = caught.value.message("fr")
     assert str(tmp_path) in english
     assert str(tmp_path) in french
     assert english != french

@@ -11,7 +11,6 @@ import polars as pl
 import pytest
 
 from aml_screen.errors import WatchlistError
-from aml_screen.i18n import set_language
 from aml_screen.schema import LIST_ENTRY_SCHEMA
 from aml_screen.watchlists.uk_csv import parse_uk_csv
 
@@ -69,8 +68,7 @@ def test_missing_required_columns(tmp_path: Path) -> None:
         parse_uk_csv(path)
     assert caught.value.key == "watchlists.csv.missing_columns"
     english = str(caught.value)
-    set_language("fr")
-    french = str(caught.value)
+    french = caught.value.message("fr")
     assert "Group ID" in english
     assert "Group ID" in french
     assert english != french

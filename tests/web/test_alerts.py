@@ -247,7 +247,7 @@ def test_detail_shows_the_party_details_the_batch_gave(app: Flask) -> None:
             Transaction.transaction_id == alert.transaction_ids[0],
         ).values(originator_birth_date="1981-07-05", originator_nationality="MR",
                  originator_id_number="<b>123456</b>",
-                 ingest_notes="date de naissance illisible : 31/02/1990"))
+                 ingest_notes='[{"field":"originator_birth_date","value":"31/02/1990"}]'))
     client = app.test_client()
     login(client, "fatou")
     text = client.get(f"/alerts/{alert_id}").get_data(as_text=True)
@@ -256,4 +256,5 @@ def test_detail_shows_the_party_details_the_batch_gave(app: Flask) -> None:
     assert "1981-07-05" in details
     assert "MR" in details
     assert "&lt;b&gt;123456&lt;/b&gt;" in details
-    assert "date de naissance illisible" in text
+    assert 'originator birth date &#34;31/02/1990&#34; is not a date' in text  # told in words
+    assert "originator_birth_date" not in text

@@ -11,7 +11,7 @@ from flask import Flask
 from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
-from aml_screen.i18n import set_language
+from aml_screen.i18n import translate
 from aml_screen.jobs import stored_path
 from aml_screen.store.base import utcnow
 from aml_screen.store.loading import register_batch
@@ -255,28 +255,29 @@ def test_uploading_a_stuck_batch_again_queues_it_again(empty_app: Flask) -> None
 
 def test_a_quarantine_reason_stored_during_a_french_upload_reads_in_english(
         tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Reasons travel as codes with their values and are told in the reader's language (they
-    were stored as sentences in the language of the upload)."""
-    with running_app(tmp_path_factory.mktemp("fr-upload")) as app:
+    """Reasons and job stages travel as codes with their values and are told in the
+    reader's language (they were stored as sentences in the language of the upload)."""
+    with running_app(tmp_path_factory.mktemp("fr-upload"), language="fr") as app:
         add_user(database(app), "awa", "analyst", language="en")
         add_user(database(app), "mariam", "analyst", language="fr")
-        set_language("fr")
-        try:
-            _upload(app, "sample_batch.csv", SAMPLE.read_bytes())
-        finally:
-            set_language("en")
+        _upload(app, "sample_batch.csv", SAMPLE.read_bytes())
         with database(app).transaction() as session:
-            batch_id = session.scalars(select(Batch.id)).one()
+            batch = session.scalars(select(Batch)).one()
+            batch_id, stage = batch.id, batch.progress_label
             stored = session.scalars(select(QuarantineRow.reason).where(
                 QuarantineRow.reason_code == "bad_amount")).one()
         assert stored == "le montant « douze mille » est absent ou n'est pas un nombre"
-        for user, expected in (("awa", 'amount "douze mille" is missing or not a number'),
-                               ("mariam", stored)):
+        assert stage == "store.stage.alerts"
+        for user, expected, said in (
+                ("awa", 'amount "douze mille" is missing or not a number',
+                 translate(stage, "en")),
+                ("mariam", stored, translate(stage, "fr"))):
             client = app.test_client()
             login(client, user)
             text = client.get(f"/batches/{batch_id}/quarantine.csv").get_data(as_text=True)
             rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
             assert [r["reason"] for r in rows if r["reason_code"] == "bad_amount"] == [expected]
+            assert client.get(f"/batches/{batch_id}/progress").get_json()["stage"] == said
 
 
 BANK_EXPORT = ("op_ref;quand;combien;monnaie;de;vers\n"

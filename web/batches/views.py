@@ -93,7 +93,8 @@ def progress_state(batch: Batch) -> dict[str, Any]:
     label = (gettext(f"rescreen.status.{status}") if pending
              else gettext(f"web.batch.status.{status}"))
     return {"status": status, "status_label": label, "rescreen": pending is not None,
-            "stage": batch.progress_label, "done": batch.progress_done,
+            "stage": (gettext(batch.progress_label, **(batch.progress_params or {}))
+                      if batch.progress_label else None), "done": batch.progress_done,
             "total": batch.progress_total, "error": error}
 
 

@@ -33,6 +33,8 @@ class Batch(Base):
     error_key: Mapped[str | None] = mapped_column(String(120))
     error_params: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     progress_label: Mapped[str | None] = mapped_column(String(200))
+    """The stage under way, as a message key (filled with ``progress_params``)."""
+    progress_params: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     progress_done: Mapped[int] = mapped_column(Integer, default=0)
     progress_total: Mapped[int | None] = mapped_column(Integer)
     batch_key: Mapped[str | None] = mapped_column(String(64))
