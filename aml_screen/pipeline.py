@@ -24,6 +24,8 @@ from aml_screen.alerts import batch_key, roll_up
 from aml_screen.errors import ConfigError
 from aml_screen.exemptions import apply_exemptions, listed_entries, party_details, with_pair_keys
 from aml_screen.ingest import ColumnMapping, IngestResult, read_batch
+from aml_screen.ingest.batch import DEFAULT_LIMITS
+from aml_screen.ingest.limits import InputLimits
 from aml_screen.ingest.records import REPORT_COLUMNS
 from aml_screen.match.index import ListIndex, build_index
 from aml_screen.match.names import MEMORY_MIB
@@ -165,6 +167,7 @@ def run_screening(
     plausible: tuple[datetime, datetime] | None = None,
     names: Sequence[str] | None = None,
     language: str = "en",
+    limits: InputLimits = DEFAULT_LIMITS,
 ) -> ScreeningRun:
     """Screen every party name of every batch against ``watchlists``, and evaluate the rules
     of ``rules_dir`` (with ``rule_parameters`` overriding its ``parameters.yaml``).
@@ -183,7 +186,8 @@ def run_screening(
     gave them (an upload kept under its content hash), used in messages and
     ``source_file``. ``input_format`` is the batches' format
     (``ingest.formats``), detected from each file's content when ``auto``. ``language`` is
-    the one quarantine reasons are written in (their codes and values are kept as well)."""
+    the one quarantine reasons are written in (their codes and values are kept as well); a
+    file past ``limits`` is refused (``IngestError``)."""
     if screen_only and (rules_dir is not None or exemptions is not None):
         raise ConfigError("screen.screen_only_conflict")
     progress = progress or NoProgress()
@@ -198,7 +202,7 @@ def run_screening(
         results.append(read_batch(path, mapping, timezone=timezone, date_order=date_order,
                                   columns=SCREENING_COLUMNS if screen_only else None,
                                   input_format=input_format,
-                                  plausible=plausible, language=language,
+                                  plausible=plausible, language=language, limits=limits,
                                   source=name if names is not None else None))
         advance(1)
     transactions = pl.concat([r.frame for r in results], how="diagonal_relaxed", rechunk=False)

@@ -63,6 +63,17 @@ class Settings:
     """Web session signing key; empty = generated once and kept in data_dir."""
     max_upload_mb: float = 200.0
     """Largest batch file the web interface accepts."""
+    max_batch_rows: int = 20_000_000
+    """A batch file (all members of a ZIP together) holding more rows is refused."""
+    max_batch_columns: int = 1_000
+    """A batch file whose header has more columns is refused."""
+    max_field_bytes: int = 100_000
+    """A batch file with a longer field (UTF-8 bytes) is refused."""
+    max_line_bytes: int = 1_048_576
+    """A CSV batch with a longer record is refused (an unclosed quote makes one of the rest
+    of the file)."""
+    max_unpacked_mb: int = 4_096
+    """A ZIP batch whose member inflates to more is refused."""
     retention_years: int = 5
     """Personal data is kept this many years after a case or alert is closed (FATF R.11)."""
     exemption_days: int = 365
@@ -120,7 +131,9 @@ class Settings:
             raise ConfigError("config.bad_value", name="plausible_to", value=self.plausible_to,
                               detail=f">= plausible_from ({self.plausible_from})")
         for name in ("login_free_attempts", "login_name_attempts", "login_address_attempts",
-                     "login_max_delay_seconds", "login_window_minutes"):
+                     "login_max_delay_seconds", "login_window_minutes", "max_batch_rows",
+                     "max_batch_columns", "max_field_bytes", "max_line_bytes",
+                     "max_unpacked_mb"):
             if getattr(self, name) < 1:
                 raise ConfigError("config.bad_value", name=name, value=getattr(self, name),
                                   detail=">= 1")

@@ -19,6 +19,7 @@ from rich.table import Table
 from aml_screen.cli.context import Context, pass_context
 from aml_screen.cli.messages import language, t
 from aml_screen.ingest import read_batch
+from aml_screen.ingest.limits import input_limits
 from aml_screen.rules import RuleError, RuleSet, evaluate_rules, load_rules
 from aml_screen.rules.configured import parameters_override
 from aml_screen.rules.examples_run import run_examples
@@ -106,7 +107,8 @@ def backtest_command(obj: Context, batches: tuple[Path, ...], rules_dir: Path,
     settings = obj.settings
     changed, current = _load(rules_dir, settings), _load(current_dir, settings)
     frames = [read_batch(path, None, timezone=settings.timezone,
-                         date_order=settings.date_order, language=language()).frame
+                         date_order=settings.date_order, language=language(),
+                         limits=input_limits(settings)).frame
               for path in batches]
     transactions = pl.concat(frames, how="diagonal_relaxed")
     keys = ["rule_id", "subject_type", "subject_id"]

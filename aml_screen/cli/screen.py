@@ -17,6 +17,7 @@ from aml_screen.errors import ConfigError
 from aml_screen.ingest import load_mapping
 from aml_screen.ingest.dates import plausible_range
 from aml_screen.ingest.formats import FORMAT_NAMES
+from aml_screen.ingest.limits import input_limits
 from aml_screen.outputs import FORMATS, write_outputs
 from aml_screen.pipeline import ScreeningRun, run_screening
 from aml_screen.progress import NoProgress, RichProgress
@@ -86,7 +87,7 @@ def screen_command(obj: Context, batches: tuple[Path, ...], watchlists: tuple[st
                          rule_parameters=parameters_override(settings),
                          plausible=plausible_range(settings.plausible_from,
                                                    settings.plausible_to),
-                         language=settings.language)
+                         language=settings.language, limits=input_limits(settings))
     else:
         bars = RichProgress(language(), console) if progress else None
         with bars.running() if bars else nullcontext():
@@ -98,7 +99,8 @@ def screen_command(obj: Context, batches: tuple[Path, ...], watchlists: tuple[st
                                 progress=bars or NoProgress(), rules_dir=chosen_rules,
                                 rule_parameters=parameters_override(settings),
                                 match_memory_mib=settings.match_memory_mib,
-                                input_format=input_format, language=settings.language)
+                                input_format=input_format, language=settings.language,
+                                limits=input_limits(settings))
     paths = write_outputs(out_dir, run.tables, run.quarantine, run.summary, fmt)
     out = Console()
     print_summary(out, run.summary, run.hits)

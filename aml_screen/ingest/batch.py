@@ -29,10 +29,11 @@ import polars as pl
 from aml_screen.errors import ConfigError, IngestError
 from aml_screen.i18n import translate
 from aml_screen.ingest import dates
-from aml_screen.ingest.csv_reader import BrokenRow, TextBatch, empty_text
+from aml_screen.ingest.csv_reader import LINE_COLUMN, BrokenRow, TextBatch, empty_text
 from aml_screen.ingest.currencies import minor_units
 from aml_screen.ingest.formats import ZIP, batch_reader, detect_format
 from aml_screen.ingest.headers import resolve_columns
+from aml_screen.ingest.limits import InputLimits
 from aml_screen.ingest.mapping import ColumnMapping
 from aml_screen.ingest.sniff import HEAD_BYTES
 from aml_screen.ingest.source import Table
@@ -48,6 +49,8 @@ from aml_screen.ingest.validate import (
 )
 from aml_screen.ingest.zipped import zip_members
 from aml_screen.schema import PARTY_ONLY_COLUMN, QUARANTINE_SCHEMA, TRANSACTION_SCHEMA, empty
+
+DEFAULT_LIMITS = InputLimits()
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,7 @@ def read_batch(
     source: str | None = None,
     plausible: tuple[datetime, datetime] | None = None,
     language: str = "en",
+    limits: InputLimits = DEFAULT_LIMITS,
 ) -> IngestResult:
     """Read and validate one batch; rows that fail a check go to the quarantine frame.
 
@@ -109,7 +113,8 @@ def read_batch(
     ``source_file`` (default: its path, and its name).
     ``plausible`` bounds booking dates (``dates.plausible_range``, its default when None).
     ``language`` is the one quarantine reasons are written in (each also keeps its code and
-    values, to be told again in any reader's language).
+    values, to be told again in any reader's language). A file past one of ``limits`` is
+    refused (``IngestError``) as soon as reading shows it.
     """
     mapping = mapping or ColumnMapping()
     zone = _zone(mapping.timezone or timezone)
@@ -120,12 +125,15 @@ def read_batch(
     name = source or str(path)
     found = detect_format(head, name) if input_format == "auto" else input_format
     if found == ZIP:
-        return _read_zip(path, digest, name, language, partial(
+        return _read_zip(path, digest, name, language, limits, partial(
             read_batch, mapping=mapping, timezone=timezone, date_order=date_order,
-            chunk_rows=chunk_rows, columns=columns, plausible=plausible, language=language))
-    opened = batch_reader(found)(path, mapping, name)
+            chunk_rows=chunk_rows, columns=columns, plausible=plausible, language=language,
+            limits=limits))
+    opened = batch_reader(found)(path, mapping, name, limits)
     reader = opened.table
     headers = reader.headers
+    limits.check_columns(len(headers), name)
+    limits.check_rows(reader.height, name)
     resolved = (dict(opened.columns) if opened.columns is not None
                 else resolve_columns(headers, mapping.columns, name))
     delimiter = opened.delimiter
@@ -150,6 +158,7 @@ def read_batch(
         """One chunk validated with the batch's ``facts``, or with its own and this
         decimal separator (``auto``: the one its amounts vote for)."""
         chunk = reader.chunk(first, chunk_rows, wanted)
+        limits.check_fields(chunk.frame, LINE_COLUMN, name)
         own = chunk_facts(chunk.frame, options)
         if isinstance(facts, str):
             facts = combine_facts([own], replace(options, decimal_separator=facts))
@@ -188,21 +197,28 @@ def read_batch(
                         opened.unmapped)
 
 
-def _read_zip(path: Path, digest: str, name: str, language: str,
+def _read_zip(path: Path, digest: str, name: str, language: str, limits: InputLimits,
               read: Callable[..., IngestResult]) -> IngestResult:
     """Every member of the ZIP ``path`` read as a file of its own (``read(file,
     source=member)``), the results one after the other; a member refused whole is one
-    quarantine row naming it and the reason."""
+    quarantine row naming it and the reason. The members' rows together are held to the
+    batch's row limit: the archive is refused once they pass it."""
     results: list[IngestResult] = []
     refused: list[dict[str, object]] = []
     members: list[tuple[str, str]] = []
+    rows = 0
     with TemporaryDirectory(prefix="aml-screen-zip-") as folder:
-        for member, extracted in zip_members(path, name, Path(folder)):
+        for member, extracted in zip_members(path, name, Path(folder), limits.unpacked_bytes):
             try:
                 if isinstance(extracted, IngestError):
                     raise extracted
-                result = read(extracted, source=member)
+                result = read(extracted, source=member,
+                              limits=replace(limits, rows=limits.rows - rows))
             except IngestError as exc:
+                if exc.key == "ingest.limit.rows":  # the bound is the batch's, not a member's
+                    raise IngestError("ingest.limit.rows", path=name,
+                                      count=rows + exc.params["count"],
+                                      limit=limits.rows) from exc
                 refused.append({"source_file": member, "reason_code": FILE_REFUSED,
                                 "reason": exc.message(language), "reason_params": json.dumps(
                                     {"error_key": exc.key, "error_params": {
@@ -212,6 +228,7 @@ def _read_zip(path: Path, digest: str, name: str, language: str,
             else:
                 results.append(result)
                 members.append((member, result.format))
+                rows += result.rows_read
             finally:
                 if not isinstance(extracted, IngestError):
                     extracted.unlink(missing_ok=True)

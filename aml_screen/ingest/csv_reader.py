@@ -25,6 +25,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from aml_screen.errors import IngestError
+from aml_screen.ingest.limits import InputLimits
 
 LINE_COLUMN = "__line__"
 DELIMITERS = (",", ";", "\t", "|")
@@ -63,13 +64,15 @@ def detect_delimiter(header: str) -> str:
 def header_names(fields: list[str]) -> list[str]:
     """Stripped header names; blanks become ``column_N`` and repeats get ``_2``, ``_3``..."""
     names: list[str] = []
+    taken: set[str] = set()
     for i, field in enumerate(fields, start=1):
         base = field.strip() or f"column_{i}"
         name, n = base, 1
-        while name in names:
+        while name in taken:
             n += 1
             name = f"{base}_{n}"
         names.append(name)
+        taken.add(name)
     return names
 
 
@@ -79,7 +82,7 @@ def _split_fields(text: str, delimiter: str) -> list[str]:
 
 def read_csv_text(text: str, delimiter: str, source: str) -> TextBatch:
     """Parse decoded CSV text; ``delimiter`` is one of ``DELIMITERS`` or ``"auto"``."""
-    layout = csv_layout(text.encode("utf-8"), delimiter, source)
+    layout = csv_layout(text.encode("utf-8"), delimiter, source, InputLimits())
     chunks = list(layout.chunks(max(layout.height, 1)))
     if not chunks:
         return empty_text(layout.names, layout.delimiter)
@@ -168,11 +171,12 @@ class CsvLayout:
         ]
 
 
-def csv_layout(data: Bytes, delimiter: str, source: str) -> CsvLayout:
+def csv_layout(data: Bytes, delimiter: str, source: str, limits: InputLimits) -> CsvLayout:
     """Find the records of UTF-8 CSV ``data``; ``delimiter`` is one of ``DELIMITERS`` or
-    ``"auto"``. A file without a non-blank line raises ``IngestError``. ``data`` may be a
-    memory map of the file: pages are then let go once scanned or parsed, so a large file
-    is never resident as a whole."""
+    ``"auto"``. A file without a non-blank line, or past ``limits`` (a record too long, too
+    many columns or rows), raises ``IngestError`` before any field is parsed. ``data`` may
+    be a memory map of the file: pages are then let go once scanned or parsed, so a large
+    file is never resident as a whole."""
     if data.find(b"\r") != -1:
         data = bytes(data).replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     arr = np.frombuffer(data, dtype=np.uint8)
@@ -182,6 +186,12 @@ def csv_layout(data: Bytes, delimiter: str, source: str) -> CsvLayout:
     if ends.size == 0 or ends[-1] != len(data) - 1:
         ends = np.append(ends, len(data))
     starts = np.concatenate(([0], ends[:-1] + 1))
+    too_long = np.flatnonzero(ends - starts > limits.line_bytes)
+    if too_long.size:
+        record = int(too_long[0])
+        raise IngestError("ingest.limit.line", path=source, limit=limits.line_bytes,
+                          line=int(np.searchsorted(newlines, starts[record])) + 1,
+                          size=int(ends[record] - starts[record]))
     filled = np.flatnonzero(ends > starts)
     if filled.size == 0:
         raise IngestError("ingest.empty", path=source)
@@ -195,8 +205,11 @@ def csv_layout(data: Bytes, delimiter: str, source: str) -> CsvLayout:
     if stray is not None:
         raise IngestError("ingest.bad_quoting", path=source,
                           line=int(np.searchsorted(newlines, stray)) + 1)
-    names = header_names(_split_fields(header, delimiter))
+    fields = _split_fields(header, delimiter)
+    limits.check_columns(len(fields), source)
+    names = header_names(fields)
     body = filled[1:]
+    limits.check_rows(int(body.size), source)
     if quoted is None or not quoted.any():  # no newline inside quotes: record k is line k+1
         lines = body.astype(np.int64) + 1
     else:

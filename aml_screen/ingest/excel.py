@@ -28,6 +28,7 @@ import polars as pl
 from aml_screen.errors import IngestError
 from aml_screen.ingest.csv_reader import LINE_COLUMN, header_names
 from aml_screen.ingest.headers import resolve_columns
+from aml_screen.ingest.limits import InputLimits
 from aml_screen.ingest.mapping import ColumnMapping
 from aml_screen.ingest.sniff import OLE2_MAGIC
 from aml_screen.ingest.source import BatchSource, FrameTable
@@ -47,7 +48,8 @@ read as that shortest text, as ``parquet_reader`` reads float columns."""
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 
 
-def open_excel(path: Path, mapping: ColumnMapping, source: str) -> BatchSource:
+def open_excel(path: Path, mapping: ColumnMapping, source: str,
+               limits: InputLimits) -> BatchSource:
     """The mapping's sheet (else the first) from its header row down, blank rows left out."""
     if _encrypted(path):
         raise IngestError("ingest.encrypted_workbook", path=source)

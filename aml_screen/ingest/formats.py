@@ -19,6 +19,7 @@ from typing import Protocol, cast
 from aml_screen.errors import IngestError
 from aml_screen.ingest import sniff
 from aml_screen.ingest.iso20022 import sniff_iso20022
+from aml_screen.ingest.limits import InputLimits
 from aml_screen.ingest.mapping import ColumnMapping
 from aml_screen.ingest.record_table import record_source
 from aml_screen.ingest.records import RecordBatch
@@ -27,9 +28,12 @@ from aml_screen.ingest.swift_mt import sniff_swift_mt
 
 
 class BatchReader(Protocol):
-    """Open ``path`` (named ``source`` in messages) as rows to validate."""
+    """Open ``path`` (named ``source`` in messages) as rows to validate; a reader that can
+    see a file is past ``limits`` before reading it all refuses it then (``read_batch``
+    checks the rows, columns and fields of every table it is given)."""
 
-    def __call__(self, path: Path, mapping: ColumnMapping, source: str) -> BatchSource: ...
+    def __call__(self, path: Path, mapping: ColumnMapping, source: str,
+                 limits: InputLimits) -> BatchSource: ...
 
 
 class RecordReader(Protocol):
@@ -96,7 +100,8 @@ def batch_reader(name: str) -> BatchReader:
 def record_reader(read: RecordReader) -> BatchReader:
     """A message reader as a ``BatchReader``: its records validated like a CSV's rows."""
 
-    def open_records(path: Path, mapping: ColumnMapping, source: str) -> BatchSource:
+    def open_records(path: Path, mapping: ColumnMapping, source: str,
+                     limits: InputLimits) -> BatchSource:
         try:
             return record_source(read(path))
         except IngestError as exc:  # a message reader names the file it was given

@@ -9,20 +9,23 @@ from pathlib import Path
 from aml_screen.errors import IngestError
 from aml_screen.ingest.csv_reader import csv_layout
 from aml_screen.ingest.encoding import utf8_bytes
+from aml_screen.ingest.limits import InputLimits
 from aml_screen.ingest.mapping import ColumnMapping
 from aml_screen.ingest.parquet_reader import ParquetBatch
 from aml_screen.ingest.source import BatchSource
 
 
-def open_csv(path: Path, mapping: ColumnMapping, source: str) -> BatchSource:
+def open_csv(path: Path, mapping: ColumnMapping, source: str,
+             limits: InputLimits) -> BatchSource:
     """The file decoded to UTF-8 (its encoding detected unless the mapping names one) and
     cut into records; a memory-mapped file stays mapped, read chunk by chunk."""
     data, encoding = utf8_bytes(_map(path), mapping.encoding, source)
-    layout = csv_layout(data, mapping.delimiter, source)
+    layout = csv_layout(data, mapping.delimiter, source, limits)
     return BatchSource(layout, encoding, layout.delimiter)
 
 
-def open_parquet(path: Path, mapping: ColumnMapping, source: str) -> BatchSource:
+def open_parquet(path: Path, mapping: ColumnMapping, source: str,
+                 limits: InputLimits) -> BatchSource:
     return BatchSource(ParquetBatch(path, source), "parquet")
 
 

@@ -83,7 +83,7 @@ def note_sentences(stored: str | None, lang: str) -> list[str]:
     said = []
     for item in json.loads(stored):
         role, attribute = str(item["field"]).split("_", 1)
-        said.append(translate(f"ingest.note.{attribute}", lang, role_key=f"role.{role}",
+        said.append(translate(f"ingest.note.{attribute}", lang, role={"key": f"role.{role}"},
                               value=item["value"]))
     return said
 

@@ -5,10 +5,10 @@ archives are how a ZIP that contains itself expands without end."""
 
 from __future__ import annotations
 
-import shutil
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
+from typing import IO
 
 from aml_screen.errors import IngestError
 from aml_screen.ingest.sniff import HEAD_BYTES, is_workbook, is_zip
@@ -17,12 +17,14 @@ _SKIPPED = ("__MACOSX/",)
 """Folders archivers add beside the files (macOS resource forks)."""
 
 
-def zip_members(path: Path, source: str, folder: Path
+def zip_members(path: Path, source: str, folder: Path, limit: int
                 ) -> Iterator[tuple[str, Path | IngestError]]:
     """(member name, its bytes extracted under ``folder``) for every file of the archive,
     in archive order, one at a time (the caller removes each file once read), or the
     error that kept a member from being extracted (encrypted, damaged). Folders and
-    archiver litter are skipped; an archive that cannot be opened raises ``IngestError``."""
+    archiver litter are skipped; an archive that cannot be opened, or a member that
+    inflates past ``limit`` bytes (counted as it inflates, whatever its header says),
+    raises ``IngestError``."""
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
@@ -35,8 +37,10 @@ def zip_members(path: Path, source: str, folder: Path
                 continue
             target = folder / f"member-{number}"
             try:
+                if info.file_size > limit:
+                    raise _too_big(source, name, limit)
                 with archive.open(info) as stream, target.open("wb") as out:
-                    shutil.copyfileobj(stream, out, 1 << 20)
+                    _copy(stream, out, limit, source, name)
             except (zipfile.BadZipFile, RuntimeError, OSError, NotImplementedError) as exc:
                 yield name, IngestError("ingest.bad_zip_member", path=source, member=name,
                                         detail=str(exc))
@@ -48,3 +52,18 @@ def zip_members(path: Path, source: str, folder: Path
                     yield name, IngestError("ingest.nested_zip", path=source, member=name)
                 else:
                     yield name, target
+
+
+def _too_big(source: str, member: str, limit: int) -> IngestError:
+    return IngestError("ingest.limit.unpacked", path=source, member=member,
+                       limit=limit // (1 << 20))
+
+
+def _copy(stream: IO[bytes], out: IO[bytes], limit: int, source: str, member: str) -> None:
+    """Inflate ``stream`` into ``out``, stopping once more than ``limit`` bytes came out."""
+    written = 0
+    while block := stream.read(1 << 20):
+        written += len(block)
+        if written > limit:
+            raise _too_big(source, member, limit)
+        out.write(block)

@@ -18,6 +18,7 @@ from aml_screen.errors import AmlScreenError
 from aml_screen.ingest import ColumnMapping, load_mapping
 from aml_screen.ingest.dates import plausible_range
 from aml_screen.ingest.formats import ACCEPTED_SUFFIXES
+from aml_screen.ingest.limits import input_limits
 from aml_screen.jobs.heartbeat import Heartbeat, beat_interval
 from aml_screen.jobs.progress import DatabaseProgress
 from aml_screen.pipeline import ScreeningRun, run_screening
@@ -78,7 +79,7 @@ def screen_stored(settings: Settings, path: Path, name: str, sha256: str,
                          progress=progress, rules_dir=rules_dir,
                          rule_parameters=rule_parameters, exemptions=exemptions,
                          match_memory_mib=settings.match_memory_mib, names=[name],
-                         language=settings.language)
+                         language=settings.language, limits=input_limits(settings))
 
 
 def across_batches(settings: Settings, database: Database, batch_id: int, run: ScreeningRun,

@@ -31,6 +31,8 @@ import pyarrow as pa
 
 from aml_screen.errors import AmlScreenError
 from aml_screen.ingest import ColumnMapping, read_batch
+from aml_screen.ingest.batch import DEFAULT_LIMITS
+from aml_screen.ingest.limits import InputLimits
 from aml_screen.spark.schema import spark_ddl, to_spark_batches
 
 BATCH_ORDER = "_batch"
@@ -58,6 +60,7 @@ class IngestOptions:
     date_order: str
     plausible: tuple[datetime, datetime] | None = None
     language: str = "en"
+    limits: InputLimits = DEFAULT_LIMITS
 
 
 def file_key(uri: str) -> str:
@@ -101,7 +104,7 @@ def _ingest_one(uri: str, content: bytes, position: int, options: IngestOptions,
         try:
             result = read_batch(local, options.mapping, timezone=options.timezone,
                                 date_order=options.date_order, plausible=options.plausible,
-                                language=options.language)
+                                language=options.language, limits=options.limits)
         except AmlScreenError as exc:  # the driver raises it again, told in its reader's words
             error = {"key": exc.key, "params": {k: str(v) for k, v in exc.params.items()}}
             return {"path": uri, "batch": position, "error": json.dumps(error)}

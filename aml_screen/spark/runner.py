@@ -29,6 +29,8 @@ from aml_screen.alerts import batch_key, roll_up
 from aml_screen.errors import IngestError, InputError
 from aml_screen.exemptions import PARTY_DETAILS, PARTY_ROLES
 from aml_screen.ingest import ColumnMapping
+from aml_screen.ingest.batch import DEFAULT_LIMITS
+from aml_screen.ingest.limits import InputLimits
 from aml_screen.pipeline import StageClock, index_watchlists, remove_exempt_hits, result_counts
 from aml_screen.rules import load_rules
 from aml_screen.rules.engine import combine
@@ -100,6 +102,7 @@ def run_spark_screening(
     exemptions: pl.DataFrame | None = None,
     plausible: tuple[datetime, datetime] | None = None,
     language: str = "en",
+    limits: InputLimits = DEFAULT_LIMITS,
 ) -> SparkRun:
     """``pipeline.run_screening`` on ``spark``. Exemptions are applied on the driver to the
     gathered hits, with the party details of the hit transactions only."""
@@ -111,7 +114,7 @@ def run_spark_screening(
     cached: list[DataFrame] = []
     try:
         files = _ingest(spark, batch_paths, IngestOptions(mapping, timezone, date_order,
-                                                              plausible, language),
+                                                              plausible, language, limits),
                         staging)
         stages.lap("ingest")
         transactions = spark.read.option("mergeSchema", "true").parquet(
