@@ -55,7 +55,8 @@ def test_a_50_mb_field_is_refused_before_parsing_with_exit_2(tmp_path: Path) -> 
     code, stderr = _screen(batch, tmp_path / "out")
     assert code == 2
     assert stderr.count("\n") == 1, stderr
-    assert "line 5" in stderr and "max_line_bytes" in stderr
+    assert "line 5" in stderr
+    assert "max_line_bytes" in stderr
     assert "Traceback" not in stderr
 
 
@@ -118,7 +119,8 @@ def test_a_parquet_file_of_30m_identical_rows_is_refused_in_little_memory(
         _, status, usage = os.wait4(process.pid, 0)
         process.returncode = os.waitstatus_to_exitcode(status)
     assert process.returncode == 2, stderr
-    assert "30000000 rows" in stderr and "max_batch_rows" in stderr
+    assert "30000000 rows" in stderr
+    assert "max_batch_rows" in stderr
     assert usage.ru_maxrss * 1024 < 2 * 1024 * MB  # the child's own peak, in KiB on Linux
 
 
