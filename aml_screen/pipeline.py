@@ -26,6 +26,7 @@ from aml_screen.exemptions import apply_exemptions, listed_entries, party_detail
 from aml_screen.ingest import ColumnMapping, IngestResult, read_batch
 from aml_screen.ingest.batch import DEFAULT_LIMITS
 from aml_screen.ingest.limits import InputLimits
+from aml_screen.ingest.quarantine import quarantined_rows
 from aml_screen.ingest.records import REPORT_COLUMNS
 from aml_screen.match.index import ListIndex, build_index
 from aml_screen.match.names import MEMORY_MIB
@@ -34,11 +35,13 @@ from aml_screen.progress import NoProgress, Progress
 from aml_screen.rules import RuleSet, evaluate_rules, load_rules
 from aml_screen.schema import (
     HIT_SCHEMA,
+    LIST_ENTRY_SCHEMA,
     NOTES_COLUMN,
     PARTY_ATTRIBUTES,
     PARTY_ROLES,
     QUARANTINE_SCHEMA,
     RULE_HIT_SCHEMA,
+    empty,
     with_entry_extras,
 )
 from aml_screen.screening import screen_names
@@ -82,8 +85,9 @@ def index_watchlists(watchlists: Sequence[Watchlist]) -> ListIndex:
 def list_names(watchlists: Sequence[Watchlist]) -> pl.DataFrame:
     """Every name row of every list, with its list's version (SHA-256) and the optional
     columns (``LIST_ENTRY_EXTRAS``) of every list, null where a list has none."""
-    if not watchlists:
-        return pl.DataFrame()
+    if not watchlists:  # rules only: an index of no names, with every column
+        return with_entry_extras(empty(LIST_ENTRY_SCHEMA)).with_columns(
+            list_version=pl.lit(None, pl.String))
     return pl.concat([with_entry_extras(w.entries).with_columns(list_version=pl.lit(w.sha256))
                       for w in watchlists], how="vertical_relaxed")
 
@@ -137,7 +141,8 @@ def batch_summary(path: Path, result: IngestResult) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "file": str(path), "sha256": result.sha256, "format": result.format,
         "encoding": result.encoding, "rows_read": result.rows_read,
-        "rows_loaded": result.frame.height, "rows_quarantined": result.quarantine.height,
+        "rows_loaded": result.frame.height,
+        "rows_quarantined": quarantined_rows(result.quarantine),
         "unmapped_elements": dict(result.unmapped.most_common()),
     }
     if result.members:
@@ -231,7 +236,7 @@ def run_screening(
     alerts = roll_up(hits, rule_hits, key)
     stages.lap("rules_and_alerts")
     rows_read = sum(r.rows_read for r in results)
-    if rows_read != transactions.height + quarantine.height:
+    if rows_read != transactions.height + quarantined_rows(quarantine):
         raise AssertionError("rows read != rows loaded + rows quarantined")
     summary: dict[str, Any] = {
         "engine_version": __version__,
@@ -246,7 +251,7 @@ def run_screening(
         "rows_read": rows_read,
         "rows_loaded": transactions.height,
         "rows_screened": transactions.height,
-        "rows_quarantined": quarantine.height,
+        "rows_quarantined": quarantined_rows(quarantine),
         "rows_with_notes": (int(transactions.get_column(NOTES_COLUMN).is_not_null().sum())
                             if NOTES_COLUMN in transactions.columns else 0),
         "parties_screened": screened.parties,

@@ -60,12 +60,15 @@ QUARANTINE_SCHEMA: dict[str, pl.DataType] = {
     "reason": pl.String(),
     "raw": pl.String(),
     "reason_params": pl.String(),
+    "repeats": pl.Int64(),
 }
 """One row per rejected batch row: where it was, why (a stable code, a sentence in the
 user's language and, as JSON, the values the sentence names, so that it can be told again
-in another language: ``ingest.reasons.quarantine_reason``) and the row's original text."""
+in another language: ``ingest.reasons.quarantine_reason``) and the row's original text.
+Copies of one rejected row (same text, same reason) are one row: the first copy's line and
+``repeats``, how many rows of the file it stands for (``ingest.quarantine.compact``)."""
 QUARANTINE_FILE_COLUMNS = ("source_file", "line_number", "transaction_id", "reason_code",
-                           "reason", "raw")
+                           "reason", "raw", "repeats")
 """The columns of ``quarantine.csv`` (the parameters travel to the store, not the file)."""
 
 ENTITY_TYPES = ("person", "organisation", "vessel", "aircraft", "other")

@@ -35,6 +35,7 @@ from aml_screen.ingest.formats import ZIP, batch_reader, detect_format
 from aml_screen.ingest.headers import resolve_columns
 from aml_screen.ingest.limits import InputLimits
 from aml_screen.ingest.mapping import ColumnMapping
+from aml_screen.ingest.quarantine import compact, quarantined_rows
 from aml_screen.ingest.sniff import HEAD_BYTES
 from aml_screen.ingest.source import Table
 from aml_screen.ingest.validate import (
@@ -60,7 +61,8 @@ class IngestResult:
     quarantine: pl.DataFrame
     """``QUARANTINE_SCHEMA``, ordered by line."""
     rows_read: int
-    """Rows in the file (blank lines aside): always ``frame.height + quarantine.height``."""
+    """Rows in the file (blank lines aside): always ``frame.height`` plus the rows the
+    quarantine stands for (``quarantine.quarantined_rows``)."""
     encoding: str
     """Encoding used: ``utf-8``, ``utf-8-sig``, ``utf-16-le``, ``cp1252``... or, for a
     format that is not text, its name (``parquet``, ``xlsx``, ``goaml``, ``zip``...)."""
@@ -167,7 +169,7 @@ def read_batch(
                                            keep=columns)
         broken = _broken_rows(chunk, id_index, len(headers), options.source_file, language)
         rows = chunk.frame.height + len(chunk.broken)
-        return _Loaded(frame, quarantine, broken, rows, own, facts.separator)
+        return _Loaded(frame, compact(quarantine), compact(broken), rows, own, facts.separator)
 
     # Each chunk is validated on its own facts, with the decimal separator the first
     # chunk's amounts vote for: the whole batch's answer unless the batch's votes go the
@@ -178,8 +180,8 @@ def read_batch(
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         loaded += pool.map(load, starts[1:], repeat(separator))
         facts = combine_facts([item.facts for item in loaded], options)
-        local = sum(int((item.quarantine["reason_code"] == "duplicate_id").sum())
-                    for item in loaded)
+        local = sum(quarantined_rows(item.quarantine.filter(
+            pl.col("reason_code") == "duplicate_id")) for item in loaded)
         if facts.separator != separator or facts.duplicate_lines.len() != local:
             loaded = list(pool.map(load, starts, repeat(facts)))
     frames = [item.frame for item in loaded]
@@ -189,10 +191,10 @@ def read_batch(
         frame, quarantine = validate_chunk(empty_text(headers, delimiter).frame, options, facts)
         frames, quarantines = [frame], [quarantine]
     frame = pl.concat(frames, rechunk=False)
-    quarantine = pl.concat(quarantines).sort("line_number", maintain_order=True)
-    if rows_read != frame.height + quarantine.height:  # a bug, never a property of the file
-        raise AssertionError(f"ingest of {name}: {rows_read} rows read, "
-                             f"{frame.height} loaded + {quarantine.height} quarantined")
+    quarantine = compact(pl.concat(quarantines).sort("line_number", maintain_order=True))
+    if rows_read != frame.height + quarantined_rows(quarantine):  # a bug, never the file's
+        raise AssertionError(f"ingest of {name}: {rows_read} rows read, {frame.height} loaded "
+                             f"+ {quarantined_rows(quarantine)} quarantined")
     return IngestResult(frame, quarantine, rows_read, opened.encoding, digest, found,
                         opened.unmapped)
 
@@ -223,7 +225,7 @@ def _read_zip(path: Path, digest: str, name: str, language: str, limits: InputLi
                                 "reason": exc.message(language), "reason_params": json.dumps(
                                     {"error_key": exc.key, "error_params": {
                                         k: str(v) for k, v in exc.params.items()}},
-                                    ensure_ascii=False)})
+                                    ensure_ascii=False), "repeats": 1})
                 members.append((member, FILE_REFUSED))
             else:
                 results.append(result)
@@ -305,6 +307,7 @@ def _broken_rows(text: TextBatch, id_index: int | None, columns: int, source_fil
                                 fields=len(broken.fields), columns=columns),
             "raw": broken.raw,
             "reason_params": json.dumps({"fields": len(broken.fields), "columns": columns}),
+            "repeats": 1,
         }
 
     return pl.DataFrame([row(b) for b in text.broken], schema=QUARANTINE_SCHEMA)

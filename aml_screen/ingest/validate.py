@@ -210,6 +210,7 @@ def _quarantine(
         reason=reason_sentences(pl.col("_reason_code"), options.language),
         raw=pl.col("_raw"),
         reason_params=reason_params(pl.col("_reason_code")),
+        repeats=pl.lit(1, pl.Int64),
     )
     return conform(quarantine, QUARANTINE_SCHEMA)
 

@@ -33,6 +33,7 @@ from aml_screen.errors import AmlScreenError
 from aml_screen.ingest import ColumnMapping, read_batch
 from aml_screen.ingest.batch import DEFAULT_LIMITS
 from aml_screen.ingest.limits import InputLimits
+from aml_screen.ingest.quarantine import quarantined_rows
 from aml_screen.spark.schema import spark_ddl, to_spark_batches
 
 BATCH_ORDER = "_batch"
@@ -117,5 +118,6 @@ def _ingest_one(uri: str, content: bytes, position: int, options: IngestOptions,
         tmp.replace(target)
     return {"path": uri, "batch": position, "sha256": result.sha256,
             "encoding": result.encoding, "rows_read": result.rows_read,
-            "rows_loaded": result.frame.height, "rows_quarantined": result.quarantine.height}
+            "rows_loaded": result.frame.height,
+            "rows_quarantined": quarantined_rows(result.quarantine)}
 

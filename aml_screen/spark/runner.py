@@ -31,6 +31,7 @@ from aml_screen.exemptions import PARTY_DETAILS, PARTY_ROLES
 from aml_screen.ingest import ColumnMapping
 from aml_screen.ingest.batch import DEFAULT_LIMITS
 from aml_screen.ingest.limits import InputLimits
+from aml_screen.ingest.quarantine import quarantined_rows
 from aml_screen.pipeline import StageClock, index_watchlists, remove_exempt_hits, result_counts
 from aml_screen.rules import load_rules
 from aml_screen.rules.engine import combine
@@ -186,7 +187,7 @@ def run_spark_screening(
         "rows_read": int(files.get_column("rows_read").sum()),
         "rows_loaded": int(files.get_column("rows_loaded").sum()),
         "rows_screened": int(files.get_column("rows_loaded").sum()),
-        "rows_quarantined": quarantine.height,
+        "rows_quarantined": quarantined_rows(quarantine),
         "parties_screened": parties_screened,
         "distinct_names": distinct_names,
         "names_matched": distinct_names,

@@ -19,7 +19,8 @@ from aml_screen.store.loading import get_batch
 from aml_screen.store.models import Batch, QuarantineRow, User
 
 QUARANTINE_SCHEMA = {"line_number": pl.Int64, "transaction_id": pl.String,
-                     "reason_code": pl.String, "reason": pl.String, "raw": pl.String}
+                     "reason_code": pl.String, "reason": pl.String, "raw": pl.String,
+                     "repeats": pl.Int64}
 
 
 def recent_batches(session: Session, limit: int = 100) -> list[tuple[Batch, str | None]]:
@@ -43,7 +44,8 @@ def download_quarantine(session: Session, batch_id: int, actor: User | None,
     the language of the upload), the download audited."""
     rows = session.execute(select(QuarantineRow.line_number, QuarantineRow.transaction_id,
                                   QuarantineRow.reason_code, QuarantineRow.reason,
-                                  QuarantineRow.raw, QuarantineRow.reason_params)
+                                  QuarantineRow.raw, QuarantineRow.reason_params,
+                                  QuarantineRow.repeats)
                            .where(QuarantineRow.batch_id == batch_id)
                            .order_by(QuarantineRow.line_number)).all()
     record(session, actor, "batch.quarantine_download", "batch", batch_id,
@@ -51,8 +53,8 @@ def download_quarantine(session: Session, batch_id: int, actor: User | None,
     told: dict[tuple[str, str | None, str], str] = {}
     shown = [(line, txn, code,
               told.setdefault((code, params, reason),
-                              quarantine_reason(code, params, lang, reason)), raw)
-             for line, txn, code, reason, raw, params in rows]
+                              quarantine_reason(code, params, lang, reason)), raw, repeats)
+             for line, txn, code, reason, raw, params, repeats in rows]
     return pl.DataFrame(shown, orient="row", schema=QUARANTINE_SCHEMA)
 
 

@@ -207,7 +207,7 @@ def store_new_alerts(session: Session, batch: Batch, alerts: pl.DataFrame,
 
 def _stored_quarantine(quarantine: pl.DataFrame) -> pl.DataFrame:
     return quarantine.select("line_number", "transaction_id", "reason_code", "reason", "raw",
-                             "reason_params")
+                             "reason_params", "repeats")
 
 
 def _insert_frame(session: Session, model: type[Any], frame: pl.DataFrame,

@@ -145,3 +145,5 @@ class QuarantineRow(Base):
     reason_params: Mapped[str | None] = mapped_column(Text)
     """JSON: the values the reason names, to tell it in the reader's language
     (``ingest.reasons.quarantine_reason``)."""
+    repeats: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    """How many rows of the file this one stands for (identical copies are kept once)."""
