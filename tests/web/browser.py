@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 import waitress
 from flask import Flask
+from waitress import wasyncore
 
 from aml_screen.jobs import InProcessWorker
 from tests.store.samples import PASSWORD, REPO, add_user
@@ -52,7 +53,11 @@ def serve_app(folder: Path, users: dict[str, str],
         try:
             yield f"http://127.0.0.1:{httpd.effective_port}"
         finally:
-            httpd.close()
+            # Closed from the server's own loop (closing its sockets from this thread raced
+            # the loop's select: EBADF in the server thread, a teardown error now and then).
+            httpd.trigger.pull_trigger(lambda: wasyncore.close_all(httpd._map))
+            thread.join(10)
+            assert not thread.is_alive(), "the test server did not stop"
             httpd.task_dispatcher.shutdown()
             worker.stop()
 
