@@ -5,13 +5,16 @@ Reads are chunked on the accounts and bounded by the window."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import io
+from datetime import datetime, timedelta
+from typing import cast
 
 import polars as pl
-from sqlalchemy import or_, select
+from sqlalchemy import Column, MetaData, Table, Text, or_, select, text
 from sqlalchemy.orm import Session
 
 from aml_screen.schema import TRANSACTION_SCHEMA
+from aml_screen.store.bulk import bulk_insert
 from aml_screen.store.models import Batch, Transaction
 
 ACCOUNT_CHUNK = 2_000
@@ -31,12 +34,14 @@ def earlier_transactions(session: Session, batch_id: int, transactions: pl.DataF
     first, last = dated.min(), dated.max()
     start = first - timedelta(days=days)  # type: ignore[operator]
     end = last + timedelta(days=days)  # type: ignore[operator]
+    values = accounts.unique().sort()
+    if session.get_bind().dialect.name == "postgresql":
+        return _copied(session, batch_id, values, cast(datetime, start), cast(datetime, end))
     columns = [Transaction.batch_id, *(getattr(Transaction, name) for name in list(EARLIER)[1:])]
     done = select(Batch.id).where(Batch.status == "done", Batch.purged_at.is_(None))
-    values = accounts.unique().sort().to_list()
     frames = []
-    for offset in range(0, len(values), ACCOUNT_CHUNK):
-        chunk = values[offset:offset + ACCOUNT_CHUNK]
+    for offset in range(0, values.len(), ACCOUNT_CHUNK):
+        chunk = values.slice(offset, ACCOUNT_CHUNK).to_list()
         rows = session.execute(select(*columns).where(
             Transaction.batch_id != batch_id, Transaction.batch_id.in_(done),
             Transaction.booked_at >= start, Transaction.booked_at <= end,
@@ -45,3 +50,51 @@ def earlier_transactions(session: Session, batch_id: int, transactions: pl.DataF
         frames.append(pl.DataFrame([tuple(r) for r in rows], schema=EARLIER, orient="row"))
     return pl.concat(frames).unique(subset=["batch_id", "transaction_id"]).sort(
         "batch_id", "transaction_id")
+
+
+_ACCOUNTS = Table("history_accounts", MetaData(), Column("account", Text))
+"""The batch's accounts, for one join on PostgreSQL (a temporary table of the transaction)."""
+
+
+def _copied(session: Session, batch_id: int, accounts: pl.Series, start: datetime,
+            end: datetime) -> pl.DataFrame:
+    """``earlier_transactions`` on PostgreSQL: the accounts sent by ``COPY`` into a
+    temporary table and the rows read back by ``COPY … TO STDOUT`` as CSV, parsed by polars.
+    A busy account touches most of the window: 1.8M rows came back as Python objects in
+    94 s, by ``COPY`` in about ten."""
+    session.execute(text("CREATE TEMPORARY TABLE IF NOT EXISTS history_accounts "
+                         "(account text PRIMARY KEY) ON COMMIT DROP"))
+    session.execute(text("TRUNCATE history_accounts"))  # read twice in one transaction
+    bulk_insert(session, _ACCOUNTS, accounts.to_frame("account"))
+    session.execute(text("ANALYZE history_accounts"))
+    names = [name for name in EARLIER if name not in ("booked_at", "amount")]
+    columns = ", ".join(["t.booked_at AT TIME ZONE 'UTC'", "t.amount",
+                         *(f't."{name}"' for name in names)])
+    window = ("b.status = 'done' AND b.purged_at IS NULL AND t.batch_id <> %(batch)s"
+              " AND t.booked_at >= %(start)s AND t.booked_at <= %(end)s")
+    # Rows sent by an account of the batch, then rows received by one and sent by none:
+    # two hash joins (an OR of the two sides made PostgreSQL probe row by row).
+    # Column names are ours and the values bound, so the text is safe to build.
+    query = (
+        f"COPY (SELECT {columns} FROM transactions t JOIN batches b ON b.id = t.batch_id"  # noqa: S608
+        f" JOIN history_accounts a ON a.account = t.originator_account WHERE {window}"
+        f" UNION ALL SELECT {columns} FROM transactions t JOIN batches b ON b.id = t.batch_id"
+        " JOIN history_accounts a ON a.account = t.beneficiary_account"
+        " LEFT JOIN history_accounts o ON o.account = t.originator_account"
+        f" WHERE o.account IS NULL AND {window}) TO STDOUT WITH (FORMAT csv)")
+    driver = session.connection().connection.driver_connection
+    received = io.BytesIO()
+    with driver.cursor() as cursor, cursor.copy(  # type: ignore[union-attr]
+            query, {"batch": batch_id, "start": start, "end": end}) as copy:
+        for block in copy:
+            received.write(block)
+    if not received.getbuffer().nbytes:
+        return pl.DataFrame(schema=EARLIER)
+    received.seek(0)
+    text_columns = ["booked_at", "amount", *names]
+    frame = pl.read_csv(received, has_header=False, new_columns=text_columns,
+                        schema=dict.fromkeys(text_columns, pl.String()))
+    return frame.with_columns(
+        pl.col("booked_at").str.to_datetime("%Y-%m-%d %H:%M:%S%.f", time_zone="UTC"),
+        pl.col("amount").str.to_decimal(scale=4),
+    ).select(list(EARLIER)).cast(pl.Schema(EARLIER)).sort("batch_id", "transaction_id")
