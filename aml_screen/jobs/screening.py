@@ -21,7 +21,7 @@ from aml_screen.ingest.formats import ACCEPTED_SUFFIXES
 from aml_screen.ingest.limits import input_limits
 from aml_screen.jobs.heartbeat import Heartbeat, beat_interval
 from aml_screen.jobs.progress import DatabaseProgress
-from aml_screen.pipeline import ScreeningRun, run_screening
+from aml_screen.pipeline import ScreeningRun, StageClock, run_screening
 from aml_screen.progress import Progress
 from aml_screen.rules import load_rules
 from aml_screen.rules.configured import configured_rules, parameters_override
@@ -140,17 +140,23 @@ def screen_stored_batch(settings: Settings, database: Database, batch_id: int) -
                                 exemptions, rules_dir=rules_dir, rule_parameters=parameters)
             entries = hit_entries(lists, run.hits)
             rule_digest = snapshot_rules(settings, rules_dir, parameters)
+            stages = StageClock()  # the store's steps, timed beside the engine's
             store_rows(database, claim, run, progress)
+            stages.lap("store_rows")
             advance = progress.stage("store.stage.subjects", 1)
             resolved = resolve_batch(database, batch_id,
                                      batch_records(run.transactions, batch_id), claim)
+            stages.lap("subjects")
             if resolved is not None and resolved.review:
                 with database.transaction() as session:
                     require_claim(session, claim)
                     review_subjects(session, list(resolved.review))
+            stages.lap("subject_review")
             advance(1)
             history = across_batches(settings, database, batch_id, run, rules_dir, parameters,
                                      progress)
+            stages.lap("history_rules")
+            run.summary["stage_seconds"].update(stages.seconds)
             progress.stage("store.stage.alerts", run.alerts.height)
             with database.transaction() as session:
                 load_results(session, session.get_one(Batch, batch_id), run, entries,
