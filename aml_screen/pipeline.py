@@ -24,8 +24,7 @@ from aml_screen.alerts import batch_key, roll_up
 from aml_screen.errors import ConfigError
 from aml_screen.exemptions import apply_exemptions, listed_entries, party_details, with_pair_keys
 from aml_screen.ingest import ColumnMapping, IngestResult, read_batch
-from aml_screen.ingest.batch import DEFAULT_LIMITS
-from aml_screen.ingest.limits import InputLimits
+from aml_screen.ingest.limits import DEFAULT_LIMITS, InputLimits
 from aml_screen.ingest.quarantine import quarantined_rows
 from aml_screen.ingest.records import REPORT_COLUMNS
 from aml_screen.match.index import ListIndex, build_index

@@ -33,7 +33,7 @@ from aml_screen.ingest.csv_reader import LINE_COLUMN, BrokenRow, TextBatch, empt
 from aml_screen.ingest.currencies import minor_units
 from aml_screen.ingest.formats import ZIP, batch_reader, detect_format
 from aml_screen.ingest.headers import resolve_columns
-from aml_screen.ingest.limits import InputLimits
+from aml_screen.ingest.limits import DEFAULT_LIMITS, InputLimits
 from aml_screen.ingest.mapping import ColumnMapping
 from aml_screen.ingest.quarantine import compact, quarantined_rows
 from aml_screen.ingest.sniff import HEAD_BYTES
@@ -50,8 +50,6 @@ from aml_screen.ingest.validate import (
 )
 from aml_screen.ingest.zipped import zip_members
 from aml_screen.schema import PARTY_ONLY_COLUMN, QUARANTINE_SCHEMA, TRANSACTION_SCHEMA, empty
-
-DEFAULT_LIMITS = InputLimits()
 
 
 @dataclass(frozen=True)

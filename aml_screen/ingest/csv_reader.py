@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from aml_screen.errors import IngestError
-from aml_screen.ingest.limits import InputLimits
+from aml_screen.ingest.limits import DEFAULT_LIMITS, InputLimits
 
 LINE_COLUMN = "__line__"
 DELIMITERS = (",", ";", "\t", "|")
@@ -82,7 +82,7 @@ def _split_fields(text: str, delimiter: str) -> list[str]:
 
 def read_csv_text(text: str, delimiter: str, source: str) -> TextBatch:
     """Parse decoded CSV text; ``delimiter`` is one of ``DELIMITERS`` or ``"auto"``."""
-    layout = csv_layout(text.encode("utf-8"), delimiter, source, InputLimits())
+    layout = csv_layout(text.encode("utf-8"), delimiter, source, DEFAULT_LIMITS)
     chunks = list(layout.chunks(max(layout.height, 1)))
     if not chunks:
         return empty_text(layout.names, layout.delimiter)

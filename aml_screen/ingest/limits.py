@@ -57,6 +57,10 @@ class InputLimits:
                                   line=too_long.get_column(lines)[0], limit=self.field_bytes)
 
 
+DEFAULT_LIMITS = InputLimits()
+"""The bounds when no settings name them."""
+
+
 def input_limits(settings: Settings) -> InputLimits:
     """The bounds a deployment set."""
     return InputLimits(rows=settings.max_batch_rows, columns=settings.max_batch_columns,

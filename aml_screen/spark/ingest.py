@@ -31,8 +31,7 @@ import pyarrow as pa
 
 from aml_screen.errors import AmlScreenError
 from aml_screen.ingest import ColumnMapping, read_batch
-from aml_screen.ingest.batch import DEFAULT_LIMITS
-from aml_screen.ingest.limits import InputLimits
+from aml_screen.ingest.limits import DEFAULT_LIMITS, InputLimits
 from aml_screen.ingest.quarantine import quarantined_rows
 from aml_screen.spark.schema import spark_ddl, to_spark_batches
 

@@ -29,8 +29,7 @@ from aml_screen.alerts import batch_key, roll_up
 from aml_screen.errors import IngestError, InputError
 from aml_screen.exemptions import PARTY_DETAILS, PARTY_ROLES
 from aml_screen.ingest import ColumnMapping
-from aml_screen.ingest.batch import DEFAULT_LIMITS
-from aml_screen.ingest.limits import InputLimits
+from aml_screen.ingest.limits import DEFAULT_LIMITS, InputLimits
 from aml_screen.ingest.quarantine import quarantined_rows
 from aml_screen.pipeline import StageClock, index_watchlists, remove_exempt_hits, result_counts
 from aml_screen.rules import load_rules
