@@ -62,18 +62,26 @@ def kept_apart(labels: pl.Series, edges: pl.DataFrame, apart: pl.DataFrame
               .filter(pl.col("label").is_in(cut_labels))
               .with_columns(strength=pl.col("code").replace_strict(STRENGTH))
               .sort("strength", "edge"))
-    pairs = [(int(a), int(b)) for a, b in apart.select("a", "b").iter_rows()]
+    # Each root keeps the nodes its set must not meet: a union looks at the two sets' own
+    # partners only, not at every pair.
+    partners: dict[int, set[int]] = {}
+    for a, b in apart.select("a", "b").iter_rows():
+        partners.setdefault(a, set()).add(b)
+        partners.setdefault(b, set()).add(a)
     parent: dict[int, int] = {}
     refused: list[int] = []
     for edge, a, b in inside.select("edge", "a", "b").iter_rows():
         ra, rb = _find(parent, a), _find(parent, b)
         if ra == rb:
             continue
-        joined = {ra, rb}
-        if any({_find(parent, x), _find(parent, y)} == joined for x, y in pairs):
+        if any(_find(parent, x) == rb for x in partners.get(ra, ())) or any(
+                _find(parent, x) == ra for x in partners.get(rb, ())):
             refused.append(edge)
             continue
-        parent[max(ra, rb)] = min(ra, rb)
+        root, child = min(ra, rb), max(ra, rb)
+        parent[child] = root
+        if child in partners:
+            partners.setdefault(root, set()).update(partners.pop(child))
     nodes = label_of.filter(pl.col("label").is_in(cut_labels)).get_column("node").to_list()
     members: dict[int, list[int]] = {}
     for node in nodes:

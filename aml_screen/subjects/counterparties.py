@@ -3,8 +3,9 @@
 A record may carry nothing but a common name ("Moussa Traoré" depositing cash), yet pay
 the account his other records pay (his mother's, his supplier's): the same name key with
 the same counterparty account is one person, unless that account deals with many names.
-A counterparty seen with more than ``COUNTERPARTY_NAMES`` distinct name keys (a shop, a
-school, a utility, a trader: among their customers are namesakes) is *busy*: it links
+A counterparty seen with more than ``COUNTERPARTY_NAMES`` distinct names (a shop, a
+school, a utility, a trader: among their customers are namesakes; one person's typing
+errors and dropped middle names count once, ``spellings.distinct_names``) is *busy*: it links
 nothing, now or later, and is kept with the hubs (space ``counterparty``). And two
 namesakes may each pay one quiet account once: records of one name and counterparty that
 come from two own accounts are two people (a record without an own account, or with a
@@ -17,6 +18,7 @@ import polars as pl
 
 from aml_screen.subjects.known import HUBS
 from aml_screen.subjects.links import EDGES, params_json, star_edges
+from aml_screen.subjects.spellings import distinct_names
 
 COUNTERPARTY_NAMES = 5
 """Most distinct name keys a counterparty account may deal with and still say who a
@@ -26,8 +28,11 @@ SPACE = "counterparty"
 
 def busy(members: pl.DataFrame, hubs: pl.DataFrame) -> pl.DataFrame:
     """``hubs`` with the counterparties of ``members`` (``node``, ``name_key``,
-    ``counterparty``) that deal with more than ``COUNTERPARTY_NAMES`` names added."""
-    counted = members.group_by("counterparty").agg(names=pl.col("name_key").n_unique()).filter(
+    ``counterparty``, ``records``) that deal with more than ``COUNTERPARTY_NAMES`` names
+    added."""
+    per_key = members.group_by("counterparty", "name_key").agg(pl.col("records").sum()).filter(
+        pl.col("name_key").n_unique().over("counterparty") > COUNTERPARTY_NAMES)
+    counted = distinct_names(per_key, ["counterparty"]).filter(
         pl.col("names") > COUNTERPARTY_NAMES).select(
         space=pl.lit(SPACE), value="counterparty", names="names")
     return pl.concat([hubs, counted.cast(HUBS)]).group_by(  # type: ignore[arg-type]

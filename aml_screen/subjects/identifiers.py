@@ -5,9 +5,8 @@ mobile-money agent's or a merchant's account, a shop's phone or a placeholder do
 number (``000000``) turns up under hundreds of names. An identifier is a *hub* when it
 carries more than ``HUB_NAMES`` names and these are more than ``HUB_NAME_SHARE`` of its
 records. Names are counted as name keys (after transliteration folding and sorting, so
-that one person's spellings count once), and a key sharing half its tokens or more with
-the identifier's most used key counts with it (a typing error, a dropped middle name: the
-same name written otherwise). A person's own account shows one name or two however often
+that one person's spellings count once), the same name written otherwise counting once
+(``spellings.distinct_names``). A person's own account shows one name or two however often
 it is used, a hub a new name on most records. A hub links nothing, now or in later
 batches.
 
@@ -21,6 +20,7 @@ import polars as pl
 
 from aml_screen.subjects.known import HUBS, SPACES
 from aml_screen.subjects.links import EDGES, params_json, star_edges
+from aml_screen.subjects.spellings import distinct_names
 
 HUB_NAMES = 3
 """Distinct name keys an identifier may always carry and still be one person's (a couple
@@ -39,16 +39,8 @@ def hub_table(members: pl.DataFrame, known_hubs: pl.DataFrame) -> pl.DataFrame:
     # Only an identifier with more keys than HUB_NAMES can be a hub: the others (nearly
     # all) skip the token comparison.
     per_key = per_key.filter(pl.col("name_key").n_unique().over("space", "value") > HUB_NAMES)
-    tokens = pl.col("name_key").str.split(" ")
-    main = tokens.sort_by(["records", "name_key"], descending=[True, False]).first().over(
-        "space", "value")
-    shared = tokens.list.set_intersection(main).list.len()
-    other = shared < 0.5 * pl.min_horizontal(tokens.list.len(), main.list.len())
-    counted = per_key.group_by("space", "value").agg(
-        names=1 + (pl.col("name_key").is_not_null() & other).sum(),
-        records=pl.col("records").sum())
-    counted = counted.filter((pl.col("names") > HUB_NAMES)
-                             & (pl.col("names") > HUB_NAME_SHARE * pl.col("records")))
+    counted = distinct_names(per_key, ["space", "value"]).filter(
+        (pl.col("names") > HUB_NAMES) & (pl.col("names") > HUB_NAME_SHARE * pl.col("records")))
     # A known hub's names are not kept: its count is the largest seen in one run.
     merged = pl.concat([known_hubs, counted.select(list(HUBS)).cast(HUBS)])  # type: ignore[arg-type]
     return merged.group_by("space", "value").agg(pl.col("names").max()).cast(

@@ -19,6 +19,7 @@ STRENGTH = {
     "same_name_compatible_details": 4,
     "same_name_same_counterparty": 5,
     "rare_name": 6,
+    "sole_holder": 7,
 }
 CODES = tuple(STRENGTH)
 

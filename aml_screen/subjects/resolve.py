@@ -14,7 +14,10 @@ first batch) and the investigators' decisions. Steps:
 3. links: identifiers that are not hubs (``identifiers``), names (``names``), names
    dealing with a quiet counterparty (``counterparties``), ``same`` decisions
    (``decisions``);
-4. connected components (``components``), cut where a ``different`` decision says so;
+4. connected components (``components``); then the records showing nothing but an
+   uncommon name join its one established holder (``sole_holder``) and the components
+   are taken again, cut where a ``different`` decision says so or where name-only
+   links would join people whose details disagree (``conflicts``);
 5. subject ids: a component holding known subjects keeps the id of the one with the most
    records (ties: the smallest id) and the others are *merged* into it (``merged`` lists
    them, so that a store renames them); a component of new records only gets a new id,
@@ -42,6 +45,7 @@ import polars as pl
 from aml_screen.errors import InputError
 from aml_screen.schema import conform
 from aml_screen.subjects.components import components, kept_apart
+from aml_screen.subjects.conflicts import conflicting
 from aml_screen.subjects.counterparties import SPACE as CP_SPACE
 from aml_screen.subjects.counterparties import busy, counterparty_edges
 from aml_screen.subjects.decisions import DECISIONS, apart_pairs, merge_edges
@@ -60,6 +64,7 @@ from aml_screen.subjects.known import (
 )
 from aml_screen.subjects.names import name_edges, rarity, token_weight_table
 from aml_screen.subjects.records import RECORD_SCHEMA, prepared
+from aml_screen.subjects.sole_holder import sole_holder_edges
 
 ASSIGNMENTS: dict[str, pl.DataType] = {
     "record_id": pl.String(), "batch_id": pl.String(), "transaction_id": pl.String(),
@@ -152,9 +157,9 @@ def resolve_prepared(batch: pl.DataFrame, known: KnownSubjects | None = None,
         "node", "name_key", "kind", "value", "records"), _identifier_rows(batch)]), apart)
     dealings = pl.concat([
         counterparties.join(by_subject, on="subject_id").select(
-            "node", "name_key", "counterparty", "account"),
-        batch.select("node", "name_key", "counterparty", "account")]).drop_nulls(
-        ["name_key", "counterparty"])
+            "node", "name_key", "counterparty", "account", "records"),
+        batch.select("node", "name_key", "counterparty", "account",
+                     records=pl.lit(1, pl.UInt32))]).drop_nulls(["name_key", "counterparty"])
     hubs = busy(dealings, find_hubs(members, known.hubs))
     tokens, key_count = updated_tokens(known, batch.get_column("name_key"))
     node_profiles = pl.concat([
@@ -165,7 +170,12 @@ def resolve_prepared(batch: pl.DataFrame, known: KnownSubjects | None = None,
     edges = pl.concat([identifier_edges(members, hubs), name_edges(node_profiles, rarities, first),
                        counterparty_edges(dealings, hubs), merge_edges(decisions, refs)])
     labels = components(first + batch.height, edges)
-    labels, edges = kept_apart(labels, edges, apart)
+    sole = sole_holder_edges(_holding(node_profiles, subjects, batch, hubs), labels, rarities)
+    if not sole.is_empty():
+        edges = pl.concat([edges, sole])
+        labels = components(first + batch.height, edges)
+    conflicts = conflicting(first + batch.height, edges, labels, node_profiles)
+    labels, edges = kept_apart(labels, edges, pl.concat([apart.cast(pl.UInt32), conflicts]))
 
     nodes = labels.to_frame("label").with_row_index("node")
     ids = _subject_ids(nodes, subjects, batch)
@@ -189,6 +199,24 @@ def resolve_prepared(batch: pl.DataFrame, known: KnownSubjects | None = None,
         review=review.select("subject_id", "space", "value").unique(maintain_order=True),
         known=_updated(known, assigned, merged, hubs, tokens, key_count),
     )
+
+
+def _holding(node_profiles: pl.DataFrame, subjects: pl.DataFrame, batch: pl.DataFrame,
+             hubs: pl.DataFrame) -> pl.DataFrame:
+    """What ``sole_holder_edges`` reads of each node: its names and nationalities, the
+    records it stands for, and whether it showed an identifier or a birth date (an own
+    account, not a hub's)."""
+    personal = hubs.filter(pl.col("space") != CP_SPACE).get_column("value").implode()
+    shown_record = (pl.any_horizontal(pl.col(c).is_not_null()
+                                      for c in ("id_number", "phone", "birth_date"))
+                    | (pl.col("account").is_not_null() & ~pl.col("account").is_in(personal)))
+    known = node_profiles.filter(pl.col("node") < subjects.height).join(
+        subjects.select("node", "records"), on="node").select(
+        "node", "name_key", "nationality", "records",
+        shown=pl.col("birth_date").is_not_null() | pl.col("id_number").is_not_null())
+    fresh = batch.select("node", "name_key", "nationality", records=pl.lit(1, pl.UInt32),
+                         shown=shown_record)
+    return pl.concat([known.cast(fresh.schema), fresh])
 
 
 def _unshared(members: pl.DataFrame, apart: pl.DataFrame) -> pl.DataFrame:

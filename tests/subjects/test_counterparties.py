@@ -60,3 +60,16 @@ def test_namesakes_paying_one_account_from_their_own_accounts_stay_apart() -> No
         {"name": "MOUSSA TRAORE", "counterparty": MOTHER},  # which of the two: neither
     ))
     assert result.assignments.get_column("subject_id").n_unique() == 3
+
+
+def test_one_persons_spellings_do_not_make_an_account_busy() -> None:
+    """An active person's typing errors and dropped middle names are keys of their own;
+    an account paid under seven of them still deals with one name."""
+    spellings = ["Adiaratou Aminata Tapsoba", "Adiartou Aminata Tapsoba", "ADIARATOU TAPSOBA",
+                 "Adiaratou Aminata Tapsoa", "Adiaratou Amiata Tapsoba",
+                 "Adiaratou Aminat Tapsoba", "Aminata Tapsoba"]
+    rows = [{"name": name, "counterparty": MOTHER} for name in spellings]
+    rows += [{"name": "Adiaratou Aminata Tapsoba", "counterparty": MOTHER}]
+    result = resolve(records(*rows))
+    assert result.new_hubs.is_empty()
+    assert together(result.assignments, "b1|t0|originator", "b1|t7|originator")

@@ -15,6 +15,7 @@ PARAMS = {
                                      "nationality": None},
     "same_name_same_counterparty": {"counterparty": "ML13D123456789"},
     "rare_name": {"score": 100.0, "rarity": 20.6},
+    "sole_holder": {"rarity": 12.4, "records": 31},
     "investigator_merge": {"reason": "alias_confirmed"},
 }
 
