@@ -35,7 +35,7 @@ if __package__ in (None, ""):  # run as a script: make the ``benchmarks`` packag
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from aml_screen.store import open_database
-from aml_screen.store.models import PartySubject, Subject, Transaction
+from aml_screen.store.models import Batch, PartySubject, Subject, Transaction
 from aml_screen.store.subject_profile import subject_profile
 from aml_screen.store.subject_search import search_subjects
 from benchmarks import machine
@@ -70,6 +70,17 @@ def load(url: str, data_dir: Path, path: Path) -> dict[str, float]:
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {"seconds": round(seconds, 1), "peak_mib": round(peak)}
+
+
+def last_stages(url: str) -> dict[str, float]:
+    """``stage_seconds`` of the batch loaded last: where its load went."""
+    database = open_database(url)
+    try:
+        with database.transaction() as session:
+            summary = session.scalars(select(Batch.summary).order_by(Batch.id.desc())).first()
+        return {k: round(v, 1) for k, v in ((summary or {}).get("stage_seconds") or {}).items()}
+    finally:
+        database.dispose()
 
 
 def _p95(values: list[float]) -> float:
@@ -153,7 +164,9 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
             loaded = load(url, Path(folder) / "data", path)
             figures[f"load_{i}_seconds"] = loaded["seconds"]
             figures[f"load_{i}_peak_mib"] = loaded["peak_mib"]
-            print(f"batch {i}: {loaded['seconds']} s, {loaded['peak_mib']} MiB", file=sys.stderr)
+            figures[f"load_{i}_stages"] = last_stages(url)
+            print(f"batch {i}: {loaded['seconds']} s, {loaded['peak_mib']} MiB, "
+                  f"{figures[f'load_{i}_stages']}", file=sys.stderr)
         figures.update(measure_reads(url, args.queries, args.seed))
     figures["machine"] = machine.describe()
     print(machine.table(figures))

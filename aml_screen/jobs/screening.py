@@ -32,7 +32,13 @@ from aml_screen.store import Database
 from aml_screen.store.exemptions import active_exemptions
 from aml_screen.store.history import earlier_transactions
 from aml_screen.store.jobs import Claim, ClaimLostError, claim_job, fail_job, require_claim
-from aml_screen.store.loading import get_batch, hit_entries, load_results, store_rows
+from aml_screen.store.loading import (
+    add_stage_seconds,
+    get_batch,
+    hit_entries,
+    load_results,
+    store_rows,
+)
 from aml_screen.store.models import Batch
 from aml_screen.store.statistics import LOADED_TABLES, SUBJECT_TABLES, refresh_statistics
 from aml_screen.store.subject_review import review_subjects
@@ -130,17 +136,19 @@ def screen_stored_batch(settings: Settings, database: Database, batch_id: int) -
     progress = DatabaseProgress(database, batch_id, claim=claim)
     try:
         with Heartbeat(database, claim, beat_interval(settings)):
+            stages = StageClock()  # the job's own steps, timed beside the engine's
             advance = progress.stage("screen.stage.lists", 1)
             lists = load_watchlists(list(settings.default_watchlists), settings)
             snapshot_lists(settings, lists)
             advance(1)
+            stages.lap("lists")
             rules_dir = configured_rules(settings)
             parameters = parameters_override(settings)
             run = screen_stored(settings, path, original, sha256, lists, progress,
                                 exemptions, rules_dir=rules_dir, rule_parameters=parameters)
             entries = hit_entries(lists, run.hits)
             rule_digest = snapshot_rules(settings, rules_dir, parameters)
-            stages = StageClock()  # the store's steps, timed beside the engine's
+            stages.lap("screening")
             store_rows(database, claim, run, progress)
             stages.lap("store_rows")
             advance = progress.stage("store.stage.subjects", 1)
@@ -161,7 +169,11 @@ def screen_stored_batch(settings: Settings, database: Database, batch_id: int) -
             with database.transaction() as session:
                 load_results(session, session.get_one(Batch, batch_id), run, entries,
                              rule_digest=rule_digest, claim=claim, history_hits=history)
+            stages.lap("load_results")
             refresh_statistics(database.engine, LOADED_TABLES + SUBJECT_TABLES)
+            stages.lap("statistics")
+            with database.transaction() as session:
+                add_stage_seconds(session.get_one(Batch, batch_id), stages.seconds)
     except ClaimLostError:
         log.warning("batch %s: attempt %s lost its claim and stopped", batch_id,
                     claim.attempt)

@@ -191,6 +191,14 @@ def load_results(session: Session, batch: Batch, run: ScreeningRun,
     return len(alert_ids)
 
 
+def add_stage_seconds(batch: Batch, seconds: dict[str, float]) -> None:
+    """Add the job's timings of steps that end after ``load_results`` stored the summary
+    (``summary["stage_seconds"]``: where a slow load went)."""
+    summary = dict(batch.summary or {})
+    summary["stage_seconds"] = {**summary.get("stage_seconds", {}), **seconds}
+    batch.summary = summary
+
+
 def store_new_alerts(session: Session, batch: Batch, alerts: pl.DataFrame,
                      hits: pl.DataFrame, entries: pl.DataFrame | None,
                      transactions: pl.DataFrame, rescreen_id: int | None) -> int:

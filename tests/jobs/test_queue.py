@@ -62,7 +62,8 @@ def test_embedded_queue_runs_the_job_on_a_worker_thread(database: Database,
     assert batch.rows_loaded == sample_run().run.summary["rows_loaded"]
     assert _alerts(database) == sample_run().run.alerts.height
     # the store's steps are timed beside the engine's, to see where a slow load goes
-    assert {"match", "store_rows", "subjects", "subject_review", "history_rules"} <= set(
+    assert {"lists", "match", "store_rows", "subjects", "subject_review", "history_rules",
+            "load_results", "statistics"} <= set(
         (batch.summary or {})["stage_seconds"])
     assert (tmp_path / "var" / "jobs.db").is_file()
     again = submit_batch(queue, database, "copy.csv", SAMPLE.read_bytes(), None)
