@@ -3,8 +3,9 @@ currency and per month, counterparties ranked by amount, every spelling and iden
 the batch it came from, the links that made it one subject, its alerts and cases.
 
 The subject's transactions are read once (at most ``MAX_TRANSACTIONS``, the newest first;
-the profile says when it was capped), with the subject on the other side of each, and every
-figure is computed from that frame with polars: one bounded query, whatever the page shows.
+the profile says when it was capped; by ``COPY`` on PostgreSQL), with the subject on the
+other side of each, and every figure is computed from that frame with polars: one bounded
+query, whatever the page shows.
 Viewing a profile is audited (``view_subject``), like opening an alert.
 """
 
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from aml_screen.schema import AMOUNT_SCALE
 from aml_screen.store.audit import record
+from aml_screen.store.copy_out import read_frame
 from aml_screen.store.errors import NotFoundError
 from aml_screen.store.models import (
     Alert,
@@ -181,10 +183,9 @@ def _activity(session: Session, subject_id: str) -> pl.DataFrame:
         .order_by(Transaction.booked_at.desc().nulls_last(), PartySubject.batch_id.desc(),
                   PartySubject.transaction_id)
         .limit(MAX_TRANSACTIONS))
-    rows = session.execute(statement).all()
-    frame = pl.DataFrame([tuple(r) for r in rows], schema=ACTIVITY, orient="row")
-    return frame.with_columns(direction=pl.when(pl.col("party_role") == "originator")
-                              .then(pl.lit("out")).otherwise(pl.lit("in")))
+    return read_frame(session, statement, ACTIVITY).with_columns(
+        direction=pl.when(pl.col("party_role") == "originator").then(pl.lit("out"))
+        .otherwise(pl.lit("in")))
 
 
 def _flows(frame: pl.DataFrame) -> list[pl.Expr]:
