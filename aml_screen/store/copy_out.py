@@ -5,6 +5,11 @@ Rows fetched as Python objects cost about 50 µs each (a tuple, a ``Decimal``, a
 transactions most of a profile's time. ``COPY (query) TO STDOUT`` streams the same rows as
 CSV, which polars parses in one pass. Other databases (SQLite) fetch rows as usual.
 
+``read_where_in`` reads the rows whose column holds one of many values: on PostgreSQL the
+values go by ``COPY`` into a temporary table the query joins (a list of 5,000 values per
+``IN (…)`` cost more to convert and parse than to run, chunk after chunk), elsewhere in
+chunks of ``IN_CHUNK``.
+
 CSV cannot tell a null from an empty string once parsed (and any null marker may be
 someone's data), so text columns are sent with a ``MARK`` in front (``marked``): a null
 stays an empty field, an empty string arrives as the mark alone, and the parse drops it.
@@ -17,13 +22,19 @@ from collections.abc import Mapping
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Select, String, literal, text
+from sqlalchemy import Column, MetaData, Select, String, Table, Text, literal, text
 from sqlalchemy.orm import Session
 
+from aml_screen.store.bulk import bulk_insert
+
 MARK = "."
+IN_CHUNK = 5_000
+"""Values per ``IN (…)`` where there is no ``COPY``."""
+_WANTED = Table("wanted_values", MetaData(), Column("value", Text))
+"""The values ``read_where_in`` joins on PostgreSQL (a temporary table of the transaction)."""
 
 
-def read_frame(session: Session, statement: Select[Any],
+def read_frame(session: Session, statement: Select[*tuple[Any, ...]],
                schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
     """The rows of ``statement`` as a frame of ``schema`` (one column per selected column,
     in order)."""
@@ -79,3 +90,22 @@ def _parsed(name: str, dtype: pl.DataType) -> pl.Expr:
     if isinstance(dtype, pl.Boolean):
         return column.replace_strict({"t": True, "f": False}, return_dtype=pl.Boolean)
     return column.cast(dtype)
+
+
+def read_where_in(session: Session, statement: Select[*tuple[Any, ...]], column: Any,
+                  values: pl.Series, schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
+    """The rows of ``statement`` whose ``column`` is one of ``values`` (text), as
+    ``read_frame`` gives them."""
+    wanted = values.drop_nulls().unique().sort().cast(pl.String)
+    if wanted.is_empty():
+        return pl.DataFrame(schema=dict(schema))
+    if session.get_bind().dialect.name != "postgresql":
+        return pl.concat([read_frame(session, statement.where(column.in_(
+            wanted.slice(start, IN_CHUNK).to_list())), schema)
+            for start in range(0, wanted.len(), IN_CHUNK)])
+    session.execute(text("CREATE TEMPORARY TABLE IF NOT EXISTS wanted_values "
+                         "(value text PRIMARY KEY) ON COMMIT DROP"))
+    session.execute(text("TRUNCATE wanted_values"))  # read again in one transaction
+    bulk_insert(session, _WANTED, wanted.to_frame("value"))
+    session.execute(text("ANALYZE wanted_values"))
+    return read_frame(session, statement.join(_WANTED, _WANTED.c.value == column), schema)

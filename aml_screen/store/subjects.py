@@ -16,18 +16,18 @@ assignments and leaves them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Executable, Table, bindparam, delete, exists, func, select, update
+from sqlalchemy import Table, bindparam, delete, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from aml_screen.alerts import SAME_PARTY
 from aml_screen.schema import conform
 from aml_screen.store.base import utcnow
 from aml_screen.store.bulk import bulk_insert
+from aml_screen.store.copy_out import read_frame, read_where_in
 from aml_screen.store.database import Database
 from aml_screen.store.jobs import Claim, require_claim
 from aml_screen.store.models import (
@@ -170,56 +170,35 @@ def locked_state(session: Session) -> SubjectState:
     return session.get_one(SubjectState, 1)
 
 
-def _frame(session: Session, statement: Executable, schema: dict[str, pl.DataType]
-           ) -> pl.DataFrame:
-    return pl.DataFrame(session.execute(statement).all(), schema=schema, orient="row")
-
-
-def _chunked(session: Session, values: Sequence[str],
-             statement: Callable[[Sequence[str]], Executable],
-             schema: dict[str, pl.DataType]) -> pl.DataFrame:
-    frames = [_frame(session, statement(values[start:start + IN_CHUNK]), schema)
-              for start in range(0, len(values), IN_CHUNK)]
-    return pl.concat(frames) if frames else pl.DataFrame(schema=schema)
-
-
-def _distinct(frame: pl.DataFrame, column: str) -> list[str]:
-    return frame.get_column(column).drop_nulls().unique().sort().to_list()
-
-
 def known_slice(session: Session, records: pl.DataFrame) -> KnownSubjects:
     """The summary rows prepared ``records`` can link to (``resolve.relevant`` narrows
     them further), with every hub and token count."""
-    profile_columns = [getattr(SubjectProfile, c) for c in PROFILES]
+    profile_columns = select(*(getattr(SubjectProfile, c) for c in PROFILES))
     dates = records.filter(pl.col("birth_date").str.len_chars() == 10)
     profiles = pl.concat([
-        _chunked(session, _distinct(records, "name_key"),
-                 lambda keys: select(*profile_columns).where(SubjectProfile.name_key.in_(keys)),
-                 PROFILES),
-        _chunked(session, _distinct(dates, "birth_date"),
-                 lambda days: select(*profile_columns).where(
-                     SubjectProfile.birth_date.in_(days)), PROFILES),
+        read_where_in(session, profile_columns, SubjectProfile.name_key,
+                      records.get_column("name_key"), PROFILES),
+        read_where_in(session, profile_columns, SubjectProfile.birth_date,
+                      dates.get_column("birth_date"), PROFILES),
     ]).unique()
-    values = sorted({v for kind in IDENTIFIER_KINDS for v in _distinct(records, kind)})
-    identifiers = _chunked(
-        session, values, lambda chunk: select(*(getattr(SubjectIdentifier, c)
-                                                for c in IDENTIFIERS))
-        .where(SubjectIdentifier.value.in_(chunk)), IDENTIFIERS)
+    values = pl.concat([records.get_column(kind) for kind in IDENTIFIER_KINDS])
+    identifiers = read_where_in(
+        session, select(*(getattr(SubjectIdentifier, c) for c in IDENTIFIERS)),
+        SubjectIdentifier.value, values, IDENTIFIERS)
     identifiers = identifiers.group_by(list(IDENTIFIERS)[:-1]).agg(
         pl.col("records").sum()).select(list(IDENTIFIERS))
-    counterparties = _chunked(
-        session, _distinct(records, "counterparty"),
-        lambda chunk: select(*(getattr(SubjectCounterparty, c) for c in COUNTERPARTIES))
-        .where(SubjectCounterparty.counterparty.in_(chunk)), COUNTERPARTIES)
+    counterparties = read_where_in(
+        session, select(*(getattr(SubjectCounterparty, c) for c in COUNTERPARTIES)),
+        SubjectCounterparty.counterparty, records.get_column("counterparty"), COUNTERPARTIES)
     counterparties = counterparties.group_by(list(COUNTERPARTIES)[:-1]).agg(
         pl.col("records").sum()).select(list(COUNTERPARTIES))
-    touched = sorted(set(profiles.get_column("subject_id").to_list())
-                     | set(identifiers.get_column("subject_id").to_list())
-                     | set(counterparties.get_column("subject_id").to_list()))
-    subjects = _chunked(session, touched, lambda ids: select(
-        Subject.id, Subject.records, Subject.name).where(Subject.id.in_(ids)), SUBJECTS)
-    hubs = _frame(session, select(SubjectHub.space, SubjectHub.value, SubjectHub.names), HUBS)
-    tokens = _frame(session, select(SubjectToken.skeleton, SubjectToken.df), TOKENS)
+    touched = pl.concat([frame.get_column("subject_id")
+                         for frame in (profiles, identifiers, counterparties)])
+    subjects = read_where_in(session, select(Subject.id, Subject.records, Subject.name),
+                             Subject.id, touched, SUBJECTS)
+    hubs = read_frame(session, select(SubjectHub.space, SubjectHub.value, SubjectHub.names),
+                      HUBS)
+    tokens = read_frame(session, select(SubjectToken.skeleton, SubjectToken.df), TOKENS)
     return KnownSubjects(subjects=subjects, profiles=profiles, identifiers=identifiers,
                          counterparties=counterparties, hubs=hubs, tokens=tokens,
                          key_count=_state(session).key_count)
@@ -347,9 +326,10 @@ _SIDES: dict[str, pl.DataType] = {
 def _resolved_sides(session: Session, batch_id: int, parties: pl.DataFrame) -> pl.DataFrame:
     """``parties`` (``alert_id``, ``transaction_id``, ``party_role``) with each side's
     stored subject."""
-    found = _chunked(session, _distinct(parties, "transaction_id"), lambda chunk: select(
+    found = read_where_in(session, select(
         PartySubject.transaction_id, PartySubject.party_role, PartySubject.subject_id).where(
-        PartySubject.batch_id == batch_id, PartySubject.transaction_id.in_(chunk)), _SIDES)
+        PartySubject.batch_id == batch_id), PartySubject.transaction_id,
+        parties.get_column("transaction_id"), _SIDES)
     return parties.join(found, on=["transaction_id", "party_role"])
 
 

@@ -11,7 +11,9 @@ import polars as pl
 from sqlalchemy import Boolean, DateTime, Integer, Numeric, String, literal, select, union_all
 
 from aml_screen.store import Database
-from aml_screen.store.copy_out import read_frame
+from aml_screen.store.bulk import bulk_insert
+from aml_screen.store.copy_out import read_frame, read_where_in
+from aml_screen.store.models import Subject
 
 SCHEMA: dict[str, pl.DataType] = {
     "name": pl.String(), "amount": pl.Decimal(38, 4), "at": pl.Datetime("us", "UTC"),
@@ -51,3 +53,23 @@ def test_no_rows_give_an_empty_frame_of_the_schema(database: Database) -> None:
         frame = read_frame(session, statement, SCHEMA)
     assert frame.is_empty()
     assert frame.schema == pl.Schema(SCHEMA)
+
+
+def test_rows_of_many_values_come_back_once_each(database: Database) -> None:
+    """More values than one ``IN (…)`` holds (SQLite) or a temporary table (PostgreSQL):
+    every stored row asked for, once, whatever the repeats, nulls and unknown values."""
+    stored = pl.DataFrame({"id": [f"S{i:06d}" for i in range(12_000)],
+                           "name": [f"Aïcha Mint Ahmed {i}" for i in range(12_000)],
+                           "records": list(range(12_000))})
+    asked = pl.Series([f"S{i:06d}" for i in range(0, 12_000, 2)]
+                      + ["S000000", "S000002", None, "S999999"])
+    schema = {"id": pl.String(), "name": pl.String(), "records": pl.Int64()}
+    with database.transaction() as session:
+        bulk_insert(session, Subject, stored.with_columns(
+            updated_at=pl.lit(datetime(2026, 1, 1, tzinfo=UTC))))
+        found = read_where_in(session, select(Subject.id, Subject.name, Subject.records),
+                              Subject.id, asked, schema)
+        again = read_where_in(session, select(Subject.id, Subject.name, Subject.records)
+                              .where(Subject.records < 10), Subject.id, asked, schema)
+    assert found.sort("id").equals(stored.filter(pl.col("records") % 2 == 0))
+    assert again.sort("id").get_column("records").to_list() == [0, 2, 4, 6, 8]
