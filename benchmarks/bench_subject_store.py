@@ -11,7 +11,9 @@ into ``batches`` Parquet files and each is loaded with ``aml-screen load --wait`
 whole job a web upload runs: screening, storing (COPY on PostgreSQL), subject resolution
 against every earlier batch, alerts. Then, on the filled store: ``search`` for names as
 another bank would write them (capitals, surname first), for accounts and transaction ids;
-and the profile of the busiest subjects. Prints a table and one JSON line.
+the profile and the link chart (two and three hops) of the busiest subjects and of typical
+ones. ``--keep`` keeps the store, ``--reads-only`` measures a kept store again. Prints a
+table and one JSON line.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ if __package__ in (None, ""):  # run as a script: make the ``benchmarks`` packag
 
 from aml_screen.store import open_database
 from aml_screen.store.models import Batch, PartySubject, Subject, Transaction
+from aml_screen.store.subject_graph import subject_graph
 from aml_screen.store.subject_profile import subject_profile
 from aml_screen.store.subject_search import search_subjects
 from benchmarks import machine
@@ -122,12 +125,18 @@ def measure_reads(url: str, queries: int, seed: int) -> dict[str, object]:
                 search_subjects(session, query)
                 search_seconds.append(time.perf_counter() - started)
         profile_seconds, largest = [], 0
+        chart_seconds: dict[int, list[float]] = {2: [], 3: []}
         for subject_id in [sid for sid, _ in busiest] + list(typical):
             with database.transaction() as session:
                 started = time.perf_counter()
                 found = subject_profile(session, subject_id)
                 profile_seconds.append(time.perf_counter() - started)
                 largest = max(largest, found.activity.height)
+            for hops, seconds in chart_seconds.items():
+                with database.transaction() as session:
+                    started = time.perf_counter()
+                    subject_graph(session, subject_id, hops=hops)
+                    seconds.append(time.perf_counter() - started)
         return {
             "parties": parties, "subjects": subjects,
             "search_queries": len(asked),
@@ -137,6 +146,10 @@ def measure_reads(url: str, queries: int, seed: int) -> dict[str, object]:
             "profile_p95_ms": round(1000 * _p95(profile_seconds)),
             "busiest_profile_transactions": largest,
             "busiest_profile_ms": round(1000 * profile_seconds[0]),
+            **{f"chart_{hops}_hops_{stat}_ms": round(1000 * value)
+               for hops, seconds in chart_seconds.items()
+               for stat, value in (("p50", statistics.median(seconds)),
+                                   ("p95", _p95(seconds)), ("busiest", seconds[0]))},
         }
     finally:
         database.dispose()
@@ -153,8 +166,18 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database")
+    parser.add_argument("--reads-only", action="store_true",
+                        help="measure search, profiles and link charts on a store kept by "
+                             "an earlier run (--keep), loading nothing")
     args = parser.parse_args(argv)
-    figures: dict[str, object] = {"rows_per_batch": args.rows, "batches": args.batches}
+    figures: dict[str, object] = {}
+    if args.reads_only:
+        figures.update(measure_reads(args.url, args.queries, args.seed))
+        figures["machine"] = machine.describe()
+        print(machine.table(figures))
+        print(json.dumps(figures))
+        return figures
+    figures.update(rows_per_batch=args.rows, batches=args.batches)
     paths = batch_files(args.rows, args.batches, args.seed)
     postgres = args.url.startswith("postgresql")
     with tempfile.TemporaryDirectory() as folder, (

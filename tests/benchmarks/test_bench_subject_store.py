@@ -23,3 +23,7 @@ def test_small_run_loads_every_party_and_times_reads(
     assert figures["profiles"] == 20
     assert isinstance(figures["busiest_profile_transactions"], int)
     assert figures["busiest_profile_transactions"] > 10
+    assert set(figures["load_2_stages"]) >= {"screening", "store_rows", "subjects",  # type: ignore[arg-type]
+                                             "load_results"}
+    for hops in (2, 3):
+        assert figures[f"chart_{hops}_hops_p95_ms"] >= figures[f"chart_{hops}_hops_p50_ms"]  # type: ignore[operator]
