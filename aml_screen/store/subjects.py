@@ -8,7 +8,8 @@ belong to, the hubs and token counts), ``subjects.resolve`` links them, and ``_w
 stores the batch's assignments, links and summary rows, renames merged subjects and
 removes what became a hub. Nothing of the earlier batches is read again.
 
-Resolution is computed outside the write lock and written under it (``resolve_batch``): the
+Resolution is computed outside the write lock (``compute_resolution``, which the screening
+job runs while the batch's rows are written) and written under it (``store_resolution``): the
 write checks that no other batch was resolved meanwhile (``SubjectState.generation``) and
 computes again under the lock if one was. A batch is resolved once: a retried job finds its
 assignments and leaves them.
@@ -89,22 +90,49 @@ def batch_records(transactions: pl.DataFrame, batch_id: int) -> pl.DataFrame:
     return prepared(conform(party_records(transactions, str(batch_id)), RECORD_SCHEMA))
 
 
-def resolve_batch(database: Database, batch_id: int, records: pl.DataFrame,
-                  claim: Claim | None = None) -> SubjectsStored | None:
-    """Resolve and store the party ``records`` (``batch_records``) of stored batch
-    ``batch_id``; None when it was resolved before. With the job's ``claim``, the write
-    checks it (a lost claim writes nothing)."""
+@dataclass(frozen=True)
+class Computed:
+    """A batch's resolution computed outside the write lock, with the state it read."""
+
+    generation: int
+    known: KnownSubjects
+    result: Resolution
+
+
+def compute_resolution(database: Database, batch_id: int, records: pl.DataFrame
+                       ) -> Computed | None:
+    """The resolution of the party ``records`` (``batch_records``) of stored batch
+    ``batch_id`` against the store as it is; None when the batch was resolved before.
+    Reads only, so that it can run while the batch's rows are being written."""
     with database.transaction() as session:
         if _resolved(session, batch_id):
             return None
         generation = _state(session).generation
         known = known_slice(session, records)
         decisions = kept_apart(session)
-    result = resolve_prepared(records, known, decisions)
+    return Computed(generation, known, resolve_prepared(records, known, decisions))
+
+
+def store_resolution(database: Database, batch_id: int, records: pl.DataFrame,
+                     computed: Computed | None, claim: Claim | None = None
+                     ) -> SubjectsStored | None:
+    """Write a ``computed`` resolution (computed again under the lock if another batch
+    was resolved since); None when the batch was resolved before. With the job's
+    ``claim``, the write checks it (a lost claim writes nothing)."""
+    if computed is None:
+        return None
     with database.transaction() as session:
         if claim is not None:
             require_claim(session, claim)
-        return _store(session, batch_id, records, (generation, known, result))
+        return _store(session, batch_id, records, computed)
+
+
+def resolve_batch(database: Database, batch_id: int, records: pl.DataFrame,
+                  claim: Claim | None = None) -> SubjectsStored | None:
+    """Resolve and store the party ``records`` of stored batch ``batch_id``
+    (``compute_resolution`` then ``store_resolution``)."""
+    return store_resolution(database, batch_id, records,
+                            compute_resolution(database, batch_id, records), claim)
 
 
 def resolve_in_session(session: Session, batch_id: int, records: pl.DataFrame
@@ -114,14 +142,14 @@ def resolve_in_session(session: Session, batch_id: int, records: pl.DataFrame
 
 
 def _store(session: Session, batch_id: int, records: pl.DataFrame,
-           computed: tuple[int, KnownSubjects, Resolution] | None) -> SubjectsStored | None:
+           computed: Computed | None) -> SubjectsStored | None:
     """Under the resolution lock: nothing if the batch is resolved; the ``computed``
     resolution if the state is still the one it was computed on, else one computed now."""
     state = locked_state(session)
     if _resolved(session, batch_id):
         return None
-    if computed is not None and computed[0] == state.generation:
-        known, result = computed[1], computed[2]
+    if computed is not None and computed.generation == state.generation:
+        known, result = computed.known, computed.result
     else:
         known = known_slice(session, records)
         result = resolve_prepared(records, known, kept_apart(session))
