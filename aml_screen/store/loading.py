@@ -142,8 +142,8 @@ def store_rows(database: Database, claim: Claim, run: ScreeningRun,
         advance = progress.stage(label, frame.height)
         for chunk in frame.iter_slices(STORE_CHUNK):
             with database.transaction() as session:
-                require_claim(session, claim)
                 _insert_frame(session, model, chunk, batch_id)
+                require_claim(session, claim)  # last, not to block the heartbeat meanwhile
             advance(chunk.height)
 
 

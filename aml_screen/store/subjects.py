@@ -118,13 +118,14 @@ def store_resolution(database: Database, batch_id: int, records: pl.DataFrame,
                      ) -> SubjectsStored | None:
     """Write a ``computed`` resolution (computed again under the lock if another batch
     was resolved since); None when the batch was resolved before. With the job's
-    ``claim``, the write checks it (a lost claim writes nothing)."""
+    ``claim``, the write checks it before committing (a lost claim writes nothing)."""
     if computed is None:
         return None
     with database.transaction() as session:
-        if claim is not None:
-            require_claim(session, claim)
-        return _store(session, batch_id, records, computed)
+        stored = _store(session, batch_id, records, computed)
+        if claim is not None:  # last: checking locks the job's row, which the heartbeat
+            require_claim(session, claim)  # writes, until the long write commits
+        return stored
 
 
 def resolve_batch(database: Database, batch_id: int, records: pl.DataFrame,

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from aml_screen.jobs import DatabaseProgress
 from aml_screen.jobs.heartbeat import Heartbeat
 from aml_screen.progress import Advance
-from aml_screen.store import Database, loading
-from aml_screen.store.jobs import Claim, claim_job
+from aml_screen.store import Database, loading, subjects
+from aml_screen.store.jobs import Claim, beat, claim_job
 from aml_screen.store.loading import register_batch, store_rows
 from aml_screen.store.models import Batch
+from aml_screen.store.subjects import batch_records, compute_resolution, store_resolution
 from tests.store.samples import SAMPLE, sample_run
 
 
@@ -79,3 +82,44 @@ def test_storing_shows_its_stages_and_counts_while_it_runs(
     assert [done for _, done, _ in stored] == [min(rows, n) for n in range(20, rows + 20, 20)]
     assert {total for _, _, total in stored} == {rows}
     assert seen[-1] == ("store.stage.quarantine", quarantined, quarantined)
+
+
+@pytest.mark.parametrize("step", ["resolution", "rows"])
+def test_a_long_write_does_not_hold_the_row_the_heartbeat_writes(
+        database: Database, monkeypatch: pytest.MonkeyPatch, step: str) -> None:
+    """The job's long writes check the claim last: checking locks the job's row until
+    commit, and a heartbeat waiting on it for minutes made a live job look dead (a 1M-row
+    batch against a 9M-row store was re-run from the start). PostgreSQL only: SQLite
+    writes one transaction at a time anyway."""
+    if database.engine.dialect.name != "postgresql":
+        pytest.skip("row locks: PostgreSQL")
+    claim = _claimed(database)
+    run = sample_run().run
+    inside, release = threading.Event(), threading.Event()
+    original = subjects._write if step == "resolution" else loading._insert_frame
+
+    def held(*args: Any) -> None:
+        original(*args)
+        inside.set()
+        assert release.wait(10)
+
+    if step == "resolution":
+        monkeypatch.setattr(subjects, "_write", held)
+        records = batch_records(run.transactions, claim.job_id)
+        work = threading.Thread(target=store_resolution, args=(
+            database, claim.job_id, records,
+            compute_resolution(database, claim.job_id, records), claim))
+    else:
+        monkeypatch.setattr(loading, "_insert_frame", held)
+        work = threading.Thread(target=store_rows, args=(
+            database, claim, run, DatabaseProgress(database, claim.job_id, claim=claim)))
+    work.start()
+    try:
+        assert inside.wait(30)
+        with database.transaction() as session:
+            session.execute(text("SET LOCAL lock_timeout = '2s'"))
+            assert beat(session, claim)  # not LockNotAvailable
+    finally:
+        release.set()
+        monkeypatch.undo()
+        work.join()
