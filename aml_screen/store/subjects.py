@@ -21,7 +21,20 @@ from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Table, bindparam, delete, exists, func, select, update
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    bindparam,
+    delete,
+    exists,
+    func,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from aml_screen.alerts import SAME_PARTY
@@ -68,6 +81,8 @@ from aml_screen.subjects.resolve import Resolution, resolve_prepared
 
 IN_CHUNK = 5_000
 """Values per ``IN (...)`` when reading the summary rows a batch can link to."""
+_GROWN = Table("grown_subjects", MetaData(), Column("sid", Text), Column("n", Integer))
+"""Known subjects whose record count a batch changed (a temporary table on PostgreSQL)."""
 _SUMMARY_TABLES = (PartySubject, SubjectProfile, SubjectIdentifier, SubjectCounterparty,
                    SubjectLink, AlertSubject)
 """The tables naming a subject: a merge renames it in each."""
@@ -318,11 +333,23 @@ def _upsert_subjects(session: Session, batch_id: int, subjects: pl.DataFrame,
         updated_at=pl.lit(utcnow()).dt.cast_time_unit("us")))
     grown = subjects.join(known, on=["subject_id", "records"], how="anti").join(
         known, on="subject_id", how="semi")
-    if not grown.is_empty():
-        table: Table = Subject.__table__  # type: ignore[assignment]
-        session.execute(update(table).where(table.c.id == bindparam("sid")).values(
-            records=bindparam("n"), updated_at=utcnow()),
-            grown.select(sid="subject_id", n="records").to_dicts())
+    if grown.is_empty():
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        # One joined UPDATE: a batch grows hundreds of thousands of known subjects, which
+        # took 20 s as one statement per row against a 10M-row store.
+        session.execute(text("CREATE TEMPORARY TABLE IF NOT EXISTS grown_subjects "
+                             "(sid text PRIMARY KEY, n integer) ON COMMIT DROP"))
+        session.execute(text("TRUNCATE grown_subjects"))
+        bulk_insert(session, _GROWN, grown.select(sid="subject_id", n="records"))
+        session.execute(text("UPDATE subjects SET records = g.n, updated_at = :now "
+                             "FROM grown_subjects g WHERE subjects.id = g.sid"),
+                        {"now": utcnow()})
+        return
+    table: Table = Subject.__table__  # type: ignore[assignment]
+    session.execute(update(table).where(table.c.id == bindparam("sid")).values(
+        records=bindparam("n"), updated_at=utcnow()),
+        grown.select(sid="subject_id", n="records").to_dicts())
 
 
 def _store_hubs(session: Session, hubs: pl.DataFrame, known: pl.DataFrame,
