@@ -11,9 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Table, insert
+from sqlalchemy import Column, MetaData, Table, insert, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+from sqlalchemy.schema import CreateTable
 
 COPY_CHUNK = 200_000
 """Rows turned into CSV at a time (bounds the text held in memory)."""
@@ -41,3 +42,20 @@ def bulk_insert(session: Session, table: Table | Any, frame: pl.DataFrame) -> No
     except dbapi.Error as exc:
         # As SQLAlchemy reports a failed INSERT (IntegrityError for a constraint, ...).
         raise DBAPIError.instance(statement, None, exc, dbapi.Error) from None
+
+
+def temporary_table(name: str, *columns: Column[Any]) -> Table:
+    """A PostgreSQL temporary table dropped when the transaction ends (``filled``)."""
+    return Table(name, MetaData(), *columns, prefixes=["TEMPORARY"],
+                 postgresql_on_commit="DROP")
+
+
+def filled(session: Session, table: Table, frame: pl.DataFrame) -> Table:
+    """``table`` (``temporary_table``) created if this transaction has not yet, holding
+    exactly ``frame``'s rows, analysed: what one joined statement reads instead of a long
+    ``IN (…)`` list or a statement per row. PostgreSQL only."""
+    session.execute(CreateTable(table, if_not_exists=True))
+    session.execute(text(f"TRUNCATE {table.name}"))  # filled again in one transaction
+    bulk_insert(session, table, frame)
+    session.execute(text(f"ANALYZE {table.name}"))
+    return table

@@ -22,16 +22,16 @@ from collections.abc import Mapping
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Column, MetaData, Select, String, Table, Text, literal, text
+from sqlalchemy import Column, Select, String, Text, literal, text
 from sqlalchemy.orm import Session
 
-from aml_screen.store.bulk import bulk_insert
+from aml_screen.store.bulk import filled, temporary_table
 
 MARK = "."
 IN_CHUNK = 5_000
 """Values per ``IN (…)`` where there is no ``COPY``."""
-_WANTED = Table("wanted_values", MetaData(), Column("value", Text))
-"""The values ``read_where_in`` joins on PostgreSQL (a temporary table of the transaction)."""
+_WANTED = temporary_table("wanted_values", Column("value", Text, primary_key=True))
+"""The values ``read_where_in`` joins on PostgreSQL."""
 
 
 def read_frame(session: Session, statement: Select[*tuple[Any, ...]],
@@ -103,9 +103,5 @@ def read_where_in(session: Session, statement: Select[*tuple[Any, ...]], column:
         return pl.concat([read_frame(session, statement.where(column.in_(
             wanted.slice(start, IN_CHUNK).to_list())), schema)
             for start in range(0, wanted.len(), IN_CHUNK)])
-    session.execute(text("CREATE TEMPORARY TABLE IF NOT EXISTS wanted_values "
-                         "(value text PRIMARY KEY) ON COMMIT DROP"))
-    session.execute(text("TRUNCATE wanted_values"))  # read again in one transaction
-    bulk_insert(session, _WANTED, wanted.to_frame("value"))
-    session.execute(text("ANALYZE wanted_values"))
-    return read_frame(session, statement.join(_WANTED, _WANTED.c.value == column), schema)
+    table = filled(session, _WANTED, wanted.to_frame("value"))
+    return read_frame(session, statement.join(table, table.c.value == column), schema)

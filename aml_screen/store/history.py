@@ -9,11 +9,11 @@ from datetime import datetime, timedelta
 from typing import cast
 
 import polars as pl
-from sqlalchemy import Column, MetaData, Table, Text, or_, select, text
+from sqlalchemy import Column, Text, or_, select
 from sqlalchemy.orm import Session
 
 from aml_screen.schema import TRANSACTION_SCHEMA
-from aml_screen.store.bulk import bulk_insert
+from aml_screen.store.bulk import filled, temporary_table
 from aml_screen.store.copy_out import MARK, copy_frame
 from aml_screen.store.models import Batch, Transaction
 
@@ -52,8 +52,8 @@ def earlier_transactions(session: Session, batch_id: int, transactions: pl.DataF
         "batch_id", "transaction_id")
 
 
-_ACCOUNTS = Table("history_accounts", MetaData(), Column("account", Text))
-"""The batch's accounts, for one join on PostgreSQL (a temporary table of the transaction)."""
+_ACCOUNTS = temporary_table("history_accounts", Column("account", Text, primary_key=True))
+"""The batch's accounts, for one join on PostgreSQL."""
 
 
 def _copied(session: Session, batch_id: int, accounts: pl.Series, start: datetime,
@@ -62,11 +62,7 @@ def _copied(session: Session, batch_id: int, accounts: pl.Series, start: datetim
     temporary table and the rows read back by ``copy_out.copy_frame``. A busy account
     touches most of the window: 1.8M rows came back as Python objects in 94 s, by ``COPY``
     in about ten."""
-    session.execute(text("CREATE TEMPORARY TABLE IF NOT EXISTS history_accounts "
-                         "(account text PRIMARY KEY) ON COMMIT DROP"))
-    session.execute(text("TRUNCATE history_accounts"))  # read twice in one transaction
-    bulk_insert(session, _ACCOUNTS, accounts.to_frame("account"))
-    session.execute(text("ANALYZE history_accounts"))
+    filled(session, _ACCOUNTS, accounts.to_frame("account"))
     names = [name for name in EARLIER if name not in ("booked_at", "amount")]
     columns = ", ".join(["t.booked_at", "t.amount", *(
         f"'{MARK}' || t.\"{name}\"" if isinstance(EARLIER[name], pl.String) else f't."{name}"'

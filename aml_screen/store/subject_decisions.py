@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from aml_screen.store.audit import record
 from aml_screen.store.base import utcnow
+from aml_screen.store.copy_out import IN_CHUNK
 from aml_screen.store.errors import NotFoundError, SubjectDecisionError
 from aml_screen.store.models import (
     Alert,
@@ -39,7 +40,6 @@ from aml_screen.store.models import (
 )
 from aml_screen.store.subject_search import current_subject
 from aml_screen.store.subjects import (
-    IN_CHUNK,
     batch_records,
     insert_summaries,
     locked_state,

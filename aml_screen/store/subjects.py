@@ -24,7 +24,6 @@ import polars as pl
 from sqlalchemy import (
     Column,
     Integer,
-    MetaData,
     Table,
     Text,
     bindparam,
@@ -32,7 +31,6 @@ from sqlalchemy import (
     exists,
     func,
     select,
-    text,
     update,
 )
 from sqlalchemy.orm import Session
@@ -40,8 +38,8 @@ from sqlalchemy.orm import Session
 from aml_screen.alerts import SAME_PARTY
 from aml_screen.schema import conform
 from aml_screen.store.base import utcnow
-from aml_screen.store.bulk import bulk_insert
-from aml_screen.store.copy_out import read_frame, read_where_in
+from aml_screen.store.bulk import bulk_insert, filled, temporary_table
+from aml_screen.store.copy_out import IN_CHUNK, read_frame, read_where_in
 from aml_screen.store.database import Database
 from aml_screen.store.jobs import Claim, require_claim
 from aml_screen.store.models import (
@@ -79,10 +77,9 @@ from aml_screen.subjects.known import (
 from aml_screen.subjects.records import RECORD_SCHEMA, party_records, prepared
 from aml_screen.subjects.resolve import Resolution, resolve_prepared
 
-IN_CHUNK = 5_000
-"""Values per ``IN (...)`` when reading the summary rows a batch can link to."""
-_GROWN = Table("grown_subjects", MetaData(), Column("sid", Text), Column("n", Integer))
-"""Known subjects whose record count a batch changed (a temporary table on PostgreSQL)."""
+_GROWN = temporary_table("grown_subjects", Column("sid", Text, primary_key=True),
+                         Column("n", Integer))
+"""Known subjects whose record count a batch changed (PostgreSQL)."""
 _SUMMARY_TABLES = (PartySubject, SubjectProfile, SubjectIdentifier, SubjectCounterparty,
                    SubjectLink, AlertSubject)
 """The tables naming a subject: a merge renames it in each."""
@@ -335,18 +332,14 @@ def _upsert_subjects(session: Session, batch_id: int, subjects: pl.DataFrame,
         known, on="subject_id", how="semi")
     if grown.is_empty():
         return
+    table: Table = Subject.__table__  # type: ignore[assignment]
     if session.get_bind().dialect.name == "postgresql":
         # One joined UPDATE: a batch grows hundreds of thousands of known subjects, which
         # took 20 s as one statement per row against a 10M-row store.
-        session.execute(text("CREATE TEMPORARY TABLE IF NOT EXISTS grown_subjects "
-                             "(sid text PRIMARY KEY, n integer) ON COMMIT DROP"))
-        session.execute(text("TRUNCATE grown_subjects"))
-        bulk_insert(session, _GROWN, grown.select(sid="subject_id", n="records"))
-        session.execute(text("UPDATE subjects SET records = g.n, updated_at = :now "
-                             "FROM grown_subjects g WHERE subjects.id = g.sid"),
-                        {"now": utcnow()})
+        rows = filled(session, _GROWN, grown.select(sid="subject_id", n="records"))
+        session.execute(update(table).where(table.c.id == rows.c.sid).values(
+            records=rows.c.n, updated_at=utcnow()))
         return
-    table: Table = Subject.__table__  # type: ignore[assignment]
     session.execute(update(table).where(table.c.id == bindparam("sid")).values(
         records=bindparam("n"), updated_at=utcnow()),
         grown.select(sid="subject_id", n="records").to_dicts())

@@ -40,14 +40,19 @@ def busy(members: pl.DataFrame, hubs: pl.DataFrame) -> pl.DataFrame:
         HUBS)  # type: ignore[arg-type]
 
 
+def contact_hubs(hubs: pl.DataFrame) -> pl.Series:
+    """The hub accounts and phones (a merchant's, an agent's) as one list, for ``is_in``:
+    a record written with one shows no own account."""
+    return hubs.filter(pl.col("space") == "contact").get_column("value").implode()
+
+
 def counterparty_edges(members: pl.DataFrame, hubs: pl.DataFrame) -> pl.DataFrame:
     """Links between the nodes of one name key and own account dealing with one
     counterparty that is not busy; ``members`` have ``node``, ``name_key``,
     ``counterparty`` and ``account`` (the record's own)."""
     quiet = members.join(hubs.filter(pl.col("space") == SPACE).select(counterparty="value"),
                          on="counterparty", how="anti")
-    personal = hubs.filter(pl.col("space") == "contact").get_column("value").implode()
-    own = pl.when(~pl.col("account").is_in(personal)).then("account")
+    own = pl.when(~pl.col("account").is_in(contact_hubs(hubs))).then("account")
     group = ["name_key", "counterparty"]
     quiet = quiet.with_columns(account=own).with_columns(
         account=pl.when(pl.col("account").is_null()

@@ -47,7 +47,7 @@ from aml_screen.schema import conform
 from aml_screen.subjects.components import components, kept_apart
 from aml_screen.subjects.conflicts import conflicting
 from aml_screen.subjects.counterparties import SPACE as CP_SPACE
-from aml_screen.subjects.counterparties import busy, counterparty_edges
+from aml_screen.subjects.counterparties import busy, contact_hubs, counterparty_edges
 from aml_screen.subjects.decisions import DECISIONS, apart_pairs, merge_edges
 from aml_screen.subjects.identifiers import hub_table as find_hubs
 from aml_screen.subjects.identifiers import identifier_edges
@@ -206,7 +206,7 @@ def _holding(node_profiles: pl.DataFrame, subjects: pl.DataFrame, batch: pl.Data
     """What ``sole_holder_edges`` reads of each node: its names and nationalities, the
     records it stands for, and whether it showed an identifier or a birth date (an own
     account, not a hub's)."""
-    personal = hubs.filter(pl.col("space") != CP_SPACE).get_column("value").implode()
+    personal = contact_hubs(hubs)
     shown_record = (pl.any_horizontal(pl.col(c).is_not_null()
                                       for c in ("id_number", "phone", "birth_date"))
                     | (pl.col("account").is_not_null() & ~pl.col("account").is_in(personal)))

@@ -42,7 +42,9 @@ def sole_holder_edges(nodes: pl.DataFrame, labels: pl.Series, rarities: pl.DataF
     label_of = labels.to_frame("label").with_row_index("node")
     per_node = nodes.group_by("node").agg(pl.col("records").first(), pl.col("shown").any())
     component = per_node.join(label_of, on="node").group_by("label").agg(
-        established=pl.col("shown").any() | (pl.col("records").sum() >= ESTABLISHED_RECORDS))
+        pl.col("shown").any(), holder_records=pl.col("records").sum()).select(
+        "label", "holder_records",
+        established=pl.col("shown") | (pl.col("holder_records") >= ESTABLISHED_RECORDS))
     uncommon = rarities.filter(pl.col("rarity") >= SOLE_NAME).select("name_key", "rarity")
     holders = (nodes.join(uncommon, on="name_key").join(label_of, on="node")
                .join(component, on="label"))
@@ -50,18 +52,13 @@ def sole_holder_edges(nodes: pl.DataFrame, labels: pl.Series, rarities: pl.DataF
             .group_by("name_key").agg(
                 labels=pl.col("label").n_unique(), center=pl.col("node").min(),
                 nationalities=pl.col("nationality").drop_nulls().unique(),
-                rarity=pl.col("rarity").first())
+                rarity=pl.col("rarity").first(), records=pl.col("holder_records").first())
             .filter(pl.col("labels") == 1).drop("labels"))
-    holder_records = per_node.join(label_of, on="node").group_by("label").agg(
-        holder_records=pl.col("records").sum())
     bare = holders.filter(~pl.col("established")).select("node", "name_key", "nationality")
     joined = bare.join(sole, on="name_key").filter(
         pl.col("nationality").is_null() | (pl.col("nationalities").list.len() == 0)
         | pl.col("nationalities").list.contains(pl.col("nationality")))
-    joined = joined.join(label_of.rename({"node": "center"}), on="center").join(
-        holder_records, on="label")
     return joined.select(
         a="center", b="node", code=pl.lit("sole_holder"),
-        params=params_json(rarity=pl.col("rarity").round(1),
-                           records=pl.col("holder_records"))).cast(
+        params=params_json(rarity=pl.col("rarity").round(1), records=pl.col("records"))).cast(
         EDGES)  # type: ignore[arg-type]
