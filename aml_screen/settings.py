@@ -61,6 +61,9 @@ class Settings:
     """Background jobs: ``sqlite`` (embedded, under data_dir) or ``redis://127.0.0.1:6379/0``."""
     secret_key: str = ""
     """Web session signing key; empty = generated once and kept in data_dir."""
+    web_workers: int = 0
+    """Processes serving the web interface (``aml-screen serve``); 0 = one per core on
+    PostgreSQL, one on SQLite (whose single writer gains nothing from more)."""
     max_upload_mb: float = 200.0
     """Largest batch file the web interface accepts."""
     max_batch_rows: int = 20_000_000

@@ -55,7 +55,9 @@ from sqlalchemy import Engine, create_engine, insert, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from aml_screen.cli.serve import web_processes
 from aml_screen.rules.loader import load_rules
+from aml_screen.settings import load_settings
 from aml_screen.store import open_database
 from aml_screen.store.accounts import create_user
 from aml_screen.store.base import Base
@@ -401,14 +403,15 @@ def _free_port() -> int:
 
 
 @contextmanager
-def served(url: str, folder: Path, threads: int) -> Iterator[int]:
+def served(url: str, folder: Path, threads: int | None, workers: int) -> Iterator[int]:
     """``aml-screen serve`` on the store in a child process; yields its port."""
     port = _free_port()
     env = {**os.environ, "AML_SCREEN_DATABASE_URL": url,
            "AML_SCREEN_DATA_DIR": str(folder / "var")}
     env.pop("AML_SCREEN_CONFIG", None)
     command = [str(Path(sys.executable).with_name("aml-screen")), "serve", "--host",
-               "127.0.0.1", "--port", str(port), "--threads", str(threads), "--insecure-http"]
+               "127.0.0.1", "--port", str(port), "--workers", str(workers), "--insecure-http",
+               *(["--threads", str(threads)] if threads else [])]
     log = folder / "serve.log"
     with log.open("wb") as output:
         server = subprocess.Popen(command, cwd=folder, env=env,  # noqa: S603
@@ -607,12 +610,14 @@ def _choices(url: str) -> tuple[list[str], list[str]]:
 
 
 def run_benchmark(url: str, alerts: int, transactions: int, clients: int, seconds: float,
-                  threads: int, folder: Path, reuse: bool = False) -> dict[str, Any]:
+                  threads: int | None, workers: int | None, folder: Path,
+                  reuse: bool = False) -> dict[str, Any]:
     fill_times: dict[str, float] = {}
     if not (reuse and stored_alerts(url) == alerts):
         fill_times = fill(url, alerts, transactions, clients)
     typologies, countries = _choices(url)
-    with served(url, folder, threads) as port:
+    processes = web_processes(load_settings(environ={}, database_url=url), workers)
+    with served(url, folder, threads, processes) as port:
         single = alone(port, typologies, countries)
         figures, wall = load(port, clients, seconds, typologies, countries)
     endpoints: dict[str, dict[str, Any]] = {name: {
@@ -626,7 +631,8 @@ def run_benchmark(url: str, alerts: int, transactions: int, clients: int, second
     return {
         "benchmark": "queue", "database": make_url(url).get_backend_name(),
         "alerts": alerts, "transactions": transactions, "clients": clients,
-        "seconds": round(wall, 1), "server_threads": threads, **fill_times,
+        "seconds": round(wall, 1), "server_workers": processes,
+        "server_threads": threads or "default", **fill_times,
         "requests": total, "requests_per_s": round(total / wall, 1) if wall else 0,
         "errors": sum(e["errors"] for e in endpoints.values()),
         "p95_max_ms": max(e["p95_ms"] for e in endpoints.values()),
@@ -652,7 +658,10 @@ def main() -> None:
     parser.add_argument("--transactions", type=int, help="default: ten per alert")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--threads", type=int, default=8, help="server threads")
+    parser.add_argument("--threads", type=int,
+                        help="server threads per process (default: as aml-screen serve chooses)")
+    parser.add_argument("--workers", type=int,
+                        help="server processes (default: as aml-screen serve chooses)")
     parser.add_argument("--url", help="PostgreSQL URL of a database to create and fill "
                         "(default: SQLite in a temporary folder)")
     parser.add_argument("--keep", action="store_true",
@@ -666,11 +675,12 @@ def main() -> None:
         if args.url:
             with postgres_database(args.url, args.keep):
                 figures = run_benchmark(args.url, args.alerts, transactions, args.clients,
-                                        args.seconds, args.threads, folder, args.reuse)
+                                        args.seconds, args.threads, args.workers, folder,
+                                        args.reuse)
         else:
             figures = run_benchmark(f"sqlite:///{folder / 'store.db'}", args.alerts,
                                     transactions, args.clients, args.seconds, args.threads,
-                                    folder)
+                                    args.workers, folder)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     print(report(figures))

@@ -8,7 +8,9 @@ adds demo accounts and queues the bundled sample batch, then prints the URL and 
 
 from __future__ import annotations
 
+import os
 import secrets
+import sys
 from pathlib import Path
 
 import click
@@ -18,6 +20,7 @@ from sqlalchemy import select
 from aml_screen.cli.context import Context, pass_context
 from aml_screen.cli.messages import t
 from aml_screen.jobs import JobQueue, Reaper, embedded_jobs, submit_batch
+from aml_screen.settings import Settings
 from aml_screen.store import Database, open_database
 from aml_screen.store.accounts import create_user, set_password
 from aml_screen.store.models import User
@@ -44,33 +47,72 @@ def demo_accounts(database: Database) -> str:
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on / adresse d'écoute.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
+@click.option("--threads", default=None, type=click.IntRange(1, 64),
+              help="Threads per process (default: 8 in one, 4 in each of several) / fils par "
+                   "processus.")
+@click.option("--workers", default=None, type=click.IntRange(0, 64),
+              help="Processes (default: the web_workers setting; 0 = one per core on "
+                   "PostgreSQL, one on SQLite) / processus.")
 @click.option("--demo", is_flag=True, default=False,
               help="Demo accounts + the sample batch / comptes et lot de démonstration.")
 @click.option("--insecure-http", is_flag=True, default=False,
               help="Send the session cookie over plain HTTP (trusted network without TLS "
                    "only) / cookie de session sans HTTPS.")
 @pass_context
-def serve_command(obj: Context, host: str, port: int, threads: int, demo: bool,
-                  insecure_http: bool) -> None:
+def serve_command(obj: Context, host: str, port: int, threads: int | None, workers: int | None,
+                  demo: bool, insecure_http: bool) -> None:
     """Run the web interface / lance l'interface web."""
     from web import create_app
     from web.services import services
 
-    app = create_app(obj.settings, SESSION_COOKIE_SECURE=not insecure_http)
+    overrides = {"SESSION_COOKIE_SECURE": not insecure_http}
+    app = create_app(obj.settings, **overrides)
     with app.app_context():
         found = services()
+    processes = web_processes(obj.settings, workers)
+    if processes > 1:
+        if demo:
+            click.echo(t("serve.demo_login", **_demo(found.database, found.jobs)))
+        found.database.engine.dispose()  # no connection is shared with the forked workers
+        click.echo(t("serve.listening", url=_url(host, port)))
+        from aml_screen.cli.web_processes import serve_in_processes
+
+        # fewer threads per process: a thread holding a lock in the database (the audit
+        # chain's) while it waits for the interpreter delays everyone queued behind it
+        serve_in_processes(obj.settings, overrides, host, port, processes, threads or 4,
+                           found.jobs.embedded)
+        return
     with embedded_jobs(found.jobs, found.database) as embedded:
         if not embedded:
             click.echo(t("serve.external_worker"))
         if demo:
-            password = demo_accounts(found.database)
-            submit_batch(found.jobs, found.database, SAMPLE.name, SAMPLE.read_bytes(), None)
-            click.echo(t("serve.demo_login", roles=", ".join(f"demo-{r}" for r in DEMO_ROLES),
-                         password=password))
-        shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 (display only)
-        click.echo(t("serve.listening", url=f"http://{shown}:{port}/login"))
-        waitress.serve(app, host=host, port=port, threads=threads, ident="aml-screen")
+            click.echo(t("serve.demo_login", **_demo(found.database, found.jobs)))
+        click.echo(t("serve.listening", url=_url(host, port)))
+        waitress.serve(app, host=host, port=port, threads=threads or 8, ident="aml-screen")
+
+
+def web_processes(settings: Settings, chosen: int | None) -> int:
+    """How many processes serve the web interface: ``--workers``, else the setting; 0 means
+    one per core on PostgreSQL and one on SQLite (or on Windows, where gunicorn's pre-fork
+    server does not run)."""
+    wanted = settings.web_workers if chosen is None else chosen
+    if wanted:
+        return 1 if sys.platform == "win32" else wanted
+    if sys.platform == "win32" or settings.database_url.startswith("sqlite"):
+        return 1
+    return os.cpu_count() or 1
+
+
+def _demo(database: Database, jobs: JobQueue) -> dict[str, str]:
+    """Demo accounts and the sample batch queued; the log-in to print."""
+    password = demo_accounts(database)
+    submit_batch(jobs, database, SAMPLE.name, SAMPLE.read_bytes(), None)
+    return {"roles": ", ".join(f"demo-{r}" for r in DEMO_ROLES), "password": password}
+
+
+def _url(host: str, port: int) -> str:
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 (display only)
+    return f"http://{shown}:{port}/login"
 
 
 @click.command("worker")

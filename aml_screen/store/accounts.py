@@ -151,14 +151,17 @@ def resolve_session(session: Session, token: str, now: datetime | None = None) -
     """The user behind a session token, or None when it was ended, has expired or its user
     was disabled. Refreshes the idle clock at most once a minute."""
     now = now or utcnow()
-    row = session.scalar(select(UserSession).where(UserSession.token_sha256 == _sha256(token)))
-    if row is None or row.ended_at is not None:
+    found = session.execute(select(UserSession, User).join(User, User.id == UserSession.user_id)
+                            .where(UserSession.token_sha256 == _sha256(token))).first()
+    if found is None:
+        return None
+    row, user = found
+    if row.ended_at is not None:
         return None
     if now - row.last_seen_at > IDLE_TIMEOUT or now - row.created_at > MAX_SESSION_AGE:
         row.ended_at = now
         return None
-    user = session.get(User, row.user_id)
-    if user is None or not user.active:
+    if not user.active:
         return None
     if now - row.last_seen_at > timedelta(minutes=1):
         row.last_seen_at = now

@@ -3,6 +3,8 @@ everything the alert detail page shows."""
 
 from __future__ import annotations
 
+import time
+import weakref
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -26,11 +28,13 @@ from aml_screen.store.models import (
     User,
 )
 from aml_screen.store.paging import Page, capped_count
+from aml_screen.store.subject_activity import SubjectActivity, subject_activity
 from aml_screen.store.subject_context import SubjectContext, subject_contexts
 from aml_screen.store.triage import get_alert
 
 __all__ = [
-    "COUNT_CAP", "OPEN", "SORTS", "AlertDetail", "AlertFilter", "AlertPage", "HitView",
+    "COUNT_CAP", "OPEN", "SORTS", "AlertDetail", "AlertFilter", "AlertPage", "AlertPageData",
+    "HitView",
     "alert_detail", "filter_choices", "list_alerts", "status_counts",
 ]
 
@@ -77,7 +81,8 @@ def status_counts(session: Session, flt: AlertFilter) -> dict[str, int]:
 
     One grouped count over at most ``COUNT_CAP + 1`` matching alerts first: exact for
     every status whenever the filter selects no more than that (the usual case once a
-    filter is chosen). Past it, each status is counted up to the cap on its own index."""
+    filter is chosen). Past it, each status is counted up to the cap on its own index, all
+    in one statement."""
     anything = replace(flt, status=None)
     first = filtered(select(Alert.status), anything).limit(COUNT_CAP + 1).subquery()
     counts = dict.fromkeys(ALERT_STATUSES, 0)
@@ -85,9 +90,11 @@ def status_counts(session: Session, flt: AlertFilter) -> dict[str, int]:
         select(first.c.status, func.count()).group_by(first.c.status))})
     if sum(counts.values()) <= COUNT_CAP:
         return counts
-    return {status: capped_count(session, filtered(select(Alert.id),
-                                                   replace(flt, status=status)), COUNT_CAP)
-            for status in ALERT_STATUSES}
+    each = [select(func.count()).select_from(
+                filtered(select(Alert.id), replace(flt, status=status))
+                .limit(COUNT_CAP + 1).subquery()).scalar_subquery().label(status)
+            for status in ALERT_STATUSES]
+    return dict(zip(ALERT_STATUSES, session.execute(select(*each)).one(), strict=True))
 
 
 def _label_values(kind: str) -> Select[str | None]:
@@ -105,13 +112,30 @@ def _label_values(kind: str) -> Select[str | None]:
     return select(values.c.value).where(values.c.value.is_not(None))
 
 
+CHOICES_SECONDS = 60.0
+"""How long the label menus read for one store are reused while no alert is added."""
+_choices: weakref.WeakKeyDictionary[Any, tuple[float, int | None, dict[str, list[str]]]] = (
+    weakref.WeakKeyDictionary())
+
+
 def filter_choices(session: Session) -> dict[str, list[str]]:
     """Values offered in the queue's filter menus: label values (lists, rules, typologies,
-    countries) some alert carries, in order, and active user names."""
-    choices = {kind: [v for v in session.scalars(_label_values(kind)) if v]
-               for kind in LABEL_KINDS}
-    choices["assignee"] = active_usernames(session)
-    return choices
+    countries) some alert carries, in order, and active user names.
+
+    The label values change only when alerts are added (or purged), and every investigator's
+    queue view shows them: they are read again when the newest alert id has changed or
+    after ``CHOICES_SECONDS`` (a purged value may linger that long), one probe of the
+    primary key in between instead of four index walks."""
+    newest = session.scalar(select(func.max(Alert.id)))
+    store, now = session.get_bind(), time.monotonic()
+    kept = _choices.get(store)
+    if kept is not None and kept[1] == newest and now - kept[0] < CHOICES_SECONDS:
+        labels = kept[2]
+    else:
+        labels = {kind: [v for v in session.scalars(_label_values(kind)) if v]
+                  for kind in LABEL_KINDS}
+        _choices[store] = (now, newest, labels)
+    return {**labels, "assignee": active_usernames(session)}
 
 
 @dataclass(frozen=True)
@@ -133,12 +157,28 @@ class AlertDetail:
     """The subjects the alert is about, across every batch."""
 
 
-def view_alert(session: Session, alert_id: int, viewer: User) -> AlertDetail:
-    """What the alert page shows, the view audited (who saw which subject, when)."""
+@dataclass(frozen=True)
+class AlertPageData:
+    detail: AlertDetail
+    activity: SubjectActivity
+    """The subject's other transactions (see ``subject_activity``)."""
+    users: list[str]
+    """Active user names (the assignee menu)."""
+
+
+def view_alert(session: Session, alert_id: int, viewer: User) -> AlertPageData:
+    """What the alert page shows, the view audited (who saw which subject, when).
+
+    The audit event is written last: appending to the audit chain holds its lock until the
+    transaction commits, and every investigator's views and decisions queue behind it (20
+    investigators at once spent most of their waiting there while a view read the
+    subject's activity after taking it)."""
     found = alert_detail(session, alert_id)
+    page = AlertPageData(detail=found, activity=subject_activity(session, found.alert),
+                         users=active_usernames(session))
     record(session, viewer, "alert.view", "alert", alert_id,
            after={"subject_id": found.alert.subject_id})
-    return found
+    return page
 
 
 def alert_detail(session: Session, alert_id: int) -> AlertDetail:

@@ -115,7 +115,11 @@ def take_next(session: Session, actor: User, flt: AlertFilter | None = None) -> 
         candidates = ordered(filtered(select(Alert.id, Alert.version), wanted), wanted)
         if tried:
             candidates = candidates.where(Alert.id.not_in(tried))
-        found = session.execute(candidates.limit(TAKE_BATCH)).all()
+        # On PostgreSQL the candidates are locked as they are read and the ones another
+        # investigator's "next" holds are skipped, instead of queueing behind their claim
+        # (other databases ignore the clause: the versioned UPDATE settles who wins)
+        found = session.execute(candidates.limit(TAKE_BATCH)
+                                .with_for_update(skip_locked=True, of=Alert)).all()
         for alert_id, version in found:
             alert = _claim(session, actor, alert_id, version)
             if alert is not None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from aml_screen.store import open_database
@@ -42,10 +43,12 @@ def test_the_fill_holds_what_was_asked_for(tmp_path: Path) -> None:
     assert all(owners[t] == a.subject_name for a in alerts for t in a.transaction_ids)
 
 
-def test_a_short_run_answers_every_endpoint(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [None, 2])
+def test_a_short_run_answers_every_endpoint(tmp_path: Path, workers: int | None) -> None:
     url = f"sqlite:///{tmp_path / 'store.db'}"
     figures = bench_queue.run_benchmark(url, 120, 600, clients=2, seconds=2, threads=2,
-                                        folder=tmp_path)
+                                        workers=workers, folder=tmp_path)
+    assert figures["server_workers"] == (workers or 1)
     assert figures["errors"] == 0
     assert set(figures["endpoints"]) == set(bench_queue.ENDPOINTS)
     assert all(e["requests"] >= 1 for e in figures["endpoints"].values())

@@ -163,3 +163,22 @@ def test_country_filter_looks_at_both_sides_of_the_alerts_transactions(
     with loaded.transaction() as session:
         counts = status_counts(session, AlertFilter(country="NE"))
     assert sum(counts.values()) == len(expected["NE"])
+
+
+def test_filter_menus_offer_the_labels_of_an_alert_added_after_they_were_read(
+        loaded: Database) -> None:
+    """The menus are kept between views, and read again once a new alert exists."""
+    from aml_screen.store.models import AlertLabel
+
+    with loaded.transaction() as session:
+        assert "TD" not in filter_choices(session)["country"]
+        first = session.scalars(select(Alert).order_by(Alert.id)).first()
+        assert first is not None
+        copied = {column.key: getattr(first, column.key) for column in Alert.__table__.columns
+                  if column.key not in ("id", "alert_key")}
+        added = Alert(**copied, alert_key="added-after-the-menus-were-read")
+        session.add(added)
+        session.flush()
+        session.add(AlertLabel(alert_id=added.id, kind="country", value="TD"))
+    with loaded.transaction() as session:
+        assert "TD" in filter_choices(session)["country"]

@@ -61,3 +61,24 @@ def test_rule_evidence_reads_in_sentences_in_french(app: Flask) -> None:
     for raw in ("min_score", "entry_id", "parameters", "condition", "{", "_xof"):
         assert raw not in visible, raw
     assert "terrorist_financing" not in page
+
+
+def test_a_busy_subjects_activity_table_lists_the_newest_transactions_only(
+        app: Flask, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Every transaction is drawn; the table under the chart stops at TABLE_ROWS (a subject
+    with 3,000 made a 1.4 MB page) and says where the rest are."""
+    from web.alerts.views import TABLE_ROWS
+
+    rows = TABLE_ROWS + 60
+    batch_id = load_batch(database(app), write_activity_batch(
+        tmp_path_factory.mktemp("busier") / "busier.csv", rows=rows))
+    with database(app).transaction() as session:
+        alert_id = session.scalars(select(Alert.id).where(
+            Alert.batch_id == batch_id, Alert.subject_type == "party",
+            Alert.subject_name == SUBJECT)).one()
+    page = _page(app, f"/alerts/{alert_id}")
+    table = page[page.index('id="timeline-figure"'):page.index('id="network-figure"')]
+    assert table.count('<td class="mono">') == TABLE_ROWS
+    drawn = re.search(r"The 200 newest of the ([\d,]+) transactions drawn", table)
+    assert drawn is not None
+    assert int(drawn.group(1).replace(",", "")) >= rows
