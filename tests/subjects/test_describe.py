@@ -29,17 +29,34 @@ def test_every_code_has_parameters_here() -> None:
 def test_each_reason_reads_with_its_parameters(code: str, lang: str) -> None:
     text = describe_link(code, PARAMS[code], lang)
     assert not text.startswith("subjects.")
-    for value in PARAMS[code].values():
-        if isinstance(value, str):
+    for key, value in PARAMS[code].items():
+        if isinstance(value, str) and key != "birth_date":
             assert value in text
 
 
 @pytest.mark.parametrize(("lang", "expected"), [
-    ("en", "Same name (similarity 100/100), same date of birth (1980-03-12), nationality "
+    ("en", "Same name (similarity 100/100), same date of birth (Mar 12, 1980), nationality "
            "unknown."),
-    ("fr", "Même nom (similarité 100/100), même date de naissance (1980-03-12), nationalité "
-           "inconnue."),
+    ("fr", "Même nom (similarité 100/100), même date de naissance (12 mars 1980), "
+           "nationalité inconnue."),
 ])
 def test_a_detail_the_records_did_not_give_reads_as_unknown(lang: str, expected: str) -> None:
     params = '{"score":100.0,"birth_date":"1980-03-12","nationality":null}'
     assert describe_link("same_name_compatible_details", params, lang) == expected
+
+
+@pytest.mark.parametrize(("lang", "rarity", "records"), [
+    ("en", "(rarity 12.4)", "(1,350 records)"),
+    ("fr", "(rareté 12,4)", "(1\u202f350 enregistrements)"),
+])
+def test_measures_and_counts_are_written_the_languages_way(lang: str, rarity: str,
+                                                           records: str) -> None:
+    text = describe_link("sole_holder", {"rarity": 12.44, "records": 1350}, lang)
+    assert rarity in text
+    assert records in text
+
+
+def test_a_partial_birth_date_reads_as_given() -> None:
+    text = describe_link("same_name_compatible_details",
+                         {"score": 97.6, "birth_date": "1980", "nationality": "ML"}, "fr")
+    assert "(similarité 98/100), même date de naissance (1980), nationalité ML." in text
