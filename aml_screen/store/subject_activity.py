@@ -12,9 +12,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 import polars as pl
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    bindparam,
+    exists,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from aml_screen.names.normalise import normalise_names
@@ -23,7 +35,7 @@ from aml_screen.store.models import Alert, Hit, Transaction
 
 MAX_TRANSACTIONS = 3000
 IN_CHUNK = 500
-"""Names per ``IN (...)`` when looking up flagged counterparties (keeps parameters few)."""
+"""Values per ``IN (...)`` when looking up flagged counterparties (keeps parameters few)."""
 
 ACTIVITY_SCHEMA: dict[str, pl.DataType] = {
     "id": pl.Int64(), "batch_id": pl.Int64(), "transaction_id": pl.String(),
@@ -184,8 +196,24 @@ def _counterparties(session: Session, frame: pl.DataFrame,
     return sorted(result, key=lambda c: (-c.count, c.name))
 
 
-def _chunks(values: list[str]) -> list[list[str]]:
-    return [values[i:i + IN_CHUNK] for i in range(0, len(values), IN_CHUNK)]
+def _present(session: Session, column: Any, values: list[str],
+             *conditions: ColumnElement[bool]) -> set[str]:
+    """Those of ``values`` some row has in ``column`` (under ``conditions``). On PostgreSQL
+    the values go as one array, each probed with EXISTS, which stops at the first index
+    entry; a DISTINCT over the matching rows read every alert of a common counterparty
+    (164 ms a page at 1M alerts). Elsewhere ``IN`` chunks."""
+    if not values:
+        return set()
+    if session.get_bind().dialect.name == "postgresql":
+        wanted = func.unnest(bindparam("wanted", values, type_=ARRAY(String))
+                             ).column_valued("wanted")
+        return set(session.scalars(select(wanted).where(
+            exists().where(column == wanted, *conditions))))
+    found: set[str] = set()
+    for start in range(0, len(values), IN_CHUNK):
+        found.update(session.scalars(select(column).where(
+            column.in_(values[start:start + IN_CHUNK]), *conditions).distinct()))
+    return found
 
 
 def _flagged(session: Session, grouped: pl.DataFrame, alert: Alert) -> set[str]:
@@ -193,17 +221,9 @@ def _flagged(session: Session, grouped: pl.DataFrame, alert: Alert) -> set[str]:
     keys = grouped.get_column("counterparty_key").to_list()
     names = sorted({n for ns in grouped.get_column("names").to_list() for n in ns})
     accounts = sorted({a for acs in grouped.get_column("accounts").to_list() for a in acs})
-    hit_keys: set[str] = set()
-    for chunk in _chunks(keys):
-        hit_keys |= set(session.scalars(select(Alert.subject_id).where(
-            Alert.subject_id.in_(chunk), Alert.id != alert.id).distinct()))
-    flagged_names: set[str] = set()
-    for chunk in _chunks(names):
-        flagged_names |= set(session.scalars(select(Hit.party_name).where(
-            Hit.party_name.in_(chunk)).distinct()))
-    for chunk in _chunks(accounts):
-        hit_keys |= set(session.scalars(select(Alert.subject_id).where(
-            Alert.subject_type == "account", Alert.subject_id.in_(chunk)).distinct()))
+    hit_keys = _present(session, Alert.subject_id, keys, Alert.id != alert.id)
+    flagged_names = _present(session, Hit.party_name, names)
+    hit_keys |= _present(session, Alert.subject_id, accounts, Alert.subject_type == "account")
     found = set()
     for row in grouped.iter_rows(named=True):
         if (row["counterparty_key"] in hit_keys
