@@ -199,6 +199,7 @@ def _labels(alerts: pl.DataFrame, txns: pl.DataFrame) -> pl.DataFrame:
                  .unpivot(on=["originator_country", "beneficiary_country"], index="owner")
                  .select(alert_id="owner", kind=pl.lit("country"), value="value"))
     return (pl.concat([*parts, countries]).drop_nulls().unique()
+            .join(alerts.select(alert_id="id", status="status"), on="alert_id")
             .sort("alert_id", "kind", "value"))
 
 

@@ -51,10 +51,15 @@ class AlertFilter:
     per_page: int = 25
 
 
-def _labelled(kind: str, value: str) -> ColumnElement[bool]:
-    """Alerts carrying the label: read from the ``(kind, value, alert_id)`` index alone."""
-    return Alert.id.in_(select(AlertLabel.alert_id).where(AlertLabel.kind == kind,
-                                                           AlertLabel.value == value))
+def _labelled(kind: str, value: str, status: str | None) -> ColumnElement[bool]:
+    """Alerts carrying the label, read from a label index alone: ``(kind, value, status,
+    alert_id)`` when one status is chosen (only that status's entries), else ``(kind,
+    value, alert_id)``."""
+    labels = select(AlertLabel.alert_id).where(AlertLabel.kind == kind,
+                                               AlertLabel.value == value)
+    if status in ALERT_STATUSES:
+        labels = labels.where(AlertLabel.status == status)
+    return Alert.id.in_(labels)
 
 
 def _status(status: str | None) -> ColumnElement[bool] | None:
@@ -76,7 +81,7 @@ def filtered(query: Q, flt: AlertFilter) -> Q:
     for kind, value in (("typology", flt.typology), ("list", flt.list_id),
                         ("rule", flt.rule_id), ("country", flt.country)):
         if value:
-            conditions.append(_labelled(kind, value))
+            conditions.append(_labelled(kind, value, flt.status))
     if flt.batch_id is not None:
         conditions.append(Alert.batch_id == flt.batch_id)
     if flt.created_from is not None:

@@ -25,6 +25,8 @@ def test_the_fill_holds_what_was_asked_for(tmp_path: Path) -> None:
             statuses = set(session.scalars(select(Alert.status).distinct()))
             labelled = dict(session.execute(select(AlertLabel.kind, func.count())
                                             .group_by(AlertLabel.kind)).all())
+            unequal = session.scalar(select(func.count()).select_from(AlertLabel).join(
+                Alert, Alert.id == AlertLabel.alert_id).where(AlertLabel.status != Alert.status))
             alerts = session.scalars(select(Alert)).all()
             hits = session.scalars(select(Hit)).all()
             entries = set(session.execute(select(ListedEntry.list_version,
@@ -36,6 +38,7 @@ def test_the_fill_holds_what_was_asked_for(tmp_path: Path) -> None:
     finally:
         database.dispose()
     assert statuses == set(bench_queue.STATUSES)
+    assert unequal == 0  # labels carry their alert's status, as the store keeps them
     assert set(labelled) == {"list", "rule", "typology", "country"}
     assert len(hits) == sum(bool(a.list_ids) for a in alerts)
     assert {(h.list_version, h.list_id, h.entry_id) for h in hits} <= entries

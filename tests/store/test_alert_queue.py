@@ -182,3 +182,41 @@ def test_filter_menus_offer_the_labels_of_an_alert_added_after_they_were_read(
         session.add(AlertLabel(alert_id=added.id, kind="country", value="TD"))
     with loaded.transaction() as session:
         assert "TD" in filter_choices(session)["country"]
+
+
+def test_labels_follow_their_alerts_status_and_filter_each_tab(loaded: Database) -> None:
+    """A label filter on one status reads the labels' copy of the status: every change of
+    an alert's status (by the ORM or by a bulk UPDATE) reaches its labels."""
+    from sqlalchemy import func, update
+
+    from aml_screen.store.models import AlertLabel
+
+    def unequal() -> int:
+        with loaded.transaction() as session:
+            return session.scalar(select(func.count()).select_from(AlertLabel).join(
+                Alert, Alert.id == AlertLabel.alert_id).where(
+                    AlertLabel.status != Alert.status)) or 0
+
+    assert unequal() == 0  # the fixture took one alert into review and closed another
+    with loaded.transaction() as session:
+        fatou = session.scalars(select(User).where(User.username == "fatou")).one()
+        target = session.scalars(select(Alert).where(Alert.status == "new")
+                                 .order_by(Alert.id)).first()
+        assert target is not None
+        typology = target.typologies[0]
+        change_status(session, target.id, fatou, "in_review", target.version)
+        change_status(session, target.id, fatou, "escalated",
+                      session.get_one(Alert, target.id).version)
+        session.execute(update(Alert).where(Alert.status == "new").values(status="in_review"))
+    assert unequal() == 0
+    escalated = _ids(loaded, AlertFilter(status="escalated", typology=typology))
+    assert target.subject_id in escalated
+    assert _ids(loaded, AlertFilter(status="new", typology=typology)) == []
+    with loaded.transaction() as session:
+        counts = status_counts(session, AlertFilter(typology=typology))
+        alerts = session.scalars(select(Alert)).all()
+    expected = {status: sum(1 for a in alerts if a.status == status and typology in a.typologies)
+                for status in counts}
+    assert counts == expected
+    assert counts["new"] == 0
+    assert counts["escalated"] >= 1

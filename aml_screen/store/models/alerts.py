@@ -84,15 +84,26 @@ class AlertLabel(Base):
     """One row per list, rule, typology and transaction country of an alert, so the queue
     filters with an indexed lookup on any database instead of searching inside JSON or
     joining the alert's transactions. ``(kind, value, alert_id)`` is indexed whole, so
-    a filter reads the alerts of a label from the index alone."""
+    a filter reads the alerts of a label from the index alone.
+
+    ``status`` repeats the alert's, kept equal by a trigger on ``alerts`` (migration 0019,
+    on every database): ``(kind, value, status, alert_id)`` gives the alerts of one label
+    in one status, so a queue tab's count under a label filter walks only that status's
+    entries. At 1M alerts the counts of a filter on two labels walked both labels' whole
+    ranges once per status (most of the database's work with 20 investigators at once)."""
 
     __tablename__ = "alert_labels"
-    __table_args__ = (Index("ix_alert_labels_kind_value", "kind", "value", "alert_id"),)
+    __table_args__ = (
+        Index("ix_alert_labels_kind_value", "kind", "value", "alert_id"),
+        Index("ix_alert_labels_kind_value_status", "kind", "value", "status", "alert_id"),
+    )
 
     alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"),
                                           primary_key=True)
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)
     value: Mapped[str] = mapped_column(String(120), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), server_default="new")
+    """Labels are written with their new alerts; a status change reaches them by trigger."""
 
 
 class Hit(Base):
