@@ -69,10 +69,10 @@ def serve_command(obj: Context, host: str, port: int, threads: int | None, worke
     app = create_app(obj.settings, **overrides)
     with app.app_context():
         found = services()
+    if demo:
+        click.echo(t("serve.demo_login", **_demo(found.database, found.jobs)))
     processes = web_processes(obj.settings, workers)
     if processes > 1:
-        if demo:
-            click.echo(t("serve.demo_login", **_demo(found.database, found.jobs)))
         found.database.engine.dispose()  # no connection is shared with the forked workers
         click.echo(t("serve.listening", url=_url(host, port)))
         from aml_screen.cli.web_processes import serve_in_processes
@@ -85,8 +85,6 @@ def serve_command(obj: Context, host: str, port: int, threads: int | None, worke
     with embedded_jobs(found.jobs, found.database) as embedded:
         if not embedded:
             click.echo(t("serve.external_worker"))
-        if demo:
-            click.echo(t("serve.demo_login", **_demo(found.database, found.jobs)))
         click.echo(t("serve.listening", url=_url(host, port)))
         waitress.serve(app, host=host, port=port, threads=threads or 8, ident="aml-screen")
 
@@ -96,11 +94,11 @@ def web_processes(settings: Settings, chosen: int | None) -> int:
     one per core on PostgreSQL and one on SQLite (or on Windows, where gunicorn's pre-fork
     server does not run)."""
     wanted = settings.web_workers if chosen is None else chosen
-    if wanted:
-        return 1 if sys.platform == "win32" else wanted
-    if sys.platform == "win32" or settings.database_url.startswith("sqlite"):
+    if sys.platform == "win32":
         return 1
-    return os.cpu_count() or 1
+    if wanted:
+        return wanted
+    return 1 if settings.database_url.startswith("sqlite") else os.cpu_count() or 1
 
 
 def _demo(database: Database, jobs: JobQueue) -> dict[str, str]:

@@ -27,7 +27,7 @@ from aml_screen.store.models import (
     Transaction,
     User,
 )
-from aml_screen.store.paging import Page, capped_count
+from aml_screen.store.paging import Page, capped, capped_count
 from aml_screen.store.subject_activity import SubjectActivity, subject_activity
 from aml_screen.store.subject_context import SubjectContext, subject_contexts
 from aml_screen.store.triage import get_alert
@@ -90,10 +90,8 @@ def status_counts(session: Session, flt: AlertFilter) -> dict[str, int]:
         select(first.c.status, func.count()).group_by(first.c.status))})
     if sum(counts.values()) <= COUNT_CAP:
         return counts
-    each = [select(func.count()).select_from(
-                filtered(select(Alert.id), replace(flt, status=status))
-                .limit(COUNT_CAP + 1).subquery()).scalar_subquery().label(status)
-            for status in ALERT_STATUSES]
+    each = [capped(filtered(select(Alert.id), replace(flt, status=status)), COUNT_CAP)
+            .label(status) for status in ALERT_STATUSES]
     return dict(zip(ALERT_STATUSES, session.execute(select(*each)).one(), strict=True))
 
 

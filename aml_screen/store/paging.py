@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, ScalarSelect, Select, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from aml_screen.store.models import User
@@ -40,11 +40,17 @@ def page_rows(session: Session, query: Select[*tuple[Any, ...]], requested: int,
     return Page(items=rows, total=total, page=page, per_page=per_page)
 
 
-def capped_count(session: Session, query: Select[*tuple[Any, ...]], cap: int) -> int:
-    """Rows of ``query`` counted up to ``cap + 1`` at most: a result above ``cap`` means
-    "more than ``cap``". The cost is bounded by the cap, not by the table."""
+def capped(query: Select[*tuple[Any, ...]], cap: int) -> ScalarSelect[int]:
+    """The count of ``query``'s rows up to ``cap + 1`` at most, as a scalar subquery (several
+    go in one statement): a result above ``cap`` means "more than ``cap``". The cost is
+    bounded by the cap, not by the table."""
     limited = query.order_by(None).limit(cap + 1).subquery()
-    return session.scalar(select(func.count()).select_from(limited)) or 0
+    return select(func.count()).select_from(limited).scalar_subquery()
+
+
+def capped_count(session: Session, query: Select[*tuple[Any, ...]], cap: int) -> int:
+    """``capped`` run on its own."""
+    return session.scalar(select(capped(query, cap))) or 0
 
 
 def assigned_to(column: InstrumentedAttribute[int | None], choice: str | None,

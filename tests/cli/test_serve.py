@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ from aml_screen.cli.serve import web_processes
 from aml_screen.settings import load_settings
 from aml_screen.store import Database
 from aml_screen.store.models import Batch
+from tests.ports import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -74,15 +74,9 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @contextmanager
 def _server(url: str, folder: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "AML_SCREEN_CONFIG": str(REPO / "aml-screen.toml"),
            "AML_SCREEN_DATABASE_URL": url, "AML_SCREEN_DATA_DIR": str(folder / "var")}
     program = str(Path(sys.executable).parent / "aml-screen")

@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -44,6 +43,7 @@ from aml_screen.store.models import (
 )
 from benchmarks.generate_batch import generate_batch
 from tests.jobs.test_queue import _redis_up
+from tests.ports import free_port
 from tests.store.isolation import isolated_database, on_postgresql
 from tests.store.samples import REPO, repo_settings
 
@@ -128,19 +128,13 @@ def _environment(settings: Settings) -> dict[str, str]:
     return env
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @contextmanager
 def _worker(settings: Settings, log: Path) -> Iterator[subprocess.Popen[bytes]]:
     """``aml-screen worker`` (Redis) or ``aml-screen serve`` (embedded queue), killed
     with SIGKILL on the way out if still alive."""
     program = str(Path(sys.executable).parent / "aml-screen")
     command = ([program, "worker"] if settings.job_queue_url.startswith("redis") else
-               [program, "serve", "--port", str(_free_port())])
+               [program, "serve", "--port", str(free_port())])
     with log.open("ab") as sink:
         process = subprocess.Popen(command, env=_environment(settings), cwd=REPO,
                                    stdout=sink, stderr=subprocess.STDOUT)

@@ -3,18 +3,15 @@ from then on every status change reaches them."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
-from alembic import command
-from sqlalchemy import MetaData, select, update
+from sqlalchemy import select, update
 
 from aml_screen.store import Database
-from aml_screen.store.database import _alembic_config
 from aml_screen.store.models import Alert, AlertLabel
 from tests.store.isolation import isolated_url
+from tests.store.migrating import add_batch, alert_row, tables_then, upgrade_to
 
-AT = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 STATUSES = {"a": "new", "b": "closed", "c": "escalated"}
 
 
@@ -22,27 +19,16 @@ def test_upgrading_gives_existing_labels_their_alerts_status(tmp_path: Path) -> 
     with isolated_url(tmp_path) as url:
         database = Database(url)
         try:
+            upgrade_to(database, "0018")
             with database.engine.begin() as connection:
-                config = _alembic_config()
-                config.attributes["connection"] = connection
-                command.upgrade(config, "0018")
-            with database.engine.begin() as connection:
-                # the tables as they stood at 0018 (the models have columns added since)
-                tables = MetaData()
-                tables.reflect(connection, only=("batches", "alerts", "alert_labels"))
-                batch_id = connection.execute(tables.tables["batches"].insert().values(
-                    file_name="b.csv", sha256="a" * 64, size_bytes=1, status="done",
-                    uploaded_at=AT, progress_done=0)).inserted_primary_key[0]
-                connection.execute(tables.tables["alerts"].insert(), [
-                    {"alert_key": key, "batch_id": batch_id, "subject_type": "party",
-                     "subject_id": key, "subject_name": key, "risk_score": 90, "hit_count": 0,
-                     "rule_ids": [], "list_ids": [], "typologies": ["sanctions"],
-                     "transaction_ids": [], "reasons": [], "status": status,
-                     "created_at": AT, "updated_at": AT, "version": 1}
+                tables = tables_then(connection, "batches", "alerts", "alert_labels")
+                batch_id = add_batch(connection, tables["batches"])
+                connection.execute(tables["alerts"].insert(), [
+                    alert_row(key, batch_id, typologies=["sanctions"], status=status)
                     for key, status in STATUSES.items()])
-                ids = dict(connection.execute(select(tables.tables["alerts"].c.alert_key,
-                                                     tables.tables["alerts"].c.id)).all())
-                connection.execute(tables.tables["alert_labels"].insert(), [
+                ids = dict(connection.execute(select(tables["alerts"].c.alert_key,
+                                                     tables["alerts"].c.id)).all())
+                connection.execute(tables["alert_labels"].insert(), [
                     {"alert_id": ids[key], "kind": kind, "value": value}
                     for key in STATUSES for kind, value in (("typology", "sanctions"),
                                                             ("country", "ML"))])
