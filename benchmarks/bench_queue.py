@@ -56,6 +56,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from aml_screen.cli.serve import web_processes
+from aml_screen.names.normalise import normalise_names
 from aml_screen.rules.loader import load_rules
 from aml_screen.settings import load_settings
 from aml_screen.store import open_database
@@ -166,9 +167,12 @@ def build_frames(alerts: int, transactions: int, users: list[int],
                      for picks, count in zip(rule_pick, rule_count, strict=True)],
     }).join(owned_txns, left_on="id", right_on="owner")
     typology = dict(rules)
+    names = frame.get_column("subject_name").unique()
+    normalised = dict(zip(names, normalise_names(names), strict=True))
     frame = frame.with_columns(
         alert_key=pl.format("bench-{}", "id"), subject_type=pl.lit("party"),
-        subject_id=pl.col("subject_name").str.to_lowercase(),
+        # what screening keys a party's alert on (titles such as "Cheikh" dropped)
+        subject_id=pl.col("subject_name").replace_strict(normalised),
         max_match_score=pl.when(pl.col("list_ids").list.len() > 0)
         .then(pl.col("risk_score")).otherwise(None),
         hit_count=pl.col("list_ids").list.len(),

@@ -34,6 +34,10 @@ from aml_screen.schema import AMOUNT_SCALE
 from aml_screen.store.models import Alert, Hit, Transaction
 
 MAX_TRANSACTIONS = 3000
+MAX_COUNTERPARTIES = 50
+"""Counterparties summed up at most, those with the most transactions: a merchant's
+thousands of customers would make the alert page slow and unreadable (the subject's profile
+ranks them all)."""
 IN_CHUNK = 500
 """Values per ``IN (...)`` when looking up flagged counterparties (keeps parameters few)."""
 
@@ -75,7 +79,10 @@ class SubjectActivity:
     ``counterparty``, ``counterparty_key``, ``counterparty_account``,
     ``counterparty_country`` and ``in_alert``; newest first."""
     counterparties: list[CounterpartyActivity]
-    """Sorted by number of transactions, then name."""
+    """Those with the most transactions (at most ``MAX_COUNTERPARTIES``), sorted by number
+    of transactions, then name."""
+    counterparty_count: int
+    """Every counterparty of the transactions read, shown or not."""
     capped: bool
     """More than ``limit`` transactions exist: only the newest were read."""
     limit: int
@@ -105,8 +112,8 @@ def _query(session: Session, alert: Alert) -> tuple[Select[tuple[object, ...]], 
     return select(*_COLUMNS).where(match), keys
 
 
-def subject_activity(session: Session, alert: Alert,
-                     limit: int = MAX_TRANSACTIONS) -> SubjectActivity:
+def subject_activity(session: Session, alert: Alert, limit: int = MAX_TRANSACTIONS,
+                     counterparty_limit: int = MAX_COUNTERPARTIES) -> SubjectActivity:
     query, _ = _query(session, alert)
     rows = session.execute(
         query.order_by(Transaction.booked_at.desc().nulls_last(), Transaction.id.desc())
@@ -114,9 +121,11 @@ def subject_activity(session: Session, alert: Alert,
     frame = pl.DataFrame([tuple(r) for r in rows[:limit]], schema=ACTIVITY_SCHEMA,
                          orient="row")
     frame = _with_direction(frame, alert)
+    parties = frame.filter(pl.col("counterparty_key").is_not_null())
     return SubjectActivity(
         transactions=frame,
-        counterparties=_counterparties(session, frame, alert),
+        counterparties=_counterparties(session, parties, alert, counterparty_limit),
+        counterparty_count=parties.get_column("counterparty_key").n_unique(),
         capped=len(rows) > limit, limit=limit,
     )
 
@@ -163,15 +172,13 @@ def _per_currency(frame: pl.DataFrame) -> dict[str, dict[str, Decimal]]:
     return found
 
 
-def _counterparties(session: Session, frame: pl.DataFrame,
-                    alert: Alert) -> list[CounterpartyActivity]:
-    parties = frame.filter(pl.col("counterparty_key").is_not_null())
+def _counterparties(session: Session, parties: pl.DataFrame, alert: Alert,
+                    limit: int) -> list[CounterpartyActivity]:
+    """The ``limit`` counterparties with the most transactions, summed up; only those are
+    looked up in the alerts and hits."""
     if parties.is_empty():
         return []
-    totals = _per_currency(parties)
-    sent = _per_currency(parties.filter(pl.col("direction") == "in"))
-    received = _per_currency(parties.filter(pl.col("direction") == "out"))
-    grouped = parties.group_by("counterparty_key").agg(
+    grouped = (parties.group_by("counterparty_key").agg(
         name=pl.col("counterparty").drop_nulls().mode().sort().first(),
         account=pl.col("counterparty_account").drop_nulls().first(),
         count=pl.len(),
@@ -179,12 +186,17 @@ def _counterparties(session: Session, frame: pl.DataFrame,
         countries=pl.col("counterparty_country").drop_nulls().unique().sort(),
         names=pl.col("counterparty").drop_nulls().unique(),
         accounts=pl.col("counterparty_account").drop_nulls().unique(),
-    )
+    ).with_columns(shown_name=pl.coalesce("name", "account", "counterparty_key"))
+        .sort(["count", "shown_name"], descending=[True, False]).head(limit))
+    parties = parties.filter(pl.col("counterparty_key").is_in(
+        grouped.get_column("counterparty_key").implode()))
+    totals = _per_currency(parties)
+    sent = _per_currency(parties.filter(pl.col("direction") == "in"))
+    received = _per_currency(parties.filter(pl.col("direction") == "out"))
     flagged = _flagged(session, grouped, alert)
-    result = [
+    return [
         CounterpartyActivity(
-            name=row["name"] or row["account"] or row["counterparty_key"],
-            key=row["counterparty_key"], count=row["count"],
+            name=row["shown_name"], key=row["counterparty_key"], count=row["count"],
             totals=totals.get(row["counterparty_key"], {}),
             sent=sent.get(row["counterparty_key"], {}),
             received=received.get(row["counterparty_key"], {}),
@@ -193,7 +205,6 @@ def _counterparties(session: Session, frame: pl.DataFrame,
         )
         for row in grouped.iter_rows(named=True)
     ]
-    return sorted(result, key=lambda c: (-c.count, c.name))
 
 
 def _present(session: Session, column: Any, values: list[str],

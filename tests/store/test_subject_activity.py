@@ -169,3 +169,18 @@ def test_a_subject_seen_once_has_one_counterparty(two_batches: Database) -> None
     assert [(p.name, p.count, p.sent) for p in activity.counterparties] == [
         ("Souleymane Ouédraogo", 1, {})]
     assert SAMPLE.exists()
+
+
+def test_only_the_busiest_counterparties_are_summed_up(two_batches: Database) -> None:
+    """A merchant's thousands of customers: the alert page sums up the busiest few and says
+    how many there are in all."""
+    alert = _sample_alert(two_batches, "iyad ag ghaly")
+    with two_batches.transaction() as session:
+        every = subject_activity(session, session.get_one(Alert, alert.id))
+        busiest = subject_activity(session, session.get_one(Alert, alert.id),
+                                   counterparty_limit=3)
+    assert every.counterparty_count == len(every.counterparties) > 3
+    assert busiest.counterparty_count == every.counterparty_count
+    assert busiest.counterparties == every.counterparties[:3]
+    counts = [party.count for party in every.counterparties]
+    assert counts == sorted(counts, reverse=True)

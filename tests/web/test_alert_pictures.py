@@ -36,7 +36,8 @@ def _activity() -> SubjectActivity:
         received={currency: Decimal(amount)} if way == "out" else {},
         first_at=None, last_at=None, countries=(), flagged=False)
         for _, currency, amount, way, name in ROWS]
-    return SubjectActivity(transactions=frame, counterparties=parties, capped=False, limit=500)
+    return SubjectActivity(transactions=frame, counterparties=parties,
+                          counterparty_count=len(parties), capped=False, limit=500)
 
 
 def test_amounts_are_drawn_in_the_local_currency_at_stated_rates(app: Flask) -> None:

@@ -8,6 +8,7 @@ table lists it)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -39,12 +40,16 @@ class Converter:
         self.parameters = parameters
         self.local = local
         self.used: dict[str, Decimal] = {}
+        self.known: dict[str | None, Decimal | None] = {}
+        """Rates looked up so far, used or not (a subject has thousands of amounts)."""
 
     def __call__(self, amount: Decimal, currency: str | None) -> Decimal | None:
         if currency == self.local:
             return amount
-        rate = (self.parameters.rate(currency, self.local)
-                if self.parameters is not None and currency else None)
+        if currency not in self.known:
+            self.known[currency] = (self.parameters.rate(currency, self.local)
+                                    if self.parameters is not None and currency else None)
+        rate = self.known[currency]
         if rate is None:
             return None
         self.used[str(currency)] = rate
@@ -57,20 +62,32 @@ def _money(totals: dict[str, Decimal]) -> str:
 
 def _timeline(activity: SubjectActivity, subject: str, convert: Converter
               ) -> tuple[Markup, int]:
+    rows = activity.transactions.select(
+        "transaction_id", "booked_at", "amount", "currency", "direction", "counterparty",
+        "counterparty_account", "in_alert").rows()
     points = []
-    undrawn = 0
-    for row in activity.transactions.iter_rows(named=True):
-        local = convert(row["amount"], row["currency"]) if row["amount"] else None
-        if row["booked_at"] is None or not local:
-            undrawn += 1
-            continue
-        outgoing = row["direction"] == "out"
-        arrow = "→" if outgoing else "←"
-        label = (f"{row['transaction_id']} · {format_time(row['booked_at'])} · "
-                 f"{format_amount(row['amount'])} {row['currency'] or ''} "
-                 f"{arrow} {row['counterparty'] or row['counterparty_account'] or '?'}")
-        points.append(TimelinePoint(row["booked_at"], local, outgoing,
-                                    bool(row["in_alert"]), label))
+    for index, (_, booked_at, amount, currency, direction, _, _, in_alert) in enumerate(rows):
+        local = convert(amount, currency) if amount else None
+        if booked_at is not None and local:
+            points.append(TimelinePoint(booked_at, local, direction == "out", bool(in_alert),
+                                        ref=index))
+
+    def describe(marked: Sequence[TimelinePoint]) -> str:
+        """One transaction in full; several as their count, dates and totals."""
+        if len(marked) == 1:
+            tx_id, at, amount, currency, direction, name, account, _ = rows[marked[0].ref]
+            arrow = "→" if direction == "out" else "←"
+            return (f"{tx_id} · {format_time(at)} · {format_amount(amount)} {currency or ''} "
+                    f"{arrow} {name or account or '?'}")
+        totals: dict[str, Decimal] = {}
+        for point in marked:
+            _, _, amount, currency, *_ = rows[point.ref]
+            totals[currency or "?"] = totals.get(currency or "?", Decimal(0)) + amount
+        times = [point.at for point in marked]
+        return gettext("web.activity.merged_mark", count=len(marked),
+                       first=format_time(min(times)), last=format_time(max(times)),
+                       amounts=_money(totals))
+
     text = TimelineText(
         title=gettext("web.activity.timeline_title", subject=subject),
         desc=gettext("web.activity.timeline_desc", count=len(points)),
@@ -79,7 +96,7 @@ def _timeline(activity: SubjectActivity, subject: str, convert: Converter
         incoming=gettext("web.activity.incoming"), outgoing=gettext("web.activity.outgoing"),
         highlighted=gettext("web.activity.this_alert"),
     )
-    return timeline(points, text), undrawn
+    return timeline(points, text, describe=describe), len(rows) - len(points)
 
 
 def _detail(party: CounterpartyActivity) -> str:
@@ -106,9 +123,10 @@ def _network(activity: SubjectActivity, subject: str, convert: Converter) -> Mar
         detail=_detail(party)) for party in parties]
     text = NetworkText(
         title=gettext("web.activity.network_title", subject=subject),
-        desc=gettext("web.activity.network_desc", count=len(parties),
+        desc=gettext("web.activity.network_desc", count=activity.counterparty_count,
                      currency=convert.local),
-        more=gettext("web.activity.more", count=max(0, len(parties) - MAX_NODES)),
+        more=gettext("web.activity.more",
+                     count=activity.counterparty_count - min(len(parties), MAX_NODES)),
         flagged=gettext("web.activity.flagged_legend"),
         plain=gettext("web.activity.plain_legend"),
     )

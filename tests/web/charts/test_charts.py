@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from xml.etree.ElementTree import Element
@@ -176,6 +177,36 @@ def test_timeline_marks_in_and_out_and_rings_the_alert() -> None:
     assert small is not None
     assert float(big.get("y", "0")) < float(small.get("cy", "0"))  # larger is higher
     assert float(big.get("x", "0")) > float(small.get("cx", "0"))  # later is further right
+
+
+def test_timeline_points_on_one_spot_share_a_mark_described_once() -> None:
+    """A busy account: 300 transfers of 50 000 within one day share a mark (two if they
+    straddle a cell's edge; the tooltip written by ``describe``), while the alert's own
+    transfer keeps its ring and a transfer far away keeps its own mark."""
+    at = datetime(2025, 3, 10, 9, tzinfo=UTC)
+    busy = [TimelinePoint(at + timedelta(minutes=m), Decimal("50000"), False, False, ref=m)
+            for m in range(300)]
+    own = TimelinePoint(at, Decimal("50000"), False, True, "TX-OWN", ref=300)
+    far = TimelinePoint(at + timedelta(days=60), Decimal("9000000"), True, False, "TX-FAR",
+                        ref=301)
+    described: list[list[int]] = []
+
+    def describe(points: Sequence[TimelinePoint]) -> str:
+        described.append([p.ref for p in points])
+        return points[0].label if len(points) == 1 else f"{len(points)} transfers"
+
+    root = _parse(timeline([*busy, own, far], TIMELINE_TEXT, describe=describe))
+    shared = sorted(len(refs) for refs in described if len(refs) > 1)
+    assert sum(shared) == 300
+    assert len(shared) <= 2
+    assert sorted(refs[0] for refs in described if len(refs) == 1) == [300, 301]
+    merged = _with_class(root, "merged")
+    assert len(merged) == len(shared)
+    assert {m.get("class") for m in merged} == {"point in merged"}
+    assert float(merged[0].get("r", "0")) > float(_with_class(root, "in")[-1].get("r", "0"))
+    titles = [m.findtext(f"{NS}title") for m in root.iter(f"{NS}g") if m.findtext(f"{NS}title")]
+    assert {f"{count} transfers" for count in shared} | {"TX-OWN", "TX-FAR"} <= set(titles)
+    assert len(_with_class(root, "highlight")) == 1
 
 
 def _party(index: int, weight: float, flagged: bool = False, name: str = "") -> Counterparty:
