@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy.orm import aliased
 
 from aml_screen.store.models import ALERT_STATUSES, Alert, AlertLabel
 from aml_screen.store.paging import assigned_to
@@ -51,6 +52,35 @@ class AlertFilter:
     per_page: int = 25
 
 
+LABEL_FIELDS = (("typology", "typology"), ("list", "list_id"), ("rule", "rule_id"),
+                ("country", "country"))
+"""Label kind and the filter field holding its chosen value."""
+
+
+def _labels(flt: AlertFilter) -> list[tuple[str, str]]:
+    return [(kind, value) for kind, name in LABEL_FIELDS if (value := getattr(flt, name))]
+
+
+def matching_ids(flt: AlertFilter) -> Select[int]:
+    """The ids of the alerts ``flt`` selects, for counting. When all it asks is one status
+    and labels, from the ``(kind, value, status, alert_id)`` label index alone (labels carry
+    their alert's status): one merge of sorted index ranges, no probe of ``alerts`` per
+    match."""
+    labels = _labels(flt)
+    others = (flt.min_risk, flt.max_risk, flt.assignee, flt.batch_id, flt.created_from,
+              flt.created_to)
+    if not labels or flt.status not in ALERT_STATUSES or any(v is not None for v in others):
+        return filtered(select(Alert.id), flt)
+    (kind, value), *rest = labels
+    query = select(AlertLabel.alert_id).where(
+        AlertLabel.kind == kind, AlertLabel.value == value, AlertLabel.status == flt.status)
+    for kind, value in rest:
+        other = aliased(AlertLabel)
+        query = query.where(AlertLabel.alert_id.in_(select(other.alert_id).where(
+            other.kind == kind, other.value == value, other.status == flt.status)))
+    return query
+
+
 def _labelled(kind: str, value: str, status: str | None) -> ColumnElement[bool]:
     """Alerts carrying the label, read from a label index alone: ``(kind, value, status,
     alert_id)`` when one status is chosen (only that status's entries), else ``(kind,
@@ -78,10 +108,7 @@ def filtered(query: Q, flt: AlertFilter) -> Q:
         conditions.append(Alert.risk_score >= flt.min_risk)
     if flt.max_risk is not None:
         conditions.append(Alert.risk_score <= flt.max_risk)
-    for kind, value in (("typology", flt.typology), ("list", flt.list_id),
-                        ("rule", flt.rule_id), ("country", flt.country)):
-        if value:
-            conditions.append(_labelled(kind, value, flt.status))
+    conditions += [_labelled(kind, value, flt.status) for kind, value in _labels(flt)]
     if flt.batch_id is not None:
         conditions.append(Alert.batch_id == flt.batch_id)
     if flt.created_from is not None:

@@ -12,7 +12,14 @@ from sqlalchemy import Select, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from aml_screen.store.accounts import active_usernames
-from aml_screen.store.alert_filter import OPEN, SORTS, AlertFilter, filtered, ordered
+from aml_screen.store.alert_filter import (
+    OPEN,
+    SORTS,
+    AlertFilter,
+    filtered,
+    matching_ids,
+    ordered,
+)
 from aml_screen.store.audit import record
 from aml_screen.store.models import (
     ALERT_STATUSES,
@@ -57,7 +64,7 @@ def list_alerts(session: Session, flt: AlertFilter,
     last page reachable) is capped at ``COUNT_CAP``, ``more`` set beyond; ``counts`` (from
     ``status_counts`` under the same filter) spare counting again."""
     if counts is None:
-        counted = capped_count(session, filtered(select(Alert.id), flt), COUNT_CAP)
+        counted = capped_count(session, matching_ids(flt), COUNT_CAP)
     else:
         shown = [n for status, n in counts.items() if _selected(status, flt.status)]
         counted = COUNT_CAP + 1 if any(n > COUNT_CAP for n in shown) else sum(shown)
@@ -90,7 +97,7 @@ def status_counts(session: Session, flt: AlertFilter) -> dict[str, int]:
         select(first.c.status, func.count()).group_by(first.c.status))})
     if sum(counts.values()) <= COUNT_CAP:
         return counts
-    each = [capped(filtered(select(Alert.id), replace(flt, status=status)), COUNT_CAP)
+    each = [capped(matching_ids(replace(flt, status=status)), COUNT_CAP)
             .label(status) for status in ALERT_STATUSES]
     return dict(zip(ALERT_STATUSES, session.execute(select(*each)).one(), strict=True))
 

@@ -5,7 +5,8 @@ A subject is an account (``subject_type`` ``account``: matched on account number
 party (matched on the names it was alerted under — the alerts' subject names and the hits'
 party names for the same normalised subject — then confirmed on the normalised name, so
 "IYAD AG GHALY" and "Iyad Ag Ghaly" are one subject). Reads are bounded: at most
-``MAX_TRANSACTIONS`` transactions, the newest, and the caller says so when capped."""
+``MAX_TRANSACTIONS`` transactions, the newest, plus the alert's own, and the caller says so
+when capped."""
 
 from __future__ import annotations
 
@@ -18,7 +19,6 @@ import polars as pl
 from sqlalchemy import (
     ARRAY,
     ColumnElement,
-    Select,
     String,
     and_,
     bindparam,
@@ -33,7 +33,9 @@ from aml_screen.names.normalise import normalise_names
 from aml_screen.schema import AMOUNT_SCALE
 from aml_screen.store.models import Alert, Hit, Transaction
 
-MAX_TRANSACTIONS = 3000
+MAX_TRANSACTIONS = 1000
+"""Transactions drawn on the alert page at most, the newest (the subject's profile pages
+through them all)."""
 MAX_COUNTERPARTIES = 50
 """Counterparties summed up at most, those with the most transactions: a merchant's
 thousands of customers would make the alert page slow and unreadable (the subject's profile
@@ -98,48 +100,62 @@ def _party_names(session: Session, alert: Alert) -> set[str]:
     return {name for name in names if name}
 
 
-def _query(session: Session, alert: Alert) -> tuple[Select[tuple[object, ...]], set[str]]:
-    own = and_(Transaction.batch_id == alert.batch_id,
-               Transaction.transaction_id.in_(alert.transaction_ids or [""]))
+def _own(alert: Alert) -> ColumnElement[bool]:
+    return and_(Transaction.batch_id == alert.batch_id,
+                Transaction.transaction_id.in_(alert.transaction_ids or [""]))
+
+
+def _subjects(session: Session, alert: Alert) -> ColumnElement[bool]:
+    """The subject's transactions: its account's, or those under any of its spellings."""
     if alert.subject_type == "account":
-        keys = {alert.subject_id}
-        match = or_(Transaction.originator_account == alert.subject_id,
-                    Transaction.beneficiary_account == alert.subject_id, own)
-    else:
-        keys = _party_names(session, alert)
-        match = or_(Transaction.originator_name.in_(keys),
-                    Transaction.beneficiary_name.in_(keys), own)
-    return select(*_COLUMNS).where(match), keys
+        return or_(Transaction.originator_account == alert.subject_id,
+                   Transaction.beneficiary_account == alert.subject_id)
+    keys = _party_names(session, alert)
+    return or_(Transaction.originator_name.in_(keys), Transaction.beneficiary_name.in_(keys))
 
 
 def subject_activity(session: Session, alert: Alert, limit: int = MAX_TRANSACTIONS,
                      counterparty_limit: int = MAX_COUNTERPARTIES) -> SubjectActivity:
-    query, _ = _query(session, alert)
-    rows = session.execute(
-        query.order_by(Transaction.booked_at.desc().nulls_last(), Transaction.id.desc())
+    """The newest ``limit`` transactions of the alert's subject, and the alert's own
+    transactions whatever their age (an old alert of a busy subject keeps its rings)."""
+    newest = session.execute(
+        select(*_COLUMNS).where(or_(_subjects(session, alert), _own(alert)))
+        .order_by(Transaction.booked_at.desc().nulls_last(), Transaction.id.desc())
         .limit(limit + 1)).all()
-    frame = pl.DataFrame([tuple(r) for r in rows[:limit]], schema=ACTIVITY_SCHEMA,
-                         orient="row")
+    rows = [tuple(r) for r in newest[:limit]]
+    if len(newest) > limit:
+        read = {row[0] for row in rows}
+        rows += [tuple(r) for r in session.execute(select(*_COLUMNS).where(_own(alert)))
+                 if r[0] not in read]
+    frame = pl.DataFrame(rows, schema=ACTIVITY_SCHEMA, orient="row").sort(
+        ["booked_at", "id"], descending=True, nulls_last=True)
     frame = _with_direction(frame, alert)
     parties = frame.filter(pl.col("counterparty_key").is_not_null())
     return SubjectActivity(
         transactions=frame,
         counterparties=_counterparties(session, parties, alert, counterparty_limit),
         counterparty_count=parties.get_column("counterparty_key").n_unique(),
-        capped=len(rows) > limit, limit=limit,
+        capped=len(newest) > limit, limit=limit,
     )
 
 
 def _with_direction(frame: pl.DataFrame, alert: Alert) -> pl.DataFrame:
     """Which side the subject is on; rows where it is on neither (a spelling shared by
-    someone else that normalises differently) are dropped."""
+    someone else that normalises differently) are dropped. Each distinct name is normalised
+    once: a busy subject's own name fills half the rows."""
+    names = pl.concat([frame.get_column("originator_name"),
+                       frame.get_column("beneficiary_name")]).drop_nulls().unique()
+    normalised = normalise_names(names)
+
+    def key(column: str) -> pl.Expr:
+        return pl.col(column).replace_strict(names, normalised, default=None,
+                                             return_dtype=pl.String())
+
+    frame = frame.with_columns(_orig=key("originator_name"), _bene=key("beneficiary_name"))
     if alert.subject_type == "account":
         is_orig = pl.col("originator_account") == alert.subject_id
         is_bene = pl.col("beneficiary_account") == alert.subject_id
     else:
-        frame = frame.with_columns(
-            _orig=normalise_names(frame.get_column("originator_name")),
-            _bene=normalise_names(frame.get_column("beneficiary_name")))
         is_orig = pl.col("_orig") == alert.subject_id
         is_bene = pl.col("_bene") == alert.subject_id
     own = set(alert.transaction_ids)
@@ -155,11 +171,12 @@ def _with_direction(frame: pl.DataFrame, alert: Alert) -> pl.DataFrame:
         direction=pl.when(out).then(pl.lit("out")).otherwise(pl.lit("in")),
         counterparty=side("name"), counterparty_account=side("account"),
         counterparty_country=side("country"), in_alert=in_alert,
+        _key=pl.when(out).then("_bene").otherwise("_orig"),
     )
-    keys = normalise_names(frame.get_column("counterparty"))
-    frame = frame.with_columns(counterparty_key=pl.when(keys.is_null() | (keys == ""))
-                               .then(pl.col("counterparty_account")).otherwise(keys))
-    return frame.drop("_orig", "_bene", strict=False)
+    return frame.with_columns(
+        counterparty_key=pl.when(pl.col("_key").is_null() | (pl.col("_key") == ""))
+        .then(pl.col("counterparty_account")).otherwise(pl.col("_key")),
+    ).drop("_orig", "_bene", "_key")
 
 
 def _per_currency(frame: pl.DataFrame) -> dict[str, dict[str, Decimal]]:

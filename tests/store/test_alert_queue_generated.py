@@ -171,6 +171,44 @@ def test_counts_stop_at_the_cap_and_so_does_the_pager(store: Database, generated
     assert counts == {s: min(21, sum(r.status == s for r in rows)) for s in ALERT_STATUSES}
 
 
+def test_label_filters_past_the_cap_count_each_status_from_the_labels_alone(
+        store: Database, generated: SampleRun, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past the cap, each status tab under label filters is counted on the labels' index
+    alone (labels carry their alert's status): the same numbers as Python finds, and no
+    count statement reads the alerts table."""
+    rows = _rows(store, generated)
+    monkeypatch.setattr(alert_queue, "COUNT_CAP", 3)
+    countries = sorted({v for r in rows for v in r.labels["country"]},
+                       key=lambda c: -sum(c in r.labels["country"] for r in rows))
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    checked = 0
+    for flt in (AlertFilter(country=countries[0]),
+                AlertFilter(country=countries[0], typology="sanctions"),
+                AlertFilter(country=countries[1], list_id=sorted(
+                    {v for r in rows for v in r.labels["list"]})[0])):
+        expected = {s: min(4, len(_expected(rows, replace(flt, status=s))))
+                    for s in ALERT_STATUSES}
+        event.listen(store.engine, "before_cursor_execute", seen)
+        try:
+            with store.transaction() as session:
+                counts = status_counts(session, flt)
+                totals = {s: list_alerts(session, replace(flt, status=s)).total
+                          for s in ALERT_STATUSES}
+        finally:
+            event.remove(store.engine, "before_cursor_execute", seen)
+        assert counts == expected, flt
+        assert totals == {s: min(3, n) for s, n in expected.items()}, flt
+        checked += sum(n > 3 for n in expected.values())
+    per_status = [s for s in statements if s.count("count(") >= len(ALERT_STATUSES)]
+    assert per_status
+    assert not [s for s in per_status if re.search(r"\bFROM alerts\b", s)]
+    assert checked >= 2
+
+
 def test_menus_offer_every_label_value_stored(store: Database, generated: SampleRun) -> None:
     rows = _rows(store, generated)
     with store.transaction() as session:

@@ -184,3 +184,19 @@ def test_only_the_busiest_counterparties_are_summed_up(two_batches: Database) ->
     assert busiest.counterparties == every.counterparties[:3]
     counts = [party.count for party in every.counterparties]
     assert counts == sorted(counts, reverse=True)
+
+
+def test_a_capped_read_keeps_the_alerts_own_transactions(two_batches: Database) -> None:
+    """An alert whose transactions are older than the subject's newest keeps them on its
+    page (ringed), after the newest."""
+    alert = _sample_alert(two_batches, "iyad ag ghaly")
+    with two_batches.transaction() as session:
+        full = subject_activity(session, session.get_one(Alert, alert.id))
+        ids = full.transactions.get_column("transaction_id").to_list()
+        newer = ids.index("TX-2025-00047")
+        assert newer >= 3  # the activity batch has later transactions
+        capped = subject_activity(session, session.get_one(Alert, alert.id), limit=3)
+    assert capped.capped
+    assert capped.transactions.get_column("transaction_id").to_list() == [
+        *ids[:3], "TX-2025-00047"]
+    assert capped.transactions.filter("in_alert").height == 1

@@ -31,6 +31,8 @@ from aml_screen.store.triage import (
 from web.alerts.cards import entry_cards, rule_cards
 from web.alerts.filters import FILTER_FIELDS, parse_filter, parse_versions
 from web.alerts.pictures import activity_pictures
+from web.cases.views import cases_for_alert
+from web.exemptions.views import exemptions_for_alert
 from web.i18n import current_language, format_amount, gettext
 from web.security import form_int, require, signed_in
 from web.services import services
@@ -120,6 +122,10 @@ def detail(alert_id: int) -> str:
     me = signed_in()
     with services().database.transaction() as db:
         page = view_alert(db, alert_id, db.get_one(User, me.id))
+        case_panel = (cases_for_alert(db, page.detail.alert) if me.can("cases.view")
+                      else None)
+        exemption_pairs = (exemptions_for_alert(db, page.detail.alert)
+                           if me.can("exemptions.view") else None)
     found, activity = page.detail, page.activity
     lang = current_language()
     settings = services().settings
@@ -130,6 +136,7 @@ def detail(alert_id: int) -> str:
                            rule_cards=rule_cards(found.rule_hits, rules, lang),
                            moves=TRANSITIONS[found.alert.status], dispositions=DISPOSITIONS,
                            users=page.users, activity=activity, table_rows=TABLE_ROWS,
+                           case_panel=case_panel, exemption_pairs=exemption_pairs,
                            pictures=activity_pictures(
                                activity, found.alert.subject_name,
                                rule_set.parameters if rule_set is not None else None,

@@ -1,6 +1,7 @@
 """Cases: the list, the detail, every change (each carrying the case version the user saw,
 so a stale save is a 409 conflict, never a lost update), evidence packages (prepare,
-approve, download) and the cases panel on the alert page (``cases_for_alert``)."""
+approve, download) and the cases panel on the alert page (``cases_for_alert``, read by
+the alert view)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,7 @@ from werkzeug.wrappers import Response
 from aml_screen.store import cases
 from aml_screen.store.accounts import active_usernames, get_user
 from aml_screen.store.evidence_packages import approve, download, prepare
-from aml_screen.store.models import CASE_DISPOSITIONS, CASE_STATUSES, User
-from aml_screen.store.triage import get_alert
+from aml_screen.store.models import CASE_DISPOSITIONS, CASE_STATUSES, Alert, User
 from web.i18n import gettext
 from web.ids import form_id, form_ids, page_number
 from web.security import form_int, require, signed_in
@@ -43,19 +43,12 @@ def parse_filter(args: MultiDict[str, str], viewer_id: int) -> cases.CaseFilter:
         page=page_number(args.get("page")))
 
 
-@bp.app_context_processor
-def _alert_panel() -> dict[str, Any]:
-    return {"cases_for_alert": cases_for_alert}
-
-
-def cases_for_alert(alert_id: int) -> dict[str, Any]:
-    """For the alert page: the cases holding the alert, and the open cases about the same
-    subject it could be added to."""
-    with services().database.transaction() as db:
-        alert = get_alert(db, alert_id)
-        return {"containing": cases.cases_of_alert(db, alert_id),
-                "candidates": cases.open_cases_about(db, alert.subject_type, alert.subject_id,
-                                                     excluding_alert=alert_id)}
+def cases_for_alert(db: Session, alert: Alert) -> dict[str, Any]:
+    """For the alert page (read in its transaction): the cases holding the alert, and the
+    open cases about the same subject it could be added to."""
+    return {"containing": cases.cases_of_alert(db, alert.id),
+            "candidates": cases.open_cases_about(db, alert.subject_type, alert.subject_id,
+                                                 excluding_alert=alert.id)}
 
 
 @bp.get("")

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from aml_screen.store.accounts import usernames
@@ -23,8 +24,7 @@ from aml_screen.store.exemptions import (
     propose,
     revoke,
 )
-from aml_screen.store.models import EXEMPTION_STATUSES, User
-from aml_screen.store.triage import get_alert
+from aml_screen.store.models import EXEMPTION_STATUSES, Alert, User
 from web.i18n import gettext
 from web.ids import form_id
 from web.security import form_int, require, signed_in
@@ -117,26 +117,23 @@ def end(exemption_id: int) -> Response:
     return redirect(url_for("exemptions.detail", exemption_id=exemption_id))
 
 
-def exemptions_for_alert(alert_id: int) -> list[dict[str, Any]]:
-    """For the alert detail page: each (party, entry) pair of the alert's watchlist hits,
-    whether it can be remembered (its details are kept, the alert is closed as a false
-    positive), and the latest exemption of that pair."""
-    with services().database.transaction() as db:
-        judged = judged_false_positive(get_alert(db, alert_id))
-        found = [{"hit_id": hit.id, "party_name": hit.party_name, "list_id": hit.list_id,
-                  "entry_id": hit.entry_id, "matched_name": hit.matched_name,
-                  "keyed": pair is not None, "judged": judged,
-                  "exemption": ({"id": e.id, "status": e.status,
-                                 "expires_on": e.expires_on} if e else None)}
-                 for hit, pair, e in alert_pairs(db, alert_id)]
-    return found
+def exemptions_for_alert(db: Session, alert: Alert) -> list[dict[str, Any]]:
+    """For the alert detail page (read in its transaction): each (party, entry) pair of the
+    alert's watchlist hits, whether it can be remembered (its details are kept, the alert
+    is closed as a false positive), and the latest exemption of that pair."""
+    judged = judged_false_positive(alert)
+    return [{"hit_id": hit.id, "party_name": hit.party_name, "list_id": hit.list_id,
+             "entry_id": hit.entry_id, "matched_name": hit.matched_name,
+             "keyed": pair is not None, "judged": judged,
+             "exemption": ({"id": e.id, "status": e.status,
+                            "expires_on": e.expires_on} if e else None)}
+            for hit, pair, e in alert_pairs(db, alert.id)]
 
 
 @bp.app_context_processor
 def _alert_exemptions() -> dict[str, Any]:
     today = date.today()
-    return {"exemptions_for_alert": exemptions_for_alert,
-            "exemption_default_expiry": today + timedelta(
+    return {"exemption_default_expiry": today + timedelta(
                 days=services().settings.exemption_days),
             "exemption_latest_expiry": today + timedelta(days=MAX_DAYS)}
 
