@@ -40,8 +40,9 @@ from web.services import services
 bp = Blueprint("alerts", __name__, url_prefix="/alerts")
 NAV = [(10, "alerts.queue", "web.nav.alerts", "alerts.view")]
 TABLE_ROWS = 200
-"""Rows of the activity table under the timeline (the newest): a busy subject's 3,000 made
-the page 1.4 MB and most of its rendering time; the subject's profile pages through all."""
+"""Rows of the activity table under the timeline (the newest): a busy subject's thousands
+made the page over 1 MB and most of its rendering time; the subject's profile pages through
+all."""
 
 
 @bp.get("")
