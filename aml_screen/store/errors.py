@@ -39,3 +39,9 @@ class SubjectDecisionError(InputError):
     """A merge or split that cannot be made (no reason, the same subject, nothing to move)."""
 
     http_status = 400
+
+
+class TokenError(InputError):
+    """An API token that cannot be created as asked (name, scopes, expiry, owner)."""
+
+    http_status = 400

@@ -12,6 +12,7 @@ from aml_screen.store.models.alerts import (
     ListedEntry,
     RuleHit,
 )
+from aml_screen.store.models.api_tokens import API_SCOPES, ApiToken
 from aml_screen.store.models.audit import AuditEvent
 from aml_screen.store.models.batches import (
     BATCH_STATUSES,
@@ -47,9 +48,9 @@ from aml_screen.store.models.subjects import (
 )
 
 __all__ = [
-    "ALERT_STATUSES", "BATCH_STATUSES", "CASE_DISPOSITIONS", "CASE_STATUSES", "DISPOSITIONS",
-    "EXEMPTION_STATUSES", "LABEL_KINDS", "PACKAGE_STATUSES", "ROLES", "Alert", "AlertLabel",
-    "AlertSubject",
+    "ALERT_STATUSES", "API_SCOPES", "BATCH_STATUSES", "CASE_DISPOSITIONS", "CASE_STATUSES",
+    "DISPOSITIONS", "EXEMPTION_STATUSES", "LABEL_KINDS", "PACKAGE_STATUSES", "ROLES", "Alert",
+    "AlertLabel", "AlertSubject", "ApiToken",
     "AuditEvent", "Batch", "Case", "CaseAlert", "CaseNote", "Comment", "EvidencePackage",
     "Exemption", "Hit", "ListedEntry", "LoginThrottle", "PartySubject", "QuarantineRow",
     "Rescreen", "RuleHit", "Subject", "SubjectCounterparty", "SubjectDecision", "SubjectHub",
