@@ -92,6 +92,11 @@ class Settings:
     login_max_delay_seconds: int = 60
     login_window_minutes: int = 15
     """Failures older than this (with none since) are forgotten."""
+    api_rate_limit: int = 120
+    """Requests one API token may make per ``api_rate_window_seconds``; past it the API
+    answers 429 with ``Retry-After``. Counted in each web process's memory: with several
+    processes (``web_workers``), a token gets up to this many per process."""
+    api_rate_window_seconds: int = 60
     goaml_entity_id: str = ""
     """This reporting entity's goAML identifier (``rentity_id``), assigned by the FIU."""
     local_currency: str = "XOF"
@@ -135,6 +140,7 @@ class Settings:
                               detail=f">= plausible_from ({self.plausible_from})")
         for name in ("login_free_attempts", "login_name_attempts", "login_address_attempts",
                      "login_max_delay_seconds", "login_window_minutes", "max_batch_rows",
+                     "api_rate_limit", "api_rate_window_seconds",
                      "max_batch_columns", "max_field_bytes", "max_line_bytes",
                      "max_unpacked_mb"):
             if getattr(self, name) < 1:

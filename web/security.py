@@ -16,6 +16,7 @@ from flask import Flask, Response, abort, g, redirect, request, session, url_for
 from aml_screen.store.accounts import resolve_session
 from aml_screen.store.ids import parse_id
 from aml_screen.store.models import User
+from web.api.problems import in_api
 from web.permissions import PERMISSIONS, allowed
 from web.services import services
 
@@ -88,6 +89,8 @@ def require(permission: str) -> Callable[[F], F]:
 
 def _load_user() -> None:
     g.user = None
+    if in_api():
+        return  # the API accepts its bearer tokens only, never the session cookie
     token = session.get("sid")
     if not isinstance(token, str):
         return

@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 
 import click
-import polars as pl
 from rich.console import Console
 from rich.table import Table
 
 from aml_screen.cli.context import Context, pass_context
 from aml_screen.cli.messages import t
 from aml_screen.cli.options import check_threshold, load_lists
-from aml_screen.match.names import match_names
+from aml_screen.name_lookup import lookup_name
 from aml_screen.pipeline import index_watchlists
 
 JSON_FIELDS = ("list_id", "entry_id", "matched_name", "score", "name_kind", "entity_type",
@@ -34,13 +33,8 @@ def match_command(obj: Context, name: str, watchlists: tuple[str, ...], min_scor
 
     Meilleurs candidats des listes pour NAME.
     """
-    index = index_watchlists(load_lists(watchlists, obj.settings))
-    hits = (
-        match_names(pl.Series([name]), index, min_score)
-        .sort(["score", "list_id", "entry_id"], descending=[True, False, False])
-        .unique(subset=["list_id", "entry_id"], keep="first", maintain_order=True)
-        .head(limit)
-    )
+    hits = lookup_name(index_watchlists(load_lists(watchlists, obj.settings)), name,
+                       min_score, limit)
     if as_json:
         rows = [
             {**row, "explanation": json.loads(row["explanation"])}

@@ -42,7 +42,7 @@ from aml_screen.store.triage import get_alert
 __all__ = [
     "COUNT_CAP", "OPEN", "SORTS", "AlertDetail", "AlertFilter", "AlertPage", "AlertPageData",
     "HitView",
-    "alert_detail", "filter_choices", "list_alerts", "status_counts",
+    "alert_detail", "filter_choices", "list_alerts", "read_alert", "status_counts",
 ]
 
 COUNT_CAP = 1_000
@@ -184,6 +184,15 @@ def view_alert(session: Session, alert_id: int, viewer: User) -> AlertPageData:
     record(session, viewer, "alert.view", "alert", alert_id,
            after={"subject_id": found.alert.subject_id})
     return page
+
+
+def read_alert(session: Session, alert_id: int, viewer: User) -> AlertDetail:
+    """The alert with its evidence but not its subject's activity (what the API returns),
+    the view audited as the page's is."""
+    found = alert_detail(session, alert_id)
+    record(session, viewer, "alert.view", "alert", alert_id,
+           after={"subject_id": found.alert.subject_id})
+    return found
 
 
 def alert_detail(session: Session, alert_id: int) -> AlertDetail:

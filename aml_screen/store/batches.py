@@ -5,7 +5,9 @@ event (``batch.requeue`` / ``batch.retry``). The job's own life is in ``store/jo
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import polars as pl
 from sqlalchemy import select
@@ -56,6 +58,35 @@ def download_quarantine(session: Session, batch_id: int, actor: User | None,
                               quarantine_reason(code, params, lang, reason)), raw, repeats)
              for line, txn, code, reason, raw, params, repeats in rows]
     return pl.DataFrame(shown, orient="row", schema=QUARANTINE_SCHEMA)
+
+
+@dataclass(frozen=True)
+class QuarantinePage:
+    rows: list[dict[str, Any]]
+    """``QUARANTINE_SCHEMA``'s fields and the row's ``id``, each reason told in the
+    reader's language."""
+    next_id: int | None
+    """The id the next page starts after; None on the last page."""
+
+
+def quarantine_page(session: Session, batch_id: int, after_id: int | None, limit: int,
+                    actor: User | None, lang: str) -> QuarantinePage:
+    """Up to ``limit`` quarantined rows of the batch after row ``after_id``, in the order
+    they were stored (file order), the read audited as the download is."""
+    get_batch(session, batch_id)
+    query = (select(QuarantineRow).where(QuarantineRow.batch_id == batch_id)
+             .order_by(QuarantineRow.id).limit(limit + 1))
+    if after_id is not None:
+        query = query.where(QuarantineRow.id > after_id)
+    found = list(session.scalars(query))
+    page = found[:limit]
+    record(session, actor, "batch.quarantine_read", "batch", batch_id,
+           after={"rows": len(page), "after": after_id})
+    rows = [{"id": row.id, "line_number": row.line_number,
+             "transaction_id": row.transaction_id, "reason_code": row.reason_code,
+             "reason": quarantine_reason(row.reason_code, row.reason_params, lang, row.reason),
+             "raw": row.raw, "repeats": row.repeats} for row in page]
+    return QuarantinePage(rows, page[-1].id if len(found) > limit else None)
 
 
 def can_requeue(batch: Batch, stale_after: timedelta) -> bool:

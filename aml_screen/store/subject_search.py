@@ -99,6 +99,15 @@ def search_as(session: Session, viewer: User, query: str, limit: int = 20
     return results
 
 
+def record_name_lookup(session: Session, viewer: User, query: dict[str, str | None],
+                       candidates: int) -> None:
+    """Audit a single-name look-up in the lists (``POST /api/v1/match``) as a search is
+    audited: who looked for whom (the name and details asked), and how many candidates."""
+    record(session, viewer, "name.lookup", "search", "-",
+           after={**{key: (value or "")[:300] or None for key, value in query.items()},
+                  "candidates": candidates})
+
+
 def search_subjects(session: Session, query: str, limit: int = 20) -> list[SubjectResult]:
     """The subjects ``query`` leads to, best first."""
     text = query.strip()
