@@ -15,6 +15,7 @@ from aml_screen.match.explain import ADJUSTMENTS, RELATIONS
 from aml_screen.schema import ENTITY_TYPES
 from aml_screen.store.models import (
     ALERT_STATUSES,
+    API_SCOPES,
     BATCH_STATUSES,
     CASE_DISPOSITIONS,
     CASE_STATUSES,
@@ -62,6 +63,8 @@ DYNAMIC = {
     "search.on.": MATCHED_ON,
     "web.subject.direction.": DIRECTIONS,
     "web.subject.decision.": DECISION_KINDS,
+    "tokens.scope.": API_SCOPES,
+    "tokens.state.": ("active", "expired", "revoked"),
 }
 """Templates build these keys from a value (``_('web.role.' ~ user.role)``): every value."""
 

@@ -1,0 +1,16 @@
+"""The JSON API, listed so that no route escapes the table. Its operations take no session
+cookie: a signed-in browser gets 401 from every one but the OpenAPI document, whatever its
+role. Tokens, scopes and roles are checked in ``tests/api``."""
+
+from __future__ import annotations
+
+ROUTES = [
+    ("GET", "/api/v1/openapi.json", None, {}),
+    ("GET", "/api/v1/alerts", None, {}),
+    ("GET", "/api/v1/alerts/{alert_id}", None, {}),
+    ("POST", "/api/v1/alerts/{alert_id}/transitions", None, {}),
+    ("GET", "/api/v1/batches/{batch_id}", None, {}),
+    ("GET", "/api/v1/batches/{batch_id}/quarantine", None, {}),
+    ("GET", "/api/v1/lists", None, {}),
+    ("POST", "/api/v1/match", None, {}),
+]

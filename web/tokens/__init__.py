@@ -1,0 +1,1 @@
+"""API tokens page: a user's own tokens (all of them for an admin)."""
