@@ -20,6 +20,13 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 
 LANGUAGES = ("en", "fr")
+RIGHT_TO_LEFT = frozenset({"ar"})
+"""Languages written right to left: their pages are laid out mirrored."""
+
+
+def direction(lang: str) -> str:
+    """``rtl`` or ``ltr``, for ``<html dir>``."""
+    return "rtl" if lang in RIGHT_TO_LEFT else "ltr"
 _LOCALES = Path(__file__).parent / "locales"
 
 
@@ -64,7 +71,9 @@ def day(value: date | datetime, lang: str) -> str:
 
 def plural(key: str, lang: str, quantity: int, **params: Any) -> str:
     """Message ``key.<form>`` for ``quantity`` in ``lang``, the form (``one``, ``other``,
-    and the others a language has) chosen by CLDR's plural rules; ``key.other`` when the
-    catalogue has no message for that form."""
+    and the others a language has: Arabic's ``zero``, ``two``, ``few``, ``many``) chosen
+    by CLDR's plural rules; ``key.other`` when the catalogue has no message for that form
+    in ``lang`` (French's ``many``, for a million, is written as its ``other``)."""
     form = f"{key}.{Locale.parse(lang).plural_form(quantity)}"
-    return translate(form if form in catalogue() else f"{key}.other", lang, **params)
+    found = catalogue().get(form)
+    return translate(form if found and lang in found else f"{key}.other", lang, **params)

@@ -3,13 +3,14 @@ signed-in user's preference, else the choice made on the log-in page, else the b
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from flask import Flask, g, request, session
 
-from aml_screen.i18n import LANGUAGES, day, number, plural, translate
+from aml_screen.i18n import LANGUAGES, day, direction, number, plural, translate
 from aml_screen.ingest.reasons import note_sentences
 from aml_screen.rules.sentences import typology_label
 from web.services import services
@@ -60,7 +61,18 @@ def format_typology(value: str) -> str:
 
 
 def format_time(value: datetime | None) -> str:
-    return "" if value is None else value.strftime("%Y-%m-%d %H:%M UTC")
+    """An instant the user's way, in UTC (7 Dec 2026 10:16 UTC / 7 déc. 2026 10:16 UTC)."""
+    if value is None:
+        return ""
+    at = value.astimezone(UTC) if value.tzinfo is not None else value
+    return f"{_day(at.date(), current_language())} {at:%H:%M} UTC"
+
+
+@lru_cache(maxsize=4096)
+def _day(value: date, lang: str) -> str:
+    """CLDR formatting is slow and a page of a busy subject repeats the same few hundred
+    days in its tooltips."""
+    return day(value, lang)
 
 
 def format_day(value: date | datetime | None) -> str:
@@ -87,6 +99,7 @@ def format_ingest_notes(value: str | None) -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(_=gettext, _n=ngettext, lang=current_language,
+                                 direction=lambda: direction(current_language()),
                                  languages=LANGUAGES)
     app.jinja_env.filters.update(amount=format_amount, utc=format_time, number=format_number,
                                  typology=format_typology, day=format_day,
