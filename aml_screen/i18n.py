@@ -1,4 +1,4 @@
-"""English/French message catalogue for every user-facing text outside the web app.
+"""English/French/Arabic message catalogue for every user-facing text outside the web app.
 
 Messages live in ``aml_screen/locales/<area>.yaml`` as ``key: {en: ..., fr: ...}``; one file
 per area so each part of the engine owns its texts. ``translate()`` formats with
@@ -19,7 +19,7 @@ from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-LANGUAGES = ("en", "fr")
+LANGUAGES = ("en", "fr", "ar")
 RIGHT_TO_LEFT = frozenset({"ar"})
 """Languages written right to left: their pages are laid out mirrored."""
 

@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aml_screen.errors import ConfigError
+from aml_screen.i18n import LANGUAGES
 
 ENV_PREFIX = "AML_SCREEN_"
 DEFAULT_FILE = "aml-screen.toml"
@@ -111,9 +112,9 @@ class Settings:
     config_file: Path | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
-        if self.language not in ("en", "fr"):
+        if self.language not in LANGUAGES:
             raise ConfigError("config.bad_value", name="language", value=self.language,
-                              detail="en | fr")
+                              detail=" | ".join(LANGUAGES))
         if self.date_order not in ("dmy", "mdy"):
             raise ConfigError("config.bad_value", name="date_order", value=self.date_order,
                               detail="dmy | mdy")

@@ -13,6 +13,7 @@ from aml_screen.cli.context import Context
 from aml_screen.cli.messages import language, t
 from aml_screen.cli.usage import usage_line
 from aml_screen.errors import AmlScreenError
+from aml_screen.i18n import LANGUAGES
 from aml_screen.settings import load_settings
 
 __all__ = ["Context", "main"]
@@ -35,7 +36,7 @@ class _Group(click.Group):
 
 @click.group(cls=_Group)
 @click.version_option(__version__, prog_name="aml-screen")
-@click.option("--lang", type=click.Choice(["en", "fr"]), default=None,
+@click.option("--lang", type=click.Choice(LANGUAGES), default=None,
               help="Language of messages / langue des messages (default: settings).")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None,
               help="Settings file (default: ./aml-screen.toml or $AML_SCREEN_CONFIG).")

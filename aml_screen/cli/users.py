@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from aml_screen.cli.context import Context, pass_context
 from aml_screen.cli.messages import t
 from aml_screen.errors import InputError
+from aml_screen.i18n import LANGUAGES
 from aml_screen.store import open_database
 from aml_screen.store.accounts import (
     create_user,
@@ -72,7 +73,7 @@ _PASSWORD_STDIN = click.option(
 @click.option("--role", required=True, type=click.Choice(ROLES),
               help="Role of the account / rôle du compte.")
 @_PASSWORD_STDIN
-@click.option("--language", type=click.Choice(["en", "fr"]), default=None,
+@click.option("--language", type=click.Choice(LANGUAGES), default=None,
               help="Interface language (default: settings) / langue de l'interface.")
 @pass_context
 def create_command(obj: Context, name: str, role: str, password_stdin: bool,

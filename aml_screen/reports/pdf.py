@@ -8,6 +8,8 @@ from pathlib import Path
 
 from fpdf import FPDF
 
+from aml_screen.i18n import direction
+
 FONTS = Path(__file__).resolve().parent.parent / "reference" / "fonts"
 FAMILY = "DejaVu"
 
@@ -26,6 +28,9 @@ class Document(FPDF):
         self.set_author(author)
         self.set_creator("aml-screen")
         self.set_lang(lang)
+        self.align = "R" if direction(lang) == "rtl" else "J"
+        """Paragraphs of a right-to-left language start at the right margin (HarfBuzz shapes
+        and orders each line; the alignment is the document's)."""
         self.footer_text = footer_text
         self.set_auto_page_break(auto=True, margin=15)
         self.set_font(FAMILY, size=10)
@@ -38,13 +43,14 @@ class Document(FPDF):
 
     def heading(self, text: str, size: int = 14) -> None:
         self.set_font(FAMILY, "B", size)
-        self.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT",
+                        align="R" if self.align == "R" else "L")
         self.set_font(FAMILY, size=10)
         self.ln(1)
 
     def paragraph(self, text: str, size: int = 10) -> None:
         self.set_font(FAMILY, size=size)
-        self.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT", align=self.align)
 
     def to_bytes(self) -> bytes:
         return bytes(self.output())

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from aml_screen.i18n import LANGUAGES
 from aml_screen.rules.examples import parse_examples
 from aml_screen.rules.grammar import names_in, parse
 from aml_screen.rules.kinds import KIND_FIELDS, build_rule
@@ -153,9 +154,13 @@ def _parameters_used(texts: Iterable[str], params: Parameters) -> dict[str, Any]
 
 
 def _bilingual(value: Any, name: str, add: Report) -> dict[str, str]:
+    """English and French texts (required), and those of the other languages given (a
+    unit's own pack may have none in Arabic: pages then show its English)."""
     if (isinstance(value, dict) and all(isinstance(value.get(lang), str) and value[lang].strip()
-                                        for lang in ("en", "fr"))):
-        return {"en": value["en"].strip(), "fr": value["fr"].strip()}
+                                        for lang in ("en", "fr"))
+            and all(isinstance(text, str) and text.strip() for lang, text in value.items()
+                    if lang in LANGUAGES)):
+        return {lang: value[lang].strip() for lang in LANGUAGES if lang in value}
     add(name, "rules.not_bilingual")
     return {}
 

@@ -39,6 +39,8 @@ class Source:
     title_en: str
     title_fr: str
     format: str
+    title_ar: str = ""
+    """Optional: a unit's own source may have no Arabic title (its English is shown)."""
     files: tuple[SourceFile, ...] = ()
     """Downloaded together; the first is the file given to the parser."""
     path: Path | None = None
@@ -49,7 +51,9 @@ class Source:
         return bool(self.files)
 
     def title(self, lang: str) -> str:
-        return self.title_fr if lang == "fr" else self.title_en
+        if lang == "fr":
+            return self.title_fr
+        return (self.title_ar or self.title_en) if lang == "ar" else self.title_en
 
 
 def is_web_url(url: str) -> bool:
@@ -107,6 +111,7 @@ def _source(path: Path, index: int, entry: Any) -> Source:
     else:
         raise ConfigError("watchlists.sources.bad_path", **where)
     return Source(id=source_id, title_en=title["en"].strip(), title_fr=title["fr"].strip(),
+                  title_ar=title["ar"].strip() if _text(title.get("ar")) else "",
                   format=entry["format"], files=files, path=bundled)
 
 

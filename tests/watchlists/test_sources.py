@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from aml_screen.errors import ConfigError
-from aml_screen.i18n import translate
+from aml_screen.i18n import LANGUAGES, translate
 from aml_screen.watchlists.formats import FORMAT_NAMES, OFAC_FILE_SETS
 from aml_screen.watchlists.sources import load_sources
 
@@ -127,13 +127,13 @@ def _fields(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
-def test_every_message_has_english_and_french_with_the_same_fields() -> None:
+def test_every_message_is_in_every_language_with_the_same_fields() -> None:
     messages = yaml.safe_load(LOCALE.read_text(encoding="utf-8"))
     assert len(messages) > 40
     for key, texts in messages.items():
-        assert set(texts) == {"en", "fr"}, key
+        assert set(texts) == set(LANGUAGES), key
         assert texts["en"] != texts["fr"], key
-        assert _fields(texts["en"]) == _fields(texts["fr"]), key
+        assert all(_fields(text) == _fields(texts["en"]) for text in texts.values()), key
 
 
 def test_message_keys_used_in_the_code_are_exactly_those_defined() -> None:
