@@ -6,15 +6,16 @@ to the ZIP's SHA-256."""
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from aml_screen.evidence.data import HitInfo, PackageInput, RuleHitInfo
-from aml_screen.i18n import translate
+from aml_screen.i18n import day, number, translate
+from aml_screen.match.explain import SCORERS
 from aml_screen.reports.pdf import Document
+from aml_screen.rules.sentences import rule_hit_sentences, typology_label
 
 
 def format_amount(value: Decimal, lang: str) -> str:
@@ -23,6 +24,13 @@ def format_amount(value: Decimal, lang: str) -> str:
     if lang == "fr":
         text = text.replace(",", "\u202f").replace(".", ",")
     return text
+
+
+def _score(value: object, lang: str, places: int = 1) -> str:
+    """A score, severity or similarity the language's way (94,1 in French)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return str(value)
+    return number(value, lang, places)
 
 
 def totals_by_currency(data: PackageInput) -> dict[str, Decimal]:
@@ -34,8 +42,12 @@ def totals_by_currency(data: PackageInput) -> dict[str, Decimal]:
     return dict(sorted(totals.items()))
 
 
-def _when(moment: datetime | None) -> str:
-    return "—" if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+def _when(moment: datetime | None, lang: str) -> str:
+    """An instant the language's way, in UTC (14 mars 2026 10:30 UTC)."""
+    if moment is None:
+        return "—"
+    at = moment.astimezone(UTC)
+    return f"{day(at, lang)} {at:%H:%M} UTC"
 
 
 class _Summary:
@@ -79,7 +91,7 @@ class _Summary:
         self.line("evidence.pdf.case_version", case.version)
         self.line("evidence.pdf.prepared", self._("evidence.pdf.prepared_by",
                                                   user=self.data.prepared_by,
-                                                  at=_when(self.data.prepared_at)))
+                                                  at=_when(self.data.prepared_at, self.lang)))
         doc.paragraph(self._("evidence.pdf.approval_note"))
         self.line("evidence.pdf.engine", self.data.engine_version)
         doc.ln(2)
@@ -95,8 +107,8 @@ class _Summary:
                 status += " — " + self._(f"web.disposition.{alert.disposition}")
             self.doc.paragraph(self._("evidence.pdf.alert_line", id=alert.id,
                                       alert_key=alert.alert_key[:12],
-                                      risk=f"{alert.risk_score:.1f}", status=status,
-                                      created=_when(alert.created_at)))
+                                      risk=_score(alert.risk_score, self.lang), status=status,
+                                      created=_when(alert.created_at, self.lang)))
             if alert.close_reason:
                 self.doc.paragraph("    " + alert.close_reason, size=9)
         self.doc.ln(2)
@@ -120,7 +132,7 @@ class _Summary:
         for txn in self.data.transactions:
             amount = ("—" if txn.amount is None
                       else f"{format_amount(txn.amount, self.lang)} {txn.currency or ''}")
-            self.doc.paragraph(self._("evidence.pdf.txn_line", at=_when(txn.booked_at),
+            self.doc.paragraph(self._("evidence.pdf.txn_line", at=_when(txn.booked_at, self.lang),
                                       id=txn.transaction_id, amount=amount.strip(),
                                       channel=txn.channel or "—"), size=9)
             for key, value in (("evidence.pdf.originator", txn.originator_name),
@@ -141,7 +153,7 @@ class _Summary:
     def hit(self, hit: HitInfo) -> None:
         doc = self.doc
         doc.heading(self._("evidence.pdf.hit_title", list_id=hit.list_id, entry_id=hit.entry_id,
-                           score=f"{hit.score:.1f}"), size=10)
+                           score=_score(hit.score, self.lang)), size=10)
         self.line("evidence.pdf.hit_party", hit.party_name)
         self.line("evidence.pdf.hit_role", f"{self._('role.' + hit.party_role)}, "
                   f"{hit.transaction_id}")
@@ -149,19 +161,22 @@ class _Summary:
                   f"({self._('web.name_kind.' + hit.name_kind)})")
         self.line("evidence.pdf.hit_programmes", ", ".join(hit.programmes) or "—")
         self.line("evidence.pdf.hit_list_version", hit.list_version)
-        self.line("evidence.pdf.hit_scorer", hit.explanation.get("scorer", "—"))
+        scorer = str(hit.explanation.get("scorer") or "")
+        self.line("evidence.pdf.hit_scorer",
+                  self._(f"matching.scorer.{scorer}") if scorer in SCORERS else scorer or "—")
         tokens = hit.explanation.get("tokens") or []
         if tokens:
             doc.paragraph(self._("evidence.pdf.hit_tokens"))
         for pair in tokens:
             doc.paragraph(self._("evidence.pdf.token_line", query=pair.get("query") or "—",
                                  listed=pair.get("list") or "—",
-                                 similarity=pair.get("similarity", ""),
+                                 similarity=_score(pair.get("similarity", ""), self.lang, 2),
                                  relation=self._(f"matching.relation.{pair['relation']}")
                                  if pair.get("relation") else "—"), size=9)
         for name, value in (hit.explanation.get("adjustments") or {}).items():
             doc.paragraph(self._("evidence.pdf.adjustment",
-                                 name=self._(f"matching.adjustment.{name}"), value=value),
+                                 name=self._(f"matching.adjustment.{name}"),
+                                 value=_score(value, self.lang)),
                           size=9)
         doc.ln(1)
 
@@ -174,15 +189,14 @@ class _Summary:
 
     def rule_hit(self, rule: RuleHitInfo) -> None:
         self.doc.heading(self._("evidence.pdf.rule_title", rule_id=rule.rule_id,
-                                typology=rule.typology,
-                                severity=f"{rule.severity_score:.1f}"), size=10)
-        self.line("evidence.pdf.rule_window", f"{_when(rule.window_start)} → "
-                  f"{_when(rule.window_end)}")
+                                typology=typology_label(rule.typology, self.lang),
+                                severity=_score(rule.severity_score, self.lang)), size=10)
+        self.line("evidence.pdf.rule_window", f"{_when(rule.window_start, self.lang)} → "
+                  f"{_when(rule.window_end, self.lang)}")
         self.line("evidence.pdf.rule_transactions", ", ".join(rule.transaction_ids) or "—")
-        for name, value in sorted(rule.evidence.items()):
-            shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False,
-                                                                    sort_keys=True)
-            self.doc.paragraph(f"    {name}: {shown}", size=9)
+        for sentence in rule_hit_sentences(rule.evidence, self.lang):
+            self.doc.paragraph(f"    {sentence}", size=9)
+        self.line("evidence.pdf.rule_evidence_file", "rule_hits.json")
         self.doc.ln(1)
 
     def notes(self) -> None:
@@ -190,7 +204,7 @@ class _Summary:
         if not self.data.notes:
             self.doc.paragraph(self._("evidence.pdf.none"))
         for note in self.data.notes:
-            self.doc.paragraph(f"{note.author} · {_when(note.created_at)}", size=9)
+            self.doc.paragraph(f"{note.author} · {_when(note.created_at, self.lang)}", size=9)
             self.doc.paragraph(note.body)
 
 

@@ -17,6 +17,8 @@ from typing import Any
 from rapidfuzz import fuzz
 
 SCORER = "weighted_tokens"
+SCORERS = (SCORER,)
+"""Scoring methods a hit may name (``matching.scorer.<name>`` says each in words)."""
 RELATIONS = ("same", "transcription", "equivalent", "typo", "joined", "initial",
              "listed_initial", "unmatched")
 """How two tokens of a hit relate (``matching.relation.<relation>`` says it in words)."""
