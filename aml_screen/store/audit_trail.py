@@ -1,13 +1,14 @@
 """Reading the audit trail for a person: one page of events (newest first) under filters,
-the values the filter menus offer, and each event's before/after as rows a person can read,
-users named rather than numbered. Nothing here writes: the trail is append-only."""
+the values the filter menus offer, each event's before/after as rows of fields, and the
+names of the users those refer to by id (the web viewer puts the rows into words).
+Nothing here writes: the trail is append-only."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from enum import Enum
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -88,22 +89,23 @@ def filter_choices(session: Session) -> dict[str, list[str]]:
     }
 
 
-def shown(value: Any) -> str:
-    """A stored JSON value as text: strings as they are, the rest as compact JSON (Unicode
-    kept readable: Arabic names and accents are not escaped)."""
-    if value is None:
-        return "—"
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+class Absent(Enum):
+    """A field an event's before or after does not hold: not the same as a null value."""
+
+    ABSENT = "absent"
+
+
+ABSENT = Absent.ABSENT
 
 
 @dataclass(frozen=True)
 class Change:
+    """One field of an event, its stored JSON values as they are (the viewer words them)."""
+
     field: str
-    before: str | None
-    """None when the event had no state before (a creation) or lacked this field."""
-    after: str | None
+    before: Any
+    """``ABSENT`` when the event had no state before (a creation) or lacked this field."""
+    after: Any
     changed: bool
 
 
@@ -118,20 +120,12 @@ def user_names(session: Session, events: Sequence[AuditEvent]) -> dict[int, str]
     return {user_id: name for user_id, name in rows}
 
 
-def _value(name: str, value: Any, users: Mapping[int, str]) -> str:
-    if name in USER_FIELDS and isinstance(value, int) and value in users:
-        return f"{users[value]} (#{value})"
-    return shown(value)
-
-
-def changes(before: dict[str, Any] | None, after: dict[str, Any] | None,
-            users: Mapping[int, str] | None = None) -> list[Change]:
-    """One row per field found before or after, in name order, saying whether it changed;
-    a user's id is shown with the user's name (``user_names``)."""
-    old, new, known = before or {}, after or {}, users or {}
+def changes(before: dict[str, Any] | None,
+            after: dict[str, Any] | None) -> list[Change]:
+    """One row per field found before or after, in name order, saying whether it changed."""
+    old, new = before or {}, after or {}
     rows = []
     for name in sorted(old.keys() | new.keys()):
-        was = _value(name, old[name], known) if name in old else None
-        now = _value(name, new[name], known) if name in new else None
+        was, now = old.get(name, ABSENT), new.get(name, ABSENT)
         rows.append(Change(name, was, now, was != now))
     return rows

@@ -39,6 +39,11 @@ def _seqs(page: str) -> list[int]:
     return [int(s) for s in re.findall(r'<tr id="event-(\d+)">', page)]
 
 
+def _actions(page: str) -> set[str]:
+    """The action codes of the events listed (the filter's menu names every known one)."""
+    return {line.split("<", 1)[0].strip() for line in page.split('class="mono action">')[1:]}
+
+
 def _count(app: Flask) -> int:
     with database(app).transaction() as session:
         return int(session.scalar(select(func.count()).select_from(AuditEvent)) or 0)
@@ -54,8 +59,7 @@ def test_events_are_shown_newest_first_with_an_intact_chain(app: Flask) -> None:
     assert len(shown) == min(total, 50)
     assert f"audit trail intact: events #1 to #{total} verified" in page
     assert 'class="chain intact"' in page
-    assert "batch.loaded" in page
-    assert "user.create" in page
+    assert {"batch.loaded", "user.create"} <= _actions(page)
 
 
 def test_pages_go_back_in_time(app: Flask) -> None:
@@ -85,12 +89,8 @@ def test_filters(app: Flask) -> None:
     assert len(_seqs(by_root)) == 2
     assert "2 events" in by_root
     one_user = _page(client, f"/audit?object_type=user&object_id={moussa_id}")
-    actions = {line.strip() for line in one_user.split('class="mono action">')[1:]
-               for line in [line.split("<", 1)[0]]}
-    assert actions == {"user.create", "user.role"}
-    logins = _page(client, "/audit?action=auth.")
-    assert "user.role" not in logins
-    assert "auth.login" in logins
+    assert _actions(one_user) == {"user.create", "user.role"}
+    assert _actions(_page(client, "/audit?action=auth.")) == {"auth.login"}
     today = utcnow().date()
     assert len(_seqs(_page(client, f"/audit?from={today}&to={today}"))) == min(_count(app), 50)
     yesterday = today - timedelta(days=1)

@@ -1,5 +1,6 @@
-"""The audit trail viewer: events newest first with filters, each event's before/after, and
-the hash chain's status. Read-only: no route here changes or removes an event.
+"""The audit trail viewer: events newest first with filters, each event's before/after in
+the reader's words, and the hash chain's status. Read-only: no route here changes or
+removes an event.
 
 Checking the chain reads every event. Up to ``AUDIT_AUTO_VERIFY_LIMIT`` events (app config,
 default ``AUTO_VERIFY_LIMIT``) it is checked on every visit; above that only when asked
@@ -11,7 +12,6 @@ from flask import Blueprint, abort, current_app, render_template, request
 
 from aml_screen.store.audit import ChainReport, describe_chain, verify_chain
 from aml_screen.store.audit_trail import (
-    changes,
     event_count,
     event_with_users,
     filter_choices,
@@ -19,6 +19,7 @@ from aml_screen.store.audit_trail import (
     user_names,
 )
 from web.audit.trail import FILTER_FIELDS, parse_filter
+from web.audit.words import known_actions, object_words, shown_event
 from web.i18n import current_language
 from web.security import require
 from web.services import services
@@ -45,9 +46,11 @@ def index() -> str:
     limit = int(current_app.config.get("AUDIT_AUTO_VERIFY_LIMIT", AUTO_VERIFY_LIMIT))
     report = _verify() if total <= limit else None
     args = {k: v for k, v in request.args.items() if k in FILTER_FIELDS and v}
-    rows = [(event, changes(event.before, event.after, users)) for event in page.items]
-    return render_template("audit/index.html", page=page, rows=rows, flt=flt, args=args,
-                           choices=choices, report=report, total=total,
+    object_types = [(code, object_words(code) or code) for code in choices["object_type"]]
+    return render_template("audit/index.html", page=page, flt=flt, args=args,
+                           events=[shown_event(event, users) for event in page.items],
+                           actors=choices["actor"], object_types=object_types,
+                           actions=known_actions(), report=report, total=total,
                            status=describe_chain(report, current_language()) if report else None)
 
 
@@ -66,6 +69,4 @@ def event(event_id: int) -> str:
         found = event_with_users(db, event_id)
     if found is None:
         abort(404)
-    event, users = found
-    return render_template("audit/event.html", event=event,
-                           rows=changes(event.before, event.after, users))
+    return render_template("audit/event.html", shown=shown_event(*found))
