@@ -14,9 +14,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select, text
 
 from aml_screen.store.accounts import get_user, set_role
+from aml_screen.store.audit import record
 from aml_screen.store.base import utcnow
 from aml_screen.store.models import Alert, AuditEvent, User
-from aml_screen.store.triage import add_comment, assign
+from aml_screen.store.triage import add_comment, assign, change_status
 from tests.store.samples import add_user, load_sample
 from tests.web.client import database, login, post, running_app
 
@@ -191,3 +192,94 @@ def test_audit_diffs_name_the_users_they_refer_to(app: Flask) -> None:
     login(client, "aminata")
     page = client.get("/audit?action=alert.assign").get_data(as_text=True)
     assert f"moussa (#{moussa_id})" in page
+
+
+def _french_auditor(app: Flask, name: str) -> FlaskClient:
+    add_user(database(app), name, "auditor", language="fr")
+    return _auditor(app, name)
+
+
+def _row(page: str, field: str) -> tuple[str, str]:
+    """The before and after cells of the changes row of ``field`` (its words)."""
+    found = re.search(rf'<th scope="row">{re.escape(field)}</th>\s*<td class="before">(.*?)'
+                      r'</td>\s*<td class="after">(.*?)</td>', page, re.S)
+    assert found, field
+    return found.group(1), found.group(2)
+
+
+def test_an_event_reads_in_french_words(app: Flask) -> None:
+    with database(app).transaction() as session:
+        event_id = session.scalars(select(AuditEvent.id).where(
+            AuditEvent.action == "user.create").order_by(AuditEvent.seq)).first()
+    client = _french_auditor(app, "mariama")
+    listed = _page(client, "/audit?action=user.create")
+    assert "Utilisateur créé" in listed
+    assert _row(listed, "Rôle")[1] in {"analyste", "enquêteur", "superviseur", "auditeur",
+                                       "administrateur"}
+    assert _row(listed, "Langue")[1] in {"English", "Français"}
+    assert _row(listed, "Nom d'utilisateur")[1].startswith('<span class="mono">')
+    page = _page(client, f"/audit/events/{event_id}")
+    assert "Utilisateur créé" in page
+    assert '<small class="mono action">user.create</small>' in page
+    assert "<dd>Utilisateur " in page
+    assert _row(page, "Rôle")
+
+
+def test_a_status_change_shows_the_status_words(app: Flask) -> None:
+    with database(app).transaction() as session:
+        alert = session.scalars(select(Alert).where(Alert.status == "new")
+                                .order_by(Alert.id.desc())).first()
+        assert alert is not None
+        change_status(session, alert.id, get_user(session, "fatou"), "in_review",
+                      alert.version)
+        alert_id = alert.id
+    page = _page(_french_auditor(app, "mamadou"),
+                 f"/audit?action=alert.in_review&object_id={alert_id}")
+    assert "Alerte mise en examen" in page
+    assert _row(page, "Statut") == ("Nouvelle", "En examen")
+    assert _row(page, "Décision") == ("—", "—")
+
+
+def test_a_user_id_is_shown_as_the_users_name_in_french(app: Flask) -> None:
+    with database(app).transaction() as session:
+        alert = session.scalars(select(Alert).order_by(Alert.id)).first()
+        assert alert is not None
+        moussa = get_user(session, "moussa")
+        assign(session, alert.id, get_user(session, "salif"), moussa, alert.version)
+        moussa_id, alert_id = moussa.id, alert.id
+    page = _page(_french_auditor(app, "oumou"),
+                 f"/audit?action=alert.assign&object_id={alert_id}")
+    assert "Alerte assignée" in page
+    assert _row(page, "Assignée à")[1] == f'<span class="mono">moussa (#{moussa_id})</span>'
+
+
+def test_a_list_version_is_readable(app: Flask) -> None:
+    with database(app).transaction() as session:
+        event = session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "lists.changed").order_by(AuditEvent.seq)).first()
+        assert event is not None
+        assert event.after
+    page = _page(_french_auditor(app, "hawa"), f"/audit/events/{event.id}")
+    assert "Versions des listes modifiées" in page
+    list_id, version = sorted(event.after.items())[0]
+    cell = _row(page, f'<span class="mono">{list_id}</span>')[1]
+    digest = version["sha256"]
+    assert (f'Empreinte SHA-256 : <span class="mono" title="{digest}">{digest[:12]}…</span>'
+            in cell)
+    assert "Date de version : " in cell
+    assert "{" not in cell
+    assert "version_date" not in page
+
+
+def test_an_unknown_code_is_shown_as_written(app: Flask) -> None:
+    """An event an older version recorded, with codes the catalogue does not know."""
+    with database(app).transaction() as session:
+        event = record(session, None, "legacy.thing", "gadget", "7",
+                       after={"odd_field": "some_code", "typology": "drug_trafficking"})
+        event_id = event.id
+    page = _page(_french_auditor(app, "fanta"), f"/audit/events/{event_id}")
+    assert '<dd><span class="mono action">legacy.thing</span></dd>' in page
+    assert '<dd><span class="mono">gadget</span> <span class="mono">7</span></dd>' in page
+    assert _row(page, '<span class="mono">odd_field</span>')[1] == (
+        '<span class="mono">some_code</span>')
+    assert "drug_trafficking" not in page
