@@ -92,7 +92,7 @@ def test_language_switch_on_the_login_page(app: Flask) -> None:
     post(client, "/language", {"lang": "fr", "next": "/login"}, page="/login")
     page = unescape(client.get("/login").get_data(as_text=True))
     assert "Nom d'utilisateur" in page
-    assert '<html lang="fr">' in page
+    assert '<html lang="fr" dir="ltr">' in page
 
 
 def test_the_users_language_is_remembered(app: Flask) -> None:
