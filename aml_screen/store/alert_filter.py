@@ -57,8 +57,42 @@ LABEL_FIELDS = (("typology", "typology"), ("list", "list_id"), ("rule", "rule_id
 """Label kind and the filter field holding its chosen value."""
 
 
-def _labels(flt: AlertFilter) -> list[tuple[str, str]]:
+def label_filters(flt: AlertFilter) -> list[tuple[str, str]]:
+    """The (kind, value) labels ``flt`` asks for."""
     return [(kind, value) for kind, name in LABEL_FIELDS if (value := getattr(flt, name))]
+
+
+def _labels_only(flt: AlertFilter) -> bool:
+    others = (flt.min_risk, flt.max_risk, flt.assignee, flt.batch_id, flt.created_from,
+              flt.created_to)
+    return bool(label_filters(flt)) and all(value is None for value in others)
+
+
+def _intersection(columns: Any, labels: list[tuple[str, str]], status: str | None) -> Any:
+    """``columns`` of the first label's rows whose alert carries every other label, read
+    from the label indexes alone (``status``: one status's entries only)."""
+    (kind, value), *rest = labels
+    query = select(*columns).where(AlertLabel.kind == kind, AlertLabel.value == value)
+    if status is not None:
+        query = query.where(AlertLabel.status == status)
+    for kind, value in rest:
+        other = aliased(AlertLabel)
+        inner = select(other.alert_id).where(other.kind == kind, other.value == value)
+        if status is not None:
+            inner = inner.where(other.status == status)
+        query = query.where(AlertLabel.alert_id.in_(inner))
+    return query
+
+
+def labelled_alerts(flt: AlertFilter) -> Select[int, str] | None:
+    """(alert id, status) of every alert a filter of labels alone selects, whatever its
+    status, from the label indexes (labels carry their alert's status); None when the
+    filter asks for more than labels."""
+    if not _labels_only(flt):
+        return None
+    found: Select[int, str] = _intersection((AlertLabel.alert_id, AlertLabel.status),
+                                            label_filters(flt), None)
+    return found
 
 
 def matching_ids(flt: AlertFilter) -> Select[int]:
@@ -66,19 +100,10 @@ def matching_ids(flt: AlertFilter) -> Select[int]:
     and labels, from the ``(kind, value, status, alert_id)`` label index alone (labels carry
     their alert's status): one merge of sorted index ranges, no probe of ``alerts`` per
     match."""
-    labels = _labels(flt)
-    others = (flt.min_risk, flt.max_risk, flt.assignee, flt.batch_id, flt.created_from,
-              flt.created_to)
-    if not labels or flt.status not in ALERT_STATUSES or any(v is not None for v in others):
+    if not _labels_only(flt) or flt.status not in ALERT_STATUSES:
         return filtered(select(Alert.id), flt)
-    (kind, value), *rest = labels
-    query = select(AlertLabel.alert_id).where(
-        AlertLabel.kind == kind, AlertLabel.value == value, AlertLabel.status == flt.status)
-    for kind, value in rest:
-        other = aliased(AlertLabel)
-        query = query.where(AlertLabel.alert_id.in_(select(other.alert_id).where(
-            other.kind == kind, other.value == value, other.status == flt.status)))
-    return query
+    found: Select[int] = _intersection((AlertLabel.alert_id,), label_filters(flt), flt.status)
+    return found
 
 
 def _labelled(kind: str, value: str, status: str | None) -> ColumnElement[bool]:
@@ -108,7 +133,7 @@ def filtered(query: Q, flt: AlertFilter) -> Q:
         conditions.append(Alert.risk_score >= flt.min_risk)
     if flt.max_risk is not None:
         conditions.append(Alert.risk_score <= flt.max_risk)
-    conditions += [_labelled(kind, value, flt.status) for kind, value in _labels(flt)]
+    conditions += [_labelled(kind, value, flt.status) for kind, value in label_filters(flt)]
     if flt.batch_id is not None:
         conditions.append(Alert.batch_id == flt.batch_id)
     if flt.created_from is not None:

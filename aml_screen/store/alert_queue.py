@@ -17,6 +17,7 @@ from aml_screen.store.alert_filter import (
     SORTS,
     AlertFilter,
     filtered,
+    labelled_alerts,
     matching_ids,
     ordered,
 )
@@ -34,7 +35,7 @@ from aml_screen.store.models import (
     Transaction,
     User,
 )
-from aml_screen.store.paging import Page, capped, capped_count
+from aml_screen.store.paging import Page, capped, capped_count, ids_in
 from aml_screen.store.subject_activity import SubjectActivity, subject_activity
 from aml_screen.store.subject_context import SubjectContext, subject_contexts
 from aml_screen.store.triage import get_alert
@@ -68,14 +69,48 @@ def list_alerts(session: Session, flt: AlertFilter,
     else:
         shown = [n for status, n in counts.items() if _selected(status, flt.status)]
         counted = COUNT_CAP + 1 if any(n > COUNT_CAP for n in shown) else sum(shown)
+    return _page(session, flt, filtered(_ROWS, flt), counted)
+
+
+_ROWS = select(Alert, User.username).outerjoin(User, User.id == Alert.assignee_id)
+
+
+def _page(session: Session, flt: AlertFilter, query: Select[Alert, str | None],
+          counted: int) -> AlertPage:
     total = min(counted, COUNT_CAP)
     pages = max(1, -(-total // flt.per_page))
     page = max(1, min(flt.page, pages))
-    query = ordered(filtered(select(Alert, User.username)
-                             .outerjoin(User, User.id == Alert.assignee_id), flt), flt)
-    rows = session.execute(query.offset((page - 1) * flt.per_page).limit(flt.per_page))
+    rows = session.execute(ordered(query, flt).offset((page - 1) * flt.per_page)
+                           .limit(flt.per_page))
     return Page(items=[(alert, name) for alert, name in rows], total=total, page=page,
                 per_page=flt.per_page, more=counted > COUNT_CAP)
+
+
+FEW = 5_000
+"""Alerts a label filter selects that ``queue_view`` reads by id and sorts, at most."""
+
+
+def queue_view(session: Session, flt: AlertFilter) -> tuple[dict[str, int], AlertPage]:
+    """The queue as an investigator sees it: ``status_counts`` and ``list_alerts`` under
+    ``flt``.
+
+    A filter of labels alone selecting at most ``FEW`` alerts is read once from the label
+    indexes (each alert's id and status): the counts come from those rows, and the page
+    from sorting them. Walking the sort's index instead probes the labels of every alert
+    until a page is found (142 ms for 0.3 % of a million alerts under two labels), and
+    each count walks the labels again. Many matches fill a page early: for them the index
+    walk and the capped counts stay."""
+    found = labelled_alerts(flt)
+    rows = session.execute(found.limit(FEW + 1)).all() if found is not None else []
+    if found is None or len(rows) > FEW:
+        counts = status_counts(session, flt)
+        return counts, list_alerts(session, flt, counts)
+    counts = dict.fromkeys(ALERT_STATUSES, 0)
+    for _, status in rows:
+        counts[status] += 1
+    ids = [alert_id for alert_id, status in rows if _selected(status, flt.status)]
+    page = _page(session, flt, _ROWS.where(ids_in(session, Alert.id, ids)), len(ids))
+    return {status: min(n, COUNT_CAP + 1) for status, n in counts.items()}, page
 
 
 def _selected(status: str, chosen: str | None) -> bool:

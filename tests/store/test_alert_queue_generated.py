@@ -20,6 +20,7 @@ from aml_screen.store.alert_queue import (
     alert_detail,
     filter_choices,
     list_alerts,
+    queue_view,
     status_counts,
 )
 from aml_screen.store.models import ALERT_STATUSES, Alert, ListedEntry, User
@@ -207,6 +208,27 @@ def test_label_filters_past_the_cap_count_each_status_from_the_labels_alone(
     assert per_status
     assert not [s for s in per_status if re.search(r"\bFROM alerts\b", s)]
     assert checked >= 2
+
+
+@pytest.mark.parametrize("few", [5, 100_000])
+def test_the_queue_view_reads_few_labelled_alerts_once_with_the_same_result(
+        store: Database, generated: SampleRun, monkeypatch: pytest.MonkeyPatch,
+        few: int) -> None:
+    """Under a filter of labels alone selecting at most ``FEW`` alerts, the queue is read
+    from one pass over the labels: the same counts and page as counting and listing."""
+    rows = _rows(store, generated)
+    monkeypatch.setattr(alert_queue, "FEW", few)
+    monkeypatch.setattr(alert_queue, "COUNT_CAP", 8)
+    checked = 0
+    with store.transaction() as session:
+        for flt in _filters(rows):
+            for sort, page in (("-risk", 1), ("created", 2), ("subject", 1)):
+                shown = replace(flt, sort=sort, page=page, per_page=4)
+                counts = status_counts(session, shown)
+                assert queue_view(session, shown) == (counts,
+                                                      list_alerts(session, shown, counts))
+                checked += 1
+    assert checked >= 100
 
 
 def test_menus_offer_every_label_value_stored(store: Database, generated: SampleRun) -> None:

@@ -14,8 +14,7 @@ from aml_screen.store.accounts import get_user
 from aml_screen.store.alert_queue import (
     COUNT_CAP,
     filter_choices,
-    list_alerts,
-    status_counts,
+    queue_view,
     view_alert,
 )
 from aml_screen.store.models import ALERT_STATUSES, DISPOSITIONS, User
@@ -50,8 +49,7 @@ all."""
 def queue() -> str:
     flt = parse_filter(request.args, signed_in().id)
     with services().database.transaction() as db:
-        counts = status_counts(db, flt)
-        page = list_alerts(db, flt, counts)
+        counts, page = queue_view(db, flt)
         choices = filter_choices(db)
         under_case = cases_of_subjects(db, [alert.id for alert, _ in page.items])
     return render_template("alerts/queue.html", page=page, counts=_shown(counts),
