@@ -99,12 +99,13 @@ def queue_view(session: Session, flt: AlertFilter) -> tuple[dict[str, int], Aler
     from sorting them. Walking the sort's index instead probes the labels of every alert
     until a page is found (142 ms for 0.3 % of a million alerts under two labels), and
     each count walks the labels again. Many matches fill a page early: for them the index
-    walk and the capped counts stay."""
+    walk and the capped counts stay. The rows are counted before they are read, so a
+    filter matching many alerts sends one number, not ``FEW`` rows."""
     found = labelled_alerts(flt)
-    rows = session.execute(found.limit(FEW + 1)).all() if found is not None else []
-    if found is None or len(rows) > FEW:
+    if found is None or capped_count(session, found, FEW) > FEW:
         counts = status_counts(session, flt)
         return counts, list_alerts(session, flt, counts)
+    rows = session.execute(found).all()
     counts = dict.fromkeys(ALERT_STATUSES, 0)
     for _, status in rows:
         counts[status] += 1
