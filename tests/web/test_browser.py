@@ -14,6 +14,7 @@ from playwright import sync_api
 
 from tests.store.samples import PASSWORD, SAMPLE
 from tests.web.browser import BROWSER_MARKS, log_in, serve_app
+from tests.web.translation_check import untranslated
 
 pytestmark = BROWSER_MARKS
 
@@ -85,3 +86,4 @@ def test_french_from_the_login_page(server: str, page: Any) -> None:
     page.click("button:has-text('Se connecter')")
     page.wait_for_url(re.compile(r"/alerts"))
     sync_api.expect(page.locator("h1")).to_have_text("Alertes")
+    assert untranslated(page.content(), "fr") == []

@@ -1,6 +1,7 @@
 """Arabic in a real Chromium: chosen on the log-in page, every page laid out right to left
-(the brand on the right, the user's name on the left), the queue and an alert in Arabic, a
-name written in Arabic script shown as written. Saves the README's Arabic screenshots."""
+(the brand on the right, the user's name on the left), the queue and an alert in Arabic with
+no English message, raw key or code in what Chromium rendered, a name written in Arabic
+script shown as written. Saves the README's Arabic screenshots."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from tests.store.samples import PASSWORD, load_sample
 from tests.store.test_subject_activity import HEADER, load_batch
 from tests.web.browser import BROWSER_MARKS, serve_app
 from tests.web.client import database
+from tests.web.translation_check import untranslated
 
 pytestmark = BROWSER_MARKS
 ARABIC_NAME = "إياد أغ غالي"
@@ -70,6 +72,7 @@ def test_arabic_pages_read_right_to_left(server: str, page: Any, screenshots: Pa
     width = page.viewport_size["width"]
     assert _x(page, "header.top .brand") > width / 2  # mirrored: the brand on the right
     assert _x(page, "header.top .who") < _x(page, "header.top nav")
+    assert untranslated(page.content(), "ar") == []
     page.screenshot(path=str(screenshots / "alert-queue-ar.png"), full_page=False)
 
     page.click(f"table a:has-text('{ARABIC_NAME}')")
@@ -77,4 +80,5 @@ def test_arabic_pages_read_right_to_left(server: str, page: Any, screenshots: Pa
     expect(page.locator("h1")).to_contain_text(ARABIC_NAME)
     expect(page.locator("#triage")).to_be_in_viewport()
     assert page.get_attribute("html", "dir") == "rtl"
+    assert untranslated(page.content(), "ar") == []
     page.screenshot(path=str(screenshots / "alert-detail-ar.png"), full_page=False)
