@@ -3,11 +3,13 @@ signed-in user's preference, else the choice made on the log-in page, else the b
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+from babel.lists import format_list
 from flask import Flask, g, request, session
 
 from aml_screen.i18n import LANGUAGES, day, direction, number, plural, translate
@@ -52,6 +54,13 @@ def format_amount(value: Decimal | None) -> str:
     if current_language() == "fr":
         text = text.replace(",", "\u202f").replace(".", ",")
     return text
+
+
+def format_listing(values: Iterable[object]) -> str:
+    """Several values as the user's language lists them ("a, b, c"; "a، وb، وc" in
+    Arabic), by CLDR."""
+    return str(format_list([str(value) for value in values], style="unit",
+                           locale=current_language()))
 
 
 def format_typology(value: str) -> str:
@@ -102,5 +111,5 @@ def init_app(app: Flask) -> None:
                                  direction=lambda: direction(current_language()),
                                  languages=LANGUAGES)
     app.jinja_env.filters.update(amount=format_amount, utc=format_time, number=format_number,
-                                 typology=format_typology, day=format_day,
+                                 typology=format_typology, day=format_day, listing=format_listing,
                                  record=format_record, ingest_notes=format_ingest_notes)
