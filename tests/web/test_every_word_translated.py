@@ -79,3 +79,16 @@ def test_every_page_reads_in_the_users_language(app: Flask, ids: dict[str, Any],
                      for problem in untranslated(response.get_data(as_text=True), lang)]
     assert opened >= 20
     assert not problems, "\n".join(sorted(set(problems)))
+
+
+def test_the_check_sees_english_keys_and_codes_but_not_identifiers() -> None:
+    page = ('<nav><a href="/alerts">Alerts</a></nav><p>web.status.new</p>'
+            '<p>Typologies : terrorist_financing</p><svg><text>Escalated</text></svg>'
+            '<td class="mono">false_positive</td><input placeholder="Search">'
+            '<code>in_review</code><p>sample_un · ML-GEL-2024-010</p>')
+    found = untranslated(page, "fr")
+    assert [problem.split(" ", 1)[0] for problem in found] == [
+        "English", "raw", "raw", "English", "English"]
+    assert "'Alerts'" in found[0]
+    assert "terrorist_financing" in found[2]
+    assert untranslated(page.replace("Alerts", "Alertes"), "ar")[0].startswith("raw key")

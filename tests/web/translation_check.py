@@ -33,14 +33,14 @@ CODES = sorted({code for code in (
 language were wanted. Codes that are English words (``closed``) are English texts of the
 catalogue, found as such; data (list ids, file names, user names) is not a code."""
 RAW_CODE = re.compile(r"(?<![\w.-])(?:" + "|".join(map(re.escape, CODES)) + r")(?![\w.-])")
-SKIPPED_TAGS = frozenset({"script", "style", "code", "pre", "svg"})
-"""Code and data (``<pre>`` technical details, ``<code>``) and drawings (checked by their
-own tests)."""
+SKIPPED_TAGS = frozenset({"script", "style", "code", "pre"})
+"""Code and data (``<pre>`` technical details, ``<code>``); the charts' words (titles,
+axes, legends, tooltips) are read like the rest."""
 
 
 class _Text(HTMLParser):
-    """The text a person reads: text nodes outside code, data and drawings, elements marked
-    ``mono`` (identifiers, digests), plus the readable attributes of controls."""
+    """The text a person reads: text nodes outside code and data and outside elements
+    marked ``mono`` (identifiers, digests), plus the readable attributes of controls."""
 
     def __init__(self) -> None:
         super().__init__()
