@@ -28,7 +28,7 @@ from tests.store.samples import PASSWORD, add_user
     ("aïcha<script>", "analyst", PASSWORD, "en", "account.bad_username"),
     ("aicha", "boss", PASSWORD, "en", "account.bad_role"),
     ("aicha", "analyst", "short", "en", "account.short_password"),
-    ("aicha", "analyst", PASSWORD, "ar", "account.bad_language"),
+    ("aicha", "analyst", PASSWORD, "de", "account.bad_language"),
     ("taken", "analyst", PASSWORD, "en", "account.exists"),
 ])
 def test_bad_accounts_are_refused(database: Database, username: str, role: str,
@@ -180,3 +180,9 @@ def _tamper(database: Database, delete: bool) -> None:
             session.delete(event)
         else:
             event.actor_name = "someone else"
+
+
+def test_an_account_may_read_arabic(database: Database) -> None:
+    with database.transaction() as session:
+        user = create_user(session, "halime", "investigator", PASSWORD, language="ar")
+        assert user.language == "ar"
