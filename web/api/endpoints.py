@@ -1,7 +1,8 @@
 """One declaration per API operation (``operation``): its route, the scope and web
-permission it needs, the schemas of its query, body and response, its success status and
-the problems it may answer. The declaration routes the request and checks it, and the
-OpenAPI document is built from the same list (``OPERATIONS``), so the two cannot drift."""
+permission it needs, the schemas of its query, body (JSON, or a multipart ``form``) and
+response, its success status and the problems it may answer. The declaration routes the
+request and checks it, and the OpenAPI document is built from the same list
+(``OPERATIONS``), so the two cannot drift."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from typing import Any, TypeVar
 from flask import Blueprint, Response, json, request
 from marshmallow import Schema, ValidationError
 
+from aml_screen.i18n import translate
 from web.api.access import authorise
 from web.api.problems import API_PREFIX, ApiError
 from web.security import PERMISSION_ATTR, PUBLIC
@@ -28,17 +30,28 @@ class Operation:
     """The Flask rule under the blueprint (``/alerts/<id:alert_id>``)."""
     method: str
     name: str
-    summary: str
     description: str
     scope: str | None
     """None: answered without a token (the OpenAPI document itself)."""
     permission: str
     query: type[Schema] | None
     body: type[Schema] | None
+    form: type[Schema] | None
+    """A ``multipart/form-data`` body (a file upload) instead of JSON."""
     response: type[Schema] | None
     """None: a free-form JSON object."""
     status: int
     problems: tuple[int, ...]
+
+    @property
+    def summary_key(self) -> str:
+        """The catalogue key of the operation's one-line summary (``api.op.<name>``): in
+        English in the OpenAPI document, in the reader's language on the reference page."""
+        return f"api.op.{self.name}"
+
+    @property
+    def summary(self) -> str:
+        return translate(self.summary_key, "en")
 
     @property
     def path(self) -> str:
@@ -54,14 +67,17 @@ OPERATIONS: list[Operation] = []
 
 
 def _problems(rule: str, scope: str | None, query: type[Schema] | None,
-              body: type[Schema] | None, extra: tuple[int, ...]) -> tuple[int, ...]:
+              body: type[Schema] | None, form: type[Schema] | None,
+              extra: tuple[int, ...]) -> tuple[int, ...]:
     found = set(extra)
     if scope is not None:
         found |= {401, 403, 429}
-    if query is not None or body is not None:
+    if query is not None or body is not None or form is not None:
         found.add(422)
     if body is not None:
         found.add(400)
+    if form is not None:
+        found |= {413, 415}
     if _PATH_PARAM.search(rule):
         found.add(404)
     return tuple(sorted(found))
@@ -99,26 +115,48 @@ def _json_body() -> Any:
     return found
 
 
-def _respond(data: Any, status: int) -> Response:
-    return Response(json.dumps(data, ensure_ascii=False), status=status,
-                    mimetype="application/json")
+def _form() -> dict[str, Any]:
+    """A multipart body's fields and files (one value each); any other content type is a
+    415. Reading it past ``MAX_CONTENT_LENGTH`` is a 413 (answered by ``errors``)."""
+    if request.mimetype != "multipart/form-data":
+        raise ApiError(415, "api.detail.multipart")
+    return {**request.form.to_dict(), **request.files.to_dict()}
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a view returns when its answer carries headers (the ``Location`` of a
+    resource it created) beside the body ``response`` dumps."""
+
+    body: Any
+    headers: dict[str, str]
+
+
+def _respond(data: Any, status: int, headers: dict[str, str]) -> Response:
+    response = Response(json.dumps(data, ensure_ascii=False), status=status,
+                        mimetype="application/json")
+    response.headers.update(headers)
+    return response
 
 
 def operation(bp: Blueprint, rule: str, method: str, *, permission: str = PUBLIC,
               scope: str | None = None, query: type[Schema] | None = None,
-              body: type[Schema] | None = None, response: type[Schema] | None = None,
-              status: int = 200, problems: tuple[int, ...] = ()) -> Callable[[F], F]:
+              body: type[Schema] | None = None, form: type[Schema] | None = None,
+              response: type[Schema] | None = None, status: int = 200,
+              problems: tuple[int, ...] = ()) -> Callable[[F], F]:
     """Route ``view`` as one API operation. The view receives its path parameters, then
-    ``query=`` and ``body=`` (loaded dicts) when declared, and returns what ``response``
-    dumps. The first line of its docstring is the operation's summary."""
+    ``query=`` and ``body=`` (loaded dicts; a ``form`` is given as ``body=`` too) when
+    declared, and returns what ``response`` dumps, or an ``Answer`` of it with headers.
+    Its summary is the catalogue's ``api.op.<view name>``; the docstring's lines after
+    the first are the operation's description."""
 
     def decorate(view: F) -> F:
-        summary, _, description = (view.__doc__ or "").strip().partition("\n")
+        _, _, description = (view.__doc__ or "").strip().partition("\n")
         OPERATIONS.append(Operation(
-            rule=rule, method=method.lower(), name=view.__name__, summary=summary.strip(),
+            rule=rule, method=method.lower(), name=view.__name__,
             description=" ".join(description.split()), scope=scope, permission=permission,
-            query=query, body=body, response=response, status=status,
-            problems=_problems(rule, scope, query, body, problems)))
+            query=query, body=body, form=form, response=response, status=status,
+            problems=_problems(rule, scope, query, body, form, problems)))
 
         @wraps(view)
         def handle(**path: Any) -> Response:
@@ -129,9 +167,14 @@ def operation(bp: Blueprint, rule: str, method: str, *, permission: str = PUBLIC
                 arguments["query"] = _load(query(), request.args.to_dict())
             if body is not None:
                 arguments["body"] = _load(body(), _json_body())
+            if form is not None:
+                arguments["body"] = _load(form(), _form())
             result = view(**arguments)
+            headers: dict[str, str] = {}
+            if isinstance(result, Answer):
+                result, headers = result.body, result.headers
             return _respond(response().dump(result) if response is not None else result,
-                            status)
+                            status, headers)
 
         setattr(handle, PERMISSION_ATTR, permission)
         bp.add_url_rule(rule, view.__name__, handle, methods=[method.upper()])

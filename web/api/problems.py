@@ -15,6 +15,8 @@ from aml_screen.errors import AmlScreenError
 from aml_screen.i18n import LANGUAGES, translate
 
 API_PREFIX = "/api/v1"
+DOCS_PATH = API_PREFIX + "/docs"
+"""The reference page for people: a web page, not an API operation (``in_api``)."""
 PROBLEM_TYPES = "https://aml-screen.org/problems/"
 PROBLEM_JSON = "application/problem+json"
 KINDS = {
@@ -27,7 +29,8 @@ KINDS = {
 
 def in_api() -> bool:
     """Whether the request being answered is one of the API's (matched or not)."""
-    return request.path == API_PREFIX or request.path.startswith(API_PREFIX + "/")
+    return request.path != DOCS_PATH and (request.path == API_PREFIX
+                                          or request.path.startswith(API_PREFIX + "/"))
 
 
 def api_language() -> str:

@@ -64,6 +64,9 @@ def _operation(op: Operation) -> dict[str, Any]:
     if op.body is not None:
         found["requestBody"] = {"required": True,
                                 "content": {"application/json": {"schema": op.body}}}
+    if op.form is not None:
+        found["requestBody"] = {"required": True,
+                                "content": {"multipart/form-data": {"schema": op.form}}}
     return found
 
 

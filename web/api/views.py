@@ -1,16 +1,17 @@
-"""``/api/v1``: the operations of this first slice — alerts (list, one with its evidence,
-triage transitions), batches (summary, quarantine), list versions and single-name match —
-and the OpenAPI document. Each is declared with ``operation`` (scope, permission, schemas)
-and calls the same store operations as the pages, which write the audit trail."""
+"""``/api/v1``: alerts (list, one with its evidence, triage transitions), batches (summary,
+quarantine), list versions, single-name match and the OpenAPI document here; batch
+submission (``upload``), cases (``cases``) and subject search (``subjects``) in their own
+modules, imported here so that registering this blueprint brings every operation. Each is
+declared with ``operation`` (scope, permission, schemas) and calls the same store
+operations as the pages, which write the audit trail."""
 
 from __future__ import annotations
 
 import json
 from typing import Any, cast
 
-from flask import Blueprint, Flask, current_app, g
+from flask import Flask, current_app
 from flask.blueprints import BlueprintSetupState
-from sqlalchemy.orm import Session
 
 from aml_screen.i18n import translate
 from aml_screen.name_lookup import lookup_name
@@ -18,26 +19,23 @@ from aml_screen.store.accounts import usernames
 from aml_screen.store.alert_filter import AlertFilter
 from aml_screen.store.alert_keyset import alerts_after
 from aml_screen.store.alert_queue import read_alert
-from aml_screen.store.api_tokens import TokenHolder
 from aml_screen.store.batches import batch_with_uploader, latest_screened_batch, quarantine_page
 from aml_screen.store.errors import NotFoundError
-from aml_screen.store.models import Alert, Batch, User
+from aml_screen.store.models import Alert, Batch
 from aml_screen.store.subject_search import record_name_lookup
 from aml_screen.store.triage import add_comment, change_status
-from web import csrf
 from web.admin.catalogue import lists_view
-from web.api import schemas
+from web.api import cases, schemas, subjects, upload  # noqa: F401 (their operations)
 from web.api.access import init_limiter
+from web.api.blueprint import bp, caller, caller_user
 from web.api.cursor import encode_cursor
 from web.api.endpoints import operation
 from web.api.list_index import DefaultListIndex
-from web.api.problems import API_PREFIX, api_language
+from web.api.problems import api_language
 from web.api.spec import openapi_document
 from web.services import services
 
-bp = Blueprint("api", __name__, url_prefix=API_PREFIX)
 NAV: list[tuple[int, str, str, str]] = []
-csrf.exempt(bp)  # a bearer token in a header is no cookie a forged form could carry
 LIST_INDEX = "aml_screen_api_list_index"
 
 
@@ -46,15 +44,6 @@ def _setup(state: BlueprintSetupState) -> None:
     app = cast(Flask, state.app)
     init_limiter(app)
     app.extensions[LIST_INDEX] = DefaultListIndex()
-
-
-def _caller() -> TokenHolder:
-    holder: TokenHolder = g.api_caller
-    return holder
-
-
-def _user(db: Session) -> User:
-    return db.get_one(User, _caller().user_id)
 
 
 def _summary(alert: Alert, assignee: str | None) -> dict[str, Any]:
@@ -84,7 +73,7 @@ def list_alerts(query: dict[str, Any]) -> dict[str, Any]:
         list_id=query.get("list_id"), rule_id=query.get("rule_id"),
         country=query.get("country"), batch_id=query.get("batch"),
         created_from=query.get("created_from"), created_to=query.get("created_to"),
-        assignee=query.get("assignee"), viewer_id=_caller().user_id, sort=query["sort"],
+        assignee=query.get("assignee"), viewer_id=caller().user_id, sort=query["sort"],
         per_page=query["limit"])
     after = query.get("after")
     with services().database.transaction() as db:
@@ -102,7 +91,7 @@ def get_alert(alert_id: int) -> dict[str, Any]:
     its transactions and comments. Audited as a view of the subject.
     """
     with services().database.transaction() as db:
-        found = read_alert(db, alert_id, _user(db))
+        found = read_alert(db, alert_id, caller_user(db))
     return {
         **_summary(found.alert, found.assignee),
         "close_reason": found.alert.close_reason, "reasons": found.alert.reasons,
@@ -128,7 +117,7 @@ def transition(alert_id: int, body: dict[str, Any]) -> dict[str, Any]:
     """
     comment = (body.get("comment") or "").strip()
     with services().database.transaction() as db:
-        user = _user(db)
+        user = caller_user(db)
         alert = change_status(db, alert_id, user, body["status"], body["version"],
                               disposition=body.get("disposition"), reason=comment)
         if comment and alert.status != "closed":
@@ -173,7 +162,7 @@ def get_quarantine(batch_id: int, query: dict[str, Any]) -> dict[str, Any]:
     download is.
     """
     with services().database.transaction() as db:
-        page = quarantine_page(db, batch_id, query.get("after"), query["limit"], _user(db),
+        page = quarantine_page(db, batch_id, query.get("after"), query["limit"], caller_user(db),
                                api_language())
     return {"items": page.rows, "next_after": page.next_id}
 
@@ -217,5 +206,5 @@ def match(body: dict[str, Any]) -> dict[str, Any]:
     candidates = [{**row, "explanation": json.loads(row["explanation"])}
                   for row in hits.iter_rows(named=True)]
     with services().database.transaction() as db:
-        record_name_lookup(db, _user(db), {"name": body["name"], **details}, len(candidates))
+        record_name_lookup(db, caller_user(db), {"name": body["name"], **details}, len(candidates))
     return {"candidates": candidates}

@@ -4,7 +4,9 @@ role. Tokens, scopes and roles are checked in ``tests/api``."""
 
 from __future__ import annotations
 
-ROUTES = [
+from tests.web.routes import Route
+
+ROUTES: list[Route] = [
     ("GET", "/api/v1/openapi.json", None, {}),
     ("GET", "/api/v1/alerts", None, {}),
     ("GET", "/api/v1/alerts/{alert_id}", None, {}),
@@ -13,4 +15,10 @@ ROUTES = [
     ("GET", "/api/v1/batches/{batch_id}/quarantine", None, {}),
     ("GET", "/api/v1/lists", None, {}),
     ("POST", "/api/v1/match", None, {}),
+    ("POST", "/api/v1/batches", None, {}),
+    ("GET", "/api/v1/cases", None, {}),
+    ("GET", "/api/v1/cases/{case_id}", None, {}),
+    ("POST", "/api/v1/cases/{case_id}/alerts", None, {}),
+    ("POST", "/api/v1/cases/{case_id}/notes", None, {}),
+    ("GET", "/api/v1/subjects/search", None, {}),
 ]
