@@ -24,7 +24,9 @@ from web.permissions import PERMISSIONS
 OTHER_LANGUAGES = [lang for lang in LANGUAGES if lang != "en"]
 ROLES_TRIED = ("supervisor", "auditor", "admin", "investigator", "analyst")
 """The first role allowed to open a page opens it (the supervisor sees the most)."""
-NOT_PAGES = re.compile(r"\.(csv|json|xlsx|pdf|zip|xml|svg|png)$|/progress$|^/api/|/download")
+NOT_PAGES = re.compile(
+    r"\.(csv|json|xlsx|pdf|zip|xml|svg|png)$|/progress$|^/api/(?!v1/docs$)|/download")
+"""Not HTML pages: downloads, the progress feed and the JSON API (its reference page aside)."""
 
 
 def _pages(ids: dict[str, Any]) -> list[tuple[str, str]]:

@@ -30,6 +30,9 @@ from aml_screen.store.subject_search import MATCHED_ON
 from aml_screen.store.triage import TRANSITIONS
 from aml_screen.subjects.decisions import KINDS as DECISION_KINDS
 from tests.store.samples import REPO
+from web.api import views as _api_views  # noqa: F401 (its operations fill OPERATIONS)
+from web.api.endpoints import OPERATIONS
+from web.api.problems import KINDS as PROBLEM_KINDS
 
 TEMPLATES = REPO / "web" / "templates"
 SOURCES = [*(REPO / "web").rglob("*.py"), *(REPO / "aml_screen" / "store").rglob("*.py"),
@@ -65,6 +68,9 @@ DYNAMIC = {
     "web.subject.decision.": DECISION_KINDS,
     "tokens.scope.": API_SCOPES,
     "tokens.state.": ("active", "expired", "revoked"),
+    "api.op.": tuple(op.name for op in OPERATIONS),
+    "api.problem.": tuple(PROBLEM_KINDS.values()),
+    "apidocs.in.": ("path", "query", "body"),
 }
 """Templates build these keys from a value (``_('web.role.' ~ user.role)``): every value."""
 

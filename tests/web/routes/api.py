@@ -1,6 +1,7 @@
 """The JSON API, listed so that no route escapes the table. Its operations take no session
 cookie: a signed-in browser gets 401 from every one but the OpenAPI document, whatever its
-role. Tokens, scopes and roles are checked in ``tests/api``."""
+role. Tokens, scopes and roles are checked in ``tests/api``. The reference page for people
+(``/api/v1/docs``) is a web page: any signed-in user reads it, in their language."""
 
 from __future__ import annotations
 
@@ -21,4 +22,5 @@ ROUTES: list[Route] = [
     ("POST", "/api/v1/cases/{case_id}/alerts", None, {}),
     ("POST", "/api/v1/cases/{case_id}/notes", None, {}),
     ("GET", "/api/v1/subjects/search", None, {}),
+    ("GET", "/api/v1/docs", "session", {}),
 ]

@@ -1,0 +1,1 @@
+"""The API reference page (``/api/v1/docs``): the OpenAPI document rendered server-side."""
