@@ -1,6 +1,6 @@
 """Errors inside ``/api/v1`` as RFC 9457 problem documents (``application/problem+json``):
 a stable ``type`` per kind of problem, its ``title`` in the client's language
-(``Accept-Language``: en or fr, English by default), the HTTP ``status`` and a ``detail``
+(``Accept-Language``: en, fr or ar, English by default), the HTTP ``status`` and a ``detail``
 telling this occurrence; never a stack trace. An engine error also gives its message key
 as ``code``, for programs that act on it."""
 

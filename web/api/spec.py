@@ -24,7 +24,7 @@ DESCRIPTION = (
     "the web interface's API tokens page. Each operation names the token scope it needs "
     "(`x-scope`), and a token never grants more than its user's role. Errors are RFC 9457 "
     "problem documents (`application/problem+json`), their title in the language of "
-    "`Accept-Language` (en or fr).")
+    "`Accept-Language` (en, fr or ar).")
 
 
 def _responses(op: Operation) -> dict[str, Any]:
