@@ -118,11 +118,9 @@ def add_case_alerts(case_id: int, body: dict[str, Any]) -> dict[str, Any]:
         actor = caller_user(db)
         before = _live_packages(db, case_id)
         version = body["version"]
-        case = cases.get_case(db, case_id)
-        for alert_id in body["alert_ids"]:
-            case = cases.add_alert(db, case_id, actor, alert_id, version)
-            version = case.version
-        return _change(db, case, before)
+        for alert_id in body["alert_ids"]:  # each add bumps the version the next one checks
+            version = cases.add_alert(db, case_id, actor, alert_id, version).version
+        return _change(db, cases.get_case(db, case_id), before)
 
 
 @operation(bp, "/cases/<id:case_id>/notes", "post", scope="triage", permission="cases.edit",
