@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from aml_screen.errors import ConfigError
 from aml_screen.i18n import LANGUAGES
+from aml_screen.roles import ROLES
 
 ENV_PREFIX = "AML_SCREEN_"
 DEFAULT_FILE = "aml-screen.toml"
@@ -93,6 +94,14 @@ class Settings:
     login_max_delay_seconds: int = 60
     login_window_minutes: int = 15
     """Failures older than this (with none since) are forgotten."""
+    require_2fa_for: tuple[str, ...] = ("supervisor", "admin")
+    """Roles that log in with a second factor (a TOTP code or a recovery code) after the
+    password: a user of such a role without one is sent to enrolment at log-in and can open
+    nothing else until enrolled. ``all`` = every role; empty = nobody is made to."""
+    session_idle_minutes: int = 30
+    """A web session left unused this long ends: log in again."""
+    session_max_hours: int = 12
+    """A web session ends this long after its log-in, however busy."""
     api_rate_limit: int = 120
     """Requests one API token may make per ``api_rate_window_seconds``; past it the API
     answers 429 with ``Retry-After``. Counted in each web process's memory: with several
@@ -139,8 +148,14 @@ class Settings:
         if self.plausible_to is not None and self.plausible_to < self.plausible_from:
             raise ConfigError("config.bad_value", name="plausible_to", value=self.plausible_to,
                               detail=f">= plausible_from ({self.plausible_from})")
+        roles = (*ROLES, "all")
+        for role in self.require_2fa_for:
+            if role not in roles:
+                raise ConfigError("config.bad_value", name="require_2fa_for", value=role,
+                                  detail=" | ".join(roles))
         for name in ("login_free_attempts", "login_name_attempts", "login_address_attempts",
                      "login_max_delay_seconds", "login_window_minutes", "max_batch_rows",
+                     "session_idle_minutes", "session_max_hours",
                      "api_rate_limit", "api_rate_window_seconds",
                      "max_batch_columns", "max_field_bytes", "max_line_bytes",
                      "max_unpacked_mb"):
@@ -152,6 +167,10 @@ class Settings:
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ConfigError("config.bad_value", name="timezone", value=self.timezone,
                               detail="IANA zone, e.g. Africa/Niamey") from exc
+
+    def two_factor_required(self, role: str) -> bool:
+        """Whether users of ``role`` must log in with a second factor (``require_2fa_for``)."""
+        return "all" in self.require_2fa_for or role in self.require_2fa_for
 
 
 def _coerce(name: str, raw: Any, annotation: Any) -> Any:

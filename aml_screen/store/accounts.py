@@ -1,7 +1,9 @@
 """Accounts: creating and administering users (role, enable/disable, password reset),
-checking passwords (argon2, throttled by ``login_throttle``) and the server-side sessions
-behind the web cookie. Every change is audited in the caller's transaction (log-in checks
-run their own short transactions: see ``authenticate``)."""
+checking passwords (argon2, throttled by ``login_throttle``; the policy is in ``passwords``)
+and the server-side sessions behind the web cookie, with their idle and absolute time-outs.
+Every change is audited in the caller's transaction (log-in checks run their own short
+transactions: see ``authenticate``). The second step of a log-in with two factors is in
+``two_factor``."""
 
 from __future__ import annotations
 
@@ -17,17 +19,18 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from aml_screen.i18n import LANGUAGES
+from aml_screen.settings import Settings
 from aml_screen.store.audit import record
 from aml_screen.store.base import utcnow
 from aml_screen.store.database import Database
 from aml_screen.store.errors import AccountError, NotFoundError
 from aml_screen.store.login_throttle import LoginLimits, audit_failure, release, reserve
-from aml_screen.store.models import ROLES, User, UserSession
+from aml_screen.store.models import ROLES, TwoFactor, User, UserSession
+from aml_screen.store.passwords import check_password
 
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,79}$")
-MIN_PASSWORD = 10
-IDLE_TIMEOUT = timedelta(hours=2)
-MAX_SESSION_AGE = timedelta(hours=12)
+CODE_WAIT = timedelta(minutes=5)
+"""How long a session that awaits the second factor stays open for the code."""
 
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not a real password")
@@ -40,6 +43,22 @@ class LoginOutcome:
     user: User | None
     refusal: str | None = None
     retry_after: int = 0
+    second_factor: bool = False
+    """The password was right and the user has two-factor log-in: a code is still needed
+    (the try stays counted by the throttle until the code is given)."""
+
+
+@dataclass(frozen=True)
+class SessionLimits:
+    """When a session ends by itself (``Settings.session_*``)."""
+
+    idle: timedelta = timedelta(minutes=30)
+    max_age: timedelta = timedelta(hours=12)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SessionLimits:
+        return cls(idle=timedelta(minutes=settings.session_idle_minutes),
+                   max_age=timedelta(hours=settings.session_max_hours))
 
 
 def _sha256(text: str) -> str:
@@ -53,8 +72,7 @@ def create_user(session: Session, username: str, role: str, password: str,
         raise AccountError("account.bad_username", username=username)
     if role not in ROLES:
         raise AccountError("account.bad_role", role=role, roles=", ".join(ROLES))
-    if len(password) < MIN_PASSWORD:
-        raise AccountError("account.short_password", minimum=MIN_PASSWORD)
+    check_password(password)
     if language not in LANGUAGES:
         raise AccountError("account.bad_language", language=language)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
@@ -71,10 +89,9 @@ def create_user(session: Session, username: str, role: str, password: str,
 def set_password(session: Session, user: User, password: str,
                  actor: User | None = None) -> None:
     """Replace a password; the user's open sessions end (a leaked one is cut off)."""
-    if len(password) < MIN_PASSWORD:
-        raise AccountError("account.short_password", minimum=MIN_PASSWORD)
+    check_password(password)
     user.password_hash = _hasher.hash(password)
-    ended = _end_sessions(session, user)
+    ended = end_sessions(session, user)
     record(session, actor, "user.password", "user", user.id, after={"sessions_ended": ended})
 
 
@@ -86,7 +103,7 @@ def reset_password(session: Session, username: str, password: str,
     return user
 
 
-def _end_sessions(session: Session, user: User) -> int:
+def end_sessions(session: Session, user: User) -> int:
     """End every open session of ``user``; returns how many were open."""
     result = session.execute(update(UserSession)
                              .where(UserSession.user_id == user.id,
@@ -117,7 +134,10 @@ def authenticate(database: Database, username: str, password: str, remote_addr: 
                  ) -> LoginOutcome:
     """Check a log-in, throttled (``login_throttle``): the try is reserved and committed
     first, then the password is checked outside any transaction (the slow hash holds no
-    lock), then the reservation is given back (success) or the failure audited."""
+    lock), then the reservation is given back (success) or the failure audited. A user with
+    two-factor log-in keeps the try counted until their code is accepted: otherwise each
+    right password would wipe the failed codes before it and codes could be guessed
+    without end."""
     limits = limits or LoginLimits()
     now = now or utcnow()
     with database.transaction() as session:
@@ -131,41 +151,73 @@ def authenticate(database: Database, username: str, password: str, remote_addr: 
         if not valid or found is None:
             audit_failure(session, held, limits)
             return LoginOutcome(None, "auth.bad_credentials")
-        release(session, held)
         user = session.get_one(User, found.id)
         if _hasher.check_needs_rehash(user.password_hash):
             user.password_hash = _hasher.hash(password)
+        factor = session.get(TwoFactor, user.id)
+        if factor is not None and factor.activated_at is not None:
+            return LoginOutcome(user, second_factor=True)
+        release(session, held)
         return LoginOutcome(user)
 
 
-def start_session(session: Session, user: User, remote_addr: str) -> str:
-    """A new server-side session; returns the token for the cookie (only its hash is kept)."""
+def start_session(session: Session, user: User, remote_addr: str, *,
+                  awaiting_code: bool = False, second_factor: str | None = None) -> str:
+    """A new server-side session; returns the token for the cookie (only its hash is kept).
+    ``awaiting_code``: the password was right, the second factor is still to come (the
+    log-in is audited once that is given, with ``second_factor``: how)."""
     token = secrets.token_urlsafe(32)
     session.add(UserSession(token_sha256=_sha256(token), user_id=user.id,
-                            remote_addr=remote_addr[:64]))
-    record(session, user, "auth.login", "user", user.id, after={"remote_addr": remote_addr})
+                            remote_addr=remote_addr[:64], awaiting_code=awaiting_code))
+    if not awaiting_code:
+        after = {"remote_addr": remote_addr}
+        if second_factor:
+            after["second_factor"] = second_factor
+        record(session, user, "auth.login", "user", user.id, after=after)
     return token
 
 
-def resolve_session(session: Session, token: str, now: datetime | None = None) -> User | None:
-    """The user behind a session token, or None when it was ended, has expired or its user
-    was disabled. Refreshes the idle clock at most once a minute."""
-    now = now or utcnow()
+def _open_session(session: Session, token: str, now: datetime, awaiting_code: bool,
+                  idle: timedelta, max_age: timedelta) -> tuple[UserSession, User] | None:
+    """The session of ``token`` and its user while it is open (ended at once when it has
+    outlived ``idle`` or ``max_age``), of the kind ``awaiting_code`` says."""
     found = session.execute(select(UserSession, User).join(User, User.id == UserSession.user_id)
-                            .where(UserSession.token_sha256 == _sha256(token))).first()
+                            .where(UserSession.token_sha256 == _sha256(token),
+                                   UserSession.awaiting_code.is_(awaiting_code))).first()
     if found is None:
         return None
     row, user = found
     if row.ended_at is not None:
         return None
-    if now - row.last_seen_at > IDLE_TIMEOUT or now - row.created_at > MAX_SESSION_AGE:
+    if now - row.last_seen_at > idle or now - row.created_at > max_age:
         row.ended_at = now
         return None
     if not user.active:
         return None
+    return row, user
+
+
+def resolve_session(session: Session, token: str, now: datetime | None = None,
+                    limits: SessionLimits | None = None) -> User | None:
+    """The user behind a session token, or None when it was ended, has expired, its user
+    was disabled or it still awaits the second factor. Refreshes the idle clock at most once
+    a minute."""
+    now = now or utcnow()
+    limits = limits or SessionLimits()
+    found = _open_session(session, token, now, False, limits.idle, limits.max_age)
+    if found is None:
+        return None
+    row, user = found
     if now - row.last_seen_at > timedelta(minutes=1):
         row.last_seen_at = now
     return user
+
+
+def resolve_pending(session: Session, token: str, now: datetime | None = None
+                    ) -> tuple[UserSession, User] | None:
+    """The session awaiting a second factor behind ``token`` and its user, for at most
+    ``CODE_WAIT`` after the password was given."""
+    return _open_session(session, token, now or utcnow(), True, CODE_WAIT, CODE_WAIT)
 
 
 def end_session(session: Session, token: str, user: User) -> None:
@@ -233,7 +285,7 @@ def disable_user(session: Session, username: str, actor: User | None = None) -> 
         return user
     _keep_an_admin(session, user)
     user.active = False
-    ended = _end_sessions(session, user)
+    ended = end_sessions(session, user)
     record(session, actor, "user.disable", "user", user.id, before={"active": True},
            after={"active": False, "sessions_ended": ended})
     return user

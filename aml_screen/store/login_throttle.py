@@ -11,7 +11,9 @@ most the allowance is checked; a successful log-in gives its reservation back.
 Failed log-ins are audited in aggregate, not one event each: the first failure of a user
 name from an address within the window (``auth.login_failed``), and each counter reaching
 its allowance (``auth.login_throttled``, with the count). Anyone can fail a log-in, so one
-event per failure would let anyone grow the audit trail at will.
+event per failure would let anyone grow the audit trail at will. (A wrong second-factor
+code is audited each time, by ``two_factor``: only someone who knew the password gets to
+type one, and the same counters slow them down.)
 """
 
 from __future__ import annotations
@@ -120,14 +122,16 @@ def reserve(session: Session, username: str, remote_addr: str, limits: LoginLimi
                        {scope: count + 1 for scope, count in failures.items()})
 
 
-def release(session: Session, reservation: Reservation) -> None:
-    """A successful log-in: the name's failures from this address are forgotten, and this
-    try no longer counts against the name or the address."""
-    session.execute(update(LoginThrottle)
-                    .where(LoginThrottle.key.in_([reservation.keys["name"],
-                                                  reservation.keys["address"]]),
-                           LoginThrottle.failures > 0)
-                    .values(failures=LoginThrottle.failures - 1))
+def release(session: Session, reservation: Reservation, tries: int = 1) -> None:
+    """A successful log-in: the name's failures from this address are forgotten, and its
+    ``tries`` (the password, and the code of a two-factor log-in) no longer count against
+    the name or the address."""
+    for _ in range(tries):
+        session.execute(update(LoginThrottle)
+                        .where(LoginThrottle.key.in_([reservation.keys["name"],
+                                                      reservation.keys["address"]]),
+                               LoginThrottle.failures > 0)
+                        .values(failures=LoginThrottle.failures - 1))
     session.execute(update(LoginThrottle)
                     .where(LoginThrottle.key == reservation.keys["pair"])
                     .values(failures=0))
@@ -135,10 +139,15 @@ def release(session: Session, reservation: Reservation) -> None:
 
 def audit_failure(session: Session, reservation: Reservation, limits: LoginLimits) -> None:
     """Audit a failed try when it opens a burst or trips a counter (see the module notes)."""
-    name, remote = reservation.username[:120], reservation.remote_addr
     if reservation.counts["pair"] == 1:
-        record(session, None, "auth.login_failed", "user", name,
-               after={"remote_addr": remote})
+        record(session, None, "auth.login_failed", "user", reservation.username[:120],
+               after={"remote_addr": reservation.remote_addr})
+    audit_limits(session, reservation, limits)
+
+
+def audit_limits(session: Session, reservation: Reservation, limits: LoginLimits) -> None:
+    """Audit each counter that this failed try brought to its allowance."""
+    name, remote = reservation.username[:120], reservation.remote_addr
     for scope in SCOPES:
         if reservation.counts[scope] == limits.free(scope):
             record(session, None, "auth.login_throttled", "user", name,

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from aml_screen.store import AccountError, Database, StoreError
 from aml_screen.store.accounts import (
-    IDLE_TIMEOUT,
+    SessionLimits,
     authenticate,
     create_user,
     disable_user,
@@ -157,7 +157,7 @@ def test_sessions_end_at_logout_disable_and_idle_timeout(database: Database) -> 
         end_session(session, first, user)
         assert resolve_session(session, first) is None
         assert resolve_session(session, second) is user
-        assert resolve_session(session, third, now=utcnow() + IDLE_TIMEOUT * 2) is None
+        assert resolve_session(session, third, now=utcnow() + SessionLimits().idle * 2) is None
         disable_user(session, "fatou")
         assert resolve_session(session, second) is None
         assert resolve_session(session, "forged-token") is None

@@ -17,7 +17,6 @@ from werkzeug.wrappers import Response
 
 from aml_screen.i18n import LANGUAGES
 from aml_screen.store.accounts import (
-    MIN_PASSWORD,
     create_user,
     disable_user,
     enable_user,
@@ -28,6 +27,7 @@ from aml_screen.store.accounts import (
 from aml_screen.store.batches import latest_screened_batch
 from aml_screen.store.errors import AccountError
 from aml_screen.store.models import ROLES, Batch, User
+from aml_screen.store.passwords import MIN_PASSWORD
 from web.admin.catalogue import lists_view, rules_view
 from web.i18n import current_language, gettext
 from web.security import current_user, require

@@ -31,7 +31,8 @@ DISPOSITION_WORDS = {"alert": "web.disposition.", "export": "web.disposition.",
 """A status or disposition is worded by the kind of object it belongs to (an export's
 filters name alert statuses)."""
 CODE_WORDS = {"role": "web.role.", "language": "web.language.", "scopes": "tokens.scope.",
-              "scope": "audit.value.scope."}
+              "scope": "audit.value.scope.", "second_factor": "audit.value.second_factor.",
+              "step": "audit.value.step."}
 TEXT_FIELDS = frozenset({"body", "close_reason", "label", "name", "narrative", "query",
                          "reason", "title"})
 """Fields holding what a person wrote: shown as words. Any other text that is neither a

@@ -46,6 +46,7 @@ from aml_screen.store.models.subjects import (
     SubjectState,
     SubjectToken,
 )
+from aml_screen.store.models.two_factor import RecoveryCode, TwoFactor
 
 __all__ = [
     "ALERT_STATUSES", "API_SCOPES", "BATCH_STATUSES", "CASE_DISPOSITIONS", "CASE_STATUSES",
@@ -53,7 +54,8 @@ __all__ = [
     "AlertLabel", "AlertSubject", "ApiToken",
     "AuditEvent", "Batch", "Case", "CaseAlert", "CaseNote", "Comment", "EvidencePackage",
     "Exemption", "Hit", "ListedEntry", "LoginThrottle", "PartySubject", "QuarantineRow",
+    "RecoveryCode",
     "Rescreen", "RuleHit", "Subject", "SubjectCounterparty", "SubjectDecision", "SubjectHub",
     "SubjectIdentifier", "SubjectLink", "SubjectMerge", "SubjectNameToken", "SubjectProfile",
-    "SubjectState", "SubjectToken", "Transaction", "User", "UserSession",
+    "SubjectState", "SubjectToken", "Transaction", "TwoFactor", "User", "UserSession",
 ]

@@ -7,9 +7,10 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from aml_screen.roles import ROLES
 from aml_screen.store.base import Base, UTCDateTime, utcnow
 
-ROLES = ("analyst", "investigator", "supervisor", "auditor", "admin")
+__all__ = ["ROLES", "LoginThrottle", "User", "UserSession"]
 
 
 class User(Base):
@@ -38,6 +39,9 @@ class UserSession(Base):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     remote_addr: Mapped[str | None] = mapped_column(String(64))
+    awaiting_code: Mapped[bool] = mapped_column(Boolean, default=False)
+    """The password was right, the second factor not given yet: the session opens no page
+    but the code page, and only for a few minutes."""
 
 
 class LoginThrottle(Base):
