@@ -4,7 +4,9 @@ One blueprint per area: every sub-package of ``web`` with a ``views`` module (de
 is registered, and its ``NAV`` entries (order, endpoint, message key, permission) go into the
 top menu of the users allowed to open them. Views stay thin and call the store's
 operations, which write the audit trail. ``overrides`` are Flask config values
-(e.g. ``JOBS_IMMEDIATE=True`` runs screening jobs inline, for tests)."""
+(e.g. ``JOBS_IMMEDIATE=True`` runs screening jobs inline, for tests;
+``TWO_FACTOR_EXEMPT`` names the demo accounts that ``serve --demo`` lets in without a second
+factor)."""
 
 from __future__ import annotations
 
@@ -52,11 +54,12 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
         SESSION_COOKIE_SECURE=True,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_max_hours),
         MAX_CONTENT_LENGTH=int(settings.max_upload_mb * 1024 * 1024),
-        WTF_CSRF_TIME_LIMIT=12 * 3600,
+        WTF_CSRF_TIME_LIMIT=settings.session_max_hours * 3600,
         WTF_CSRF_SSL_STRICT=False,  # the Origin/Referer checks below the token suffice
         JOBS_IMMEDIATE=False,
+        TWO_FACTOR_EXEMPT=(),  # user names; only `aml-screen serve --demo` sets it
     )
     app.config.update(overrides)
     database = open_database(settings.database_url)

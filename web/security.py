@@ -1,8 +1,13 @@
 """Authentication and the response headers, enforced for every request in one place.
 
 The cookie (signed by Flask) carries only a random session token; ``before_request``
-resolves it against the store on every request, so log-out or disabling a user refuses a
-replayed cookie at once."""
+resolves it against the store on every request (with the idle and absolute time-outs of the
+settings), so log-out or disabling a user refuses a replayed cookie at once.
+
+Two-factor log-in: a user whose role requires it (``require_2fa_for``) but who has not
+enrolled is signed in only to enrol: every view but those marked ``enrolling`` sends them to
+the enrolment page. A log-in whose code is still awaited holds its token under another name
+(``pending``) and opens no page but the code's."""
 
 from __future__ import annotations
 
@@ -11,17 +16,20 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import Flask, Response, abort, g, redirect, request, session, url_for
+from flask import Flask, Response, abort, current_app, g, redirect, request, session, url_for
 
-from aml_screen.store.accounts import resolve_session
+from aml_screen.store.accounts import SessionLimits, resolve_session
 from aml_screen.store.ids import parse_id
 from aml_screen.store.models import User
+from aml_screen.store.secret_box import SecretBox
+from aml_screen.store.two_factor import is_active
 from web.api.problems import in_api
 from web.permissions import PERMISSIONS, allowed
 from web.services import services
 
 F = TypeVar("F", bound=Callable[..., Any])
 PERMISSION_ATTR = "aml_screen_permission"
+ENROLLING_ATTR = "aml_screen_enrolling"
 PUBLIC = "public"
 
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -40,9 +48,23 @@ class CurrentUser:
     username: str
     role: str
     language: str
+    must_enrol: bool = False
+    """Their role requires two-factor log-in and they have not enrolled yet."""
 
     def can(self, permission: str) -> bool:
         return allowed(self.role, permission)
+
+
+def secret_box() -> SecretBox:
+    """Seals the TOTP secrets with a key derived from the app's secret key."""
+    return SecretBox(str(current_app.config["SECRET_KEY"]))
+
+
+def two_factor_required(user: User) -> bool:
+    """The settings' ``require_2fa_for``, except for the demo accounts of ``serve --demo``
+    (``TWO_FACTOR_EXEMPT``, set by that command alone)."""
+    return (services().settings.two_factor_required(user.role)
+            and user.username not in current_app.config["TWO_FACTOR_EXEMPT"])
 
 
 def current_user() -> CurrentUser | None:
@@ -65,8 +87,9 @@ def form_int(name: str) -> int:
     return -1 if found is None else found
 
 
-def require(permission: str) -> Callable[[F], F]:
-    """Mark a view as needing ``permission`` (``PUBLIC`` for the log-in page)."""
+def require(permission: str, *, enrolling: bool = False) -> Callable[[F], F]:
+    """Mark a view as needing ``permission`` (``PUBLIC`` for the log-in page); ``enrolling``:
+    open to a user who must enrol in two-factor log-in first (enrolment, log-out)."""
     if permission != PUBLIC and permission not in PERMISSIONS:
         raise ValueError(f"unknown permission {permission!r}")
 
@@ -77,11 +100,14 @@ def require(permission: str) -> Callable[[F], F]:
                 user = current_user()
                 if user is None:
                     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+                if user.must_enrol and not enrolling:
+                    return redirect(url_for("two_factor.settings"))
                 if not user.can(permission):
                     abort(403)
             return view(*args, **kwargs)
 
         setattr(guarded, PERMISSION_ATTR, permission)
+        setattr(guarded, ENROLLING_ATTR, enrolling)
         return cast("F", guarded)
 
     return decorate
@@ -94,10 +120,12 @@ def _load_user() -> None:
     token = session.get("sid")
     if not isinstance(token, str):
         return
+    limits = SessionLimits.from_settings(services().settings)
     with services().database.transaction() as db:
-        user: User | None = resolve_session(db, token)
+        user: User | None = resolve_session(db, token, limits=limits)
         if user is not None:
-            g.user = CurrentUser(user.id, user.username, user.role, user.language)
+            must_enrol = two_factor_required(user) and not is_active(db, user.id)
+            g.user = CurrentUser(user.id, user.username, user.role, user.language, must_enrol)
     if g.user is None:
         session.clear()
 

@@ -4,7 +4,12 @@
 In the embedded set-up (``job_queue_url = "sqlite"``) ``serve`` also runs the job worker in
 its own process, so one command is enough. Whichever runs the jobs also runs the reaper,
 which queues again the jobs a killed worker left behind (``jobs/reaper.py``). ``--demo``
-adds demo accounts and queues the bundled sample batch, then prints the URL and a log-in."""
+adds demo accounts and queues the bundled sample batch, then prints the URL and a log-in.
+
+The demo accounts log in with their password alone, even ``demo-supervisor`` whose role
+requires a second factor (``require_2fa_for``): a quick look should not need a phone. That
+exemption is made by ``--demo`` only (``TWO_FACTOR_EXEMPT``), for those names only, and
+said on the console; the same accounts served without ``--demo`` must enrol."""
 
 from __future__ import annotations
 
@@ -27,6 +32,7 @@ from aml_screen.store.models import User
 
 SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "sample_batch.csv"
 DEMO_ROLES = ("analyst", "investigator", "supervisor", "auditor")
+DEMO_NAMES = tuple(f"demo-{role}" for role in DEMO_ROLES)
 
 
 def demo_accounts(database: Database) -> str:
@@ -34,7 +40,7 @@ def demo_accounts(database: Database) -> str:
     password = secrets.token_urlsafe(9)
     with database.transaction() as session:
         for role in DEMO_ROLES:
-            name = f"demo-{role}"
+            name = f"demo-{role}"  # one of DEMO_NAMES
             user = session.scalars(select(User).where(User.username == name)).first()
             if user is None:
                 create_user(session, name, role, password)
@@ -65,12 +71,17 @@ def serve_command(obj: Context, host: str, port: int, threads: int | None, worke
     from web import create_app
     from web.services import services
 
-    overrides = {"SESSION_COOKIE_SECURE": not insecure_http}
+    overrides: dict[str, object] = {"SESSION_COOKIE_SECURE": not insecure_http}
+    if demo:
+        overrides["TWO_FACTOR_EXEMPT"] = DEMO_NAMES
     app = create_app(obj.settings, **overrides)
     with app.app_context():
         found = services()
     if demo:
         click.echo(t("serve.demo_login", **_demo(found.database, found.jobs)))
+        exempt = [f"demo-{r}" for r in DEMO_ROLES if obj.settings.two_factor_required(r)]
+        if exempt:
+            click.echo(t("two_factor.demo_exempt", names=", ".join(exempt)))
     processes = web_processes(obj.settings, workers)
     if processes > 1:
         found.database.engine.dispose()  # no connection is shared with the forked workers
@@ -105,7 +116,7 @@ def _demo(database: Database, jobs: JobQueue) -> dict[str, str]:
     """Demo accounts and the sample batch queued; the log-in to print."""
     password = demo_accounts(database)
     submit_batch(jobs, database, SAMPLE.name, SAMPLE.read_bytes(), None)
-    return {"roles": ", ".join(f"demo-{r}" for r in DEMO_ROLES), "password": password}
+    return {"roles": ", ".join(DEMO_NAMES), "password": password}
 
 
 def _url(host: str, port: int) -> str:

@@ -92,6 +92,13 @@ def is_active(session: Session, user_id: int) -> bool:
     return found is not None
 
 
+def enrolled(session: Session) -> dict[int, bool]:
+    """User id -> whether two-factor log-in is in force, for every user who began enrolling
+    (the accounts page)."""
+    rows = session.execute(select(TwoFactor.user_id, TwoFactor.activated_at))
+    return {user_id: activated is not None for user_id, activated in rows}
+
+
 def status(session: Session, user: User) -> Status:
     row = session.get(TwoFactor, user.id)
     left = session.scalar(select(func.count()).select_from(RecoveryCode)

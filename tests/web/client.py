@@ -22,7 +22,10 @@ _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 @contextmanager
 def running_app(folder: Path, **settings: Any) -> Iterator[Flask]:
-    """The app on a private database, screening jobs run inline."""
+    """The app on a private database, screening jobs run inline. Two-factor log-in is
+    required of nobody unless ``require_2fa_for`` is given: the other tests sign supervisors
+    and admins in with a password (``tests/web/test_two_factor*.py`` use the policy)."""
+    settings.setdefault("require_2fa_for", ())
     with isolated_url(folder) as url:
         app = create_app(repo_settings(data_dir=folder / "var", database_url=url, **settings),
                          JOBS_IMMEDIATE=True)

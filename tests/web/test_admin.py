@@ -120,7 +120,9 @@ def test_refused_creations_say_why_and_create_nothing(app: Flask) -> None:
         ({"username": "kadidia", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD + "!"},
          "The two passwords are not the same."),
         ({"username": "kadidia", "password": "court", "confirm": "court"},
-         "at least 10 characters"),
+         "at least 12 characters"),
+        ({"username": "kadidia", "password": "Unbelievable", "confirm": "Unbelievable"},
+         "one of the most common"),
         ({"username": "<b>kadi</b>", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
          "<b>kadi</b>"),
         ({"username": "fatou", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
@@ -204,7 +206,7 @@ def test_a_password_reset_ends_sessions_and_sets_the_new_password(app: Flask) ->
     user_id = _user(app, "souleymane").id
     form = _text(client.get(f"/admin/users/{user_id}/password"))
     assert "New password for souleymane" in form
-    assert 'minlength="10"' in form
+    assert 'minlength="12"' in form
     head = _head(app)
     mismatch = post(client, f"/admin/users/{user_id}/password",
                     {"password": NEW_PASSWORD, "confirm": "something else"},

@@ -1,5 +1,5 @@
-"""Administration: user accounts (create, role, disable/enable, password reset), and the
-configured watchlists and rule packs.
+"""Administration: user accounts (create, role, disable/enable, password reset, two-factor
+reset), and the configured watchlists and rule packs.
 
 Account pages need ``users.manage`` (admins only); every change goes through the store's
 account operations, which refuse to lose the last admin and write the audit event. The lists
@@ -28,6 +28,7 @@ from aml_screen.store.batches import latest_screened_batch
 from aml_screen.store.errors import AccountError
 from aml_screen.store.models import ROLES, Batch, User
 from aml_screen.store.passwords import MIN_PASSWORD
+from aml_screen.store.two_factor import enrolled, reset
 from web.admin.catalogue import lists_view, rules_view
 from web.i18n import current_language, gettext
 from web.security import current_user, require
@@ -60,8 +61,8 @@ def _users_page() -> Response:
 @require("users.manage")
 def users() -> str:
     with services().database.transaction() as db:
-        rows = list_users(db)
-    return render_template("admin/users.html", users=rows, roles=ROLES)
+        rows, two_factor = list_users(db), enrolled(db)
+    return render_template("admin/users.html", users=rows, roles=ROLES, two_factor=two_factor)
 
 
 @bp.get("/users/new")
@@ -124,6 +125,12 @@ def disable(user_id: int) -> Response:
 @require("users.manage")
 def enable(user_id: int) -> Response:
     return _change(user_id, "admin.flash.enabled", enable_user)
+
+
+@bp.post("/users/<id:user_id>/two-factor/reset")
+@require("users.manage")
+def reset_two_factor(user_id: int) -> Response:
+    return _change(user_id, "two_factor.reset_done", reset)
 
 
 @bp.get("/users/<id:user_id>/password")

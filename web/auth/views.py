@@ -1,4 +1,5 @@
-"""Log-in, log-out and the language switch."""
+"""Log-in, log-out and the language switch. A user with two-factor log-in is sent from the
+password to the code (``web/two_factor``), holding a session that opens nothing else."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from web.services import services
 bp = Blueprint("auth", __name__)
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only paths on this site: an attacker's ``next=https://…`` must not redirect away."""
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
@@ -33,7 +34,7 @@ def home() -> Response:
 @require(PUBLIC)
 def login() -> Response | str:
     if current_user() is not None:
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(safe_next(request.args.get("next")))
     return render_template("auth/login.html", next=request.args.get("next", ""))
 
 
@@ -51,7 +52,7 @@ def login_submit() -> Response | tuple[str, int]:
     if outcome.user is not None:
         with database.transaction() as db:
             user = db.get_one(User, outcome.user.id)
-            token = start_session(db, user, remote)
+            token = start_session(db, user, remote, awaiting_code=outcome.second_factor)
             if chosen in LANGUAGES:
                 set_language(db, user, str(chosen))  # picked on this page: remembered
             language = user.language
@@ -62,14 +63,17 @@ def login_submit() -> Response | tuple[str, int]:
         return render_template("auth/login.html", error=message, username=username,
                                next=request.form.get("next", "")), status
     session.clear()
+    session["lang"] = language
+    if outcome.second_factor:
+        session["pending"] = token
+        return redirect(url_for("two_factor.code_form", next=request.form.get("next", "")))
     session.permanent = True
     session["sid"] = token
-    session["lang"] = language
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(safe_next(request.form.get("next")))
 
 
 @bp.post("/logout")
-@require("session")
+@require("session", enrolling=True)
 def logout() -> Response:
     user = current_user()
     token = session.get("sid")
@@ -91,4 +95,4 @@ def language() -> Response:
         if user is not None:
             with services().database.transaction() as db:
                 set_language(db, db.get_one(User, user.id), chosen)
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(safe_next(request.form.get("next")))

@@ -1,8 +1,9 @@
 """Administration: accounts (admins only), watchlists and rules (read-only, dashboard.view).
 
 The posts act on a throw-away account: disable/enable only toggle it, and the other forms
-are refused (unknown role, passwords that differ, an invalid user name), so running them as
-an admin changes nothing that the other checks rely on."""
+are refused (unknown role, passwords that differ, an invalid user name, a two-factor reset of
+an account that never enrolled), so running them as an admin changes nothing that the other
+checks rely on."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ ROUTES = [
     ("POST", "/admin/users/{user_id}/role", "users.manage", {"role": "bogus"}),
     ("POST", "/admin/users/{user_id}/disable", "users.manage", {}),
     ("POST", "/admin/users/{user_id}/enable", "users.manage", {}),
+    ("POST", "/admin/users/{user_id}/two-factor/reset", "users.manage", {}),
     ("GET", "/admin/users/{user_id}/password", "users.manage", {}),
     ("POST", "/admin/users/{user_id}/password", "users.manage",
      {"password": "first one typed", "confirm": "another one typed"}),
