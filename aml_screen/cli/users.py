@@ -27,6 +27,7 @@ from aml_screen.store.accounts import (
     set_role,
 )
 from aml_screen.store.models import ROLES
+from aml_screen.store.two_factor import reset as reset_two_factor
 
 T = TypeVar("T")
 
@@ -129,6 +130,16 @@ def reset_password_command(obj: Context, name: str, password_stdin: bool) -> Non
     password = _read_password(password_stdin)
     _in_session(obj, lambda session: reset_password(session, name, password))
     click.echo(t("admin.cli.password_reset", name=name))
+
+
+@users_group.command("reset-2fa")
+@click.argument("name")
+@pass_context
+def reset_two_factor_command(obj: Context, name: str) -> None:
+    """Take away an account's second factor (a lost phone) and end its sessions; it enrols
+    again at its next log-in / réinitialise la connexion à deux facteurs."""
+    _in_session(obj, lambda session: reset_two_factor(session, name))
+    click.echo(t("two_factor.reset_done", name=name))
 
 
 @users_group.command("list")

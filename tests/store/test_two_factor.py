@@ -8,9 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 import pyotp
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import select
 
-from aml_screen.store import AccountError, Database
+from aml_screen.cli import main
+from aml_screen.store import AccountError, Database, open_database
 from aml_screen.store.accounts import (
     SessionLimits,
     authenticate,
@@ -31,7 +33,7 @@ from aml_screen.store.two_factor import (
     second_step,
     status,
 )
-from tests.store.samples import PASSWORD, add_user
+from tests.store.samples import PASSWORD, REPO, add_user
 
 BOX = SecretBox("the web's secret key, for tests")
 T0 = datetime(2026, 1, 5, 10, 0, 0, tzinfo=UTC)
@@ -220,3 +222,21 @@ def test_sessions_end_when_idle_or_too_old(database: Database) -> None:
                                    limits) is not None
         assert resolve_session(session, busy, now + timedelta(minutes=61), limits) is None
         assert resolve_session(session, idle, now + timedelta(minutes=31), limits) is None
+
+
+def test_the_command_line_resets_a_second_factor(url: str) -> None:
+    """The way back in when the only admin lost their phone: ``users reset-2fa``."""
+    database = open_database(url)
+    try:
+        _enrolled(database, "root")
+    finally:
+        database.dispose()
+    result = CliRunner().invoke(main, ["--config", str(REPO / "aml-screen.toml"), "users",
+                                       "reset-2fa", "root"],
+                                env={"AML_SCREEN_DATABASE_URL": url})
+    assert result.exit_code == 0, result.output
+    assert "two-factor log-in of root reset" in result.output
+    again = CliRunner().invoke(main, ["--config", str(REPO / "aml-screen.toml"), "users",
+                                      "reset-2fa", "root"],
+                               env={"AML_SCREEN_DATABASE_URL": url})
+    assert again.exit_code == 2 and "no two-factor log-in to reset" in again.output

@@ -35,10 +35,11 @@ BROWSER_MARKS = [
 
 @contextmanager
 def serve_app(folder: Path, users: dict[str, str],
-              prepare: Callable[[Flask], None] | None = None) -> Iterator[str]:
+              prepare: Callable[[Flask], None] | None = None, **settings: Any) -> Iterator[str]:
     """The app on a private database with ``users`` (name → role), served on a free port;
-    ``prepare(app)`` runs before serving (e.g. to load a batch); yields the base URL."""
-    with running_app(folder) as app:
+    ``prepare(app)`` runs before serving (e.g. to load a batch); ``settings`` override the
+    repository's; yields the base URL."""
+    with running_app(folder, **settings) as app:
         app.config["JOBS_IMMEDIATE"] = False
         db = database(app)
         for name, role in users.items():

@@ -79,7 +79,9 @@ def test_a_supervisor_without_a_second_factor_can_only_enrol(app: Flask) -> None
         assert response.headers["Location"] == "/account/two-factor"
     page = client.get("/account/two-factor")
     assert page.status_code == 200
-    assert "Your role requires two-factor log-in" in page.get_data(as_text=True)
+    text = page.get_data(as_text=True)
+    assert "Your role requires two-factor log-in" in text
+    assert 'href="/alerts"' not in text  # no menu to pages that would not open
     analyst = app.test_client()
     login(analyst, "awa")
     assert analyst.get("/alerts").status_code == 200  # not required of analysts
