@@ -239,4 +239,5 @@ def test_the_command_line_resets_a_second_factor(url: str) -> None:
     again = CliRunner().invoke(main, ["--config", str(REPO / "aml-screen.toml"), "users",
                                       "reset-2fa", "root"],
                                env={"AML_SCREEN_DATABASE_URL": url})
-    assert again.exit_code == 2 and "no two-factor log-in to reset" in again.output
+    assert again.exit_code == 2
+    assert "no two-factor log-in to reset" in again.output

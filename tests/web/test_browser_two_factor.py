@@ -56,7 +56,8 @@ def test_enrol_then_log_in_with_a_code_and_a_recovery_code(server: str, page: An
     qr_code = page.locator("figure.qr svg")
     expect(qr_code).to_be_visible()
     box = qr_code.bounding_box()
-    assert box is not None and box["width"] >= 150
+    assert box is not None
+    assert box["width"] >= 150
     key = page.locator("#two-factor-key").inner_text().replace(" ", "")
     assert re.fullmatch(r"[A-Z2-7]{32}", key)
     page.screenshot(path=str(screenshots / "two-factor-enrolment.png"), full_page=True)
