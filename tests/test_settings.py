@@ -72,6 +72,9 @@ def test_sqlite_url_is_resolved_next_to_the_file(tmp_path: Path) -> None:
         ("", {"AML_SCREEN_LOGIN_NAME_ATTEMPTS": "ten"}),
         ("", {"AML_SCREEN_PLAUSIBLE_TO": "31/12/2030"}),
         ("plausible_from = 2001-01-01\nplausible_to = 2000-12-31\n", {}),
+        ('require_2fa_for = ["supervisor", "boss"]\n', {}),
+        ("", {"AML_SCREEN_SESSION_IDLE_MINUTES": "0"}),
+        ("", {"AML_SCREEN_SESSION_MAX_HOURS": "-1"}),
     ],
 )
 def test_invalid_settings_raise_config_error(tmp_path: Path, content: str,
@@ -80,6 +83,21 @@ def test_invalid_settings_raise_config_error(tmp_path: Path, content: str,
     config.write_text(content, encoding="utf-8")
     with pytest.raises(ConfigError):
         load_settings(environ=env, config_file=config)
+
+
+def test_two_factor_policy_and_session_limits(tmp_path: Path) -> None:
+    default = load_settings(environ={}, config_file=tmp_path / "none.toml")
+    assert (default.session_idle_minutes, default.session_max_hours) == (30, 12)
+    assert [role for role in ("analyst", "supervisor", "admin")
+            if default.two_factor_required(role)] == ["supervisor", "admin"]
+    everyone = load_settings(environ={"AML_SCREEN_REQUIRE_2FA_FOR": "all"},
+                             config_file=tmp_path / "none.toml")
+    assert everyone.two_factor_required("analyst")
+    config = tmp_path / "aml-screen.toml"
+    config.write_text("require_2fa_for = []\nsession_idle_minutes = 10\n", encoding="utf-8")
+    nobody = load_settings(environ={}, config_file=config)
+    assert not nobody.two_factor_required("admin")
+    assert nobody.session_idle_minutes == 10
 
 
 def test_repository_settings_file_is_valid() -> None:

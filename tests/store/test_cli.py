@@ -45,7 +45,7 @@ def test_users_create_reads_the_password_from_stdin(url: str) -> None:
 
 @pytest.mark.parametrize(("args", "stdin", "message"), [
     (["--role", "boss", "--password-stdin"], PASSWORD, "--role: boss is not one of analyst"),
-    (["--role", "analyst", "--password-stdin"], "short", "at least 10 characters"),
+    (["--role", "analyst", "--password-stdin"], "short", "at least 12 characters"),
     (["--role", "analyst"], None, "--password-stdin"),
 ])
 def test_users_create_refuses_bad_input(url: str, args: list[str], stdin: str | None,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from html import unescape
 
 import pytest
@@ -7,7 +8,8 @@ from flask import Flask
 from sqlalchemy import select
 
 from aml_screen.store.accounts import disable_user
-from aml_screen.store.models import AuditEvent, User
+from aml_screen.store.base import utcnow
+from aml_screen.store.models import AuditEvent, User, UserSession
 from tests.store.samples import add_user
 from tests.web.client import csrf_token, database, login, post
 
@@ -110,3 +112,20 @@ def test_the_users_language_is_remembered(app: Flask) -> None:
         assert session.scalars(select(AuditEvent.action).where(
             AuditEvent.actor_name == "mariam").order_by(AuditEvent.id)).all()[-2:] == [
             "user.language", "auth.login"]
+
+
+def test_a_session_ends_after_the_idle_time_of_the_settings(app: Flask) -> None:
+    """30 minutes unused by default (``session_idle_minutes``): a session last used 40
+    minutes ago is refused, one used 20 minutes ago is not."""
+    add_user(database(app), "binta", "investigator")
+    clients = {}
+    for minutes in (20, 40):
+        client = app.test_client()
+        login(client, "binta")
+        with database(app).transaction() as session:
+            row = session.scalars(select(UserSession).order_by(UserSession.id.desc())).first()
+            assert row is not None
+            row.last_seen_at = utcnow() - timedelta(minutes=minutes)
+        clients[minutes] = client
+    assert clients[20].get("/alerts").status_code == 200
+    assert clients[40].get("/alerts").headers["Location"].startswith("/login")
