@@ -23,7 +23,7 @@ from aml_screen.store.two_factor import activate, begin_enrolment
 from tests.store.samples import add_user
 from tests.web.client import database, login, post, running_app
 from tests.web.translation_check import untranslated
-from web.security import secret_box
+from web.security import ENROLLING_ATTR, secret_box
 
 _KEY = re.compile(r'id="two-factor-key"[^>]*>([A-Z2-7 ]+)<')
 _CODES = re.compile(r"<li><bdi class=\"mono\">([A-Z2-7-]{19})</bdi></li>")
@@ -210,3 +210,10 @@ def test_demo_accounts_are_exempt_only_when_served_with_demo(app: Flask) -> None
         assert client.get("/alerts").status_code == 200
     finally:
         app.config["TWO_FACTOR_EXEMPT"] = ()
+
+
+def test_only_enrolment_and_log_out_open_before_enrolment(app: Flask) -> None:
+    open_while_enrolling = {name for name, view in app.view_functions.items()
+                            if getattr(view, ENROLLING_ATTR, False)}
+    assert open_while_enrolling == {"two_factor.settings", "two_factor.start",
+                                    "two_factor.activate_view", "auth.logout"}
