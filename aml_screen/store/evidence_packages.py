@@ -194,3 +194,10 @@ def download(session: Session, case_id: int, package_id: int,
     name = f"VOID-{package.file_name}" if package.status == "void" else package.file_name
     return name, package.content
 
+
+def live_packages(session: Session, case_id: int) -> dict[int, str]:
+    """The case's packages not void, each with its status (read before and after a change
+    tells which ones the change voided)."""
+    rows = session.execute(select(EvidencePackage.id, EvidencePackage.status).where(
+        EvidencePackage.case_id == case_id, EvidencePackage.status != "void"))
+    return {package_id: status for package_id, status in rows}

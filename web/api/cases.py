@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from aml_screen.i18n import number, plural
 from aml_screen.store import cases
 from aml_screen.store.accounts import usernames
-from aml_screen.store.models import Case, CaseNote, EvidencePackage
+from aml_screen.store.evidence_packages import live_packages
+from aml_screen.store.models import Case, CaseNote
 from web.api import case_schemas
 from web.api.blueprint import bp, caller, caller_user
 from web.api.endpoints import operation
@@ -79,18 +79,11 @@ def get_case(case_id: int) -> dict[str, Any]:
         }
 
 
-def _live_packages(db: Session, case_id: int) -> dict[int, str]:
-    """The case's packages not void, each with its status."""
-    rows = db.execute(select(EvidencePackage.id, EvidencePackage.status).where(
-        EvidencePackage.case_id == case_id, EvidencePackage.status != "void"))
-    return {package_id: status for package_id, status in rows}
-
-
 def _change(db: Session, case: Case, before: dict[int, str],
             note: dict[str, Any] | None = None) -> dict[str, Any]:
     """The case as saved, and the packages of ``before`` the change voided, with a warning
     in words when an approved one is among them."""
-    after = _live_packages(db, case.id)
+    after = live_packages(db, case.id)
     voided = [{"id": package_id, "was": status} for package_id, status in sorted(before.items())
               if package_id not in after]
     approved = [str(v["id"]) for v in voided if v["was"] == "approved"]
@@ -116,7 +109,7 @@ def add_case_alerts(case_id: int, body: dict[str, Any]) -> dict[str, Any]:
     """
     with services().database.transaction() as db:
         actor = caller_user(db)
-        before = _live_packages(db, case_id)
+        before = live_packages(db, case_id)
         version = body["version"]
         for alert_id in body["alert_ids"]:  # each add bumps the version the next one checks
             version = cases.add_alert(db, case_id, actor, alert_id, version).version
@@ -133,6 +126,6 @@ def add_case_note(case_id: int, body: dict[str, Any]) -> dict[str, Any]:
     """
     with services().database.transaction() as db:
         actor = caller_user(db)
-        before = _live_packages(db, case_id)
+        before = live_packages(db, case_id)
         note = cases.add_note(db, case_id, actor, body["body"])
         return _change(db, cases.get_case(db, case_id), before, _note(note, actor.username))
