@@ -140,3 +140,13 @@ def test_who_may_read_and_change_cases(app: Flask, kouffa: dict[str, int]) -> No
     reader = Api(app.test_client(), make_token(app, "salif", "read"))
     assert reader.post(url + "/notes", {"body": "x"}).status_code == 403
     assert reader.get("/api/v1/cases/987654").status_code == 404
+
+
+def test_a_note_with_a_nul_character_is_422_not_a_server_error(fatou: Api,
+                                                               kouffa: dict[str, int]) -> None:
+    """PostgreSQL stores no text with a NUL character: found by the property tests."""
+    url = f"/api/v1/cases/{kouffa['case']}/notes"
+    response = fatou.post(url, {"body": "Appel\x00 de la banque"})
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == [
+        {"field": "body", "message": "holds a NUL character (code 0), which no text may contain"}]

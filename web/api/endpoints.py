@@ -17,7 +17,7 @@ from marshmallow import Schema, ValidationError
 
 from aml_screen.i18n import translate
 from web.api.access import authorise
-from web.api.problems import API_PREFIX, ApiError
+from web.api.problems import API_PREFIX, ApiError, api_language
 from web.security import PERMISSION_ATTR, PUBLIC
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -94,12 +94,34 @@ def field_errors(messages: Any, prefix: str = "") -> list[dict[str, str]]:
     return [{"field": prefix or "_body", "message": str(messages)}]
 
 
+def _nul_fields(value: Any, prefix: str = "") -> dict[str, list[str]]:
+    """Fields whose text holds a NUL character: PostgreSQL stores no such text (a note or
+    a name with one would fail when written), so it is refused at the door."""
+    if isinstance(value, str):
+        if "\x00" not in value:
+            return {}
+        return {prefix or "_body": [translate("api.field.nul", api_language())]}
+    if isinstance(value, dict):
+        items = [(f"{prefix}.{key}" if prefix else str(key), inner)
+                 for key, inner in value.items()]
+    elif isinstance(value, list | tuple):
+        items = [(f"{prefix}.{index}" if prefix else str(index), inner)
+                 for index, inner in enumerate(value)]
+    else:
+        return {}
+    return {field: message for name, inner in items
+            for field, message in _nul_fields(inner, name).items()}
+
+
 def _load(schema: Schema, data: Any) -> dict[str, Any]:
     try:
         loaded: dict[str, Any] = schema.load(data)
     except ValidationError as exc:
         raise ApiError(422, "api.detail.invalid",
-                         extra={"errors": field_errors(exc.messages)}) from None
+                       extra={"errors": field_errors(exc.messages)}) from None
+    refused = _nul_fields(loaded)
+    if refused:
+        raise ApiError(422, "api.detail.invalid", extra={"errors": field_errors(refused)})
     return loaded
 
 
