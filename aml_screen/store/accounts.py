@@ -61,8 +61,11 @@ class SessionLimits:
                    max_age=timedelta(hours=settings.session_max_hours))
 
 
-def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
+def secret_digest(secret: str) -> str:
+    """How a random secret (a session token, an API token) is kept: SHA-256 suffices, the
+    secret being hundreds of random bits, not a password a person chose, so there is no
+    dictionary to try and no need for a slow hash."""
+    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def create_user(session: Session, username: str, role: str, password: str,
@@ -167,7 +170,7 @@ def start_session(session: Session, user: User, remote_addr: str, *,
     ``awaiting_code``: the password was right, the second factor is still to come (the
     log-in is audited once that is given, with ``second_factor``: how)."""
     token = secrets.token_urlsafe(32)
-    session.add(UserSession(token_sha256=_sha256(token), user_id=user.id,
+    session.add(UserSession(token_sha256=secret_digest(token), user_id=user.id,
                             remote_addr=remote_addr[:64], awaiting_code=awaiting_code))
     if not awaiting_code:
         after = {"remote_addr": remote_addr}
@@ -182,7 +185,7 @@ def _open_session(session: Session, token: str, now: datetime, awaiting_code: bo
     """The session of ``token`` and its user while it is open (ended at once when it has
     outlived ``idle`` or ``max_age``), of the kind ``awaiting_code`` says."""
     found = session.execute(select(UserSession, User).join(User, User.id == UserSession.user_id)
-                            .where(UserSession.token_sha256 == _sha256(token),
+                            .where(UserSession.token_sha256 == secret_digest(token),
                                    UserSession.awaiting_code.is_(awaiting_code))).first()
     if found is None:
         return None
@@ -223,7 +226,7 @@ def resolve_pending(session: Session, token: str, now: datetime | None = None
 def end_session(session: Session, token: str, user: User) -> None:
     """Log-out: the token is refused from now on, even if the cookie is replayed."""
     session.execute(update(UserSession)
-                    .where(UserSession.token_sha256 == _sha256(token),
+                    .where(UserSession.token_sha256 == secret_digest(token),
                            UserSession.ended_at.is_(None))
                     .values(ended_at=utcnow()))
     record(session, user, "auth.logout", "user", user.id)

@@ -9,7 +9,6 @@ then (a role taken away, or the user disabled, stops the token at once)."""
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from aml_screen.store.accounts import secret_digest
 from aml_screen.store.audit import record
 from aml_screen.store.base import utcnow
 from aml_screen.store.errors import NotFoundError, TokenError
@@ -39,12 +39,6 @@ PREFIX_LENGTH = len(TOKEN_MARK) + 6
 rest from, enough to tell a user's tokens apart."""
 MAX_NAME = 80
 MAX_EXPIRY_DAYS = 3650
-
-
-def _digest(secret: str) -> str:
-    """SHA-256 suffices: the secret is 256 random bits, not a password a person chose, so
-    there is no dictionary to try and no need for a slow hash."""
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
 def role_scopes(role: str) -> tuple[str, ...]:
@@ -123,7 +117,7 @@ def create_token(session: Session, owner: User, name: str, scopes: Iterable[str]
     now = utcnow()
     secret = TOKEN_MARK + secrets.token_urlsafe(32)
     token = ApiToken(user_id=owner.id, name=label, prefix=secret[:PREFIX_LENGTH],
-                     token_sha256=_digest(secret), scopes=chosen, created_at=now,
+                     token_sha256=secret_digest(secret), scopes=chosen, created_at=now,
                      created_by_id=actor.id if actor else None,
                      expires_at=now + timedelta(days=expires_days) if expires_days else None)
     session.add(token)
@@ -166,7 +160,7 @@ def authenticate_token(session: Session, secret: str,
         return None
     now = now or utcnow()
     found = session.execute(select(ApiToken, User).join(User, User.id == ApiToken.user_id)
-                            .where(ApiToken.token_sha256 == _digest(secret))).first()
+                            .where(ApiToken.token_sha256 == secret_digest(secret))).first()
     if found is None:
         return None
     token, user = found
