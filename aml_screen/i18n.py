@@ -8,9 +8,9 @@ each edge (a CLI run, a web request, an export) names its reader's language.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +67,20 @@ def number(value: float | Decimal, lang: str, places: int | None = None) -> str:
 def day(value: date | datetime, lang: str) -> str:
     """A date the way the language writes it (6 Dec 2026 / 6 déc. 2026), by CLDR."""
     return str(format_date(value, format="medium", locale=lang))
+
+
+@lru_cache(maxsize=4096)
+def _day(value: date, lang: str) -> str:
+    """CLDR formatting is slow, and a page or a report repeats the same few hundred days
+    (a busy subject's timeline tooltips)."""
+    return day(value, lang)
+
+
+def instant(value: datetime, lang: str) -> str:
+    """An instant the language's way, in UTC (7 Dec 2026 10:16 UTC / 7 déc. 2026 10:16
+    UTC); a naive value is taken as UTC, as the store keeps it."""
+    at = value.astimezone(UTC) if value.tzinfo is not None else value
+    return f"{_day(at.date(), lang)} {at:%H:%M} UTC"
 
 
 def plural(key: str, lang: str, quantity: int, **params: Any) -> str:

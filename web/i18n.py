@@ -4,15 +4,14 @@ signed-in user's preference, else the choice made on the log-in page, else the b
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 
 from babel.lists import format_list
 from flask import Flask, g, request, session
 
-from aml_screen.i18n import LANGUAGES, day, direction, number, plural, translate
+from aml_screen.i18n import LANGUAGES, day, direction, instant, number, plural, translate
 from aml_screen.ingest.reasons import note_sentences
 from aml_screen.rules.sentences import typology_label
 from web.services import services
@@ -71,17 +70,7 @@ def format_typology(value: str) -> str:
 
 def format_time(value: datetime | None) -> str:
     """An instant the user's way, in UTC (7 Dec 2026 10:16 UTC / 7 déc. 2026 10:16 UTC)."""
-    if value is None:
-        return ""
-    at = value.astimezone(UTC) if value.tzinfo is not None else value
-    return f"{_day(at.date(), current_language())} {at:%H:%M} UTC"
-
-
-@lru_cache(maxsize=4096)
-def _day(value: date, lang: str) -> str:
-    """CLDR formatting is slow and a page of a busy subject repeats the same few hundred
-    days in its tooltips."""
-    return day(value, lang)
+    return "" if value is None else instant(value, current_language())
 
 
 def format_day(value: date | datetime | None) -> str:

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from aml_screen.evidence.data import HitInfo, PackageInput, RuleHitInfo
-from aml_screen.i18n import day, number, translate
+from aml_screen.i18n import instant, number, translate
 from aml_screen.match.explain import SCORERS
 from aml_screen.reports.pdf import Document
 from aml_screen.rules.sentences import rule_hit_sentences, typology_label
@@ -43,11 +43,7 @@ def totals_by_currency(data: PackageInput) -> dict[str, Decimal]:
 
 
 def _when(moment: datetime | None, lang: str) -> str:
-    """An instant the language's way, in UTC (14 mars 2026 10:30 UTC)."""
-    if moment is None:
-        return "—"
-    at = moment.astimezone(UTC)
-    return f"{day(at, lang)} {at:%H:%M} UTC"
+    return "—" if moment is None else instant(moment, lang)
 
 
 class _Summary:
