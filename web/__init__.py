@@ -23,7 +23,7 @@ from flask_wtf.csrf import CSRFProtect  # type: ignore[import-untyped]
 from aml_screen.jobs import JobQueue
 from aml_screen.settings import Settings, load_settings
 from aml_screen.store import open_database
-from web import errors, i18n, ids, security
+from web import errors, i18n, ids, nul_guard, security
 from web.services import EXTENSION, Services
 
 NavItem = tuple[int, str, str, str]
@@ -70,6 +70,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     ids.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
+    nul_guard.init_app(app)
     nav: list[NavItem] = []
     for blueprint, items in _areas():
         app.register_blueprint(blueprint)
