@@ -38,7 +38,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -408,11 +408,14 @@ def _free_port() -> int:
 
 
 @contextmanager
-def served(url: str, folder: Path, threads: int | None, workers: int) -> Iterator[int]:
-    """``aml-screen serve`` on the store in a child process; yields its port."""
+def served(url: str, folder: Path, threads: int | None, workers: int,
+           settings: dict[str, str] | None = None) -> Iterator[int]:
+    """``aml-screen serve`` on the store in a child process, with ``settings`` (setting
+    name → value) given as its environment; yields its port."""
     port = _free_port()
     env = {**os.environ, "AML_SCREEN_DATABASE_URL": url,
-           "AML_SCREEN_DATA_DIR": str(folder / "var")}
+           "AML_SCREEN_DATA_DIR": str(folder / "var"),
+           **{f"AML_SCREEN_{name.upper()}": value for name, value in (settings or {}).items()}}
     env.pop("AML_SCREEN_CONFIG", None)
     command = [str(Path(sys.executable).with_name("aml-screen")), "serve", "--host",
                "127.0.0.1", "--port", str(port), "--workers", str(workers), "--insecure-http",
@@ -479,13 +482,18 @@ class Browser:
 
 @dataclass
 class Figures:
-    latencies: dict[str, list[float]] = field(
-        default_factory=lambda: {name: [] for name in ENDPOINTS})
-    errors: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ENDPOINTS, 0))
-    statuses: dict[str, dict[int, int]] = field(
-        default_factory=lambda: {name: {} for name in ENDPOINTS})
+    """Latencies, errors and unexpected statuses per endpoint, added to by client threads."""
+
+    endpoints: tuple[str, ...] = ENDPOINTS
+    latencies: dict[str, list[float]] = field(default_factory=dict)
+    errors: dict[str, int] = field(default_factory=dict)
+    statuses: dict[str, dict[int, int]] = field(default_factory=dict)
     """Unexpected HTTP statuses per endpoint (0: no answer)."""
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        for name in self.endpoints:
+            self.latencies[name], self.errors[name], self.statuses[name] = [], 0, {}
 
     def add(self, endpoint: str, seconds: float, status: int, expected: int) -> None:
         with self.lock:
@@ -494,6 +502,22 @@ class Figures:
                 self.errors[endpoint] += 1
                 found = self.statuses[endpoint]
                 found[status] = found.get(status, 0) + 1
+
+    def summary(self, alone_ms: dict[str, float], wall: float) -> dict[str, Any]:
+        """Per endpoint requests, errors, p50/p95/max and latency alone; the totals."""
+        endpoints: dict[str, dict[str, Any]] = {name: {
+            "requests": len(values), "errors": self.errors[name],
+            "error_statuses": self.statuses[name],
+            "p50_ms": round(percentile(values, 0.5) * 1000, 1),
+            "p95_ms": round(percentile(values, 0.95) * 1000, 1),
+            "max_ms": round(max(values, default=0) * 1000, 1),
+            "alone_ms": alone_ms[name]} for name, values in self.latencies.items()}
+        total = sum(e["requests"] for e in endpoints.values())
+        return {"seconds": round(wall, 1), "requests": total,
+                "requests_per_s": round(total / wall, 1) if wall else 0,
+                "errors": sum(e["errors"] for e in endpoints.values()),
+                "p95_max_ms": max(e["p95_ms"] for e in endpoints.values()),
+                "endpoints": endpoints}
 
 
 @dataclass
@@ -550,7 +574,7 @@ class Investigator:
             self.move = ""  # the page read is spent: the next triage reads it again
 
 
-def _percentile(values: list[float], share: float) -> float:
+def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
 
@@ -602,7 +626,7 @@ def load(port: int, clients: int, seconds: float, typologies: list[str],
     return figures, wall
 
 
-def _choices(url: str) -> tuple[list[str], list[str]]:
+def label_choices(url: str) -> tuple[list[str], list[str]]:
     engine = create_engine(url)
     try:
         with engine.connect() as connection:
@@ -620,45 +644,42 @@ def run_benchmark(url: str, alerts: int, transactions: int, clients: int, second
     fill_times: dict[str, float] = {}
     if not (reuse and stored_alerts(url) == alerts):
         fill_times = fill(url, alerts, transactions, clients)
-    typologies, countries = _choices(url)
+    typologies, countries = label_choices(url)
     processes = web_processes(load_settings(environ={}, database_url=url), workers)
     with served(url, folder, threads, processes) as port:
         single = alone(port, typologies, countries)
         figures, wall = load(port, clients, seconds, typologies, countries)
-    endpoints: dict[str, dict[str, Any]] = {name: {
-        "requests": len(values), "errors": figures.errors[name],
-        "error_statuses": figures.statuses[name],
-        "p50_ms": round(_percentile(values, 0.5) * 1000, 1),
-        "p95_ms": round(_percentile(values, 0.95) * 1000, 1),
-        "max_ms": round(max(values, default=0) * 1000, 1),
-        "alone_ms": single[name]} for name, values in figures.latencies.items()}
-    total = sum(e["requests"] for e in endpoints.values())
     return {
         "benchmark": "queue", "database": make_url(url).get_backend_name(),
         "alerts": alerts, "transactions": transactions, "clients": clients,
-        "seconds": round(wall, 1), "server_workers": processes,
-        "server_threads": threads or "default", **fill_times,
-        "requests": total, "requests_per_s": round(total / wall, 1) if wall else 0,
-        "errors": sum(e["errors"] for e in endpoints.values()),
-        "p95_max_ms": max(e["p95_ms"] for e in endpoints.values()),
-        "endpoints": endpoints, "load_average": [round(x, 2) for x in os.getloadavg()],
+        "server_workers": processes, "server_threads": threads or "default", **fill_times,
+        **figures.summary(single, wall), "load_average": [round(x, 2) for x in os.getloadavg()],
         "machine": machine.describe(),
     }
 
 
 def report(figures: dict[str, Any]) -> str:
     head = {k: v for k, v in figures.items() if k not in ("endpoints", "machine")}
-    rows = [f"{'endpoint':<15} {'requests':>8} {'errors':>6} {'p50 ms':>8} {'p95 ms':>8} "
+    rows = [f"{'endpoint':<17} {'requests':>8} {'errors':>6} {'p50 ms':>8} {'p95 ms':>8} "
             f"{'max ms':>8} {'alone ms':>8}"]
-    rows += [f"{name:<15} {e['requests']:>8} {e['errors']:>6} {e['p50_ms']:>8} "
+    rows += [f"{name:<17} {e['requests']:>8} {e['errors']:>6} {e['p50_ms']:>8} "
              f"{e['p95_ms']:>8} {e['max_ms']:>8} {e['alone_ms']:>8}"
              + (f"  statuses {e['error_statuses']}" if e["error_statuses"] else "")
              for name, e in figures["endpoints"].items()]
     return "\n".join([machine.table(head), "", *rows, "", machine.table(figures["machine"])])
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+Runner = Callable[[str, int, int, int, float, int | None, int | None, Path, bool],
+                  dict[str, Any]]
+"""A benchmark's ``run_benchmark``: url, alerts, transactions, clients, seconds, threads,
+workers, folder, reuse → its figures."""
+
+
+def main(description: str = __doc__, run: Runner | None = None, prefix: str = "bench-queue-"
+         ) -> None:
+    """The command line of this benchmark, or of another one (``bench_api``) that fills
+    the same store and serves it the same way (``run``: its ``run_benchmark``)."""
+    parser = argparse.ArgumentParser(description=description.split("\n\n")[0])
     parser.add_argument("--alerts", type=int, default=10_000)
     parser.add_argument("--transactions", type=int, help="default: ten per alert")
     parser.add_argument("--clients", type=int, default=20)
@@ -674,18 +695,18 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true",
                         help="skip the fill when the store already holds --alerts alerts")
     args = parser.parse_args()
+    runner = run or run_benchmark
     transactions = args.transactions or 10 * args.alerts
-    folder = Path(tempfile.mkdtemp(prefix="bench-queue-"))
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
     try:
         if args.url:
             with postgres_database(args.url, args.keep):
-                figures = run_benchmark(args.url, args.alerts, transactions, args.clients,
-                                        args.seconds, args.threads, args.workers, folder,
-                                        args.reuse)
+                figures = runner(args.url, args.alerts, transactions, args.clients,
+                                 args.seconds, args.threads, args.workers, folder, args.reuse)
         else:
-            figures = run_benchmark(f"sqlite:///{folder / 'store.db'}", args.alerts,
-                                    transactions, args.clients, args.seconds, args.threads,
-                                    args.workers, folder)
+            figures = runner(f"sqlite:///{folder / 'store.db'}", args.alerts, transactions,
+                             args.clients, args.seconds, args.threads, args.workers, folder,
+                             False)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     print(report(figures))
