@@ -26,7 +26,6 @@ import json
 import os
 import statistics
 import sys
-import threading
 import time
 import urllib.parse
 from dataclasses import dataclass
@@ -46,7 +45,7 @@ from aml_screen.store import open_database
 from aml_screen.store.api_tokens import create_token
 from aml_screen.store.models import User
 from benchmarks import machine
-from benchmarks.bench_queue import Figures, fill, label_choices, main, served, stored_alerts
+from benchmarks.bench_queue import Figures, drive, fill, label_choices, main, served, stored_alerts
 from benchmarks.parties import persons
 
 ENDPOINTS = ("alerts", "alerts_next_page", "alerts_filtered", "match")
@@ -164,26 +163,14 @@ def alone(port: int, token: str, typologies: list[str], countries: list[str],
 
 
 def load(port: int, secrets: list[str], seconds: float, typologies: list[str],
-         countries: list[str], names: list[dict[str, Any]]) -> tuple[Figures, float]:
+         countries: list[str], names: list[dict[str, Any]], think: float = 0.0
+         ) -> tuple[Figures, float]:
     """One program per token in threads for ``seconds``; returns figures, wall time."""
     figures = Figures(ENDPOINTS)
     clients = [Client(port, secret) for secret in secrets]
-    deadline = time.monotonic() + seconds
-
-    def run(client: Client, offset: int) -> None:
-        program = Program(client, figures, typologies, countries, names, round=offset)
-        index = 0
-        while time.monotonic() < deadline:
-            program.step(ENDPOINTS[index % len(ENDPOINTS)])
-            index += 1
-
-    threads = [threading.Thread(target=run, args=(c, i)) for i, c in enumerate(clients)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    wall = time.perf_counter() - started
+    programs = [Program(client, figures, typologies, countries, names, round=offset)
+                for offset, client in enumerate(clients)]
+    wall = drive([program.step for program in programs], ENDPOINTS, seconds, think)
     for client in clients:
         client.close()
     return figures, wall
@@ -191,7 +178,7 @@ def load(port: int, secrets: list[str], seconds: float, typologies: list[str],
 
 def run_benchmark(url: str, alerts: int, transactions: int, clients: int, seconds: float,
                   threads: int | None, workers: int | None, folder: Path,
-                  reuse: bool = False) -> dict[str, Any]:
+                  reuse: bool = False, think: float = 0.0) -> dict[str, Any]:
     fill_times: dict[str, float] = {}
     if not (reuse and stored_alerts(url) == alerts):
         fill_times = fill(url, alerts, transactions, clients)
@@ -203,10 +190,11 @@ def run_benchmark(url: str, alerts: int, transactions: int, clients: int, second
     settings = {"api_rate_limit": str(10**9), "default_watchlists": ",".join(lists)}
     with served(url, folder, threads, processes, settings) as port:
         single = alone(port, secrets[0], typologies, countries, names)
-        figures, wall = load(port, secrets, seconds, typologies, countries, names)
+        figures, wall = load(port, secrets, seconds, typologies, countries, names, think)
     return {
         "benchmark": "api", "database": make_url(url).get_backend_name(),
         "alerts": alerts, "transactions": transactions, "clients": len(secrets),
+        "think_seconds": think,
         "server_workers": processes, "server_threads": threads or "default", **fill_times,
         **figures.summary(single, wall), "lists": len(lists),
         "load_average": [round(x, 2) for x in os.getloadavg()],

@@ -28,6 +28,7 @@ import http.client
 import io
 import json
 import os
+import random
 import re
 import shutil
 import socket
@@ -38,12 +39,12 @@ import tempfile
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 if __package__ in (None, ""):  # run as a script: make the ``benchmarks`` package importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -596,8 +597,36 @@ def alone(port: int, typologies: list[str], countries: list[str]) -> dict[str, f
             for name, v in figures.latencies.items()}
 
 
+def drive(steps: Sequence[Callable[[str], None]], endpoints: tuple[str, ...], seconds: float,
+          think: float) -> float:
+    """Each client's ``step`` in its own thread, through ``endpoints`` in turn for
+    ``seconds``, pausing a random 0.5–1.5 × ``think`` seconds after each request (0: no
+    pause, the strictest load: every client always waiting on the server); returns the
+    wall time."""
+    deadline = time.monotonic() + seconds
+
+    def run(step: Callable[[str], None], seed: int) -> None:
+        pauses = random.Random(seed)
+        index = 0
+        while time.monotonic() < deadline:
+            step(endpoints[index % len(endpoints)])
+            index += 1
+            if think:
+                time.sleep(max(0.0, min(pauses.uniform(0.5, 1.5) * think,
+                                        deadline - time.monotonic())))
+
+    threads = [threading.Thread(target=run, args=(step, seed))
+               for seed, step in enumerate(steps)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started
+
+
 def load(port: int, clients: int, seconds: float, typologies: list[str],
-         countries: list[str]) -> tuple[Figures, float]:
+         countries: list[str], think: float = 0.0) -> tuple[Figures, float]:
     """``clients`` investigators in threads for ``seconds``; returns figures, wall time."""
     figures = Figures()
     browsers = []
@@ -605,22 +634,10 @@ def load(port: int, clients: int, seconds: float, typologies: list[str],
         browser = Browser(port)
         browser.log_in(f"bench{number:02d}")
         browsers.append(browser)
-    deadline = time.monotonic() + seconds
-
-    def run(browser: Browser, offset: int) -> None:
-        worker = Investigator(browser, figures, typologies, countries, round=offset)
-        index = 0  # take an alert before reading and escalating it
-        while time.monotonic() < deadline:
-            worker.step(ENDPOINTS[index % len(ENDPOINTS)])
-            index += 1
-
-    threads = [threading.Thread(target=run, args=(b, i)) for i, b in enumerate(browsers)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    wall = time.perf_counter() - started
+    # each takes an alert before reading and escalating it (the endpoints' order)
+    workers = [Investigator(browser, figures, typologies, countries, round=offset)
+               for offset, browser in enumerate(browsers)]
+    wall = drive([worker.step for worker in workers], ENDPOINTS, seconds, think)
     for browser in browsers:
         browser.close()
     return figures, wall
@@ -640,7 +657,7 @@ def label_choices(url: str) -> tuple[list[str], list[str]]:
 
 def run_benchmark(url: str, alerts: int, transactions: int, clients: int, seconds: float,
                   threads: int | None, workers: int | None, folder: Path,
-                  reuse: bool = False) -> dict[str, Any]:
+                  reuse: bool = False, think: float = 0.0) -> dict[str, Any]:
     fill_times: dict[str, float] = {}
     if not (reuse and stored_alerts(url) == alerts):
         fill_times = fill(url, alerts, transactions, clients)
@@ -648,10 +665,11 @@ def run_benchmark(url: str, alerts: int, transactions: int, clients: int, second
     processes = web_processes(load_settings(environ={}, database_url=url), workers)
     with served(url, folder, threads, processes) as port:
         single = alone(port, typologies, countries)
-        figures, wall = load(port, clients, seconds, typologies, countries)
+        figures, wall = load(port, clients, seconds, typologies, countries, think)
     return {
         "benchmark": "queue", "database": make_url(url).get_backend_name(),
         "alerts": alerts, "transactions": transactions, "clients": clients,
+        "think_seconds": think,
         "server_workers": processes, "server_threads": threads or "default", **fill_times,
         **figures.summary(single, wall), "load_average": [round(x, 2) for x in os.getloadavg()],
         "machine": machine.describe(),
@@ -669,10 +687,12 @@ def report(figures: dict[str, Any]) -> str:
     return "\n".join([machine.table(head), "", *rows, "", machine.table(figures["machine"])])
 
 
-Runner = Callable[[str, int, int, int, float, int | None, int | None, Path, bool],
-                  dict[str, Any]]
-"""A benchmark's ``run_benchmark``: url, alerts, transactions, clients, seconds, threads,
-workers, folder, reuse → its figures."""
+class Runner(Protocol):
+    """A benchmark's ``run_benchmark``."""
+
+    def __call__(self, url: str, alerts: int, transactions: int, clients: int,
+                 seconds: float, threads: int | None, workers: int | None, folder: Path,
+                 reuse: bool = False, think: float = 0.0) -> dict[str, Any]: ...
 
 
 def main(description: str = __doc__, run: Runner | None = None, prefix: str = "bench-queue-"
@@ -684,6 +704,9 @@ def main(description: str = __doc__, run: Runner | None = None, prefix: str = "b
     parser.add_argument("--transactions", type=int, help="default: ten per alert")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="mean pause of a client after each answer, in seconds "
+                        "(default 0: no pause)")
     parser.add_argument("--threads", type=int,
                         help="server threads per process (default: as aml-screen serve chooses)")
     parser.add_argument("--workers", type=int,
@@ -702,11 +725,12 @@ def main(description: str = __doc__, run: Runner | None = None, prefix: str = "b
         if args.url:
             with postgres_database(args.url, args.keep):
                 figures = runner(args.url, args.alerts, transactions, args.clients,
-                                 args.seconds, args.threads, args.workers, folder, args.reuse)
+                                 args.seconds, args.threads, args.workers, folder, args.reuse,
+                                 args.think)
         else:
             figures = runner(f"sqlite:///{folder / 'store.db'}", args.alerts, transactions,
                              args.clients, args.seconds, args.threads, args.workers, folder,
-                             False)
+                             False, args.think)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     print(report(figures))

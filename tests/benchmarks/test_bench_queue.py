@@ -4,6 +4,7 @@ without errors."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -57,3 +58,18 @@ def test_a_short_run_answers_every_endpoint(tmp_path: Path, workers: int | None)
     assert all(e["requests"] >= 1 for e in figures["endpoints"].values())
     assert figures["requests_per_s"] > 0
     assert "p95 ms" in bench_queue.report(figures)
+
+
+def test_clients_that_pause_make_fewer_requests() -> None:
+    calls: list[str] = []
+    lock = threading.Lock()
+
+    def step(endpoint: str) -> None:
+        with lock:
+            calls.append(endpoint)
+
+    wall = bench_queue.drive([step, step], bench_queue.ENDPOINTS, seconds=1.0, think=0.4)
+    assert 0.9 < wall < 2.0
+    # each client: one request, then a pause of 0.2-0.6 s, until the second is over
+    assert 4 <= len(calls) <= 2 * (1 + 1.0 / 0.2)
+    assert calls[:2] == ["queue", "queue"]
