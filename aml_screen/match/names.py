@@ -118,11 +118,23 @@ def batch_statistics(queries: Queries) -> BatchStatistics:
                            size=queries.size)
 
 
-def _weighted(queries: Queries, index: ListIndex, statistics: BatchStatistics
-              ) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _weighted(queries: Queries, list_tokens: pl.DataFrame, index: ListIndex,
+              statistics: BatchStatistics) -> tuple[pl.DataFrame, pl.DataFrame]:
     weights = token_weights(index.frequencies, index.size, statistics.frequencies,
                             statistics.size)
-    return weigh(queries.tokens, weights), weigh(index.tokens, weights)
+    return weigh(queries.tokens, weights), weigh(list_tokens, weights)
+
+
+def _reachable(index: ListIndex, token_pairs: pl.DataFrame) -> pl.DataFrame:
+    """The tokens of the list keys holding a token some query token is similar to: the
+    only keys candidate generation can reach. Weighing, encoding and summing only these
+    makes a look-up of a few names cost what those names reach, not the whole list's tokens
+    (a single-name match against the UN and OFAC lists: every key's tokens weighed and
+    encoded per call). Every posting of a reachable skeleton belongs to a reachable key, so
+    candidates and scores are unchanged."""
+    keys = index.tokens.join(token_pairs.select(skeleton="l_skeleton").unique(),
+                             on="skeleton", how="semi").select("key_id").unique()
+    return index.tokens.join(keys, on="key_id", how="semi")
 
 
 def _encoded(q_tokens: pl.DataFrame, l_tokens: pl.DataFrame, token_pairs: pl.DataFrame
@@ -182,8 +194,8 @@ def score_pairs(queries: Queries, index: ListIndex, floor: float, *,
     else:  # the batch's tokens that these queries hold, with the batch's counts
         vocab = statistics.vocab.join(queries.tokens.select("skeleton").unique(),
                                       on="skeleton", how="semi")
-    q_tokens, l_tokens = _weighted(queries, index, statistics)
     token_pairs = similar_tokens(vocab, index.vocab, index.deletions, statistics.size)
+    q_tokens, l_tokens = _weighted(queries, _reachable(index, token_pairs), index, statistics)
     q_coded, l_coded, pairs_coded = _encoded(q_tokens, l_tokens, token_pairs)
     l_totals = l_tokens.group_by("key_id").agg(l_total=pl.col("weight").sum(),
                                                 l_weights=pl.col("weight").sort_by("pos"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -63,9 +64,17 @@ def is_web_url(url: str) -> bool:
 
 
 def load_sources(path: Path) -> dict[str, Source]:
-    """The sources of ``path`` by id, in file order; any problem raises ``ConfigError``."""
+    """The sources of ``path`` by id, in file order; any problem raises ``ConfigError``.
+    Parsed once per version of the file (its time and size): the web's list look-ups ask
+    for them on every request, and parsing the YAML cost more than the look-up itself."""
     if not path.is_file():
         raise ConfigError("watchlists.sources.missing", path=str(path))
+    stat = path.stat()
+    return dict(_parsed_sources(path, stat.st_mtime_ns, stat.st_size))
+
+
+@lru_cache(maxsize=8)
+def _parsed_sources(path: Path, _mtime_ns: int, _size: int) -> dict[str, Source]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:

@@ -73,6 +73,17 @@ def test_valid_file_is_read_in_order_with_paths_resolved(tmp_path: Path) -> None
     assert sources["national"].title("fr") == "Liste nationale"
 
 
+def test_an_edited_file_is_read_again(tmp_path: Path) -> None:
+    path = tmp_path / "sources.yaml"
+    path.write_text(GOOD, encoding="utf-8")
+    first = load_sources(path)
+    first.pop("un_sc")  # a caller's copy: the next reader still gets every source
+    assert list(load_sources(path)) == ["un_sc", "national"]
+    path.write_text(GOOD.replace("Liste nationale", "Liste nationale du Mali"),
+                    encoding="utf-8")
+    assert load_sources(path)["national"].title("fr") == "Liste nationale du Mali"
+
+
 @pytest.mark.parametrize(
     ("old", "new", "key"),
     [
