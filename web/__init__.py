@@ -13,7 +13,6 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import pkgutil
-import secrets
 from datetime import timedelta
 from typing import Any
 
@@ -21,6 +20,7 @@ from flask import Blueprint, Flask
 from flask_wtf.csrf import CSRFProtect  # type: ignore[import-untyped]
 
 from aml_screen.jobs import JobQueue
+from aml_screen.secret_key import secret_key
 from aml_screen.settings import Settings, load_settings
 from aml_screen.store import open_database
 from web import errors, i18n, ids, nul_guard, security
@@ -30,19 +30,6 @@ NavItem = tuple[int, str, str, str]
 """(position, endpoint, message key, permission) of a top-menu link."""
 
 csrf = CSRFProtect()
-
-
-def secret_key(settings: Settings) -> str:
-    """The configured key, else one generated on first start and kept in ``data_dir`` (so
-    sessions survive a restart without anyone having to invent a key)."""
-    if settings.secret_key:
-        return settings.secret_key
-    path = settings.data_dir / "secret_key"
-    if not path.exists():
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        path.touch(mode=0o600)
-        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
-    return path.read_text(encoding="utf-8").strip()
 
 
 def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:

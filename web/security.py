@@ -21,7 +21,7 @@ from flask import Flask, Response, abort, current_app, g, redirect, request, ses
 from aml_screen.store.accounts import SessionLimits, resolve_session
 from aml_screen.store.ids import parse_id
 from aml_screen.store.models import User
-from aml_screen.store.secret_box import SecretBox
+from aml_screen.store.secret_box import TWO_FACTOR, SecretBox
 from aml_screen.store.two_factor import is_active
 from web.api.problems import in_api
 from web.permissions import PERMISSIONS, allowed
@@ -55,9 +55,10 @@ class CurrentUser:
         return allowed(self.role, permission)
 
 
-def secret_box() -> SecretBox:
-    """Seals the TOTP secrets with a key derived from the app's secret key."""
-    return SecretBox(str(current_app.config["SECRET_KEY"]))
+def secret_box(purpose: bytes = TWO_FACTOR) -> SecretBox:
+    """Seals the store's secrets (TOTP secrets; webhook secrets with ``WEBHOOKS``) with a
+    key derived from the app's secret key for that purpose."""
+    return SecretBox(str(current_app.config["SECRET_KEY"]), purpose)
 
 
 def two_factor_required(user: User) -> bool:
