@@ -118,6 +118,19 @@ class Settings:
     was killed) and queued again; running jobs beat every sixth of it."""
     job_max_attempts: int = 3
     """How many times a job is started before a worker death makes it fail for good."""
+    webhook_attempts: int = 8
+    """How many times a webhook delivery is tried before it is given up (its endpoint
+    answered no 2xx, or not in time, every time)."""
+    webhook_retry_seconds: float = 30.0
+    """Wait before a failed webhook delivery is tried again; each later wait doubles (with
+    the default 8 tries: 30 s, 1 min, 2 min … 32 min, about an hour in all)."""
+    webhook_timeout_seconds: float = 5.0
+    """How long one webhook delivery waits for its endpoint to connect and answer (a
+    delivery still sending ``job_stale_seconds`` after that is taken for lost with its
+    worker, and sent again)."""
+    webhook_poll_seconds: float = 2.0
+    """How often the outbox of webhook deliveries is read for the ones due, where jobs run
+    (``serve`` in the embedded set-up, ``aml-screen worker`` with Redis)."""
     config_file: Path | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -145,6 +158,11 @@ class Settings:
         if self.job_max_attempts < 1:
             raise ConfigError("config.bad_value", name="job_max_attempts",
                               value=self.job_max_attempts, detail=">= 1")
+        for name in ("webhook_retry_seconds", "webhook_timeout_seconds",
+                     "webhook_poll_seconds"):
+            if getattr(self, name) <= 0:
+                raise ConfigError("config.bad_value", name=name, value=getattr(self, name),
+                                  detail="> 0")
         if self.plausible_to is not None and self.plausible_to < self.plausible_from:
             raise ConfigError("config.bad_value", name="plausible_to", value=self.plausible_to,
                               detail=f">= plausible_from ({self.plausible_from})")
@@ -156,7 +174,7 @@ class Settings:
         for name in ("login_free_attempts", "login_name_attempts", "login_address_attempts",
                      "login_max_delay_seconds", "login_window_minutes", "max_batch_rows",
                      "session_idle_minutes", "session_max_hours",
-                     "api_rate_limit", "api_rate_window_seconds",
+                     "api_rate_limit", "api_rate_window_seconds", "webhook_attempts",
                      "max_batch_columns", "max_field_bytes", "max_line_bytes",
                      "max_unpacked_mb"):
             if getattr(self, name) < 1:

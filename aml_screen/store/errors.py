@@ -45,3 +45,10 @@ class TokenError(InputError):
     """An API token that cannot be created as asked (name, scopes, expiry, owner)."""
 
     http_status = 400
+
+
+class WebhookError(InputError):
+    """A webhook endpoint that cannot be registered or changed as asked (address, events,
+    risk score)."""
+
+    http_status = 400

@@ -33,6 +33,7 @@ from aml_screen.store.cases import CaseDetail, CaseError, case_detail, get_case,
 from aml_screen.store.errors import NotFoundError, StoreError
 from aml_screen.store.models import AlertSubject, EvidencePackage, User
 from aml_screen.store.subject_graph import subject_graph
+from aml_screen.store.webhook_outbox import evidence_approved
 
 APPROVER_ROLE = "supervisor"
 
@@ -179,6 +180,7 @@ def approve(session: Session, case_id: int, package_id: int, actor: User) -> Evi
            after={"status": "approved", "case_id": case_id,
                   "case_version": package.case_version, "sha256": package.sha256,
                   "prepared_by_id": package.prepared_by_id})
+    evidence_approved(session, package)
     return package
 
 

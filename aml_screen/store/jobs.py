@@ -9,7 +9,8 @@ is one conditional UPDATE checked by its row count, so two workers — or a work
 reaper — can never both win: only the holder of the current ``claim_token`` may beat,
 store results or fail the job, and a worker that lost its claim writes nothing more.
 The audit event of a change is recorded in the same transaction, after the UPDATE that
-took the row (on SQLite, the database's write lock).
+took the row (on SQLite, the database's write lock), and so is the ``batch.screened``
+webhook event of a screening that ends failed.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from aml_screen.errors import AmlScreenError
 from aml_screen.store.audit import record
 from aml_screen.store.base import utcnow
 from aml_screen.store.models import Batch, Rescreen, User
+from aml_screen.store.webhook_outbox import batch_screened
 
 JobModel = type[Batch] | type[Rescreen]
 _NO_PROGRESS = {"progress_label": None, "progress_params": None, "progress_done": 0,
@@ -138,6 +140,8 @@ def fail_job(session: Session, claim: Claim, key: str, params: dict[str, object]
     record(session, None, _action(claim.model, "failed"), object_type, object_id,
            before={"status": "running", **extra},
            after={"status": "failed", "error_key": key, "error_params": error_params})
+    if claim.model is Batch:
+        batch_screened(session, claim.job_id)
     return True
 
 
@@ -176,6 +180,8 @@ def recover_job(session: Session, model: JobModel, job_id: int, token: str | Non
         record(session, None, _action(model, "failed"), object_type, object_id,
                before=before, after={"status": "failed", "error_key": "job.abandoned",
                                      "error_params": values["error_params"]})
+        if model is Batch:
+            batch_screened(session, job_id)
     else:
         record(session, None, _action(model, "requeue"), object_type, object_id,
                before=before, after={"status": "queued", "reason": "job.worker_lost"})

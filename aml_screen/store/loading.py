@@ -56,6 +56,7 @@ from aml_screen.store.subjects import (
 )
 from aml_screen.store.upsert import dialect_insert
 from aml_screen.store.version_changes import record_version_changes
+from aml_screen.store.webhook_outbox import alerts_created, batch_screened
 from aml_screen.watchlists.loader import Watchlist
 
 _TRANSACTION_COLUMNS = [c for c in TRANSACTION_SCHEMA if c != "source_file"]
@@ -151,7 +152,8 @@ def load_results(session: Session, batch: Batch, run: ScreeningRun,
                  entries: pl.DataFrame | None = None, rule_digest: str | None = None,
                  claim: Claim | None = None, history_hits: pl.DataFrame | None = None) -> int:
     """Everything of a run but its rows (``store_rows``): listed entries, alerts, hits,
-    rule hits, the batch done with its summary, and ``batch.loaded``. With the attempt's
+    rule hits, the batch done with its summary, ``batch.loaded``, and the webhook events of
+    the new alerts and of the batch screened. With the attempt's
     ``claim``, the claim is checked (and the row locked) last, so the long inserts never
     block the heartbeat; a lost claim rolls everything back. Returns the new alerts."""
     if batch.status == "done":
@@ -188,6 +190,7 @@ def load_results(session: Session, batch: Batch, run: ScreeningRun,
            after={"alerts": len(alert_ids), "rows_loaded": batch.rows_loaded,
                   "rows_quarantined": batch.rows_quarantined})
     record_version_changes(session, batch)
+    batch_screened(session, batch.id)
     return len(alert_ids)
 
 
@@ -254,6 +257,7 @@ def _store_alerts(session: Session, batch: Batch, alerts: pl.DataFrame,
         session.add(alert)
         created[row["alert_id"]] = alert
     session.flush()
+    alerts_created(session, created.values())
     ids = {key: alert.id for key, alert in created.items()}
     new = pl.DataFrame({"alert_id": list(ids), "db_id": list(ids.values())},
                        schema={"alert_id": pl.String, "db_id": pl.Int64})

@@ -1,6 +1,7 @@
 """Triage of alerts: status changes, closing with a disposition, assignment, "take next" and
 comments. Each change checks the version the user saw (optimistic locking) and writes an
-audit event with the state before and after, in the caller's transaction."""
+audit event with the state before and after, in the caller's transaction; closing an alert
+also owes the ``alert.decided`` webhook event (``webhook_outbox``), in that transaction."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from aml_screen.store.audit import record
 from aml_screen.store.base import utcnow
 from aml_screen.store.errors import ConflictError, NotFoundError, TriageError
 from aml_screen.store.models import DISPOSITIONS, Alert, Comment, User
+from aml_screen.store.webhook_outbox import alert_decided
 
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     "new": ("in_review", "closed"),
@@ -86,7 +88,10 @@ def change_status(session: Session, alert_id: int, actor: User, status: str,
     if alert.assignee_id is None and status in ("in_review", "escalated"):
         alert.assignee_id = actor.id
     alert.status = status
-    return _save(session, alert, actor, f"alert.{status}", before)
+    saved = _save(session, alert, actor, f"alert.{status}", before)
+    if status == "closed":
+        alert_decided(session, saved)
+    return saved
 
 
 def assign(session: Session, alert_id: int, actor: User, assignee: User | None,
@@ -211,5 +216,6 @@ def close_many(session: Session, actor: User, versions: dict[int, int], disposit
     for alert, before in changed:
         record(session, actor, "alert.closed", "alert", alert.id, before=before,
                after={**_state(alert), "bulk": True})
+        alert_decided(session, alert)
         result.closed.append(alert.id)
     return result
