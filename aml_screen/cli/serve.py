@@ -3,7 +3,8 @@
 
 In the embedded set-up (``job_queue_url = "sqlite"``) ``serve`` also runs the job worker in
 its own process, so one command is enough. Whichever runs the jobs also runs the reaper,
-which queues again the jobs a killed worker left behind (``jobs/reaper.py``). ``--demo``
+which queues again the jobs a killed worker left behind (``jobs/reaper.py``), the webhook
+relay and the webhook deliveries' worker (``jobs/webhook_relay.py``). ``--demo``
 adds demo accounts and queues the bundled sample batch, then prints the URL and a log-in.
 
 The demo accounts log in with their password alone, even ``demo-supervisor`` whose role
@@ -24,7 +25,14 @@ from sqlalchemy import select
 
 from aml_screen.cli.context import Context, pass_context
 from aml_screen.cli.messages import t
-from aml_screen.jobs import JobQueue, Reaper, embedded_jobs, submit_batch
+from aml_screen.jobs import (
+    InProcessWorker,
+    JobQueue,
+    Reaper,
+    WebhookRelay,
+    embedded_jobs,
+    submit_batch,
+)
 from aml_screen.settings import Settings
 from aml_screen.store import Database, open_database
 from aml_screen.store.accounts import create_user, set_password
@@ -131,7 +139,9 @@ def worker_command(obj: Context) -> None:
     database = open_database(obj.settings.database_url)
     queue = JobQueue(obj.settings, database)
     click.echo(t("serve.worker_started", url=obj.settings.job_queue_url))
-    Reaper(queue, database).start()  # a daemon thread: it ends with the consumer
+    Reaper(queue, database).start()  # daemon threads: they end with the consumer
+    WebhookRelay(queue, database).start()
+    InProcessWorker(queue, lane=queue.webhooks).start()
     queue.huey.create_consumer(workers=2, worker_type="thread").run()
 
 

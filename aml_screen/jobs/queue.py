@@ -3,7 +3,10 @@ when ``job_queue_url`` is ``redis://…``. The web app enqueues; a worker execut
 of the web process in embedded mode (``InProcessWorker``), or ``aml-screen worker``.
 
 A message only says "look at job N": the job's row decides whether it runs (``claim_job``),
-so a message lost with a killed worker or sent twice by the reaper changes nothing."""
+so a message lost with a killed worker or sent twice by the reaper changes nothing. Webhook
+deliveries ("look at delivery N") go through a lane of their own, ``webhooks`` (the same
+storage under another queue name), executed by their own worker thread, so that a slow
+endpoint never holds a screening back."""
 
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from aml_screen.errors import ConfigError
 from aml_screen.jobs.loop import BackgroundLoop
 from aml_screen.jobs.rescreen import rescreen_stored_batch
 from aml_screen.jobs.screening import screen_stored_batch
+from aml_screen.jobs.webhooks import deliver_webhook
 from aml_screen.settings import Settings
 from aml_screen.store import Database
 
@@ -47,6 +51,8 @@ class JobQueue:
                  name: str | None = None) -> None:
         self.settings = settings
         self.huey = make_huey(settings, immediate, name)
+        self.webhooks = make_huey(settings, immediate,
+                                  f"{name or settings.job_queue_name}-webhooks")
 
         def screen_batch(batch_id: int) -> None:
             screen_stored_batch(settings, database, batch_id)
@@ -55,7 +61,11 @@ class JobQueue:
             rescreen_stored_batch(settings, database, rescreen_id)
 
         self._screen = self.huey.task(name="aml_screen.screen_batch")(screen_batch)
+        def deliver(delivery_id: int) -> None:
+            deliver_webhook(settings, database, delivery_id)
+
         self._rescreen = self.huey.task(name="aml_screen.rescreen_batch")(rescreen_batch)
+        self._deliver = self.webhooks.task(name="aml_screen.deliver_webhook")(deliver)
 
     @property
     def embedded(self) -> bool:
@@ -69,17 +79,24 @@ class JobQueue:
         result: Result | None = self._rescreen(rescreen_id)
         return result
 
+    def enqueue_delivery(self, delivery_id: int) -> Result | None:
+        result: Result | None = self._deliver(delivery_id)
+        return result
+
     def pending(self) -> int:
         return int(self.huey.pending_count())
 
 
 class InProcessWorker(BackgroundLoop):
-    """Executes queued jobs on a daemon thread of this process (embedded mode). Huey's own
-    consumer installs signal handlers, which only the main thread may do."""
+    """Executes queued jobs on a daemon thread of this process (embedded mode; and the
+    webhook lane, ``lane=queue.webhooks``, wherever jobs run). Huey's own consumer installs
+    signal handlers, which only the main thread may do."""
 
-    def __init__(self, queue: JobQueue, poll_seconds: float = 0.2) -> None:
-        super().__init__("aml-screen-jobs", poll_seconds)
-        self._huey = queue.huey
+    def __init__(self, queue: JobQueue, poll_seconds: float = 0.2,
+                 lane: Huey | None = None) -> None:
+        super().__init__("aml-screen-jobs" if lane is None else f"aml-screen-{lane.name}",
+                         poll_seconds)
+        self._huey = queue.huey if lane is None else lane
 
     def step(self) -> bool:
         task = self._huey.dequeue()

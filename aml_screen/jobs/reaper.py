@@ -20,6 +20,7 @@ from datetime import timedelta
 from aml_screen.jobs.heartbeat import beat_interval
 from aml_screen.jobs.loop import BackgroundLoop
 from aml_screen.jobs.queue import InProcessWorker, JobQueue
+from aml_screen.jobs.webhook_relay import WebhookRelay
 from aml_screen.store import Database
 from aml_screen.store.base import utcnow
 from aml_screen.store.jobs import JobModel, Recovery, dead_jobs, overdue_queued, recover_job
@@ -90,15 +91,20 @@ class Reaper(BackgroundLoop):
 
 @contextmanager
 def embedded_jobs(queue: JobQueue, database: Database) -> Iterator[bool]:
-    """While the block runs, execute an embedded queue's jobs and the reaper on threads of
-    this process; yields False, doing nothing, when a separate worker owns the queue."""
+    """While the block runs, execute an embedded queue's jobs and webhook deliveries, the
+    reaper and the webhook relay on threads of this process; yields False, doing nothing,
+    when a separate worker owns the queue."""
     if not queue.embedded:
         yield False
         return
     worker = InProcessWorker(queue).start()
+    deliveries = InProcessWorker(queue, lane=queue.webhooks).start()
     reaper = Reaper(queue, database).start()
+    relay = WebhookRelay(queue, database).start()
     try:
         yield True
     finally:
+        relay.stop()
         reaper.stop()
+        deliveries.stop()
         worker.stop()
