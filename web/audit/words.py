@@ -32,9 +32,9 @@ DISPOSITION_WORDS = {"alert": "web.disposition.", "export": "web.disposition.",
 filters name alert statuses)."""
 CODE_WORDS = {"role": "web.role.", "language": "web.language.", "scopes": "tokens.scope.",
               "scope": "audit.value.scope.", "second_factor": "audit.value.second_factor.",
-              "step": "audit.value.step."}
-TEXT_FIELDS = frozenset({"body", "close_reason", "label", "name", "narrative", "query",
-                         "reason", "title"})
+              "step": "audit.value.step.", "events": "webhooks.event."}
+TEXT_FIELDS = frozenset({"body", "close_reason", "description", "label", "name", "narrative",
+                         "query", "reason", "title"})
 """Fields holding what a person wrote: shown as words. Any other text that is neither a
 known code nor a date is an identifier, shown as written."""
 ID_FIELDS = frozenset({"after", "into", "merged", "split_into"})
