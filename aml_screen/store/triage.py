@@ -17,7 +17,7 @@ from aml_screen.store.audit import record
 from aml_screen.store.base import utcnow
 from aml_screen.store.errors import ConflictError, NotFoundError, TriageError
 from aml_screen.store.models import DISPOSITIONS, Alert, Comment, User
-from aml_screen.store.webhook_outbox import alert_decided
+from aml_screen.store.webhook_outbox import alerts_decided
 
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     "new": ("in_review", "closed"),
@@ -90,7 +90,7 @@ def change_status(session: Session, alert_id: int, actor: User, status: str,
     alert.status = status
     saved = _save(session, alert, actor, f"alert.{status}", before)
     if status == "closed":
-        alert_decided(session, saved)
+        alerts_decided(session, [saved])
     return saved
 
 
@@ -216,6 +216,6 @@ def close_many(session: Session, actor: User, versions: dict[int, int], disposit
     for alert, before in changed:
         record(session, actor, "alert.closed", "alert", alert.id, before=before,
                after={**_state(alert), "bulk": True})
-        alert_decided(session, alert)
         result.closed.append(alert.id)
+    alerts_decided(session, [alert for alert, _before in changed])
     return result

@@ -125,12 +125,13 @@ def alerts_created(session: Session, alerts: Iterable[Alert]) -> None:
     _owe(session, rows)
 
 
-def alert_decided(session: Session, alert: Alert) -> None:
-    """``alert.decided``: the alert was closed with a disposition."""
-    endpoints = _subscribers(session, "alert.decided")
+def alerts_decided(session: Session, alerts: Iterable[Alert]) -> None:
+    """``alert.decided`` for each alert closed with a disposition (one event per alert)."""
+    endpoints = [endpoint_id for endpoint_id, _ in _subscribers(session, "alert.decided")]
     if endpoints:
-        _record(session, "alert.decided", alert.closed_at or utcnow(),
-                {"alert": _alert_data(alert)}, (endpoint_id for endpoint_id, _ in endpoints))
+        for alert in alerts:
+            _record(session, "alert.decided", alert.closed_at or utcnow(),
+                    {"alert": _alert_data(alert)}, endpoints)
 
 
 def evidence_approved(session: Session, package: EvidencePackage) -> None:
