@@ -94,8 +94,7 @@ class InProcessWorker(BackgroundLoop):
 
     def __init__(self, queue: JobQueue, poll_seconds: float = 0.2,
                  lane: Huey | None = None) -> None:
-        super().__init__("aml-screen-jobs" if lane is None else f"aml-screen-{lane.name}",
-                         poll_seconds)
+        super().__init__("aml-screen-jobs" if lane is None else lane.name, poll_seconds)
         self._huey = queue.huey if lane is None else lane
 
     def step(self) -> bool:

@@ -29,7 +29,7 @@ class WebhookRelay(BackgroundLoop):
 
     def __init__(self, queue: JobQueue, database: Database) -> None:
         settings = queue.settings
-        super().__init__("aml-screen-webhooks", settings.webhook_poll_seconds)
+        super().__init__("aml-screen-webhook-relay", settings.webhook_poll_seconds)
         self._queue = queue
         self._database = database
         self._policy = RetryPolicy.from_settings(settings)

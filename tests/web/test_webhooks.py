@@ -14,9 +14,18 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from aml_screen.i18n import catalogue
 from aml_screen.store.accounts import get_user
 from aml_screen.store.base import utcnow
-from aml_screen.store.models import Alert, AuditEvent, WebhookEndpoint
+from aml_screen.store.models import (
+    ATTEMPT_ERRORS,
+    DELIVERY_STATUSES,
+    TEST_EVENT,
+    WEBHOOK_EVENTS,
+    Alert,
+    AuditEvent,
+    WebhookEndpoint,
+)
 from aml_screen.store.secret_box import WEBHOOKS
 from aml_screen.store.triage import change_status
 from aml_screen.store.webhook_deliveries import (
@@ -158,3 +167,11 @@ def test_the_pages_read_in_french_and_arabic(app: Flask, lang: str) -> None:
     refused = post(client, "/admin/webhooks", {"url": "ftp://x", "event": "alert.created"},
                    page="/admin/webhooks")
     assert untranslated(refused.get_data(as_text=True), lang) == []
+
+
+def test_every_event_state_and_error_has_words() -> None:
+    keys = [*(f"webhooks.event.{event}" for event in (*WEBHOOK_EVENTS, TEST_EVENT)),
+            *(f"webhooks.event_hint.{event}" for event in WEBHOOK_EVENTS),
+            *(f"webhooks.status.{status}" for status in DELIVERY_STATUSES),
+            *(f"webhooks.error.{error}" for error in ATTEMPT_ERRORS)]
+    assert [key for key in keys if key not in catalogue()] == []

@@ -14,6 +14,7 @@ from aml_screen.rules.loader import load_rules
 from aml_screen.schema import ENTITY_TYPES
 from aml_screen.store.models import (
     ALERT_STATUSES,
+    ATTEMPT_ERRORS,
     BATCH_STATUSES,
     CASE_DISPOSITIONS,
     CASE_STATUSES,
@@ -28,7 +29,8 @@ ATTRIBUTES = ("placeholder", "title", "aria-label", "alt")
 CODES = sorted({code for code in (
     *(rule.typology for rule in load_rules(REPO / "rules").rules), *ALERT_STATUSES,
     *CASE_STATUSES, *DISPOSITIONS, *CASE_DISPOSITIONS, *EXEMPTION_STATUSES,
-    *PACKAGE_STATUSES, *BATCH_STATUSES, *ENTITY_TYPES, *ROLES) if "_" in code})
+    *PACKAGE_STATUSES, *BATCH_STATUSES, *ENTITY_TYPES, *ROLES, *ATTEMPT_ERRORS)
+    if "_" in code})
 """Codes the program writes (``terrorist_financing``, ``false_positive``): words in another
 language were wanted. Codes that are English words (``closed``) are English texts of the
 catalogue, found as such; data (list ids, file names, user names) is not a code."""
