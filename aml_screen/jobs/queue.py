@@ -60,10 +60,10 @@ class JobQueue:
         def rescreen_batch(rescreen_id: int) -> None:
             rescreen_stored_batch(settings, database, rescreen_id)
 
-        self._screen = self.huey.task(name="aml_screen.screen_batch")(screen_batch)
         def deliver(delivery_id: int) -> None:
             deliver_webhook(settings, database, delivery_id)
 
+        self._screen = self.huey.task(name="aml_screen.screen_batch")(screen_batch)
         self._rescreen = self.huey.task(name="aml_screen.rescreen_batch")(rescreen_batch)
         self._deliver = self.webhooks.task(name="aml_screen.deliver_webhook")(deliver)
 
