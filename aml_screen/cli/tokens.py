@@ -5,8 +5,7 @@ it (``TOKEN=$(aml-screen tokens create …)``); every change is audited as a sys
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 from sqlalchemy.orm import Session
@@ -15,7 +14,6 @@ from aml_screen.cli.context import Context, pass_context
 from aml_screen.cli.messages import t
 from aml_screen.cli.options import ROW_ID
 from aml_screen.cli.users import table_lines
-from aml_screen.store import open_database
 from aml_screen.store.accounts import get_user
 from aml_screen.store.api_tokens import (
     MAX_EXPIRY_DAYS,
@@ -26,21 +24,10 @@ from aml_screen.store.api_tokens import (
 )
 from aml_screen.store.models import ApiToken
 
-T = TypeVar("T")
-
 
 @click.group("tokens")
 def tokens_group() -> None:
     """API tokens / jetons d'accès à l'API."""
-
-
-def _in_session(obj: Context, work: Callable[[Session], T]) -> T:
-    database = open_database(obj.settings.database_url)
-    try:
-        with database.transaction() as session:
-            return work(session)
-    finally:
-        database.dispose()
 
 
 def _time(value: Any) -> str:
@@ -66,7 +53,7 @@ def create_command(obj: Context, name: str, username: str | None, scopes: str,
         made = create_token(session, owner, name, scopes.split(","), days)
         return made.secret, made.token
 
-    secret, token = _in_session(obj, create)
+    secret, token = obj.in_session(create)
     click.echo(t("tokens.cli.created", id=token.id, name=token.name, user=username or name,
                  scopes=", ".join(token.scopes), expires=_time(token.expires_at)), err=True)
     click.echo(t("tokens.cli.shown_once"), err=True)
@@ -89,7 +76,7 @@ def _as_json(row: TokenRow) -> dict[str, Any]:
 @pass_context
 def list_command(obj: Context, as_json: bool) -> None:
     """Every token, newest first (never its secret) / tous les jetons (jamais le secret)."""
-    rows = _in_session(obj, list_tokens)
+    rows = obj.in_session(list_tokens)
     if as_json:
         click.echo(json.dumps([_as_json(row) for row in rows], ensure_ascii=False, indent=2))
         return
@@ -110,7 +97,7 @@ def list_command(obj: Context, as_json: bool) -> None:
 @pass_context
 def revoke_command(obj: Context, token_id: int) -> None:
     """Refuse a token from now on / révoque un jeton."""
-    name = _in_session(obj, lambda session: revoke_token(session, token_id).name)
+    name = obj.in_session(lambda session: revoke_token(session, token_id).name)
     click.echo(t("tokens.cli.revoked", id=token_id, name=name))
 
 

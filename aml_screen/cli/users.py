@@ -5,9 +5,7 @@ action."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from typing import TypeVar
+from collections.abc import Sequence
 
 import click
 from sqlalchemy.orm import Session
@@ -16,7 +14,6 @@ from aml_screen.cli.context import Context, pass_context
 from aml_screen.cli.messages import t
 from aml_screen.errors import InputError
 from aml_screen.i18n import LANGUAGES
-from aml_screen.store import open_database
 from aml_screen.store.accounts import (
     create_user,
     disable_user,
@@ -29,27 +26,10 @@ from aml_screen.store.accounts import (
 from aml_screen.store.models import ROLES
 from aml_screen.store.two_factor import reset as reset_two_factor
 
-T = TypeVar("T")
-
 
 @click.group("users")
 def users_group() -> None:
     """Web interface accounts / comptes de l'interface web."""
-
-
-@contextmanager
-def _session(obj: Context) -> Iterator[Session]:
-    database = open_database(obj.settings.database_url)
-    try:
-        with database.transaction() as session:
-            yield session
-    finally:
-        database.dispose()
-
-
-def _in_session(obj: Context, work: Callable[[Session], T]) -> T:
-    with _session(obj) as session:
-        return work(session)
 
 
 def _read_password(password_stdin: bool) -> str:
@@ -81,7 +61,7 @@ def create_command(obj: Context, name: str, role: str, password_stdin: bool,
                    language: str | None) -> None:
     """Create an account / crée un compte."""
     password = _read_password(password_stdin)
-    _in_session(obj, lambda session: create_user(session, name, role, password,
+    obj.in_session(lambda session: create_user(session, name, role, password,
                                                  language or obj.settings.language))
     click.echo(t("users.created", name=name, role=role))
 
@@ -91,7 +71,7 @@ def create_command(obj: Context, name: str, role: str, password_stdin: bool,
 @pass_context
 def disable_command(obj: Context, name: str) -> None:
     """Disable an account and end its sessions / désactive un compte et ferme ses sessions."""
-    _in_session(obj, lambda session: disable_user(session, name))
+    obj.in_session(lambda session: disable_user(session, name))
     click.echo(t("users.disabled", name=name))
 
 
@@ -100,7 +80,7 @@ def disable_command(obj: Context, name: str) -> None:
 @pass_context
 def enable_command(obj: Context, name: str) -> None:
     """Let a disabled account log in again / réactive un compte désactivé."""
-    _in_session(obj, lambda session: enable_user(session, name))
+    obj.in_session(lambda session: enable_user(session, name))
     click.echo(t("admin.cli.enabled", name=name))
 
 
@@ -116,7 +96,7 @@ def set_role_command(obj: Context, name: str, role: str) -> None:
         set_role(session, name, role)
         return before
 
-    before = _in_session(obj, change)
+    before = obj.in_session(change)
     key = "admin.cli.role_unchanged" if before == role else "admin.cli.role_set"
     click.echo(t(key, name=name, before=t(f"web.role.{before}"), role=t(f"web.role.{role}")))
 
@@ -128,7 +108,7 @@ def set_role_command(obj: Context, name: str, role: str) -> None:
 def reset_password_command(obj: Context, name: str, password_stdin: bool) -> None:
     """Set a new password and end the account's sessions / nouveau mot de passe."""
     password = _read_password(password_stdin)
-    _in_session(obj, lambda session: reset_password(session, name, password))
+    obj.in_session(lambda session: reset_password(session, name, password))
     click.echo(t("admin.cli.password_reset", name=name))
 
 
@@ -138,7 +118,7 @@ def reset_password_command(obj: Context, name: str, password_stdin: bool) -> Non
 def reset_two_factor_command(obj: Context, name: str) -> None:
     """Take away an account's second factor (a lost phone) and end its sessions; it enrols
     again at its next log-in / réinitialise la connexion à deux facteurs."""
-    _in_session(obj, lambda session: reset_two_factor(session, name))
+    obj.in_session(lambda session: reset_two_factor(session, name))
     click.echo(t("two_factor.reset_done", name=name))
 
 
@@ -146,7 +126,7 @@ def reset_two_factor_command(obj: Context, name: str) -> None:
 @pass_context
 def list_command(obj: Context) -> None:
     """Every account: name, role, active, language, created / liste des comptes."""
-    rows = _in_session(obj, lambda session: [
+    rows = obj.in_session(lambda session: [
         (user.username, t(f"web.role.{user.role}"),
          t("admin.yes") if user.active else t("admin.no"), user.language,
          user.created_at.strftime("%Y-%m-%d %H:%M UTC"))

@@ -5,9 +5,8 @@ signing secret is printed once, on standard output alone, so that a script can k
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 from sqlalchemy.orm import Session
@@ -17,7 +16,6 @@ from aml_screen.cli.messages import number, t
 from aml_screen.cli.options import ROW_ID
 from aml_screen.cli.users import table_lines
 from aml_screen.secret_key import secret_key
-from aml_screen.store import open_database
 from aml_screen.store.models import WEBHOOK_EVENTS
 from aml_screen.store.paging import Page
 from aml_screen.store.secret_box import WEBHOOKS, SecretBox
@@ -30,21 +28,10 @@ from aml_screen.store.webhook_endpoints import (
     remove_endpoint,
 )
 
-T = TypeVar("T")
-
 
 @click.group("webhooks")
 def webhooks_group() -> None:
     """Webhook endpoints / points de réception de webhooks."""
-
-
-def _in_session(obj: Context, work: Callable[[Session], T]) -> T:
-    database = open_database(obj.settings.database_url)
-    try:
-        with database.transaction() as session:
-            return work(session)
-    finally:
-        database.dispose()
 
 
 def _time(value: datetime | None) -> str:
@@ -70,7 +57,7 @@ def add_command(obj: Context, url: str, events: str, min_risk: float,
                                description=description, min_risk=min_risk)
         return made.endpoint.id, made.endpoint.url, list(made.endpoint.events), made.secret
 
-    endpoint_id, stored_url, chosen, secret = _in_session(obj, create)
+    endpoint_id, stored_url, chosen, secret = obj.in_session(create)
     click.echo(t("webhooks.cli.created", id=endpoint_id, url=stored_url,
                  events=", ".join(chosen)), err=True)
     click.echo(t("webhooks.cli.secret_once"), err=True)
@@ -91,7 +78,7 @@ def _endpoint_json(row: EndpointRow) -> dict[str, Any]:
 @pass_context
 def list_command(obj: Context, as_json: bool) -> None:
     """Every endpoint (never its secret) / tous les points de réception (jamais le secret)."""
-    rows = _in_session(obj, list_endpoints)
+    rows = obj.in_session(list_endpoints)
     if as_json:
         click.echo(json.dumps([_endpoint_json(row) for row in rows], ensure_ascii=False,
                               indent=2))
@@ -113,7 +100,7 @@ def list_command(obj: Context, as_json: bool) -> None:
 @pass_context
 def remove_command(obj: Context, endpoint_id: int) -> None:
     """Remove an endpoint with its deliveries / supprime un point de réception."""
-    url = _in_session(obj, lambda session: remove_endpoint(session, endpoint_id).url)
+    url = obj.in_session(lambda session: remove_endpoint(session, endpoint_id).url)
     click.echo(t("webhooks.cli.removed", id=endpoint_id, url=url))
 
 
@@ -150,7 +137,7 @@ def deliveries_command(obj: Context, endpoint_id: int, page: int, as_json: bool)
         get_endpoint(session, endpoint_id)
         return delivery_history(session, endpoint_id, page)
 
-    found = _in_session(obj, history)
+    found = obj.in_session(history)
     if as_json:
         click.echo(json.dumps([_delivery_json(row) for row in found.items],
                               ensure_ascii=False, indent=2))
