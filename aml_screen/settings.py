@@ -131,6 +131,9 @@ class Settings:
     webhook_poll_seconds: float = 2.0
     """How often the outbox of webhook deliveries is read for the ones due, where jobs run
     (``serve`` in the embedded set-up, ``aml-screen worker`` with Redis)."""
+    webhook_history_days: int = 90
+    """How long a delivered or given-up webhook delivery stays in the history (with its
+    attempts) before the relay deletes it."""
     config_file: Path | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -175,6 +178,7 @@ class Settings:
                      "login_max_delay_seconds", "login_window_minutes", "max_batch_rows",
                      "session_idle_minutes", "session_max_hours",
                      "api_rate_limit", "api_rate_window_seconds", "webhook_attempts",
+                     "webhook_history_days",
                      "max_batch_columns", "max_field_bytes", "max_line_bytes",
                      "max_unpacked_mb"):
             if getattr(self, name) < 1:

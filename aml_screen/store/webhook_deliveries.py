@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, insert, or_, select, update
+from sqlalchemy import ColumnElement, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from aml_screen.settings import Settings
@@ -196,6 +196,19 @@ def hand_out_due(session: Session, resend_before: datetime, limit: int,
                         .values(queued_at=now)
                         .execution_options(synchronize_session=False))
     return ids
+
+
+def prune_finished(session: Session, before: datetime, limit: int) -> int:
+    """Delete up to ``limit`` deliveries finished (delivered or given up) before
+    ``before``, oldest first, with their attempts; returns how many. Pending and sending
+    deliveries are never touched, however old."""
+    ids = list(session.scalars(select(WebhookDelivery.id)
+                               .where(WebhookDelivery.finished_at < before)
+                               .order_by(WebhookDelivery.finished_at).limit(limit)))
+    if ids:
+        session.execute(delete(WebhookAttempt).where(WebhookAttempt.delivery_id.in_(ids)))
+        session.execute(delete(WebhookDelivery).where(WebhookDelivery.id.in_(ids)))
+    return len(ids)
 
 
 def delivery_history(session: Session, endpoint_id: int, page: int,

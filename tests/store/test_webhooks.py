@@ -36,6 +36,7 @@ from aml_screen.store.webhook_deliveries import (
     delivery_history,
     finish_attempt,
     hand_out_due,
+    prune_finished,
     recover_lost,
 )
 from aml_screen.store.webhook_endpoints import (
@@ -339,3 +340,24 @@ def test_the_history_is_paged_newest_first_with_attempts(database: Database) -> 
         assert [a.status_code for a in first.items[0].attempts] == [200]
         assert second.items[-1].delivery.id == ids[0]
         assert session.scalar(select(func.count()).select_from(WebhookAttempt)) == 1
+
+
+def test_finished_deliveries_are_pruned_after_the_history_period(database: Database) -> None:
+    delivered, given_up, waiting = (_test_delivery(database) for _ in range(3))
+    now = utcnow()
+    with database.transaction() as session:
+        for delivery_id, outcome in ((delivered, Outcome(204, 5)),
+                                     (given_up, Outcome(None, 3, "connection", "refused"))):
+            outgoing = claim_delivery(session, delivery_id, now)
+            assert outgoing is not None
+            finish_attempt(session, outgoing, outcome, RetryPolicy(1, 30.0), now, now)
+        session.execute(update(WebhookDelivery).where(WebhookDelivery.id == waiting)
+                        .values(created_at=now - timedelta(days=400)))
+    with database.transaction() as session:
+        assert prune_finished(session, now - timedelta(days=90), 10) == 0  # not old enough
+        assert prune_finished(session, now + timedelta(seconds=1), 1) == 1  # one at a time
+        assert prune_finished(session, now + timedelta(seconds=1), 10) == 1
+        left = session.scalars(select(WebhookDelivery.id)).all()
+        attempts = session.scalar(select(func.count()).select_from(WebhookAttempt))
+    assert left == [waiting]  # never sent yet: kept, however old
+    assert attempts == 0
