@@ -10,10 +10,12 @@ from typing import Any
 
 from babel.lists import format_list
 from flask import Flask, g, request, session
+from markupsafe import Markup
 
 from aml_screen.i18n import LANGUAGES, day, direction, instant, number, plural, translate
 from aml_screen.ingest.reasons import note_sentences
 from aml_screen.rules.sentences import typology_label
+from web.dates import day_field
 from web.services import services
 
 
@@ -95,8 +97,15 @@ def format_ingest_notes(value: str | None) -> str:
     return "; ".join(note_sentences(value, current_language()))
 
 
+def day_input(name: str, value: date | str | None, required: bool = False) -> Markup:
+    """A form's day field (``web.dates``) with the user's placeholder and help."""
+    return day_field(name, value, gettext("web.date.placeholder"), gettext("web.date.help"),
+                     required)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(_=gettext, _n=ngettext, lang=current_language,
+                                 day_input=day_input,
                                  direction=lambda: direction(current_language()),
                                  languages=LANGUAGES)
     app.jinja_env.filters.update(amount=format_amount, utc=format_time, number=format_number,

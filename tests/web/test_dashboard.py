@@ -86,4 +86,4 @@ def test_default_range_is_the_last_26_weeks(app: Flask, history: list[int]) -> N
     page = _page(app, "root")
     created = page.split('id="created"')[1].split("</section>")[0]
     assert len(re.findall(r"<tr><td>W\d\d \(", created)) == 26
-    assert f'name="to" value="{date.today()}"' in page
+    assert f'name="to" value="{date.today():%d/%m/%Y}"' in page

@@ -126,7 +126,8 @@ def test_pdf_download_in_french(exports_app: Flask) -> None:
 
 
 @pytest.mark.parametrize(("query", "message"), [
-    ("from=2026-13-01", "--from &#39;2026-13-01&#39;: expected a date written YYYY-MM-DD"),
+    ("from=2026-13-01", "“2026-13-01” is not a day: write it day/month/year"),
+    ("from=13/13/2026", "“13/13/2026” is not a day: write it day/month/year"),
     ("format=docx", "--format &#39;docx&#39;: expected one of csv, xlsx, pdf"),
     ("kind=cases", "--kind &#39;cases&#39;: expected one of hits, alerts"),
     ("from=2026-10-09&to=2026-10-01", "the date range ends (2026-10-01) before it starts"),

@@ -4,14 +4,13 @@ identifier (``batch``), refused as everywhere (``web.ids``)."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from werkzeug.datastructures import MultiDict
 
 from aml_screen.errors import InputError
 from aml_screen.store.alert_queue import OPEN, SORTS, AlertFilter
 from aml_screen.store.ids import MAX_ID, parse_id
 from aml_screen.store.models import ALERT_STATUSES
+from web.dates import parse_day
 from web.ids import page_number, query_id
 
 FILTER_FIELDS = ("status", "min_risk", "max_risk", "typology", "list", "rule", "country",
@@ -21,13 +20,6 @@ FILTER_FIELDS = ("status", "min_risk", "max_risk", "typology", "list", "rule", "
 def _number(text: str | None) -> float | None:
     try:
         return float(text) if text else None
-    except ValueError:
-        return None
-
-
-def _day(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
     except ValueError:
         return None
 
@@ -44,8 +36,8 @@ def parse_filter(args: MultiDict[str, str], viewer_id: int) -> AlertFilter:
         rule_id=args.get("rule") or None,
         country=(args.get("country") or "").strip()[:80] or None,
         batch_id=query_id(args, "batch"),
-        created_from=_day(args.get("from")),
-        created_to=_day(args.get("to")),
+        created_from=parse_day(args.get("from")),
+        created_to=parse_day(args.get("to")),
         assignee=args.get("assignee") or None,
         viewer_id=viewer_id,
         sort=sort if sort in SORTS else "-risk",

@@ -4,19 +4,12 @@ rather than refused); the trail itself is read by ``store.audit_trail``."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 
 from aml_screen.store.audit_trail import AuditFilter
+from web.dates import parse_day
 from web.ids import page_number
 
 FILTER_FIELDS = ("actor", "action", "object_type", "object_id", "from", "to")
-
-
-def _date(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
 
 
 def _text(args: Mapping[str, str], name: str, limit: int) -> str | None:
@@ -30,5 +23,5 @@ def parse_filter(args: Mapping[str, str]) -> AuditFilter:
     return AuditFilter(
         actor=_text(args, "actor", 80), action=_text(args, "action", 60),
         object_type=_text(args, "object_type", 40), object_id=_text(args, "object_id", 120),
-        date_from=_date(args.get("from")), date_to=_date(args.get("to")),
+        date_from=parse_day(args.get("from")), date_to=parse_day(args.get("to")),
         page=page_number(page))

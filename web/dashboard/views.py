@@ -9,6 +9,7 @@ from flask import Blueprint, render_template, request
 
 from aml_screen.store.dashboard import dashboard, default_range
 from web.dashboard.charts import dashboard_charts, week_label
+from web.dates import parse_day
 from web.security import require
 from web.services import services
 
@@ -18,19 +19,12 @@ MAX_DAYS = 3 * 366
 """The longest range drawn (three years of weekly bars)."""
 
 
-def _day(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-
-
 def chosen_range(today: date) -> tuple[date, date]:
     """The range asked for, else the default; a reversed range is put in order and an
     overlong one cut to its last ``MAX_DAYS`` days."""
     start, end = default_range(today)
-    start = _day(request.args.get("from")) or start
-    end = _day(request.args.get("to")) or end
+    start = parse_day(request.args.get("from")) or start
+    end = parse_day(request.args.get("to")) or end
     if start > end:
         start, end = end, start
     if (end - start).days > MAX_DAYS:

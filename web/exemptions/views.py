@@ -13,8 +13,6 @@ from werkzeug.wrappers import Response
 from aml_screen.store.accounts import usernames
 from aml_screen.store.exemptions import (
     EXPIRING_SOON_DAYS,
-    MAX_DAYS,
-    ExemptionError,
     alert_pairs,
     decide,
     exemption_lists,
@@ -25,6 +23,7 @@ from aml_screen.store.exemptions import (
     revoke,
 )
 from aml_screen.store.models import EXEMPTION_STATUSES, Alert, User
+from web.dates import parse_day
 from web.i18n import gettext
 from web.ids import form_id
 from web.security import form_int, require, signed_in
@@ -32,15 +31,6 @@ from web.services import services
 
 bp = Blueprint("exemptions", __name__, url_prefix="/exemptions")
 NAV = [(40, "exemptions.index", "exemptions.nav", "exemptions.view")]
-
-
-def _expiry(text: str) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ExemptionError("exemptions.bad_date", value=text) from None
 
 
 @bp.get("")
@@ -82,7 +72,7 @@ def create() -> Response:
     with services().database.transaction() as db:
         exemption = propose(db, db.get_one(User, signed_in().id), hit_id,
                             request.form.get("reason", ""),
-                            _expiry(request.form.get("expires_on", "")),
+                            parse_day(request.form.get("expires_on")),
                             exemption_days=services().settings.exemption_days)
         alert_id = exemption.source_alert_id
     flash(gettext("exemptions.proposed"), "info")
@@ -134,6 +124,5 @@ def exemptions_for_alert(db: Session, alert: Alert) -> list[dict[str, Any]]:
 def _alert_exemptions() -> dict[str, Any]:
     today = date.today()
     return {"exemption_default_expiry": today + timedelta(
-                days=services().settings.exemption_days),
-            "exemption_latest_expiry": today + timedelta(days=MAX_DAYS)}
+                days=services().settings.exemption_days)}
 

@@ -6,6 +6,7 @@ XLSX and PDF are built in a temporary file first, then streamed and removed."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, render_template, request
@@ -19,6 +20,7 @@ from aml_screen.exports.service import stream_csv, stream_file, temporary_export
 from aml_screen.store.alert_queue import filter_choices
 from aml_screen.store.batches import batch_choices
 from aml_screen.store.models import ALERT_STATUSES, DISPOSITIONS
+from web.dates import parse_day
 from web.i18n import current_language, gettext
 from web.security import require, signed_in
 from web.services import services
@@ -50,6 +52,10 @@ def index() -> tuple[str, int]:
     return _form({key: request.args.get(key, "") for key in FIELDS})
 
 
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
 @bp.get("/download")
 @require("exports.download")
 def download() -> Any:
@@ -58,7 +64,8 @@ def download() -> Any:
     try:
         kind = check_kind(values["kind"] or "hits")
         fmt = check_format(values["format"] or "csv")
-        flt = make_filter(date_from=values["from"], date_to=values["to"],
+        days = {key: parse_day(values[key]) for key in ("from", "to")}
+        flt = make_filter(date_from=_iso(days["from"]), date_to=_iso(days["to"]),
                           batch=values["batch"], list_id=values["list"],
                           rule_id=values["rule"], typology=values["typology"],
                           status=values["status"], disposition=values["disposition"])

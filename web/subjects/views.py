@@ -6,7 +6,6 @@ the store operations they call."""
 from __future__ import annotations
 
 import re
-from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from flask import (
@@ -34,6 +33,7 @@ from aml_screen.store.subject_profile import (
 from aml_screen.store.subject_search import search_as
 from aml_screen.subjects.describe import describe_link
 from web.charts.bars import Series, stacked_bars
+from web.dates import parse_day
 from web.i18n import current_language, format_amount, format_number, gettext, ngettext
 from web.security import require, signed_in
 from web.services import services
@@ -56,13 +56,6 @@ def search() -> str:
     return render_template("subjects/search.html", query=query, results=results)
 
 
-def _day(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-
-
 def _page(text: str | None) -> int:
     return int(text) if text and text.isdigit() and len(text) < 7 else 1
 
@@ -72,8 +65,8 @@ def _page(text: str | None) -> int:
 def profile(subject_id: str) -> str | Response:
     if not SUBJECT_ID.match(subject_id):
         abort(404)
-    flt = ActivityFilter(date_from=_day(request.args.get("from")),
-                         date_to=_day(request.args.get("to")),
+    flt = ActivityFilter(date_from=parse_day(request.args.get("from")),
+                         date_to=parse_day(request.args.get("to")),
                          direction=request.args.get("direction") or None,
                          currency=(request.args.get("currency") or "")[:3].upper() or None)
     with services().database.transaction() as db:
@@ -102,8 +95,8 @@ def _amount(text: str | None) -> Decimal | None:
 
 
 def _graph_filter() -> GraphFilter:
-    return GraphFilter(date_from=_day(request.args.get("from")),
-                       date_to=_day(request.args.get("to")),
+    return GraphFilter(date_from=parse_day(request.args.get("from")),
+                       date_to=parse_day(request.args.get("to")),
                        min_amount=_amount(request.args.get("min_amount")))
 
 
