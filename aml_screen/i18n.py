@@ -46,10 +46,15 @@ def catalogue() -> dict[str, dict[str, str]]:
 def translate(key: str, lang: str, **params: Any) -> str:
     """The message ``key`` in ``lang`` (English when that language lacks it). A parameter
     that is itself a message, ``{"key": ..., "params": {...}}``, is told in ``lang`` too: a
-    message stored with its parameters (as JSON) keeps its inner words translatable."""
+    message stored with its parameters (as JSON) keeps its inner words translatable. A
+    day or an instant is written the language's way (7 déc. 2026)."""
     for name, value in params.items():
         if isinstance(value, dict) and isinstance(value.get("key"), str):
             params[name] = translate(value["key"], lang, **(value.get("params") or {}))
+        elif isinstance(value, datetime):
+            params[name] = instant(value, lang)
+        elif isinstance(value, date):
+            params[name] = _day(value, lang)
     texts = catalogue().get(key)
     if texts is None:
         return key if not params else f"{key} {params}"

@@ -51,3 +51,17 @@ def test_a_parameter_that_is_a_message_is_told_in_the_same_language() -> None:
     assert english.endswith(translate("ingest.kind.pdf", "en"))
     assert french.endswith(translate("ingest.kind.pdf", "fr"))
     assert "ingest.kind" not in english + french
+
+
+def test_days_and_instants_in_a_message_are_written_the_languages_way() -> None:
+    from datetime import UTC, date, datetime
+
+    from aml_screen.i18n import translate
+
+    start, end = date(2026, 10, 9), date(2026, 10, 1)
+    assert "(Oct 1, 2026)" in translate("exports.bad_range", "en", start=start, end=end)
+    assert "1 oct. 2026" in translate("exports.bad_range", "fr", start=start, end=end)
+    assert "2026-10-01" not in translate("exports.bad_range", "ar", start=start, end=end)
+    stamp = datetime(2026, 12, 7, 10, 16, tzinfo=UTC)
+    assert "7 déc. 2026 10:16 UTC" in translate("exemptions.bad_expiry", "fr",
+                                                   expires_on=stamp, latest=end)

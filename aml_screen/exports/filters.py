@@ -73,7 +73,7 @@ def make_filter(*, date_from: str | None = None, date_to: str | None = None,
     """The filter from user text; raises ``InputError`` naming the bad value."""
     start, end = parse_day(date_from, "from"), parse_day(date_to, "to")
     if start is not None and end is not None and end < start:
-        raise InputError("exports.bad_range", start=start.isoformat(), end=end.isoformat())
+        raise InputError("exports.bad_range", start=start, end=end)
     return ExportFilter(
         date_from=start, date_to=end, batch_id=parse_batch(batch),
         list_id=_text(list_id), rule_id=_text(rule_id), typology=_text(typology),

@@ -151,8 +151,8 @@ def propose(session: Session, actor: User, hit_id: int, reason: str,
         raise ExemptionError("exemptions.reason_required")
     until = expires_on or day + timedelta(days=exemption_days)
     if not day < until <= day + timedelta(days=MAX_DAYS):
-        raise ExemptionError("exemptions.bad_expiry", expires_on=until.isoformat(),
-                             latest=(day + timedelta(days=MAX_DAYS)).isoformat())
+        raise ExemptionError("exemptions.bad_expiry", expires_on=until,
+                             latest=day + timedelta(days=MAX_DAYS))
     hit = session.get(Hit, hit_id)
     if hit is None:
         raise NotFoundError("exemptions.hit_not_found", hit_id=hit_id)

@@ -104,7 +104,7 @@ def test_pdf_of_one_batch(url: str, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("args", "message"), [
     (["--from", "23/11/2026"], "--from '23/11/2026': expected a date written YYYY-MM-DD"),
-    (["--from", "2026-11-02", "--to", "2026-11-01"], "the date range ends (2026-11-01)"),
+    (["--from", "2026-11-02", "--to", "2026-11-01"], "the date range ends (Nov 1, 2026)"),
     (["--status", "open"], "--status 'open': expected one of new, in_review"),
     (["--batch", "x1"], "--batch 'x1': expected a batch number"),
     (["--as", "nobody"], "no user named 'nobody'"),

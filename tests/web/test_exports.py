@@ -130,7 +130,7 @@ def test_pdf_download_in_french(exports_app: Flask) -> None:
     ("from=13/13/2026", "“13/13/2026” is not a day: write it day/month/year"),
     ("format=docx", "--format &#39;docx&#39;: expected one of csv, xlsx, pdf"),
     ("kind=cases", "--kind &#39;cases&#39;: expected one of hits, alerts"),
-    ("from=2026-10-09&to=2026-10-01", "the date range ends (2026-10-01) before it starts"),
+    ("from=2026-10-09&to=2026-10-01", "the date range ends (Oct 1, 2026) before it starts"),
 ])
 def test_bad_filters_are_shown_on_the_form(exports_app: Flask, query: str,
                                            message: str) -> None:
