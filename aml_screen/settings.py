@@ -22,6 +22,8 @@ from aml_screen.roles import ROLES
 
 ENV_PREFIX = "AML_SCREEN_"
 DEFAULT_FILE = "aml-screen.toml"
+CALLBACK_PATH = "/login/sso/callback"
+"""Where the OpenID Connect provider sends the browser back (``oidc_redirect_uri``)."""
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,47 @@ class Settings:
     webhook_history_days: int = 90
     """How long a delivered or given-up webhook delivery stays in the history (with its
     attempts) before the relay deletes it."""
+    oidc_enabled: bool = False
+    """Single sign-on with OpenID Connect (Keycloak, Entra ID…) beside or instead of local
+    passwords (README, "Single sign-on"); off by default: the embedded mode needs none."""
+    oidc_provider_name: str = "SSO"
+    """Name on the log-in page's button: "Sign in with <name>" (e.g. Keycloak)."""
+    oidc_issuer: str = ""
+    """The provider's issuer URL; its settings are read from
+    ``<issuer>/.well-known/openid-configuration`` (Keycloak: ``https://host/realms/<realm>``;
+    Entra ID: ``https://login.microsoftonline.com/<tenant>/v2.0``)."""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    """The confidential client registered for aml-screen at the provider."""
+    oidc_scopes: tuple[str, ...] = ("openid", "profile", "email")
+    """Scopes asked for; ``openid`` is required (Keycloak adds ``groups`` with a group
+    mapper on the client, not a scope)."""
+    oidc_groups_claim: str = "groups"
+    """ID-token claim listing the user's groups (Keycloak ``groups``; Entra ID ``groups``,
+    which holds group object ids, or ``roles`` for app roles)."""
+    oidc_role_groups: tuple[tuple[str, str], ...] = ()
+    """Provider group → role, ``group=role`` items (a TOML table in the file). A user in
+    several mapped groups takes the role of the first item listed: list the strongest
+    first. The role is read again at each log-in."""
+    oidc_unmapped: str = "refuse"
+    """A user in no mapped group: ``refuse`` (a page tells them to ask for a group), or a
+    role to give them."""
+    oidc_username_claim: str = "preferred_username"
+    """Claim naming a new user's local account (characters a user name cannot hold become
+    ``_``; a name already taken gets a number). Accounts are linked by the provider's
+    issuer and ``sub``, never by name."""
+    oidc_redirect_uri: str = ""
+    """The callback address registered at the provider; empty = this site's
+    ``/login/sso/callback`` as the browser reached it (set it behind a reverse proxy)."""
+    oidc_timeout: float = 10.0
+    """Seconds to wait for the provider's discovery document, keys and token endpoint."""
+    oidc_trust_provider_mfa: bool = True
+    """Users who sign in through the provider are not asked for this app's second factor
+    (``require_2fa_for``): the provider's own multi-factor log-in applies. ``false``: they
+    give their app code after the provider, as after a password."""
+    local_login: bool = True
+    """Log-in with a local user name and password beside single sign-on; ``false`` with
+    ``oidc_enabled`` = single sign-on only (the CLI still manages local accounts)."""
     config_file: Path | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -184,11 +227,43 @@ class Settings:
             if getattr(self, name) < 1:
                 raise ConfigError("config.bad_value", name=name, value=getattr(self, name),
                                   detail=">= 1")
+        self._check_oidc()
         try:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ConfigError("config.bad_value", name="timezone", value=self.timezone,
                               detail="IANA zone, e.g. Africa/Niamey") from exc
+
+    def _check_oidc(self) -> None:
+        for group, role in self.oidc_role_groups:
+            if role not in ROLES:
+                raise ConfigError("config.bad_value", name="oidc_role_groups",
+                                  value=f"{group}={role}", detail=" | ".join(ROLES))
+        if self.oidc_unmapped not in ("refuse", *ROLES):
+            raise ConfigError("config.bad_value", name="oidc_unmapped",
+                              value=self.oidc_unmapped, detail=" | ".join(("refuse", *ROLES)))
+        if not self.oidc_enabled:
+            if not self.local_login:
+                raise ConfigError("config.bad_value", name="local_login", value=False,
+                                  detail="true unless oidc_enabled")
+            return
+        for name in ("oidc_issuer", "oidc_client_id", "oidc_groups_claim",
+                     "oidc_username_claim", "oidc_provider_name"):
+            if not getattr(self, name):
+                raise ConfigError("config.bad_value", name=name, value="",
+                                  detail="required with oidc_enabled")
+        if not self.oidc_issuer.startswith(("https://", "http://")):
+            raise ConfigError("config.bad_value", name="oidc_issuer", value=self.oidc_issuer,
+                              detail="https://…")
+        if self.oidc_redirect_uri and not self.oidc_redirect_uri.endswith(CALLBACK_PATH):
+            raise ConfigError("config.bad_value", name="oidc_redirect_uri",
+                              value=self.oidc_redirect_uri, detail=f"https://…{CALLBACK_PATH}")
+        if self.oidc_timeout <= 0:
+            raise ConfigError("config.bad_value", name="oidc_timeout", value=self.oidc_timeout,
+                              detail="> 0")
+        if "openid" not in self.oidc_scopes:
+            raise ConfigError("config.bad_value", name="oidc_scopes",
+                              value=" ".join(self.oidc_scopes), detail="must hold openid")
 
     def two_factor_required(self, role: str) -> bool:
         """Whether users of ``role`` must log in with a second factor (``require_2fa_for``)."""
@@ -201,6 +276,10 @@ def _coerce(name: str, raw: Any, annotation: Any) -> Any:
     try:
         if "Path" in kind:
             return None if raw in (None, "") else Path(raw)
+        if kind == "bool":
+            return _boolean(raw)
+        if "tuple[tuple" in kind:
+            return _pairs(raw)
         if "float" in kind:
             return float(raw)
         if kind == "int":
@@ -214,6 +293,36 @@ def _coerce(name: str, raw: Any, annotation: Any) -> Any:
         return str(raw)
     except (TypeError, ValueError) as exc:
         raise ConfigError("config.bad_value", name=name, value=raw, detail=kind) from exc
+
+
+def _boolean(raw: Any) -> bool:
+    """A TOML boolean, or ``true``/``false`` (``1``/``0``, ``yes``/``no``) in a variable."""
+    if isinstance(raw, bool):
+        return raw
+    word = str(raw).strip().lower()
+    if word in ("true", "1", "yes", "on"):
+        return True
+    if word in ("false", "0", "no", "off"):
+        return False
+    raise ValueError(word)
+
+
+def _pairs(raw: Any) -> tuple[tuple[str, str], ...]:
+    """``key=value`` items, in order: a TOML table, a list of ``"key=value"`` strings or
+    one comma-separated string (an environment variable). Split at the last ``=``: group
+    names may hold one, roles never do."""
+    if isinstance(raw, Mapping):
+        return tuple((str(key), str(value)) for key, value in raw.items())
+    items = raw.split(",") if isinstance(raw, str) else [str(item) for item in raw]
+    pairs = []
+    for item in (item.strip() for item in items):
+        if not item:
+            continue
+        key, sep, value = item.rpartition("=")
+        if not sep or not key.strip():
+            raise ValueError(item)
+        pairs.append((key.strip(), value.strip()))
+    return tuple(pairs)
 
 
 def load_settings(

@@ -58,6 +58,10 @@ def test_sqlite_url_is_resolved_next_to_the_file(tmp_path: Path) -> None:
     )
 
 
+OIDC = ('oidc_enabled = true\noidc_issuer = "https://sso.example/realms/fiu"\n'
+        'oidc_client_id = "aml-screen"\n')
+
+
 @pytest.mark.parametrize(
     ("content", "env"),
     [
@@ -75,6 +79,16 @@ def test_sqlite_url_is_resolved_next_to_the_file(tmp_path: Path) -> None:
         ('require_2fa_for = ["supervisor", "boss"]\n', {}),
         ("", {"AML_SCREEN_SESSION_IDLE_MINUTES": "0"}),
         ("", {"AML_SCREEN_SESSION_MAX_HOURS": "-1"}),
+        ("", {"AML_SCREEN_OIDC_ENABLED": "maybe"}),
+        ("", {"AML_SCREEN_LOCAL_LOGIN": "false"}),  # nobody could log in
+        (OIDC + 'oidc_issuer = ""\n', {}),
+        (OIDC + 'oidc_client_id = ""\n', {}),
+        (OIDC.replace("https://", "ftp://"), {}),
+        (OIDC + 'oidc_scopes = ["profile"]\n', {}),
+        (OIDC + 'oidc_redirect_uri = "https://aml.example/callback"\n', {}),
+        (OIDC, {"AML_SCREEN_OIDC_ROLE_GROUPS": "/fiu/boss=boss"}),
+        (OIDC, {"AML_SCREEN_OIDC_ROLE_GROUPS": "no-role-given"}),
+        (OIDC, {"AML_SCREEN_OIDC_UNMAPPED": "welcome"}),
     ],
 )
 def test_invalid_settings_raise_config_error(tmp_path: Path, content: str,
@@ -118,3 +132,26 @@ def test_job_settings_from_the_environment_are_numbers(tmp_path: Path) -> None:
         with pytest.raises(ConfigError):
             load_settings(environ={f"AML_SCREEN_{name}": value},
                           config_file=tmp_path / "none.toml")
+
+
+def test_single_sign_on_is_off_by_default_and_read_from_file_and_environment(
+        tmp_path: Path) -> None:
+    default = load_settings(environ={}, config_file=tmp_path / "none.toml")
+    assert (default.oidc_enabled, default.local_login, default.oidc_trust_provider_mfa,
+            default.oidc_unmapped, default.oidc_groups_claim) == (
+        False, True, True, "refuse", "groups")
+    config = tmp_path / "aml-screen.toml"
+    config.write_text(OIDC + 'oidc_provider_name = "Keycloak"\n'
+                      '[oidc_role_groups]\n"/fiu/admins" = "admin"\n'
+                      '"/fiu/analysts" = "analyst"\n', encoding="utf-8")
+    from_file = load_settings(environ={}, config_file=config)
+    assert from_file.oidc_enabled
+    assert from_file.oidc_role_groups == (("/fiu/admins", "admin"),
+                                          ("/fiu/analysts", "analyst"))
+    env = {"AML_SCREEN_OIDC_ROLE_GROUPS": "a=b=supervisor, 0f1e-guid=auditor",
+           "AML_SCREEN_OIDC_TRUST_PROVIDER_MFA": "no", "AML_SCREEN_LOCAL_LOGIN": "0",
+           "AML_SCREEN_OIDC_UNMAPPED": "analyst"}
+    from_env = load_settings(environ=env, config_file=config)
+    assert from_env.oidc_role_groups == (("a=b", "supervisor"), ("0f1e-guid", "auditor"))
+    assert (from_env.oidc_trust_provider_mfa, from_env.local_login,
+            from_env.oidc_unmapped) == (False, False, "analyst")
