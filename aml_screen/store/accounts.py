@@ -3,7 +3,7 @@ checking passwords (argon2, throttled by ``login_throttle``; the policy is in ``
 and the server-side sessions behind the web cookie, with their idle and absolute time-outs.
 Every change is audited in the caller's transaction (log-in checks run their own short
 transactions: see ``authenticate``). The second step of a log-in with two factors is in
-``two_factor``."""
+``two_factor``; log-in through an OpenID Connect provider in ``sso_accounts``."""
 
 from __future__ import annotations
 
@@ -165,17 +165,22 @@ def authenticate(database: Database, username: str, password: str, remote_addr: 
 
 
 def start_session(session: Session, user: User, remote_addr: str, *,
-                  awaiting_code: bool = False, second_factor: str | None = None) -> str:
+                  awaiting_code: bool = False, second_factor: str | None = None,
+                  id_token: str | None = None) -> str:
     """A new server-side session; returns the token for the cookie (only its hash is kept).
-    ``awaiting_code``: the password was right, the second factor is still to come (the
-    log-in is audited once that is given, with ``second_factor``: how)."""
+    ``awaiting_code``: the password (or the provider) was right, the second factor is still
+    to come (the log-in is audited once that is given, with ``second_factor``: how).
+    ``id_token``: the provider's, when single sign-on opened the session."""
     token = secrets.token_urlsafe(32)
     session.add(UserSession(token_sha256=secret_digest(token), user_id=user.id,
-                            remote_addr=remote_addr[:64], awaiting_code=awaiting_code))
+                            remote_addr=remote_addr[:64], awaiting_code=awaiting_code,
+                            id_token=id_token))
     if not awaiting_code:
-        after = {"remote_addr": remote_addr}
+        after: dict[str, object] = {"remote_addr": remote_addr}
         if second_factor:
             after["second_factor"] = second_factor
+        if id_token is not None:
+            after["single_sign_on"] = True
         record(session, user, "auth.login", "user", user.id, after=after)
     return token
 
@@ -223,13 +228,27 @@ def resolve_pending(session: Session, token: str, now: datetime | None = None
     return _open_session(session, token, now or utcnow(), True, CODE_WAIT, CODE_WAIT)
 
 
-def end_session(session: Session, token: str, user: User) -> None:
-    """Log-out: the token is refused from now on, even if the cookie is replayed."""
+def end_session(session: Session, token: str, user: User) -> str | None:
+    """Log-out: the token is refused from now on, even if the cookie is replayed. Returns
+    the provider's ID token when single sign-on opened the session (for the log-out at the
+    provider)."""
+    digest = secret_digest(token)
+    id_token = session.scalar(select(UserSession.id_token)
+                              .where(UserSession.token_sha256 == digest))
     session.execute(update(UserSession)
-                    .where(UserSession.token_sha256 == secret_digest(token),
+                    .where(UserSession.token_sha256 == digest,
                            UserSession.ended_at.is_(None))
                     .values(ended_at=utcnow()))
     record(session, user, "auth.logout", "user", user.id)
+    return id_token
+
+
+def opened_by_provider(session: Session, token: str) -> bool:
+    """Whether single sign-on opened the session of ``token`` (the provider then stands
+    for this app's second factor, ``oidc_trust_provider_mfa``)."""
+    found = session.scalar(select(UserSession.id_token)
+                           .where(UserSession.token_sha256 == secret_digest(token)))
+    return found is not None
 
 
 def list_users(session: Session) -> list[User]:

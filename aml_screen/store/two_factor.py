@@ -255,7 +255,8 @@ def second_step(database: Database, pending_token: str, code: str, remote_addr: 
             return CodeOutcome(None, "two_factor.wrong_code")
         release(session, held, tries=2)
         pending.ended_at = now
-        return CodeOutcome(start_session(session, user, remote_addr, second_factor=method))
+        return CodeOutcome(start_session(session, user, remote_addr, second_factor=method,
+                                         id_token=pending.id_token))
 
 
 def reset(session: Session, username: str, actor: User | None = None) -> User:

@@ -32,7 +32,8 @@ DISPOSITION_WORDS = {"alert": "web.disposition.", "export": "web.disposition.",
 filters name alert statuses)."""
 CODE_WORDS = {"role": "web.role.", "language": "web.language.", "scopes": "tokens.scope.",
               "scope": "audit.value.scope.", "second_factor": "audit.value.second_factor.",
-              "step": "audit.value.step.", "events": "webhooks.event."}
+              "step": "audit.value.step.", "events": "webhooks.event.",
+              "sso_refusal": "audit.value.sso_refusal."}
 TEXT_FIELDS = frozenset({"body", "close_reason", "description", "label", "name", "narrative",
                          "query", "reason", "title"})
 """Fields holding what a person wrote: shown as words. Any other text that is neither a

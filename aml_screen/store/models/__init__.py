@@ -1,6 +1,12 @@
 """Every table of the store, split by area; importing this registers them all on ``Base``."""
 
-from aml_screen.store.models.accounts import ROLES, LoginThrottle, User, UserSession
+from aml_screen.store.models.accounts import (
+    ROLES,
+    LoginThrottle,
+    SsoIdentity,
+    User,
+    UserSession,
+)
 from aml_screen.store.models.alerts import (
     ALERT_STATUSES,
     DISPOSITIONS,
@@ -92,6 +98,7 @@ __all__ = [
     "RecoveryCode",
     "Rescreen",
     "RuleHit",
+    "SsoIdentity",
     "Subject",
     "SubjectCounterparty",
     "SubjectDecision",

@@ -1,16 +1,17 @@
-"""Users, their server-side sessions and log-in throttling counters."""
+"""Users, their links to a single sign-on provider, their server-side sessions and log-in
+throttling counters."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from aml_screen.roles import ROLES
 from aml_screen.store.base import Base, UTCDateTime, utcnow
 
-__all__ = ["ROLES", "LoginThrottle", "User", "UserSession"]
+__all__ = ["ROLES", "LoginThrottle", "SsoIdentity", "User", "UserSession"]
 
 
 class User(Base):
@@ -23,6 +24,22 @@ class User(Base):
     language: Mapped[str] = mapped_column(String(2), default="en")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SsoIdentity(Base):
+    """The account at an OpenID Connect provider a user signs in with: the provider's
+    ``iss`` and ``sub`` claims, which the provider never gives to anyone else (a user name
+    or an e-mail address may be reused; these may not)."""
+
+    __tablename__ = "sso_identities"
+    __table_args__ = (UniqueConstraint("issuer", "subject"),)
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    issuer: Mapped[str] = mapped_column(String(255))
+    subject: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class UserSession(Base):
@@ -42,6 +59,9 @@ class UserSession(Base):
     awaiting_code: Mapped[bool] = mapped_column(Boolean, default=False)
     """The password was right, the second factor not given yet: the session opens no page
     but the code page, and only for a few minutes."""
+    id_token: Mapped[str | None] = mapped_column(Text)
+    """The provider's ID token when single sign-on opened the session (sent back as
+    ``id_token_hint`` when the user logs out); None: a local log-in."""
 
 
 class LoginThrottle(Base):
