@@ -25,6 +25,7 @@ from aml_screen.settings import Settings, load_settings
 from aml_screen.store import open_database
 from web import errors, i18n, ids, nul_guard, security
 from web.services import EXTENSION, Services
+from web.sso import provider
 
 NavItem = tuple[int, str, str, str]
 """(position, endpoint, message key, permission) of a top-menu link."""
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     i18n.init_app(app)
     errors.init_app(app)
     nul_guard.init_app(app)
+    provider.init_app(app, settings)
     nav: list[NavItem] = []
     for blueprint, items in _areas():
         app.register_blueprint(blueprint)

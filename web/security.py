@@ -7,7 +7,9 @@ settings), so log-out or disabling a user refuses a replayed cookie at once.
 Two-factor log-in: a user whose role requires it (``require_2fa_for``) but who has not
 enrolled is signed in only to enrol: every view but those marked ``enrolling`` sends them to
 the enrolment page. A log-in whose code is still awaited holds its token under another name
-(``pending``) and opens no page but the code's."""
+(``pending``) and opens no page but the code's. A session opened by single sign-on is not
+held for enrolment while the provider's multi-factor log-in is trusted
+(``oidc_trust_provider_mfa``)."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from typing import Any, TypeVar, cast
 
 from flask import Flask, Response, abort, current_app, g, redirect, request, session, url_for
 
-from aml_screen.store.accounts import SessionLimits, resolve_session
+from aml_screen.store.accounts import SessionLimits, opened_by_provider, resolve_session
 from aml_screen.store.ids import parse_id
 from aml_screen.store.models import User
 from aml_screen.store.secret_box import TWO_FACTOR, SecretBox
@@ -125,7 +127,9 @@ def _load_user() -> None:
     with services().database.transaction() as db:
         user: User | None = resolve_session(db, token, limits=limits)
         if user is not None:
-            must_enrol = two_factor_required(user) and not is_active(db, user.id)
+            must_enrol = (two_factor_required(user) and not is_active(db, user.id)
+                          and not (services().settings.oidc_trust_provider_mfa
+                                   and opened_by_provider(db, token)))
             g.user = CurrentUser(user.id, user.username, user.role, user.language, must_enrol)
     if g.user is None:
         session.clear()

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pyotp
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -18,6 +19,9 @@ from web import create_app
 from web.services import EXTENSION
 
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+KEY_SHOWN = re.compile(r'id="two-factor-key"[^>]*>([A-Z2-7 ]+)<')
+"""The TOTP key as the enrolment page shows it, in groups of four."""
+_CODES_SHOWN = re.compile(r"<li><bdi class=\"mono\">([A-Z2-7-]{19})</bdi></li>")
 
 
 @contextmanager
@@ -56,3 +60,18 @@ def post(client: FlaskClient, path: str, data: dict[str, Any] | None = None,
     """A form post carrying the CSRF token of ``page``, as the browser would send it."""
     return client.post(path, data={"csrf_token": csrf_token(client, page), **(data or {})},
                        **kwargs)
+
+
+def enrol(client: FlaskClient) -> tuple[str, list[str]]:
+    """Enrol the signed-in user in two-factor log-in as a person would: start, read the key
+    off the page, type the code; returns the key and the recovery codes shown."""
+    assert post(client, "/account/two-factor/start", page="/account/two-factor"
+                ).status_code == 303
+    page = client.get("/account/two-factor").get_data(as_text=True)
+    found = KEY_SHOWN.search(page)
+    assert found, page
+    key = found.group(1).replace(" ", "")
+    shown = post(client, "/account/two-factor/activate", {"code": pyotp.TOTP(key).now()},
+                 page="/account/two-factor")
+    assert shown.status_code == 200
+    return key, _CODES_SHOWN.findall(shown.get_data(as_text=True))

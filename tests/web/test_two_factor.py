@@ -5,7 +5,6 @@ a recovery code, once); the admin's reset; the pages in French and Arabic."""
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator
 from html import unescape
@@ -21,12 +20,9 @@ from aml_screen.settings import Settings
 from aml_screen.store.models import AuditEvent, User
 from aml_screen.store.two_factor import activate, begin_enrolment
 from tests.store.samples import add_user
-from tests.web.client import database, login, post, running_app
+from tests.web.client import KEY_SHOWN, database, enrol, login, post, running_app
 from tests.web.translation_check import untranslated
 from web.security import ENROLLING_ATTR, secret_box
-
-_KEY = re.compile(r'id="two-factor-key"[^>]*>([A-Z2-7 ]+)<')
-_CODES = re.compile(r"<li><bdi class=\"mono\">([A-Z2-7-]{19})</bdi></li>")
 
 
 @pytest.fixture(scope="module")
@@ -43,21 +39,6 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
         yield flask_app
 
 
-def _enrol(client: FlaskClient) -> tuple[str, list[str]]:
-    """Enrol the signed-in user as a person would: start, read the key off the page, type
-    the code; returns the key and the recovery codes shown."""
-    assert post(client, "/account/two-factor/start", page="/account/two-factor"
-                ).status_code == 303
-    page = client.get("/account/two-factor").get_data(as_text=True)
-    found = _KEY.search(page)
-    assert found, page
-    key = found.group(1).replace(" ", "")
-    shown = post(client, "/account/two-factor/activate", {"code": pyotp.TOTP(key).now()},
-                 page="/account/two-factor")
-    assert shown.status_code == 200
-    return key, _CODES.findall(shown.get_data(as_text=True))
-
-
 def _code(client: FlaskClient, code: str) -> Any:
     return post(client, "/login/code", {"code": code}, page="/login/code")
 
@@ -70,7 +51,7 @@ def _actions(app: Flask, name: str) -> list[str]:
                                     .order_by(AuditEvent.seq)))
 
 
-def test_a_supervisor_without_a_second_factor_can_only_enrol(app: Flask) -> None:
+def test_a_supervisor_without_a_second_factor_can_onlyenrol(app: Flask) -> None:
     client = app.test_client()
     assert login(client, "hawa").status_code == 302
     for page in ("/alerts", "/cases", "/dashboard", "/tokens", "/"):
@@ -104,7 +85,7 @@ def test_enrolment_draws_the_code_in_the_page_and_turns_on_with_a_code(app: Flas
     assert wrong.status_code == 400
     assert "Wrong or already used code." in wrong.get_data(as_text=True)
     assert client.get("/alerts").status_code == 302  # still not enrolled
-    _, codes = _enrol(client)  # starts again with a new key
+    _, codes = enrol(client)  # starts again with a new key
     assert len(set(codes)) == 10
     assert client.get("/alerts").status_code == 200
     page = client.get("/account/two-factor").get_data(as_text=True)
@@ -118,7 +99,7 @@ def test_enrolment_draws_the_code_in_the_page_and_turns_on_with_a_code(app: Flas
 def test_log_in_with_a_code_then_a_recovery_code_once(app: Flask) -> None:
     client = app.test_client()
     login(client, "issa")
-    key, codes = _enrol(client)
+    key, codes = enrol(client)
     post(client, "/logout")
     answer = login(client, "issa")
     assert answer.headers["Location"].startswith("/login/code")
@@ -184,7 +165,7 @@ def test_the_pages_read_in_arabic(app: Flask) -> None:
     assert 'dir="rtl"' in enrol_page
     assert "qr-code" in enrol_page
     assert untranslated(enrol_page, "ar") == []
-    key = _KEY.search(enrol_page)
+    key = KEY_SHOWN.search(enrol_page)
     assert key
     shown = post(client, "/account/two-factor/activate",
                  {"code": pyotp.TOTP(key.group(1).replace(" ", "")).now()},

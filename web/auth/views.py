@@ -1,5 +1,7 @@
 """Log-in, log-out and the language switch. A user with two-factor log-in is sent from the
-password to the code (``web/two_factor``), holding a session that opens nothing else."""
+password to the code (``web/two_factor``), holding a session that opens nothing else. The
+log-in page offers single sign-on too when it is on (``web/sso``), and the log-out of a
+session it opened continues at the provider's end-session address when it has one."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from aml_screen.store.models import User
 from web.i18n import gettext
 from web.security import PUBLIC, current_user, require
 from web.services import services
+from web.sso.provider import logout_url
 
 bp = Blueprint("auth", __name__)
 
@@ -41,6 +44,9 @@ def login() -> Response | str:
 @bp.post("/login")
 @require(PUBLIC)
 def login_submit() -> Response | tuple[str, int]:
+    if not services().settings.local_login:
+        return render_template("auth/login.html", error=gettext("web.login.local_off"),
+                               next=request.form.get("next", "")), 403
     username = request.form.get("username", "").strip()[:80]
     password = request.form.get("password", "")
     remote = request.remote_addr or "unknown"
@@ -77,11 +83,13 @@ def login_submit() -> Response | tuple[str, int]:
 def logout() -> Response:
     user = current_user()
     token = session.get("sid")
+    id_token = None
     if user is not None and isinstance(token, str):
         with services().database.transaction() as db:
-            end_session(db, token, db.get_one(User, user.id))
+            id_token = end_session(db, token, db.get_one(User, user.id))
     session.clear()
-    return redirect(url_for("auth.login"))
+    at_provider = logout_url(id_token) if id_token is not None else None
+    return redirect(at_provider or url_for("auth.login"))
 
 
 @bp.post("/language")
