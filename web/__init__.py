@@ -54,7 +54,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Flask:
     jobs = JobQueue(settings, database, immediate=bool(app.config["JOBS_IMMEDIATE"]))
     app.extensions[EXTENSION] = Services(settings, database, jobs)
     csrf.init_app(app)
-    security.init_app(app)
+    security.init_app(app, form_targets=provider.origins(settings))
     ids.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)

@@ -34,12 +34,23 @@ PERMISSION_ATTR = "aml_screen_permission"
 ENROLLING_ATTR = "aml_screen_enrolling"
 PUBLIC = "public"
 
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self'",
-    "connect-src 'self'", "form-action 'self'", "frame-ancestors 'none'", "base-uri 'none'",
-])
-"""Nothing from another origin, no inline script or style: the app works offline and a name
-that slipped through escaping still could not run."""
+CSP_CONFIG = "AML_SCREEN_CSP"
+"""Flask config key of the app's content security policy."""
+
+
+def content_security_policy(form_targets: tuple[str, ...] = ()) -> str:
+    """Nothing from another origin, no inline script or style: the app works offline and a
+    name that slipped through escaping still could not run. ``form_targets``: origins a
+    form may lead to besides this site (the single sign-on provider's, whose log-in and
+    log-out pages the browser reaches by a form's redirect)."""
+    return "; ".join([
+        "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self'",
+        "connect-src 'self'", " ".join(("form-action 'self'", *form_targets)),
+        "frame-ancestors 'none'", "base-uri 'none'",
+    ])
+
+
+CONTENT_SECURITY_POLICY = content_security_policy()
 
 
 @dataclass(frozen=True)
@@ -136,7 +147,7 @@ def _load_user() -> None:
 
 
 def _headers(response: Response) -> Response:
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["Content-Security-Policy"] = current_app.config[CSP_CONFIG]
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Referrer-Policy"] = "same-origin"
@@ -153,6 +164,7 @@ def check_every_view_is_guarded(app: Flask) -> None:
         raise RuntimeError(f"views without a permission check: {unguarded}")
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, form_targets: tuple[str, ...] = ()) -> None:
+    app.config[CSP_CONFIG] = content_security_policy(form_targets)
     app.before_request(_load_user)
     app.after_request(_headers)

@@ -109,6 +109,8 @@ def test_a_first_sign_in_makes_the_user_with_the_role_of_their_group(
     provider.person = Person("sub-amina", "amina@fiu.example",
                              ["/other", "/fiu/investigators"])
     client = app.test_client()
+    policy = client.get("/login").headers["Content-Security-Policy"]
+    assert f"form-action 'self' {provider.issuer};" in policy  # the form leads there
     landed = sign_in(client, "/cases")
     assert landed.status_code == 302
     assert landed.headers["Location"] == "/cases"
@@ -337,6 +339,8 @@ def test_without_trust_the_provider_is_followed_by_the_apps_code(
     out = post(client, "/logout", page="/alerts")
     assert out.headers["Location"] == "/login"  # no end-session endpoint: back here
     client = app.test_client()
+    policy = client.get("/login").headers["Content-Security-Policy"]
+    assert f"form-action 'self' {provider.issuer};" in policy  # the form leads there
     landed = sign_in(client, "/cases")
     assert landed.headers["Location"].startswith("/login/code")
     assert client.get("/alerts").headers["Location"].startswith("/login")

@@ -11,6 +11,7 @@ expiry and nonce. Any failure is a ``SignOnError`` naming why, for the audit tra
 from __future__ import annotations
 
 from typing import Any, cast
+from urllib.parse import urlsplit
 
 import requests
 from authlib.integrations.base_client.errors import (  # type: ignore[import-untyped]
@@ -64,6 +65,16 @@ def init_app(app: Flask, settings: Settings) -> None:
         client_kwargs={"scope": " ".join(settings.oidc_scopes),
                        "code_challenge_method": "S256",
                        "default_timeout": settings.oidc_timeout})
+
+
+def origins(settings: Settings) -> tuple[str, ...]:
+    """Where the log-in and log-out forms lead the browser when single sign-on is on: the
+    provider's origin (its authorization and end-session endpoints are on the issuer's
+    host with Keycloak and Entra ID alike), for the content security policy."""
+    if not settings.oidc_enabled:
+        return ()
+    parts = urlsplit(settings.oidc_issuer)
+    return (f"{parts.scheme}://{parts.netloc}",)
 
 
 def _client() -> FlaskOAuth2App:
