@@ -111,7 +111,7 @@ def end_sessions(session: Session, user: User) -> int:
     result = session.execute(update(UserSession)
                              .where(UserSession.user_id == user.id,
                                     UserSession.ended_at.is_(None))
-                             .values(ended_at=utcnow()))
+                             .values(ended_at=utcnow(), id_token=None))
     return int(getattr(result, "rowcount", 0) or 0)
 
 
@@ -198,7 +198,7 @@ def _open_session(session: Session, token: str, now: datetime, awaiting_code: bo
     if row.ended_at is not None:
         return None
     if now - row.last_seen_at > idle or now - row.created_at > max_age:
-        row.ended_at = now
+        row.ended_at, row.id_token = now, None
         return None
     if not user.active:
         return None
@@ -231,14 +231,14 @@ def resolve_pending(session: Session, token: str, now: datetime | None = None
 def end_session(session: Session, token: str, user: User) -> str | None:
     """Log-out: the token is refused from now on, even if the cookie is replayed. Returns
     the provider's ID token when single sign-on opened the session (for the log-out at the
-    provider)."""
+    provider), which is no longer kept."""
     digest = secret_digest(token)
     id_token = session.scalar(select(UserSession.id_token)
                               .where(UserSession.token_sha256 == digest))
     session.execute(update(UserSession)
                     .where(UserSession.token_sha256 == digest,
                            UserSession.ended_at.is_(None))
-                    .values(ended_at=utcnow()))
+                    .values(ended_at=utcnow(), id_token=None))
     record(session, user, "auth.logout", "user", user.id)
     return id_token
 

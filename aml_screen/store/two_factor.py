@@ -254,9 +254,9 @@ def second_step(database: Database, pending_token: str, code: str, remote_addr: 
             audit_limits(session, held, limits)
             return CodeOutcome(None, "two_factor.wrong_code")
         release(session, held, tries=2)
-        pending.ended_at = now
+        id_token, pending.ended_at, pending.id_token = pending.id_token, now, None
         return CodeOutcome(start_session(session, user, remote_addr, second_factor=method,
-                                         id_token=pending.id_token))
+                                         id_token=id_token))
 
 
 def reset(session: Session, username: str, actor: User | None = None) -> User:

@@ -21,7 +21,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from aml_screen.store.accounts import disable_user, enable_user
-from aml_screen.store.models import AuditEvent, SsoIdentity, User
+from aml_screen.store.models import AuditEvent, SsoIdentity, User, UserSession
 from aml_screen.store.sso_accounts import NO_PASSWORD, PROVIDER_OBJECT
 from tests.store.samples import add_user
 from tests.web.client import database, enrol, login, post, running_app
@@ -261,6 +261,10 @@ def test_log_out_ends_the_session_then_the_providers(app: Flask, provider: Provi
     assert query["client_id"] == [CLIENT_ID]
     assert query["id_token_hint"][0].count(".") == 2
     assert client.get("/alerts").headers["Location"].startswith("/login")
+    with database(app).transaction() as session:  # not kept once the session has ended
+        kadi = session.scalars(select(User.id).where(User.username == "kadi")).one()
+        assert session.scalars(select(UserSession.id_token)
+                               .where(UserSession.user_id == kadi)).all() == [None]
     # a password log-in's log-out stays here
     local = app.test_client()
     login(local, "awa")

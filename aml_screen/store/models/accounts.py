@@ -60,8 +60,9 @@ class UserSession(Base):
     """The password was right, the second factor not given yet: the session opens no page
     but the code page, and only for a few minutes."""
     id_token: Mapped[str | None] = mapped_column(Text)
-    """The provider's ID token when single sign-on opened the session (sent back as
-    ``id_token_hint`` when the user logs out); None: a local log-in."""
+    """The provider's ID token while a session single sign-on opened is open (sent back as
+    ``id_token_hint`` when the user logs out; cleared when the session ends); None: a local
+    log-in, or ended."""
 
 
 class LoginThrottle(Base):
