@@ -25,7 +25,7 @@ from aml_screen.store.base import utcnow
 from aml_screen.store.database import Database
 from aml_screen.store.errors import AccountError, NotFoundError
 from aml_screen.store.login_throttle import LoginLimits, audit_failure, release, reserve
-from aml_screen.store.models import ROLES, TwoFactor, User, UserSession
+from aml_screen.store.models import ROLES, SsoIdentity, TwoFactor, User, UserSession
 from aml_screen.store.passwords import check_password
 
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,79}$")
@@ -91,7 +91,11 @@ def create_user(session: Session, username: str, role: str, password: str,
 
 def set_password(session: Session, user: User, password: str,
                  actor: User | None = None) -> None:
-    """Replace a password; the user's open sessions end (a leaked one is cut off)."""
+    """Replace a password; the user's open sessions end (a leaked one is cut off). An
+    account of single sign-on gets none: a password would let it in past the provider's
+    multi-factor log-in and past the removal of its groups."""
+    if session.get(SsoIdentity, user.id) is not None:
+        raise AccountError("account.signs_in_with_provider", username=user.username)
     check_password(password)
     user.password_hash = _hasher.hash(password)
     ended = end_sessions(session, user)

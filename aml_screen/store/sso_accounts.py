@@ -141,6 +141,11 @@ def _update_user(session: Session, user: User, role: str, held: list[str],
         set_language(session, user, str(chosen_language))
 
 
+def provider_accounts(session: Session) -> set[int]:
+    """Ids of the users who sign in through the provider (the admin's list marks them)."""
+    return set(session.scalars(select(SsoIdentity.user_id)))
+
+
 def _refuse(session: Session, user: User | None, found: ProviderUser, reason: str,
             remote_addr: str) -> None:
     after = {"sso_refusal": reason, "remote_addr": remote_addr, "username": found.username}

@@ -1,14 +1,15 @@
 """Single sign-on accounts in the store, without a provider: the role a user's groups give,
 the user name a first sign-in takes, a role given to users in no mapped group, and a user
-whose provider account never opens a password log-in; the chain verifies afterwards."""
+whose provider account never opens a password log-in nor gets a password; the chain
+verifies afterwards."""
 
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
 
-from aml_screen.store import Database
-from aml_screen.store.accounts import authenticate
+from aml_screen.store import AccountError, Database
+from aml_screen.store.accounts import authenticate, reset_password
 from aml_screen.store.audit import verify_chain
 from aml_screen.store.models import User
 from aml_screen.store.sso_accounts import ProviderUser, SsoPolicy, sso_login
@@ -58,5 +59,8 @@ def test_a_provider_account_never_opens_a_password_log_in(database: Database) ->
         assert kadi.language == "fr"  # the provider's locale, none picked on the page
     for password in ("", "!sso", "kadi"):
         assert authenticate(database, "kadi", password, "10.0.0.1").user is None
+    with database.transaction() as session, pytest.raises(AccountError) as refused:
+        reset_password(session, "kadi", "Niamey-Agadez 2026")  # nor gets one from an admin
+    assert refused.value.key == "account.signs_in_with_provider"
     with database.transaction() as session:
         assert verify_chain(session).broken is None

@@ -309,6 +309,26 @@ def test_every_step_reads_in_words_in_the_audit_trail(app: Flask, provider: Prov
         assert untranslated(page, "fr") == [], action
 
 
+def test_the_admin_sees_provider_accounts_which_get_no_password(
+        app: Flask, provider: Provider) -> None:
+    provider.person = Person("sub-fanta", "fanta", ["/fiu/analysts"])
+    sign_in(app.test_client())
+    fanta = user(app, "fanta").id
+    provider.person = Person("sub-chief", "chief", ["/fiu/admins"])
+    admin = app.test_client()
+    sign_in(admin)  # an admin through the provider, whose MFA stands in for the app's
+    page = admin.get("/admin/users").get_data(as_text=True)
+    row = page[page.index('id="user-fanta"'):].split("</tr>")[0]
+    assert "signs in with Keycloak; role from its groups" in row
+    assert "/password" not in row
+    refused = post(admin, f"/admin/users/{fanta}/password",
+                   {"password": "Niamey-Agadez 2026", "confirm": "Niamey-Agadez 2026"},
+                   page="/admin/users")
+    assert refused.status_code == 400
+    assert "signs in through the identity provider" in unescape(refused.get_data(as_text=True))
+    assert user(app, "fanta").password_hash == NO_PASSWORD
+
+
 @pytest.fixture(scope="module")
 def strict(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, Provider]]:
     """Single sign-on only, the app's own second factor asked for after the provider, and

@@ -28,6 +28,7 @@ from aml_screen.store.batches import latest_screened_batch
 from aml_screen.store.errors import AccountError
 from aml_screen.store.models import ROLES, Batch, User
 from aml_screen.store.passwords import MIN_PASSWORD
+from aml_screen.store.sso_accounts import provider_accounts
 from aml_screen.store.two_factor import enrolled, reset
 from web.admin.catalogue import lists_view, rules_view
 from web.i18n import current_language, gettext
@@ -61,8 +62,10 @@ def _users_page() -> Response:
 @require("users.manage")
 def users() -> str:
     with services().database.transaction() as db:
-        rows, two_factor = list_users(db), enrolled(db)
-    return render_template("admin/users.html", users=rows, roles=ROLES, two_factor=two_factor)
+        rows, two_factor, linked = list_users(db), enrolled(db), provider_accounts(db)
+    return render_template("admin/users.html", users=rows, roles=ROLES, two_factor=two_factor,
+                           provider_accounts=linked,
+                           provider=services().settings.oidc_provider_name)
 
 
 @bp.get("/users/new")
