@@ -16,7 +16,6 @@ import polars as pl
 
 from aml_screen.cli.context import Context, pass_context
 from aml_screen.cli.messages import number, t
-from aml_screen.errors import WatchlistError
 from aml_screen.settings import Settings
 from aml_screen.watchlists import registry
 from aml_screen.watchlists.diff import ListDiff, diff_lists
@@ -69,10 +68,8 @@ def _load(settings: Settings, spec: str) -> Watchlist:
 
 
 def _latest_two(settings: Settings, source: str) -> tuple[Watchlist, Watchlist]:
-    stored = registry.versions(settings, source)
-    if len(stored) < 2:
-        raise WatchlistError("cli.diff.two_versions", source=source, count=len(stored))
-    return load_version(stored[-2]), load_version(stored[-1])
+    old, new = registry.latest_two(settings, source)
+    return load_version(old), load_version(new)
 
 
 def _label(watchlist: Watchlist) -> str:

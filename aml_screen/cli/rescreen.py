@@ -1,7 +1,8 @@
 """``aml-screen rescreen``: screen stored batches again against the current list versions
 (e.g. after ``aml-screen watchlists update``); only hits a batch did not have yet become
 alerts. Runs here, not on the job queue, and prints one line per batch. Exits 1 when a
-re-screen failed."""
+re-screen failed. ``--delta SOURCE[@OLD..NEW]`` screens every stored party against only
+the entries a list version added or changed instead (``cli.delta_rescreen``)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from datetime import UTC, date, datetime
 import click
 
 from aml_screen.cli.context import Context, pass_context
+from aml_screen.cli.delta_rescreen import delta_rescreen
 from aml_screen.cli.messages import t
 from aml_screen.cli.options import ROW_ID
 from aml_screen.errors import InputError
@@ -35,15 +37,24 @@ def _since(text: str) -> datetime:
 @click.option("--all-since", "since", metavar="DATE", default=None,
               help="Every batch uploaded on or after DATE (YYYY-MM-DD) / tous les lots "
                    "téléversés depuis cette date.")
+@click.option("--delta", "delta", metavar="SOURCE[@OLD..NEW]", default=None,
+              help="Every stored party against the entries of list SOURCE added or changed "
+                   "from version OLD to NEW (default: its two newest), hits of removed "
+                   "entries retired / toutes les parties enregistrées contre les seules "
+                   "entrées ajoutées ou modifiées.")
 @pass_context
-def rescreen_command(obj: Context, batch_id: int | None, since: str | None) -> None:
+def rescreen_command(obj: Context, batch_id: int | None, since: str | None,
+                     delta: str | None) -> None:
     """Re-screen batches against the current lists / refiltre des lots."""
-    if (batch_id is None) == (since is None):
+    if sum(given is not None for given in (batch_id, since, delta)) != 1:
         raise InputError("rescreen.cli.usage")
     database = open_database(obj.settings.database_url)
     failed = False
     try:
-        if since is not None:
+        if delta is not None:
+            failed = not delta_rescreen(obj.settings, database, delta)
+            ids = []
+        elif since is not None:
             with database.transaction() as session:
                 ids = batches_since(session, _since(since))
             if not ids:

@@ -1,5 +1,6 @@
 """``aml-screen watchlists update|list|diff``: download list versions, show what is stored
-(and, in ``list_diff``, what changed between two versions).
+(and, in ``list_diff``, what changed between two versions). A new version of a screened
+source queues a delta re-screen of the stored parties (``jobs.list_delta``) for the worker.
 
 Results are plain lines on stdout (readable in cron mails and logs); download progress bars
 go to stderr so they never mix with them. Each update that reached a source is recorded in the
@@ -29,9 +30,11 @@ from aml_screen.cli.context import Context, pass_context
 from aml_screen.cli.list_diff import diff
 from aml_screen.cli.messages import language, t
 from aml_screen.errors import AmlScreenError, WatchlistError
+from aml_screen.jobs.queue import JobQueue
 from aml_screen.settings import Settings
 from aml_screen.store import open_database
 from aml_screen.store.audit import record
+from aml_screen.store.list_delta import request_delta
 from aml_screen.watchlists import registry
 from aml_screen.watchlists.download import ProgressCallback, UpdateResult, update_source
 from aml_screen.watchlists.registry import SHA_PREFIX, Version
@@ -82,6 +85,7 @@ def update(obj: Context, source_ids: tuple[str, ...]) -> None:
             key = "cli.watchlists.updated" if result.changed else "cli.watchlists.unchanged"
             click.echo(t(key, source=source.id, **_facts(result.version)), file=sys.stdout)
     _audit_downloads(settings, results)
+    _queue_deltas(settings, results)
     if failed:
         raise WatchlistError("cli.watchlists.failures", failed=failed, total=len(chosen))
 
@@ -108,6 +112,34 @@ def _audit_downloads(settings: Settings, results: list[UpdateResult]) -> None:
         error = exc.message(language()) if isinstance(exc, AmlScreenError) else exc
         click.echo(t("admin.lists.audit_failed", count=len(results), error=error),
                    file=sys.stderr)
+
+
+def _queue_deltas(settings: Settings, results: list[UpdateResult]) -> None:
+    """A delta re-screen queued for each screened source that got a new version (from the
+    version before it); a database that cannot be reached costs the runs, with a warning
+    naming the command that runs them by hand."""
+    sources = [r.source for r in results
+               if r.changed and r.source in settings.default_watchlists
+               and len(registry.versions(settings, r.source)) > 1]
+    if not sources:
+        return
+    try:
+        database = open_database(settings.database_url)
+        try:
+            with database.transaction() as session:
+                queued = [(source, request_delta(session, *registry.latest_two(
+                    settings, source), None).id) for source in sources]
+            queue = JobQueue(settings, database)
+            for source, delta_id in queued:
+                queue.enqueue_delta(delta_id)
+                click.echo(t("cli.watchlists.delta_queued", source=source, delta_id=delta_id))
+        finally:
+            database.dispose()
+    except (AmlScreenError, SQLAlchemyError, OSError) as exc:
+        error = exc.message(language()) if isinstance(exc, AmlScreenError) else exc
+        for source in sources:
+            click.echo(t("cli.watchlists.delta_not_queued", source=source, error=error),
+                       file=sys.stderr)
 
 
 @watchlists.command("list")

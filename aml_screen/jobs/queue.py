@@ -16,6 +16,7 @@ from huey import Huey, RedisHuey, SqliteHuey  # type: ignore[import-untyped]
 from huey.api import Result  # type: ignore[import-untyped]
 
 from aml_screen.errors import ConfigError
+from aml_screen.jobs.list_delta import run_list_delta
 from aml_screen.jobs.loop import BackgroundLoop
 from aml_screen.jobs.rescreen import rescreen_stored_batch
 from aml_screen.jobs.screening import screen_stored_batch
@@ -63,8 +64,12 @@ class JobQueue:
         def deliver(delivery_id: int) -> None:
             deliver_webhook(settings, database, delivery_id)
 
+        def rescreen_delta(delta_id: int) -> None:
+            run_list_delta(settings, database, delta_id)
+
         self._screen = self.huey.task(name="aml_screen.screen_batch")(screen_batch)
         self._rescreen = self.huey.task(name="aml_screen.rescreen_batch")(rescreen_batch)
+        self._delta = self.huey.task(name="aml_screen.rescreen_delta")(rescreen_delta)
         self._deliver = self.webhooks.task(name="aml_screen.deliver_webhook")(deliver)
 
     @property
@@ -81,6 +86,10 @@ class JobQueue:
 
     def enqueue_delivery(self, delivery_id: int) -> Result | None:
         result: Result | None = self._deliver(delivery_id)
+        return result
+
+    def enqueue_delta(self, delta_id: int) -> Result | None:
+        result: Result | None = self._delta(delta_id)
         return result
 
     def pending(self) -> int:

@@ -24,10 +24,10 @@ from aml_screen.jobs.webhook_relay import WebhookRelay
 from aml_screen.store import Database
 from aml_screen.store.base import utcnow
 from aml_screen.store.jobs import JobModel, Recovery, dead_jobs, overdue_queued, recover_job
-from aml_screen.store.models import Batch, Rescreen
+from aml_screen.store.models import Batch, ListDelta, Rescreen
 
 log = logging.getLogger(__name__)
-JOB_MODELS: tuple[JobModel, ...] = (Batch, Rescreen)
+JOB_MODELS: tuple[JobModel, ...] = (Batch, Rescreen, ListDelta)
 
 
 @dataclass
@@ -78,6 +78,8 @@ class Reaper(BackgroundLoop):
     def _send(self, model: JobModel, job_id: int) -> None:
         if model is Batch:
             self._queue.enqueue_screening(job_id)
+        elif model is ListDelta:
+            self._queue.enqueue_delta(job_id)
         else:
             self._queue.enqueue_rescreen(job_id)
 

@@ -102,3 +102,21 @@ def build_index(entries: pl.DataFrame) -> ListIndex:
         deletions=deletions(vocab),
         frequencies=document_frequencies(key_tokens, "key_id"),
     )
+
+
+INDEX_NAME_COLUMNS = ("list_id", "entry_id", "name_kind", "name")
+"""What tells one list name of an index from another (``restrict_index``)."""
+
+
+def restrict_index(index: ListIndex, names: pl.DataFrame) -> ListIndex:
+    """``index`` matching only the list names of ``names`` (``INDEX_NAME_COLUMNS``): its
+    candidates and hits come from those alone, while what weighs tokens stays the whole
+    index's (``keys``, ``frequencies`` and the vocabulary's counts), so that a name scores
+    against the few as it would against the whole list."""
+    kept = index.names.join(names.select(INDEX_NAME_COLUMNS).unique(),
+                            on=list(INDEX_NAME_COLUMNS), how="semi")
+    tokens = index.tokens.join(kept.select("key_id").unique(), on="key_id", how="semi")
+    vocab = index.vocab.join(tokens.select("token", "glued").unique(), on=["token", "glued"],
+                             how="semi", nulls_equal=True)
+    return ListIndex(names=kept, keys=index.keys, tokens=tokens, vocab=vocab,
+                     deletions=deletions(vocab), frequencies=index.frequencies)

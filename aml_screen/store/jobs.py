@@ -1,7 +1,8 @@
-"""The life of a background job on its own row — a batch's screening (``Batch``) or a
-re-screen (``Rescreen``): queued, claimed by one worker, beating while it runs, finished; or
-found dead (its heartbeat too old: the worker was killed) and queued again a bounded number
-of times, then failed with ``job.abandoned``.
+"""The life of a background job on its own row — a batch's screening (``Batch``), a
+re-screen (``Rescreen``) or a list source's delta re-screen (``ListDelta``): queued,
+claimed by one worker, beating while it runs, finished; or found dead (its heartbeat too
+old: the worker was killed) and queued again a bounded number of times, then failed with
+``job.abandoned``.
 
 The database, not the queue, is the source of truth for what must run: a queue message lost
 with a killed worker is replaced from the rows (``overdue_queued``). Every change of state
@@ -26,10 +27,11 @@ from sqlalchemy.orm import Session
 from aml_screen.errors import AmlScreenError
 from aml_screen.store.audit import record
 from aml_screen.store.base import utcnow
-from aml_screen.store.models import Batch, Rescreen, User
+from aml_screen.store.models import Batch, ListDelta, Rescreen, User
 from aml_screen.store.webhook_outbox import batch_screened
 
-JobModel = type[Batch] | type[Rescreen]
+JobModel = type[Batch] | type[Rescreen] | type[ListDelta]
+Job = Batch | Rescreen | ListDelta
 _NO_PROGRESS = {"progress_label": None, "progress_params": None, "progress_done": 0,
                 "progress_total": None}
 """A batch queued again shows no stage until its next attempt writes one."""
@@ -60,27 +62,35 @@ class Recovery:
     attempts: int
 
 
-def _audit_target(model: JobModel, job_id: int, session: Session) -> tuple[str, int,
+def _audit_target(model: JobModel, job_id: int, session: Session) -> tuple[str, object,
                                                                           dict[str, Any]]:
-    """Re-screens are audited on their batch (as ``batch.rescreen_requested`` is)."""
+    """Re-screens are audited on their batch (as ``batch.rescreen_requested`` is), delta
+    re-screens on their list source."""
     if model is Batch:
         return "batch", job_id, {}
+    if model is ListDelta:
+        source = session.scalar(select(ListDelta.source).where(ListDelta.id == job_id))
+        return "watchlist", source, {"delta_id": job_id}
     batch_id = session.scalar(select(Rescreen.batch_id).where(Rescreen.id == job_id))
     return "batch", int(batch_id or 0), {"rescreen_id": job_id}
 
 
 def _action(model: JobModel, verb: str) -> str:
-    """``batch.failed`` / ``batch.rescreen_failed``, as the other re-screen events."""
+    """``batch.failed`` / ``batch.rescreen_failed`` / ``lists.delta_failed``, as the other
+    events of each job."""
+    if model is ListDelta:
+        return f"lists.delta_{verb}"
     return f"batch.{verb}" if model is Batch else f"batch.rescreen_{verb}"
 
 
 def last_sign_of_life(model: JobModel) -> ColumnElement[datetime]:
     """The heartbeat, else when the job was queued, else when the row was created."""
-    created = Batch.uploaded_at if model is Batch else Rescreen.requested_at
+    created = (Batch.uploaded_at if model is Batch else
+               ListDelta.requested_at if model is ListDelta else Rescreen.requested_at)
     return func.coalesce(model.heartbeat_at, model.queued_at, created)
 
 
-def is_stale(job: Batch | Rescreen, now: datetime, stale_after: timedelta) -> bool:
+def is_stale(job: Job, now: datetime, stale_after: timedelta) -> bool:
     """A queued or running job without a sign of life for ``stale_after``."""
     if job.status not in ("queued", "running"):
         return False
@@ -202,7 +212,7 @@ def overdue_queued(session: Session, model: JobModel, cutoff: datetime) -> list[
     return ids
 
 
-def requeue(session: Session, job: Batch | Rescreen, actor: User | None, action: str,
+def requeue(session: Session, job: Job, actor: User | None, action: str,
             stale_after: timedelta) -> bool:
     """Queue ``job`` again on a person's request (a retry button, a re-upload): allowed
     when it failed or shows no sign of life for ``stale_after``. Its attempts start

@@ -47,6 +47,7 @@ from aml_screen.store.models import (
     Transaction,
     User,
 )
+from aml_screen.store.party_names import remember_names
 from aml_screen.store.subject_review import review_subjects
 from aml_screen.store.subjects import (
     batch_records,
@@ -118,6 +119,7 @@ def load_run(session: Session, batch: Batch, run: ScreeningRun,
     if batch.status == "done":
         return 0
     _insert_frame(session, Transaction, _stored_transactions(run.transactions), batch.id)
+    remember_names(session, run.transactions)
     _insert_frame(session, QuarantineRow, _stored_quarantine(run.quarantine), batch.id)
     resolved = resolve_in_session(session, batch.id, batch_records(run.transactions, batch.id))
     if resolved is not None and resolved.review:
@@ -144,6 +146,8 @@ def store_rows(database: Database, claim: Claim, run: ScreeningRun,
         for chunk in frame.iter_slices(STORE_CHUNK):
             with database.transaction() as session:
                 _insert_frame(session, model, chunk, batch_id)
+                if model is Transaction:
+                    remember_names(session, chunk)
                 require_claim(session, claim)  # last, not to block the heartbeat meanwhile
             advance(chunk.height)
 

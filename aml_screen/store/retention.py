@@ -59,6 +59,7 @@ from aml_screen.store.models import (
     RuleHit,
     Transaction,
 )
+from aml_screen.store.party_names import batch_names, forget_unused_names
 from aml_screen.store.subjects import purge_batch_subjects
 
 PURGED_TABLES = ("transactions", "quarantine_rows", "alerts", "hits", "rule_hits", "comments",
@@ -252,7 +253,9 @@ def _purge_batches(session: Session, batch_ids: list[int], now: datetime) -> Non
     """Rows deleted, file names and job errors (which may quote a row) dropped; the run
     summary keeps its counts, list versions and digests, not the files' names."""
     purge_batch_subjects(session, batch_ids)
+    names = batch_names(session, batch_ids)
     session.execute(delete(Transaction).where(Transaction.batch_id.in_(batch_ids)))
+    forget_unused_names(session, names)
     session.execute(delete(QuarantineRow).where(QuarantineRow.batch_id.in_(batch_ids)))
     summaries = session.execute(select(Batch.id, Batch.summary)
                                 .where(Batch.id.in_(batch_ids))).all()

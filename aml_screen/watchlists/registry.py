@@ -107,6 +107,14 @@ def current(settings: Settings, source_id: str) -> Version | None:
     return stored[-1] if stored else None
 
 
+def latest_two(settings: Settings, source_id: str) -> tuple[Version, Version]:
+    """The two newest stored versions of ``source_id``, older first."""
+    stored = versions(settings, source_id)
+    if len(stored) < 2:
+        raise WatchlistError("cli.diff.two_versions", source=source_id, count=len(stored))
+    return stored[-2], stored[-1]
+
+
 def commit(staging: Path, version: Version) -> Version:
     """Write the manifest into ``staging`` and rename it into place as a version folder.
 

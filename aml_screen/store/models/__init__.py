@@ -23,6 +23,7 @@ from aml_screen.store.models.audit import AuditEvent
 from aml_screen.store.models.batches import (
     BATCH_STATUSES,
     Batch,
+    PartyName,
     QuarantineRow,
     Rescreen,
     Transaction,
@@ -37,6 +38,7 @@ from aml_screen.store.models.cases import (
     EvidencePackage,
 )
 from aml_screen.store.models.exemptions import EXEMPTION_STATUSES, Exemption
+from aml_screen.store.models.list_deltas import ListDelta
 from aml_screen.store.models.subjects import (
     AlertSubject,
     PartySubject,
@@ -91,8 +93,10 @@ __all__ = [
     "EvidencePackage",
     "Exemption",
     "Hit",
+    "ListDelta",
     "ListedEntry",
     "LoginThrottle",
+    "PartyName",
     "PartySubject",
     "QuarantineRow",
     "RecoveryCode",

@@ -83,6 +83,20 @@ class Rescreen(Base):
     """How many times the job was started since it was last queued by a person."""
     claim_token: Mapped[str | None] = mapped_column(String(32))
     """The running attempt's token: only the worker holding it may write the job's results."""
+    delta_id: Mapped[int | None] = mapped_column(
+        ForeignKey("list_deltas.id", ondelete="SET NULL"), index=True)
+    """The delta re-screen (``ListDelta``) that found this batch's new hits, if one did."""
+
+
+class PartyName(Base):
+    """Each distinct party name of the stored transactions, once: what a delta re-screen
+    reads (in ``id`` order, in chunks) instead of every transaction. Written with the
+    transactions; retention removes the names no stored transaction holds any more."""
+
+    __tablename__ = "party_names"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(Text, unique=True)
 
 
 class Transaction(Base):
