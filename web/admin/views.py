@@ -26,7 +26,8 @@ from aml_screen.store.accounts import (
 )
 from aml_screen.store.batches import latest_screened_batch
 from aml_screen.store.errors import AccountError
-from aml_screen.store.models import ROLES, Batch, User
+from aml_screen.store.list_delta import recent_deltas
+from aml_screen.store.models import ROLES, Batch, ListDelta, User
 from aml_screen.store.passwords import MIN_PASSWORD
 from aml_screen.store.sso_accounts import provider_accounts
 from aml_screen.store.two_factor import enrolled, reset
@@ -172,12 +173,17 @@ def _latest_batch() -> Batch | None:
         return latest_screened_batch(db)
 
 
+def _recent_deltas() -> list[ListDelta]:
+    with services().database.transaction() as db:
+        return recent_deltas(db)
+
+
 @bp.get("/lists")
 @require("dashboard.view")
 def lists() -> str:
     return render_template("admin/lists.html",
                            view=lists_view(services().settings, current_language()),
-                           latest=_latest_batch())
+                           latest=_latest_batch(), deltas=_recent_deltas())
 
 
 @bp.get("/rules")
