@@ -109,9 +109,11 @@ class AlertLabel(Base):
 
 
 class Hit(Base):
-    """A watchlist hit (``HIT_SCHEMA``) with its explanation, attached to its alert."""
+    """A watchlist hit (``HIT_SCHEMA``) with its explanation, attached to its alert.
+    ``(list_id, entry_id)`` is indexed: a list version removing entries retires their hits."""
 
     __tablename__ = "hits"
+    __table_args__ = (Index("ix_hits_list_entry", "list_id", "entry_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"),

@@ -75,10 +75,12 @@ def upgrade() -> None:
         batch_op.create_foreign_key(batch_op.f("fk_hits_retired_delta_id_list_deltas"),
                                     "list_deltas", ["retired_delta_id"], ["id"],
                                     ondelete="SET NULL")
+        batch_op.create_index("ix_hits_list_entry", ["list_id", "entry_id"])
 
 
 def downgrade() -> None:
     with op.batch_alter_table("hits") as batch_op:
+        batch_op.drop_index("ix_hits_list_entry")
         batch_op.drop_constraint(batch_op.f("fk_hits_retired_delta_id_list_deltas"),
                                  type_="foreignkey")
         batch_op.drop_column("retired_delta_id")
