@@ -34,7 +34,7 @@ def request_delta(session: Session, old: Version, new: Version,
                   actor: User | None) -> ListDelta:
     """A queued delta re-screen of ``new``'s source from version ``old`` to ``new``."""
     delta = ListDelta(source=new.source, old_sha256=old.sha256, new_sha256=new.sha256,
-                      new_version_date=new.version_date or new.retrieved_at,
+                      new_version_date=new.version_date or new.retrieved_at[:10],
                       requested_by_id=actor.id if actor else None, status="queued",
                       queued_at=utcnow())
     session.add(delta)

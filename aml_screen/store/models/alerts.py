@@ -137,8 +137,8 @@ class Hit(Base):
     relation: Mapped[str] = mapped_column(Text, default="", server_default="")
     """Empty, or JSON: the entries the listed entry depends on (``watchlists.topics``)."""
     retired_on: Mapped[str | None] = mapped_column(String(40))
-    """The date (else the time) of the list version that removed the entry hit: the hit is
-    kept as evidence, shown as retired (set by a delta re-screen)."""
+    """The date of the list version that removed the entry hit (else the day it was
+    retrieved): the hit is kept as evidence, shown as retired (set by a delta re-screen)."""
     retired_delta_id: Mapped[int | None] = mapped_column(
         ForeignKey("list_deltas.id", ondelete="SET NULL"))
 

@@ -26,7 +26,8 @@ class ListDelta(Base):
     old_sha256: Mapped[str] = mapped_column(String(64))
     new_sha256: Mapped[str] = mapped_column(String(64))
     new_version_date: Mapped[str | None] = mapped_column(String(40))
-    """The new version's date (else its retrieval time): when removed entries left the list."""
+    """The new version's date (else the day it was retrieved): when removed entries left the
+    list."""
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     status: Mapped[str] = mapped_column(String(16), default="queued")
