@@ -71,10 +71,11 @@ def forget_unused_names(session: Session, names: pl.Series) -> None:
 
 def batch_names(session: Session, batch_ids: list[int]) -> pl.Series:
     """The distinct party names of the stored transactions of ``batch_ids``."""
-    rows = read_frame(session, select(Transaction.originator_name, Transaction.beneficiary_name)
-                      .where(Transaction.batch_id.in_(batch_ids)),
-                      {"originator_name": pl.String(), "beneficiary_name": pl.String()})
-    return distinct_names(rows)
+    schema = {"originator_name": pl.String(), "beneficiary_name": pl.String()}
+    rows = [read_frame(session, select(Transaction.originator_name, Transaction.beneficiary_name)
+                       .where(Transaction.batch_id == batch_id), schema)
+            for batch_id in batch_ids]  # one read each: COPY takes no expanding IN (...)
+    return distinct_names(pl.concat(rows) if rows else pl.DataFrame(schema=schema))
 
 
 def transactions_named(session: Session, names: pl.Series,

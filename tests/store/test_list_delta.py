@@ -1,17 +1,28 @@
 """Delta re-screening of the stored parties after a list update: the party an added entry
 names becomes exactly one alert, the hits of a removed entry are retired (kept), running
-again adds nothing, and only the added entry's names are matched."""
+again adds nothing, and only the added entry's names are matched; the store keeps each
+party name once, and forgets one no stored transaction holds."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import func, select
+import polars as pl
+from sqlalchemy import delete, func, select
 
 from aml_screen.jobs.list_delta import run_list_delta
 from aml_screen.store import Database
 from aml_screen.store.list_delta import request_delta
-from aml_screen.store.models import Alert, AuditEvent, Hit, ListDelta, PartyName, Rescreen
+from aml_screen.store.models import (
+    Alert,
+    AuditEvent,
+    Hit,
+    ListDelta,
+    PartyName,
+    Rescreen,
+    Transaction,
+)
+from aml_screen.store.party_names import batch_names, forget_unused_names
 from aml_screen.watchlists.registry import Version
 from tests.jobs.lists import ADDED_SUBJECT, list_settings
 from tests.store.list_versions import ADDED_ID, REMOVED_ENTRY, SOURCE, store_both
@@ -87,3 +98,16 @@ def test_a_version_no_longer_stored_fails_the_run(database: Database, tmp_path: 
     with database.transaction() as session:
         delta = session.get_one(ListDelta, delta_id)
         assert (delta.status, delta.error_key) == ("failed", "lists.delta.version_missing")
+
+
+def test_a_name_no_stored_transaction_holds_is_forgotten(database: Database) -> None:
+    batch_id = load_sample(database)
+    with database.transaction() as session:
+        names = batch_names(session, [batch_id])
+        gone, kept = names[0], names[1]
+        session.execute(delete(Transaction).where(
+            (Transaction.originator_name == gone) | (Transaction.beneficiary_name == gone)))
+        forget_unused_names(session, pl.Series([gone, kept]))
+        stored = set(session.scalars(select(PartyName.name)))
+    assert gone not in stored
+    assert stored == set(names.to_list()) - {gone}
