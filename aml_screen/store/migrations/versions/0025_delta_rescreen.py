@@ -15,7 +15,7 @@ from alembic import op
 from aml_screen.store.base import UTCDateTime
 
 revision = "0025"
-down_revision = "0022"
+down_revision = "0024"
 branch_labels = None
 depends_on = None
 
