@@ -46,9 +46,10 @@ def _submit_and_run(queue: JobQueue, database: Database) -> tuple[Submission, Ba
     assert queue.pending() == 1
     worker = InProcessWorker(queue, poll_seconds=0.05).start()
     try:
-        batch = wait_finished(database, Batch, submission.batch_id)
+        wait_finished(database, Batch, submission.batch_id)
     finally:
-        worker.stop()
+        worker.stop(timeout=120)  # the job's last steps follow its status: let them end
+    batch = wait_finished(database, Batch, submission.batch_id)
     assert batch.status == "done", (batch.error_key, batch.error_params)
     return submission, batch
 
