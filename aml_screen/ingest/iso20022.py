@@ -32,7 +32,9 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Final
 
@@ -149,9 +151,10 @@ FIELDS: Final = _field_map()
 _PARTY_STEPS = frozenset(p.rpartition("/")[2] for p in _PARTIES)
 
 
-def _field(path: tuple[str, ...]) -> str | None:
-    """The field a leaf is read into: a camt or pacs.004 party given as ``Dbtr/Pty/Nm``
-    (or a bank, ``Dbtr/Agt/FinInstnId``) reads like ``Dbtr/Nm``."""
+def _field(path: tuple[str, ...], child: int = -1) -> str | None:
+    """The field a leaf is read into (wherever it is among the record's children): a camt
+    or pacs.004 party given as ``Dbtr/Pty/Nm`` (or a bank, ``Dbtr/Agt/FinInstnId``) reads
+    like ``Dbtr/Nm``."""
     steps = [step for index, step in enumerate(path)
              if not (step in ("Pty", "Agt") and index and path[index - 1] in _PARTY_STEPS)]
     return FIELDS.get("/".join(steps))
@@ -210,14 +213,8 @@ def read_iso20022(path: Path) -> RecordBatch:
     if layout is None:
         raise IngestError("intake.iso20022.unsupported", path=str(path), message=message,
                           supported=", ".join(LAYOUTS))
-    parts: list[pl.DataFrame] = []
-
-    def keep(fields: tuple[str, ...], rows: list[object], prefixes: list[str],
-             contexts: list[dict[str, str]]) -> None:
-        parts.append(resolved_part(_group_frame(fields, rows, prefixes), contexts, message))
-
     try:
-        found = xml_records.extract(path, layout, _field, keep)
+        found = xml_records.extract(path, layout, _field, partial(_part, message))
     except XmlFileError as exc:
         raise xml_records.refuse(path, exc) from None
     except OSError as exc:
@@ -226,11 +223,16 @@ def read_iso20022(path: Path) -> RecordBatch:
     if not found.records:
         raise IngestError("intake.iso20022.no_transactions", path=str(path), message=message,
                           element=" / ".join(sorted(layout.records)))
-    return RecordBatch(FORMAT, records_frame(parts), found.unmapped)
+    return RecordBatch(FORMAT, records_frame(found.parts), found.unmapped)
+
+
+def _part(message: str, fields: tuple[str, ...], rows: list[object], prefixes: list[str],
+          contexts: Mapping[int, dict[str, str]]) -> xml_records.Part:
+    return resolved_part(_group_frame(fields, rows, prefixes), contexts, message), Counter()
 
 
 # -- from extracted rows to canonical columns -------------------------------------------
-def resolved_part(part: pl.DataFrame, contexts: list[dict[str, str]],
+def resolved_part(part: pl.DataFrame, contexts: Mapping[int, dict[str, str]],
                   message: str) -> pl.DataFrame:
     """Records of one shape (``_group_frame``) with their contexts' values, resolved into
     the canonical columns (plus ``seq``, their place in the file). Pure: no I/O."""
@@ -290,12 +292,9 @@ def _clean(value: pl.Expr) -> pl.Expr:
 
 def _unescape(frame: pl.DataFrame) -> pl.DataFrame:
     """Entity and character references resolved, in the (few) columns holding any."""
-    escaped = [name for name, dtype in frame.schema.items()
-               if dtype == pl.String and name != SOURCE_REF
-               and frame.get_column(name).str.contains("&", literal=True).any()]
     return frame.with_columns(
-        pl.col(name).map_elements(xml_records.unescape, return_dtype=pl.String)
-        for name in escaped)
+        xml_records.unescaped(frame.get_column(name)) for name, dtype in frame.schema.items()
+        if dtype == pl.String and name != SOURCE_REF)
 
 
 def _canonical(columns: set[str], message: str) -> list[pl.Expr]:

@@ -20,7 +20,8 @@ go through two C-speed passes instead:
 Records are elements named in ``Layout.records``; ``Layout.contexts`` are the elements
 around them whose leading content (before their first record or inner context) applies to
 every record inside, such as a pain.001 ``PmtInf`` (debtor, execution date) or a camt
-``Ntry`` (booking date, amount). Memory holds one block of text, at most ``FLUSH`` values
+``Ntry`` (booking date, amount). With ``Layout.loose`` (a goAML report), the root's other
+children are handed over whole instead, to be read by the caller. Memory holds one block of text, at most ``FLUSH`` values
 as Python strings (then handed to the caller, who keeps them in columnar form) and one
 context chain, whatever the file's size.
 """
@@ -28,16 +29,16 @@ context chain, whatever the file's size.
 from __future__ import annotations
 
 import codecs
-import html
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 from xml.etree.ElementTree import ParseError
 from xml.parsers.expat import ErrorString
 
+import polars as pl
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
@@ -70,15 +71,27 @@ _TEXT = re.compile(r">[^<]*<")
 """Text between tags: a record without it is its skeleton, the key to its shape (with
 attribute values, such as currencies: a few keys per shape)."""
 _ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_REFERENCE = re.compile(r"&(?:#x([0-9A-Fa-f]+)|#([0-9]+)|(amp|lt|gt|quot|apos));")
+_PREDEFINED = {"lt": "<", "gt": ">", "quot": '"', "apos": "'", "amp": "&"}
 
-Mapper = Callable[[tuple[str, ...]], str | None]
-"""Leaf path (local names from the record or context element down) -> field, or None."""
-Sink = Callable[[tuple[str, ...], list[object], list[str], list[dict[str, str]]], None]
-"""Receives rows read: (fields, rows, XPath prefixes, contexts so far). ``rows`` is flat,
+Mapper = Callable[[tuple[str, ...], int], str | None]
+"""(Leaf path (local names from the record or context element down), ``Leaf.child``) ->
+field, or None."""
+Part = tuple[pl.DataFrame, Counter[str]]
+"""A reader's frame made of rows of one shape, and any element it counts as unmapped."""
+Sink = Callable[[tuple[str, ...], list[object], list[str], Mapping[int, dict[str, str]]], Part]
+"""Makes a part of rows read: (fields, rows, XPath prefixes, contexts so far). ``rows`` is flat,
 each record taking ``len(fields) + 4`` items: sequence number, XPath prefix id, index,
 context id, then the values in ``fields`` order; the record's XPath is
 ``f"{prefixes[id]}[{index}]"``, its context's values ``contexts[context id]`` (inner
 contexts over outer)."""
+Loose = Callable[[str, int, int], None]
+"""With ``Layout.loose``: receives each child of the root that is not a record, whole (its
+text as written), with its index among its siblings of its name (1 for the first) and the
+number of records read before it."""
+Root = Callable[[str, str], None]
+"""Receives the root element's qualified name and attributes (as written) when met; may
+raise to refuse the file."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +101,9 @@ class Layout:
     record_if_empty: frozenset[str] = frozenset()
     """Contexts read as a record themselves when they close without any record inside
     (a camt ``Ntry`` without transaction details)."""
+    loose: bool = False
+    """Hand every child of the root that is not a record whole to a ``Loose`` callback
+    (a goAML report's own fields, its activity), rather than walking into it."""
 
 
 @dataclass
@@ -95,6 +111,9 @@ class Leaf:
     path: tuple[str, ...]
     text: str
     attrs: str
+    child: int = -1
+    """Which child of the element read holds the leaf (0 for the first; -1: the element
+    itself is the leaf): two sibling elements of one name are told apart by it."""
 
 
 @dataclass
@@ -136,10 +155,12 @@ class _Open:
 
 @dataclass
 class Extraction:
-    """What is left once the rows are handed over."""
+    """The parts made of the rows (in no particular order: rows carry their sequence
+    number), the number of records and the unmapped elements."""
 
     records: int
     unmapped: Counter[str]
+    parts: list[pl.DataFrame]
 
 
 def local(qname: str) -> str:
@@ -148,8 +169,28 @@ def local(qname: str) -> str:
 
 def unescape(text: str) -> str:
     """XML text with its character and predefined entity references resolved (a
-    well-formed file without a DTD has no other)."""
-    return html.unescape(text) if "&" in text else text
+    well-formed file without a DTD has no other). Not ``html.unescape``: HTML reads
+    ``&#128;``-``&#159;`` as Windows-1252 (``&#128;`` is a euro sign), XML as U+0080-U+009F."""
+    return _REFERENCE.sub(_referenced, text) if "&" in text else text
+
+
+def unescaped(values: pl.Series) -> pl.Series:
+    """``unescape`` over a column: the predefined entities replaced in bulk, values holding
+    a character reference (rare) one at a time."""
+    if not values.str.contains("&", literal=True).any():
+        return values
+    if values.str.contains("&#", literal=True).any():
+        return values.map_elements(unescape, return_dtype=pl.String)
+    for name, character in _PREDEFINED.items():  # "&amp;" last: "&amp;lt;" is "&lt;"
+        values = values.str.replace_all(f"&{name};", character, literal=True)
+    return values
+
+
+def _referenced(reference: re.Match[str]) -> str:
+    hexadecimal, decimal, name = reference.groups()
+    if name:
+        return _PREDEFINED[name]
+    return chr(int(hexadecimal, 16) if hexadecimal else int(decimal))
 
 
 class _Sink:
@@ -199,8 +240,9 @@ class _Stream:
                 self.parser.feed(block)
             else:
                 self.parser.close()
-        except DefusedXmlException:
-            raise XmlFileError("unsafe", line=self.parser.parser.CurrentLineNumber) from None
+        except DefusedXmlException as exc:
+            raise XmlFileError("unsafe", line=self.parser.parser.CurrentLineNumber,
+                               detail=str(exc)) from None
         except ParseError as exc:
             line, column = exc.position
             raise XmlFileError("malformed", line=line, column=column + 1,
@@ -238,6 +280,7 @@ def leaves(text: str) -> list[Leaf]:
     path: list[str] = []
     pending: Leaf | None = None
     cursor = 0
+    child = -1
     for token in tokens(text):
         if pending is not None:
             pending.text += text[cursor:token.start()]
@@ -254,13 +297,34 @@ def leaves(text: str) -> list[Leaf]:
                 found.append(pending)
             pending = None
             path.pop()
-        elif token.group(5):
-            found.append(Leaf((*path, local(name)), "", token.group(4)))
-            pending = None
         else:
-            path.append(local(name))
-            pending = Leaf(tuple(path), "", token.group(4))
+            child += len(path) == 1
+            if token.group(5):
+                found.append(Leaf((*path, local(name)), "", token.group(4), child))
+                pending = None
+            else:
+                path.append(local(name))
+                pending = Leaf(tuple(path), "", token.group(4), child)
     return found
+
+
+def children(text: str) -> Iterator[str]:
+    """The child elements of one complete element, each as written."""
+    depth = start = 0
+    for token in tokens(text):
+        if token.group(3) is None:
+            continue
+        if token.group(2):
+            depth -= 1
+            if depth == 1:
+                yield text[start:token.end()]
+        elif token.group(5):
+            if depth == 1:
+                yield token.group(0)
+        else:
+            depth += 1
+            if depth == 2:
+                start = token.start()
 
 
 def _shape_of(text: str, mapper: Mapper) -> _Shape:
@@ -275,7 +339,7 @@ def _shape_of(text: str, mapper: Mapper) -> _Shape:
     captures: list[tuple[int, bool]] = []
     unmapped: list[str] = []
     for index, leaf in enumerate(leaves(text)):
-        name = mapper(leaf.path[1:])
+        name = mapper(leaf.path[1:], leaf.child)
         if name is None:
             unmapped.append("/".join(leaf.path))
             continue
@@ -309,10 +373,17 @@ def _compile(shape: _Shape) -> re.Pattern[str]:
 
 
 class _Extractor:
-    def __init__(self, path: Path, layout: Layout, mapper: Mapper, sink: Sink) -> None:
+    def __init__(self, path: Path, layout: Layout, mapper: Mapper, sink: Sink,
+                 loose: Loose | None = None, root: Root | None = None) -> None:
         self.layout = layout
         self.mapper = mapper
         self.sink = sink
+        self.loose = loose
+        self.root = root
+        self.parts: list[pl.DataFrame] = []
+        self.ends: dict[str, re.Pattern[str]] = {}
+        """End tag of each record name (exactly: ``</transaction>`` is not the start of
+        ``</transactionnumber>``)."""
         self.stream = _Stream(path)
         self.shapes: dict[tuple[tuple[str, str, bool, bool], ...], _Shape] = {}
         self.by_id: list[_Shape] = []
@@ -321,7 +392,7 @@ class _Extractor:
         self.by_tags: dict[int, list[tuple[_Shape, re.Pattern[str]]]] = {}
         """Shapes by number of ``<`` in their records: a cheap first guess of a shape."""
         self.prefixes: list[str] = []
-        self.contexts: list[dict[str, str]] = [{}]
+        self.contexts: dict[int, dict[str, str]] = {0: {}}
         self.unmapped: Counter[str] = Counter()
         self.stack: list[_Open] = [_Open("", "")]
         self.sequence = 0
@@ -350,13 +421,16 @@ class _Extractor:
         for shape in self.by_id:
             for path in shape.unmapped:
                 self.unmapped[path] += shape.count
-        return Extraction(self.sequence, self.unmapped)
+        return Extraction(self.sequence, self.unmapped, self.parts)
 
     def _flush(self) -> None:
         """Hand every shape's rows to the sink."""
         for shape in self.by_id:
             if shape.rows:
-                self.sink(shape.fields, shape.rows, self.prefixes, self.contexts)
+                part, unmapped = self.sink(shape.fields, shape.rows, self.prefixes,
+                                           self.contexts)
+                self.parts.append(part)
+                self.unmapped.update(unmapped)
                 shape.rows = []
         self.pending = 0
 
@@ -420,11 +494,19 @@ class _Extractor:
                 self._close_context(top, token.end())
             return
         tag = local(name)
+        if len(self.stack) == 1 and self.root is not None:
+            self.root(name, token.group(4))
         structural = tag in self.layout.records or tag in self.layout.contexts
         if structural:
             self._read_headers()
         if tag in self.layout.records and not token.group(5):
             self._records(name, token.start())
+            return
+        if len(self.stack) == 2 and self.loose is not None:
+            start, end = self._element(token.start())
+            top.children[tag] += 1
+            self.loose(self.stream.text[start:end], top.children[tag], self.sequence)
+            self.pos = end
             return
         top.children[tag] += 1
         self.pos = token.end()
@@ -453,13 +535,13 @@ class _Extractor:
                 element.start = None
                 element.values = {**values, **self._context_values(text)}
                 element.context_id = len(self.contexts)
-                self.contexts.append(element.values)
+                self.contexts[element.context_id] = element.values
             values = element.values or values
 
     def _context_values(self, text: str) -> dict[str, str]:
         values: dict[str, str] = {}
         for leaf in leaves(text):
-            name = self.mapper(leaf.path[1:])
+            name = self.mapper(leaf.path[1:], leaf.child)
             if name is None:
                 self.unmapped["/".join(leaf.path)] += 1
                 continue
@@ -497,9 +579,11 @@ class _Extractor:
         self.prefixes.append(f"{parent.xpath}/{tag}")
         by_tags = self.by_tags
         text = self.stream.text
+        ends = self.ends.get(qname) or self.ends.setdefault(
+            qname, re.compile(re.escape(closing) + r"\s*>"))
         while True:
-            end = text.find(closing, start)
-            end = text.find(">", end) + 1 if end >= 0 else 0
+            found = ends.search(text, start)
+            end = found.end() if found is not None else 0
             if end <= 0:
                 self.pos = start
                 if not self._need(start):
@@ -595,10 +679,12 @@ class _Extractor:
             self._flush()
 
 
-def extract(path: Path, layout: Layout, mapper: Mapper, sink: Sink) -> Extraction:
-    """Read every record of the file at ``path``, handing rows to ``sink`` as they come;
-    raises ``XmlFileError`` (``unsafe``, ``malformed``, ``too_large``) or ``OSError``."""
-    return _Extractor(path, layout, mapper, sink).run()
+def extract(path: Path, layout: Layout, mapper: Mapper, sink: Sink,
+            loose: Loose | None = None, root: Root | None = None) -> Extraction:
+    """Read every record of the file at ``path``, making parts of the rows with ``sink``
+    as they come; raises ``XmlFileError`` (``unsafe``, ``malformed``, ``too_large``) or
+    ``OSError``, or what ``loose`` and ``root`` raise."""
+    return _Extractor(path, layout, mapper, sink, loose, root).run()
 
 
 def refuse(path: Path, error: XmlFileError) -> IngestError:

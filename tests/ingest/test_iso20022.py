@@ -182,6 +182,16 @@ PAIN001 = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
+def test_character_references_are_read_as_xml_reads_them(tmp_path: Path) -> None:
+    """``&#128;``-``&#159;`` are U+0080-U+009F in XML (HTML, whose unescaping was used,
+    reads them as Windows-1252: a euro sign, a dash); names are kept as the file wrote them."""
+    records = [transfer(1, "Sahel &#150; Commerce &#x80;&amp;&#233;", "Awa Diallo", "1000")]
+    path = tmp_path / "references.xml"
+    path.write_text(HEADER.format(count=1) + "".join(records) + TRAILER, encoding="utf-8")
+    assert read_iso20022(path).frame["originator_name"].to_list() == [
+        "Sahel \x96 Commerce \x80&é"]
+
+
 def test_pain001_payment_information_applies_to_each_of_its_transfers(tmp_path: Path) -> None:
     path = tmp_path / "pain001.xml"
     path.write_text(PAIN001, encoding="utf-8")
