@@ -1,20 +1,13 @@
 """goAML reports (schema 4.x and 5.0.x) -> one record per ``<transaction>``.
 
-The report is parsed streamed and hardened: ``defusedxml`` refuses any DTD, entity or
-external reference (an XML bomb is refused before it expands), and each top-level element
-is let go once read, so memory follows the records, not the file. Records are gathered
-``FLUSH_ROWS`` at a time into a polars frame.
-
-A transaction's two sides (``t_from_my_client``/``t_from`` and ``t_to_my_client``/``t_to``)
-are read into the originator and beneficiary columns from the side's person (first,
-middle and last name, birth date, nationality, ID document, phone), account (account name,
-number or IBAN, SWIFT code as the side's BIC; the account's entity or primary signatory
-when it has no name) or entity (name, incorporation country). ``amount_local`` is in the
-report's ``currency_code_local``, unless the side gives a foreign amount and currency.
-``transmode_code`` is the channel, ``transaction_description`` the purpose. The report's
-code, reporting entity id and reference are given to each of its records. goAML writes
-``-`` for "not known": it is read as no value. Every element not read into a column is
-counted by path (``RecordBatch.unmapped``).
+The report is read by ``xml_records``: checked by defusedxml's expat (any DTD, entity or
+external reference is refused before anything expands; a truncated or damaged report is
+refused whole) and streamed, its transactions extracted by one regular expression per
+shape and turned into columns by ``goaml_columns`` (which says what is read where), so
+memory follows one block of the file and the columns, not the file. The report's other
+elements (its code, reporting entity id, reference, local currency, indicators...) are
+read one by one as they come, a few per report. Every element not read into a column is
+counted by path (``RecordBatch.unmapped``) when it holds a value.
 
 A report without transactions (an activity report: its parties and goods) gives one
 party-only record per ``report_party`` (``schema.PARTY_ONLY_COLUMN``): the party in the
@@ -25,272 +18,187 @@ neither transactions nor parties is refused with a reason that says so.
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
+import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Mapping
 from pathlib import Path
 
-import defusedxml
-import defusedxml.ElementTree as SafeET
 import polars as pl
 
 from aml_screen.errors import IngestError
-from aml_screen.ingest.records import AGENT_COLUMNS, REPORT_COLUMNS, SOURCE_REF, RecordBatch
-from aml_screen.schema import PARTY_ATTRIBUTES, PARTY_ONLY_COLUMN, PARTY_ROLES
+from aml_screen.ingest import xml_records
+from aml_screen.ingest.goaml_columns import (
+    GATHERED,
+    IGNORED,
+    ORDER,
+    SIDE_KEYS,
+    UNKNOWN,
+    clean_text,
+    resolve,
+    transaction_field,
+)
+from aml_screen.ingest.records import REPORT_COLUMNS, SOURCE_REF, RecordBatch
+from aml_screen.ingest.xml_records import Layout, XmlFileError, children, leaves
+from aml_screen.schema import PARTY_ONLY_COLUMN
 
 FORMAT = "goaml"
-FLUSH_ROWS = 100_000
-UNKNOWN = "-"
-_SIDES = {"t_from_my_client": "originator", "t_from": "originator",
-          "t_to_my_client": "beneficiary", "t_to": "beneficiary"}
-_DIRECTION = {"originator": "from_", "beneficiary": "to_"}
-_TRANSACTION_FIELDS = {"transactionnumber": "transaction_id", "date_transaction": "booked_at",
-                       "transmode_code": "channel", "transaction_description": "purpose",
-                       "amount_local": "amount"}
-_PERSON = ("first_name", "middle_name", "last_name", "birthdate", "nationality1", "id_number",
-           "passport_number", "identifications/identification/number",
-           "identification/number", "phones/phone/tph_country_prefix",
-           "phones/phone/tph_number", "residence")
-_PERSONS = ("person", "account/signatory/t_person")
-_ENTITIES = ("entity", "account/t_entity")
-SIDE_KEYS = frozenset({
-    *(f"{holder}/{field}" for holder in _PERSONS for field in _PERSON),
-    *(f"{holder}/{field}" for holder in _ENTITIES
-      for field in ("name", "incorporation_country_code")),
-    "account/account", "account/iban", "account/account_name", "account/swift", "country",
-    "foreign_currency/foreign_currency_code", "foreign_currency/foreign_amount",
-})
-"""What is read of a side, by path below it with the side's ``from_``/``to_`` dropped."""
+LAYOUT = Layout(frozenset({"transaction"}), frozenset(), loose=True)
 _REPORT_FIELDS = {"rentity_id": "reporting_entity", "report_code": "report_code",
                   "entity_reference": "report_id", "currency_code_local": "currency"}
-COLUMNS = (SOURCE_REF, "transaction_id", "booked_at", "amount", "currency",
-           *(f"{role}_{c}" for role in PARTY_ROLES for c in ("name", "account", "country")),
-           "channel", "purpose",
-           *(f"{role}_{a}" for role in PARTY_ROLES for a in PARTY_ATTRIBUTES),
-           *AGENT_COLUMNS, PARTY_ONLY_COLUMN, *REPORT_COLUMNS)
-_GATHERED = COLUMNS[:-len(REPORT_COLUMNS)]
-"""The columns read from each transaction (the report's are added once at the end)."""
+_PARTY_OTHERS = ("reason", "role", "significance", "is_suspected", "comments")
+_PARTIES = "report/activity/report_parties/report_party"
+COLUMNS = (*GATHERED, *REPORT_COLUMNS)
+_XMLNS = re.compile(r"""xmlns(?::([^\s=]+))?\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_STEP_INDEX = re.compile(r"\[\d+\]")
 
 
 def read_goaml(path: Path) -> RecordBatch:
     """The report's transactions as records; a document that is not well-formed, holds a
     DTD or entities, is not a goAML ``report`` or has no transactions raises
     ``IngestError`` naming the file (and the line and element where parsing stopped)."""
-    report: dict[str, str] = {}
-    unmapped: Counter[str] = Counter()
-    frames: list[pl.DataFrame] = []
-    columns: dict[str, list[str | None]] = {c: [] for c in _GATHERED}
-    for element, number in _top_elements(path, report, unmapped):
-        if element.tag == "transaction":
-            record = _transaction(element, unmapped)
-            record[SOURCE_REF] = f"/report/transaction[{number}]"
-            for name, values in columns.items():
-                values.append(record.get(name))
-            if len(columns[SOURCE_REF]) >= FLUSH_ROWS:
-                frames.append(_frame(columns))
-        elif element.tag == "activity":
-            for record in _parties(element, report.get("report_id"), unmapped):
-                for name, values in columns.items():
-                    values.append(record.get(name))
-        elif element.tag in _REPORT_FIELDS and _text(element) is not None:
-            report[_REPORT_FIELDS[element.tag]] = _text(element) or ""
-        else:
-            _count(element, f"report/{element.tag}", unmapped)
-    frames.append(_frame(columns))
-    frame = pl.concat(frames)
-    if frame.height == 0:
-        raise IngestError("ingest.goaml.no_transactions", path=path,
-                          report_code=report.get("report_code", UNKNOWN))
-    local = report.pop("currency", None)
-    frame = frame.with_columns(
-        pl.when(pl.col(PARTY_ONLY_COLUMN).is_null()).then(
-            pl.col("currency").fill_null(pl.lit(local, pl.String))).alias("currency"),
-        *(pl.lit(report.get(c), pl.String).alias(c) for c in REPORT_COLUMNS),
-    ).select(COLUMNS)
-    return RecordBatch(FORMAT, frame, unmapped)
-
-
-def _frame(columns: dict[str, list[str | None]]) -> pl.DataFrame:
-    """The gathered records as a frame; the lists are emptied for the next ones."""
-    frame = pl.DataFrame(columns, schema=dict.fromkeys(columns, pl.String))
-    for values in columns.values():
-        values.clear()
-    return frame
-
-
-def _top_elements(path: Path, report: dict[str, str], unmapped: Counter[str]
-                  ) -> Iterator[tuple[ET.Element, int]]:
-    """Each child of the root ``report`` once parsed (with its 1-based number among the
-    ``transaction`` elements), then let go of."""
-    stack: list[str] = []
-    transactions = 0
-    root: ET.Element | None = None
+    report = _Report(path)
     try:
-        for event, element in SafeET.iterparse(str(path), events=("start", "end"),
-                                               forbid_dtd=True):
-            if event == "start":
-                if root is None:
-                    root = _check_root(element, path)
-                elif len(stack) == 1 and element.tag == "transaction":
-                    transactions += 1
-                stack.append(element.tag if element.tag != "transaction"
-                             else f"transaction[{transactions}]")
-                continue
-            stack.pop()
-            if len(stack) == 1 and root is not None:
-                yield element, transactions
-                root.remove(element)
-    except ET.ParseError as exc:
-        line, column = exc.position
-        raise IngestError("ingest.xml.not_well_formed", path=path, line=line, column=column,
-                          xpath="/" + "/".join(stack), detail=str(exc).split(":")[0]) from exc
-    except defusedxml.DefusedXmlException as exc:
-        raise IngestError("ingest.xml.forbidden", path=path, detail=str(exc)) from exc
+        found = xml_records.extract(path, LAYOUT, transaction_field, transactions,
+                                    report.element, report.root)
+    except XmlFileError as exc:
+        raise _refusal(path, exc) from None
     except OSError as exc:
         raise IngestError("ingest.unreadable", path=path, detail=exc.strerror) from exc
+    parts = [part for part in (*found.parts, *report.parts) if part.height]
+    if not parts:
+        raise IngestError("ingest.goaml.no_transactions", path=path,
+                          report_code=report.fields.get("report_code", UNKNOWN))
+    local_currency = report.fields.pop("currency", None)
+    frame = pl.concat(parts).sort(*ORDER).with_columns(
+        pl.when(pl.col(PARTY_ONLY_COLUMN).is_null()).then(
+            pl.col("currency").fill_null(pl.lit(local_currency, pl.String))).alias("currency"),
+        *(pl.lit(report.fields.get(c), pl.String).alias(c) for c in REPORT_COLUMNS),
+    ).select(COLUMNS)
+    return RecordBatch(FORMAT, frame, found.unmapped + report.unmapped)
 
 
-def _check_root(element: ET.Element, path: Path) -> ET.Element:
-    tag = element.tag
-    if tag.startswith("{"):
-        namespace, local = tag[1:].split("}", 1)
-        raise IngestError("ingest.goaml.namespace", path=path, root=local, namespace=namespace)
-    if tag != "report":
-        raise IngestError("ingest.goaml.not_report", path=path, root=tag)
-    return element
+def transactions(fields: tuple[str, ...], rows: list[object], prefixes: list[str],
+                 contexts: Mapping[int, dict[str, str]]) -> xml_records.Part:
+    """Transactions of one shape (``xml_records.Sink``), named by their XPath."""
+    width = len(fields) + 4
+    frame = pl.DataFrame([
+        pl.Series("seq", rows[0::width], dtype=pl.Int64),
+        pl.Series("sub", [0], dtype=pl.Int64).new_from_index(0, len(rows) // width),
+        pl.Series(SOURCE_REF, rows[2::width], dtype=pl.Int64),
+        *(pl.Series(f"v{i}", rows[i + 4::width], dtype=pl.String)
+          for i in range(len(fields))),
+    ]).with_columns(pl.format("/report/transaction[{}]", SOURCE_REF).alias(SOURCE_REF))
+    return resolve(fields, frame)
 
 
-def _text(element: ET.Element) -> str | None:
-    text = (element.text or "").strip()
-    return None if not text or text == UNKNOWN else text
+class _Report:
+    """The report's own elements, as ``xml_records`` hands them over: its fields, its
+    parties (and empty ``<transaction/>``), its elements not read."""
 
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.fields: dict[str, str] = {}
+        self.unmapped: Counter[str] = Counter()
+        self.parts: list[pl.DataFrame] = []
+        self.rank = 0
 
-def _count(element: ET.Element, path: str, unmapped: Counter[str]) -> None:
-    """Count the leaves under ``element`` (itself when it has no children) by path."""
-    if len(element) == 0:
-        if _text(element) is not None:
-            unmapped[path] += 1
-        return
-    for child in element:
-        _count(child, f"{path}/{child.tag}", unmapped)
+    def root(self, qname: str, attributes: str) -> None:
+        """A goAML report is a ``<report>`` in no namespace."""
+        prefix, _, name = qname.rpartition(":")
+        declared = {found[0]: found[1] or found[2] for found in _XMLNS.findall(attributes)}
+        namespace = xml_records.unescape(declared.get(prefix, ""))
+        if namespace:
+            raise IngestError("ingest.goaml.namespace", path=self.path, root=name,
+                              namespace=namespace)
+        if qname != "report":
+            raise IngestError("ingest.goaml.not_report", path=self.path, root=qname)
 
-
-def _transaction(element: ET.Element, unmapped: Counter[str]) -> dict[str, str | None]:
-    record: dict[str, str | None] = {}
-    for child in element:
-        tag = child.tag
-        if tag in _TRANSACTION_FIELDS and (value := _text(child)) is not None:
-            record[_TRANSACTION_FIELDS[tag]] = value
-        elif tag in _SIDES:
-            role = _SIDES[tag]
-            values: dict[str, str] = {}
-            _side(child, "", _DIRECTION[role], f"report/transaction/{tag}", values, unmapped)
-            _side_record(role, values, record)
+    def element(self, text: str, index: int, records: int) -> None:
+        """One child of ``<report>`` other than a transaction (``xml_records.Loose``)."""
+        found = leaves(text)
+        tag = found[0].path[0]
+        if tag == "transaction":  # <transaction/>: a record with nothing in it
+            self._rows((), [()], records, {SOURCE_REF: [f"/report/transaction[{index}]"],
+                                           "sub": [self._rank()]})
+        elif tag == "activity":
+            self._activity(text, records)
+        elif tag in _REPORT_FIELDS and len(found) == 1 and len(found[0].path) == 1 and (
+                value := clean_text(found[0].text)) is not None:
+            self.fields[_REPORT_FIELDS[tag]] = value
         else:
-            _count(child, f"report/transaction/{tag}", unmapped)
-    return record
+            self._count(found, "report")
 
+    def _count(self, found: list[xml_records.Leaf], parent: str) -> None:
+        for leaf in found:
+            if clean_text(leaf.text) is not None:
+                self.unmapped["/".join((parent, *leaf.path))] += 1
 
-def _parties(activity: ET.Element, report_id: str | None, unmapped: Counter[str]
-             ) -> Iterator[dict[str, str | None]]:
-    """One party-only record per ``report_party`` of an activity report; its other
-    elements (goods and services...) counted as unmapped."""
-    number = 0
-    for child in activity:
-        if child.tag != "report_parties":
-            _count(child, f"report/activity/{child.tag}", unmapped)
-            continue
-        for party in child:
-            path = f"report/activity/report_parties/{party.tag}"
-            if party.tag != "report_party":
-                _count(party, path, unmapped)
+    def _activity(self, text: str, records: int) -> None:
+        """One party-only record per ``report_party`` of an activity report; its other
+        elements (goods and services...) counted as unmapped."""
+        number = 0
+        shapes: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+        given: dict[tuple[str, ...], dict[str, list[object]]] = {}
+        for child in children(text):
+            if (found := leaves(child))[0].path[0] != "report_parties":
+                self._count(found, "report/activity")
                 continue
-            number += 1
-            values: dict[str, str] = {}
-            record: dict[str, str | None] = {
-                SOURCE_REF: f"/report/activity/report_parties/report_party[{number}]",
-                "transaction_id": f"{report_id or 'report'}/party[{number}]",
-                PARTY_ONLY_COLUMN: "true",
-            }
-            for element in party:
-                if element.tag == "reason" and (reason := _text(element)) is not None:
-                    record["purpose"] = reason
-                elif element.tag in ("reason", "role", "significance", "is_suspected",
-                                     "comments"):
-                    _count(element, f"{path}/{element.tag}", unmapped)
-                else:
-                    holder = ET.Element("party")
-                    holder.append(element)
-                    _side(holder, "", "", path, values, unmapped)
-            _side_record("originator", values, record)
-            yield record
+            for party in children(child):
+                found = leaves(party)
+                if found[0].path[0] != "report_party":
+                    self._count(found, "report/activity/report_parties")
+                    continue
+                number += 1
+                fields = tuple(_party_field(leaf.path[1:]) for leaf in found)
+                shapes.setdefault(fields, []).append(tuple(leaf.text for leaf in found))
+                fixed = given.setdefault(fields, {"sub": [], SOURCE_REF: [],
+                                                  "transaction_id": []})
+                fixed["sub"].append(self._rank())
+                fixed[SOURCE_REF].append(f"/{_PARTIES}[{number}]")
+                fixed["transaction_id"].append(
+                    f"{self.fields.get('report_id') or 'report'}/party[{number}]")
+        for fields, rows in shapes.items():
+            self._rows(fields, rows, records, {**given[fields], PARTY_ONLY_COLUMN: ["true"]
+                                               * len(rows)})
+
+    def _rank(self) -> int:
+        """The next rank among the rows read here (``goaml_columns.ORDER``)."""
+        self.rank += 1
+        return self.rank
+
+    def _rows(self, fields: tuple[str, ...], rows: list[tuple[str, ...]], records: int,
+              fixed: dict[str, list[object]]) -> None:
+        frame = pl.DataFrame({
+            "seq": [records] * len(rows),
+            **{f"v{i}": [row[i] for row in rows] for i in range(len(fields))}, **fixed,
+        }, schema_overrides={"sub": pl.Int64, **{f"v{i}": pl.String
+                                                for i in range(len(fields))}})
+        part, unmapped = resolve(fields, frame)
+        self.parts.append(part)
+        self.unmapped.update(unmapped)
 
 
-def _side(element: ET.Element, key: str, direction: str, path: str, values: dict[str, str],
-          unmapped: Counter[str]) -> None:
-    """The leaves of one side into ``values`` by key (first occurrence wins), the others
-    counted as unmapped. A side's own elements lose their direction (``from_person``:
-    ``person``) and a report party's its ``_my_client`` (``entity_my_client``: ``entity``)."""
-    for child in element:
-        tag = child.tag
-        name = tag.removeprefix(direction).removesuffix("_my_client") if not key else tag
-        child_key = f"{key}/{name}" if key else name
-        child_path = f"{path}/{tag}"
-        if len(child):
-            _side(child, child_key, direction, child_path, values, unmapped)
-        elif (value := _text(child)) is not None:
-            if child_key in SIDE_KEYS:
-                values.setdefault(child_key, value)
-            else:
-                unmapped[child_path] += 1
+def _party_field(path: tuple[str, ...]) -> str:
+    """What a leaf of a ``<report_party>`` is (see ``goaml_columns``): a transaction's
+    side, one per party, but for its reason (the purpose) and what says its role."""
+    if not path:
+        return IGNORED
+    if path == ("reason",):
+        return "t|purpose"
+    key = "/".join((path[0].removesuffix("_my_client"), *path[1:]))
+    if path[0] not in _PARTY_OTHERS and key in SIDE_KEYS:
+        return f"s|0|originator|{key}"
+    return "u|" + "/".join((_PARTIES, *path))
 
 
-def _person_name(values: dict[str, str], holder: str) -> str | None:
-    parts = [values.get(f"{holder}/{p}") for p in ("first_name", "middle_name", "last_name")]
-    return " ".join(p for p in parts if p) or None
-
-
-def _side_record(role: str, values: dict[str, str], record: dict[str, str | None]) -> None:
-    """The side's columns: its name from the person, the account (its name, else its
-    entity or signatory) or the entity; KYC details from the person whose name it is."""
-    person: str | None = None
-    if "person/last_name" in values or "person/first_name" in values:
-        name, person = _person_name(values, "person"), "person"
-    else:
-        signatory = _person_name(values, _PERSONS[1])
-        name = (values.get("account/account_name") or values.get("account/t_entity/name")
-                or signatory or values.get("entity/name"))
-        if signatory and name and signatory.casefold() == name.casefold():
-            person = _PERSONS[1]
-    columns: dict[str, str | None] = {
-        "name": name,
-        "account": values.get("account/account") or values.get("account/iban"),
-        "country": values.get("country") or (values.get(f"{person}/residence") if person
-                                             else None)
-        or values.get("entity/incorporation_country_code")
-        or values.get("account/t_entity/incorporation_country_code"),
-        "bic": values.get("account/swift"),
-    }
-    if person is not None:
-        columns |= {
-            "birth_date": values.get(f"{person}/birthdate"),
-            "nationality": values.get(f"{person}/nationality1"),
-            "id_number": (values.get(f"{person}/id_number")
-                          or values.get(f"{person}/passport_number")
-                          or values.get(f"{person}/identifications/identification/number")
-                          or values.get(f"{person}/identification/number")),
-            "phone": _phone(values.get(f"{person}/phones/phone/tph_country_prefix"),
-                            values.get(f"{person}/phones/phone/tph_number")),
-        }
-    record.update({f"{role}_{k}": v for k, v in columns.items() if v is not None})
-    if foreign := values.get("foreign_currency/foreign_amount"):
-        record["amount"] = foreign
-        record["currency"] = values.get("foreign_currency/foreign_currency_code")
-
-
-def _phone(prefix: str | None, number: str | None) -> str | None:
-    """``+<country prefix><number>`` (the number's trunk 0 dropped) when the prefix is
-    given, else the number as written."""
-    if number is None or prefix is None:
-        return number
-    return f"+{prefix.lstrip('+0')}{number.lstrip('0')}"
+def _refusal(path: Path, error: XmlFileError) -> IngestError:
+    if error.kind == "unsafe":
+        return IngestError("ingest.xml.forbidden", path=path, detail=error.detail)
+    if error.kind == "malformed":
+        steps = error.xpath.split("/")
+        xpath = "/".join(step if index == 2 and step.startswith("transaction[")
+                         else _STEP_INDEX.sub("", step) for index, step in enumerate(steps))
+        return IngestError("ingest.xml.not_well_formed", path=path, line=error.line,
+                           column=max(error.column - 1, 0), xpath=xpath or "/",
+                           detail=error.detail)
+    return xml_records.refuse(path, error)

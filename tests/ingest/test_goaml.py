@@ -10,6 +10,7 @@ import pytest
 from aml_screen.errors import IngestError
 from aml_screen.i18n import translate
 from aml_screen.ingest import read_batch
+from aml_screen.ingest.goaml import read_goaml
 
 DATA = Path(__file__).parent / "data"
 REPORT = DATA / "goaml_str.xml"
@@ -143,3 +144,49 @@ def test_a_report_with_nothing_to_screen_is_refused(tmp_path: Path) -> None:
     error = _refusal(path)
     assert error.key == "ingest.goaml.no_transactions"
     assert "AIF" in str(error)
+
+
+EDGES = """<?xml version="1.0" encoding="UTF-8"?>
+<report>
+  <rentity_id> 2041 </rentity_id>
+  <report_code>STR</report_code>
+  <entity_reference>&#45;</entity_reference>
+  <currency_code_local>XOF</currency_code_local>
+  <transaction>
+    <transactionnumber><![CDATA[NE-0001 & 2]]></transactionnumber>
+    <amount_local>-</amount_local>
+    <t_from_my_client>
+      <from_account>
+        <account_name>STRASSE Import</account_name>
+        <signatory><t_person><first_name>straße</first_name><last_name>import</last_name>
+          <birthdate>1970-01-02</birthdate></t_person></signatory>
+      </from_account>
+      <from_foreign_currency><foreign_amount>12.50</foreign_amount></from_foreign_currency>
+    </t_from_my_client>
+    <t_to><to_account><account_name>Awa <!-- sic -->Diallo</account_name></to_account></t_to>
+    <t_to><to_person><first_name>Aminata</first_name><last_name>&#68;iallo&#160;</last_name>
+      <nationality1>ML</nationality1></to_person><to_country>-</to_country></t_to>
+    <amount_local>1000</amount_local>
+  </transaction>
+  <transaction/>
+</report>
+"""
+
+
+def test_text_is_read_as_an_xml_parser_gives_it_and_later_elements_win(tmp_path: Path) -> None:
+    """CDATA, references, comments inside text and ``-``; a signatory named like the
+    account (case folded: ``ß`` is ``ss``) gives its details; of two ``t_to``, the later
+    one's columns win; ``amount_local`` after a foreign amount wins over it; an empty
+    ``<transaction/>`` is a record (quarantined later)."""
+    path = tmp_path / "edges.xml"
+    path.write_text(EDGES, encoding="utf-8")
+    batch = read_goaml(path)
+    assert batch.frame.select(
+        "source_ref", "transaction_id", "amount", "currency", "originator_name",
+        "originator_birth_date", "beneficiary_name", "beneficiary_nationality",
+        "beneficiary_country", "report_id", "reporting_entity").rows() == [
+        ("/report/transaction[1]", "NE-0001 & 2", "1000", "XOF", "STRASSE Import",
+         "1970-01-02", "Aminata Diallo", "ML", None, None, "2041"),
+        ("/report/transaction[2]", None, None, "XOF", None, None, None, None, None, None,
+         "2041")]
+    assert not batch.unmapped
