@@ -5,10 +5,12 @@ an element per tag (``iterparse``) costs a Python call per element, some 40 per
 transaction, which caps reading at a few ten thousand transactions a second. Here the bytes
 go through two C-speed passes instead:
 
-1. **Safety and well-formedness**: every block is fed to defusedxml's expat parser with
-   DTDs, entity declarations and external references forbidden and no element callbacks,
-   so a billion-laughs or XXE file stops at its ``<!DOCTYPE`` and a truncated or damaged
-   file at its first error; text is extracted only from blocks expat has accepted.
+1. **Safety and well-formedness** (``xml_check``): the bytes are fed to defusedxml's expat
+   parser with DTDs, entity declarations and external references forbidden and no element
+   callbacks, so a billion-laughs or XXE file stops at its ``<!DOCTYPE`` and a truncated or
+   damaged file at its first error. A small file is checked block by block before its text
+   is extracted; a large one (``BESIDE``) by a process of its own on another core while
+   this one extracts, nothing being returned before the whole file has passed.
 2. **Extraction by shape**: the first records of each *shape* (its sequence of tags, text
    left out) are tokenised in Python into leaves (path, text); the shape is then compiled
    into one regular expression that matches a whole record of that shape and captures only
@@ -21,31 +23,36 @@ Records are elements named in ``Layout.records``; ``Layout.contexts`` are the el
 around them whose leading content (before their first record or inner context) applies to
 every record inside, such as a pain.001 ``PmtInf`` (debtor, execution date) or a camt
 ``Ntry`` (booking date, amount). With ``Layout.loose`` (a goAML report), the root's other
-children are handed over whole instead, to be read by the caller. Memory holds one block of text, at most ``FLUSH`` values
-as Python strings (then handed to the caller, who keeps them in columnar form) and one
-context chain, whatever the file's size.
+children are handed over whole instead, to be read by the caller. Memory holds one block
+of text, at most ``FLUSH`` values as Python strings (then handed to the caller, who keeps
+them in columnar form) and one context chain, whatever the file's size.
 """
 
 from __future__ import annotations
 
 import codecs
+import os
 import re
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final
+from typing import BinaryIO, Final
 from xml.etree.ElementTree import ParseError
 from xml.parsers.expat import ErrorString
 
 import polars as pl
 from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import DefusedXMLParser
 
 from aml_screen.errors import IngestError
+from aml_screen.ingest import xml_check
 
 BLOCK: Final = 1 << 22
 """Bytes read, checked and extracted at a time."""
+BESIDE: Final = 16 << 20
+"""Files of this size or more are checked beside the reading, in a process of their own."""
 MAX_ELEMENT: Final = 64 << 20
 """Largest record or context element accepted (characters): a transaction is a few KB."""
 FLUSH: Final = 1 << 20
@@ -193,13 +200,6 @@ def _referenced(reference: re.Match[str]) -> str:
     return chr(int(hexadecimal, 16) if hexadecimal else int(decimal))
 
 
-class _Sink:
-    """Parser target without element callbacks: expat only checks the bytes."""
-
-    def close(self) -> None:
-        return None
-
-
 class XmlFileError(Exception):
     """Raised by ``extract`` with what went wrong; the caller words it for its format."""
 
@@ -211,22 +211,17 @@ class XmlFileError(Exception):
 
 
 class _Stream:
-    """The file's text, one checked block at a time: expat sees each block first."""
+    """The file's text, one block at a time; when ``checked``, expat sees each block first
+    (else a checker beside it does, ``xml_check``)."""
 
-    def __init__(self, path: Path) -> None:
-        self.source = path.open("rb")
-        self.parser = DefusedXMLParser(target=_Sink(), forbid_dtd=True, forbid_entities=True,
-                                       forbid_external=True)
-        # No Python call per markup event: expat alone checks well-formedness.
-        self.parser.parser.DefaultHandlerExpand = None
+    def __init__(self, source: BinaryIO, checked: bool) -> None:
+        self.source = source
+        self.parser = xml_check.parser() if checked else None
         self.decoder: codecs.IncrementalDecoder | None = None
         self.text = ""
         self.eof = False
         self.lines_before = 1
         """Line number of the first character of ``text``."""
-
-    def close(self) -> None:
-        self.source.close()
 
     def more(self, keep_from: int) -> int:
         """Drop the text before ``keep_from`` and append the next checked block; returns
@@ -236,13 +231,15 @@ class _Stream:
             self.decoder = codecs.getincrementaldecoder(_encoding(block))(errors="replace")
         decoded = self.decoder.decode(block, final=not block)
         try:
-            if block:
+            if self.parser is None:
+                pass
+            elif block:
                 self.parser.feed(block)
             else:
                 self.parser.close()
         except DefusedXmlException as exc:
-            raise XmlFileError("unsafe", line=self.parser.parser.CurrentLineNumber,
-                               detail=str(exc)) from None
+            line = self.parser.parser.CurrentLineNumber if self.parser else 0
+            raise XmlFileError("unsafe", line=line, detail=str(exc)) from None
         except ParseError as exc:
             line, column = exc.position
             raise XmlFileError("malformed", line=line, column=column + 1,
@@ -373,9 +370,11 @@ def _compile(shape: _Shape) -> re.Pattern[str]:
 
 
 class _Extractor:
-    def __init__(self, path: Path, layout: Layout, mapper: Mapper, sink: Sink,
-                 loose: Loose | None = None, root: Root | None = None) -> None:
+    def __init__(self, source: BinaryIO, layout: Layout, mapper: Mapper, sink: Sink,
+                 loose: Loose | None, root: Root | None, checker: _Checker | None) -> None:
         self.layout = layout
+        self.checker = checker
+        """Checking the file beside this reading, which then only reads."""
         self.mapper = mapper
         self.sink = sink
         self.loose = loose
@@ -384,7 +383,7 @@ class _Extractor:
         self.ends: dict[str, re.Pattern[str]] = {}
         """End tag of each record name (exactly: ``</transaction>`` is not the start of
         ``</transactionnumber>``)."""
-        self.stream = _Stream(path)
+        self.stream = _Stream(source, checker is None)
         self.shapes: dict[tuple[tuple[str, str, bool, bool], ...], _Shape] = {}
         self.by_id: list[_Shape] = []
         """Every shape met, remembered or not (for the unmapped counts)."""
@@ -415,8 +414,6 @@ class _Extractor:
             if exc.kind != "unsafe" and not exc.xpath:
                 exc.xpath = self._xpath_at(exc)
             raise
-        finally:
-            self.stream.close()
         self._flush()
         for shape in self.by_id:
             for path in shape.unmapped:
@@ -439,6 +436,8 @@ class _Extractor:
         still to read); False at the end of the file."""
         if self.stream.eof:
             return False
+        if self.checker is not None and self.checker.failed():
+            raise _CheckerRefusedError
         marks = [o.start for o in self.stack if o.start is not None]
         marks += [o.origin for o in self.stack if o.origin is not None]
         keep = min(keep, self.pos, *marks)
@@ -683,8 +682,74 @@ def extract(path: Path, layout: Layout, mapper: Mapper, sink: Sink,
             loose: Loose | None = None, root: Root | None = None) -> Extraction:
     """Read every record of the file at ``path``, making parts of the rows with ``sink``
     as they come; raises ``XmlFileError`` (``unsafe``, ``malformed``, ``too_large``) or
-    ``OSError``, or what ``loose`` and ``root`` raise."""
-    return _Extractor(path, layout, mapper, sink, loose, root).run()
+    ``OSError``, or what ``loose`` and ``root`` raise.
+
+    A file of ``BESIDE`` bytes or more is checked by a process of its own (``xml_check``)
+    while this one extracts without checking, when there is a core to spare. Nothing is
+    returned before the checker has passed the whole file; a file it refuses (or that
+    this reading refuses) is read again checked, which stops where the file is wrong and
+    says so, exactly as a file read checked from the start."""
+    with path.open("rb") as source:
+        checker = _Checker.start(source)
+        if checker is not None:
+            with checker:
+                try:
+                    found = _Extractor(source, layout, mapper, sink, loose, root,
+                                       checker).run()
+                    if checker.passed():
+                        return found
+                except (_CheckerRefusedError, XmlFileError, IngestError):
+                    pass
+            source.seek(0)
+        return _Extractor(source, layout, mapper, sink, loose, root, None).run()
+
+
+class _CheckerRefusedError(Exception):
+    """The checker beside the reading refused the file."""
+
+
+class _Checker:
+    """``xml_check`` run on the open file in a process of its own."""
+
+    def __init__(self, descriptor: int, process: subprocess.Popen[bytes]) -> None:
+        self.descriptor = descriptor
+        self.process = process
+
+    @staticmethod
+    def start(source: BinaryIO) -> _Checker | None:
+        """A checker of the open file, if it is large enough to be worth one and there is
+        a spare core (and a POSIX system to hand the descriptor over); else None."""
+        descriptor = source.fileno()
+        if (os.fstat(descriptor).st_size < BESIDE or os.name != "posix"
+                or not sys.executable or len(os.sched_getaffinity(0)) < 2):
+            return None
+        try:
+            process = subprocess.Popen(  # noqa: S603 (this interpreter, no shell, no input)
+                [sys.executable, "-P", xml_check.__file__, str(descriptor)],
+                pass_fds=(descriptor,), stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        except OSError:
+            return None
+        return _Checker(descriptor, process)
+
+    def failed(self) -> bool:
+        """Whether the checker has refused the file already (it goes on otherwise)."""
+        return self.process.poll() == xml_check.REFUSED
+
+    def passed(self) -> bool:
+        """Whether the file is sound: the checker's verdict once it ends (the check is
+        done here if the checker could not give one)."""
+        verdict = self.process.wait()
+        return verdict == 0 or (verdict != xml_check.REFUSED
+                                and xml_check.is_sound(self.descriptor))
+
+    def __enter__(self) -> _Checker:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
 
 
 def refuse(path: Path, error: XmlFileError) -> IngestError:
