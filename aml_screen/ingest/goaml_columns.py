@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 
 import polars as pl
 
@@ -114,6 +115,13 @@ def resolve(fields: Sequence[str], frame: pl.DataFrame) -> tuple[pl.DataFrame, C
         for (_, path), count in zip(unread, counts, strict=True):
             if count:
                 counted[path] += count
+    return frame.select(*ORDER, *_columns(tuple(fields), frozenset(frame.columns))), counted
+
+
+@lru_cache(maxsize=1024)
+def _columns(fields: tuple[str, ...], given: frozenset[str]) -> list[pl.Expr]:
+    """The ``GATHERED`` columns of a shape: built once per shape, not at every hand-over
+    of its rows."""
     assignments: dict[str, list[tuple[pl.Expr | None, pl.Expr]]] = {}
     sides: dict[str, tuple[str, dict[str, list[pl.Expr]]]] = {}
     steps: list[str | tuple[str, pl.Expr]] = []
@@ -134,10 +142,8 @@ def resolve(fields: Sequence[str], frame: pl.DataFrame) -> tuple[pl.DataFrame, C
         role, keys = sides[step]
         for column, condition, value in _side(role, keys):
             assignments.setdefault(column, []).append((condition, value))
-    given = set(frame.columns)
-    columns = [_assigned(name, assignments.get(name, []), name in given).alias(name)
-               for name in GATHERED]
-    return frame.select(*ORDER, *columns), counted
+    return [_assigned(name, assignments.get(name, []), name in given).alias(name)
+            for name in GATHERED]
 
 
 def _assigned(name: str, assignments: list[tuple[pl.Expr | None, pl.Expr]],

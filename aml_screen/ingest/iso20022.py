@@ -34,7 +34,7 @@ import codecs
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Final
 
@@ -245,7 +245,7 @@ def resolved_part(part: pl.DataFrame, contexts: Mapping[int, dict[str, str]],
             _clean(pl.col(name)).alias(name) for name in table.columns))
         part = part.join(table, on="context", how="left")
         columns |= set(table.columns)
-    return part.select("seq", *_canonical(columns, message))
+    return part.select("seq", *_canonical(frozenset(columns), message))
 
 
 def records_frame(parts: list[pl.DataFrame]) -> pl.DataFrame:
@@ -297,7 +297,10 @@ def _unescape(frame: pl.DataFrame) -> pl.DataFrame:
         if dtype == pl.String and name != SOURCE_REF)
 
 
-def _canonical(columns: set[str], message: str) -> list[pl.Expr]:
+@lru_cache(maxsize=1024)
+def _canonical(columns: frozenset[str], message: str) -> list[pl.Expr]:
+    """The canonical columns from the fields of one shape: built once per shape (a
+    pacs.008 file has a few dozen), not at every hand-over of its rows."""
     def value(name: str) -> pl.Expr:
         found = [pl.col(f"{level}:{name}") for level in ("r", "c")
                  if f"{level}:{name}" in columns]

@@ -580,16 +580,17 @@ class _Extractor:
         text = self.stream.text
         ends = self.ends.get(qname) or self.ends.setdefault(
             qname, re.compile(re.escape(closing) + r"\s*>"))
+        after_opening = len(opening)
         while True:
             found = ends.search(text, start)
-            end = found.end() if found is not None else 0
-            if end <= 0:
+            if found is None:
                 self.pos = start
                 if not self._need(start):
                     raise XmlFileError("malformed", detail="no element found")
                 start, text = self.pos, self.stream.text
                 continue
-            children[tag] += 1
+            end = found.end()
+            index = children[tag] = children[tag] + 1
             for element in counted:
                 element.records += 1
             match = None
@@ -604,9 +605,9 @@ class _Extractor:
                     shape, match = known, known.pattern.fullmatch(text, start, end)
             if match is not None:
                 shape.count += 1
-                self.sequence += 1
+                self.sequence = sequence = self.sequence + 1
                 rows = shape.rows
-                rows += (self.sequence, prefix, children[tag], context_id)
+                rows += (sequence, prefix, index, context_id)
                 rows += match.groups()
                 self.pending += shape.width
                 if self.pending > FLUSH:
@@ -615,10 +616,10 @@ class _Extractor:
                 self.pos = start
                 start, end = self._element(start)
                 text = self.stream.text
-                self._store(text[start:end], (prefix, children[tag]), context_id)
+                self._store(text[start:end], (prefix, index), context_id)
             self.pos = end
             following = text.find(opening, end)
-            after = following + len(opening)
+            after = following + after_opening
             if (following < 0 or after >= len(text) or text[after] not in " \t\r\n>"
                     or (following > end and not text[end:following].isspace())):
                 return
