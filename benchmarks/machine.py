@@ -6,6 +6,7 @@ import hashlib
 import os
 import platform
 import resource
+import time
 from pathlib import Path
 
 import polars as pl
@@ -52,6 +53,13 @@ def peak_memory_mib() -> float:
     if found:
         return round(int(found[0]) / 1024, 1)
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def cpu_seconds() -> float:
+    """CPU seconds of this process and of the children it has waited for, such as the
+    XML readers' checker process (``aml_screen.ingest.xml_check``)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
 
 
 def table(figures: dict[str, object]) -> str:
