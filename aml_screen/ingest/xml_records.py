@@ -705,6 +705,13 @@ def extract(path: Path, layout: Layout, mapper: Mapper, sink: Sink,
         return _Extractor(source, layout, mapper, sink, loose, root, None).run()
 
 
+def _cores() -> int:
+    """Cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 class _CheckerRefusedError(Exception):
     """The checker beside the reading refused the file."""
 
@@ -722,7 +729,7 @@ class _Checker:
         a spare core (and a POSIX system to hand the descriptor over); else None."""
         descriptor = source.fileno()
         if (os.fstat(descriptor).st_size < BESIDE or os.name != "posix"
-                or not sys.executable or len(os.sched_getaffinity(0)) < 2):
+                or not sys.executable or _cores() < 2):
             return None
         try:
             process = subprocess.Popen(  # noqa: S603 (this interpreter, no shell, no input)
