@@ -19,7 +19,7 @@ from aml_screen.match import adjust
 from aml_screen.match.candidates import brute_force_pairs, candidate_pairs, reach_sizes
 from aml_screen.match.explain import explain, token_rows
 from aml_screen.match.index import ListIndex, token_keys, token_vocabulary
-from aml_screen.match.scoring import align, name_scores, token_edges
+from aml_screen.match.scoring import align, edge_bound, name_scores, token_edges
 from aml_screen.match.vocabulary import similar_tokens
 from aml_screen.match.weights import document_frequencies, token_weights, weigh
 from aml_screen.names.normalise import entity_hints, normalise_names
@@ -210,7 +210,8 @@ def score_pairs(queries: Queries, index: ListIndex, floor: float, *,
                                       max_reach=budget if capped else None))
         if capped and stats is not None:
             stats.capped_keys.update(keys.get_column("query_id").to_list())
-        aligned = align(token_edges(pairs, chunk, l_coded, pairs_coded))
+        aligned = align(edge_bound(token_edges(pairs, chunk, l_coded, pairs_coded), q_totals,
+                                   l_totals, floor))
         found = name_scores(aligned, q_totals, l_totals).filter(pl.col("name_score") >= floor)
         scores.append(found)
         edges.append(aligned.join(found.select("query_id", "key_id"), on=["query_id", "key_id"]))

@@ -30,6 +30,9 @@ UNMATCHED_MIDDLE = 0.2
 Hassan): a middle name, which banks drop most often, costs less than one left over at
 either end."""
 PAIR = ["query_id", "key_id"]
+BOUND_TOLERANCE = 1e-6
+"""Slack for rounding when a bound is compared with the floor: a pair scoring exactly the
+floor is kept."""
 
 
 def token_edges(pairs: pl.DataFrame, q_tokens: pl.DataFrame, l_tokens: pl.DataFrame,
@@ -53,6 +56,34 @@ def token_edges(pairs: pl.DataFrame, q_tokens: pl.DataFrame, l_tokens: pl.DataFr
         similarity=pl.when(respelled).then(pl.lit(TRANSCRIPTION)).otherwise("similarity"),
         relation=pl.when(respelled).then(pl.lit("transcription")).otherwise("relation"),
     ).drop("q_token", "l_token")
+
+
+def edge_bound(edges: pl.DataFrame, q_totals: pl.DataFrame, l_totals: pl.DataFrame,
+               floor: float) -> pl.DataFrame:
+    """``edges`` less those of pairs whose ``name_scores`` cannot reach ``floor`` whatever
+    the alignment: most candidates share one probed token with the query and nothing else,
+    and aligning them (sorts over every edge) is the dearest step of matching.
+
+    The bound holds for every one-to-one alignment of a pair's edges: the paired weight is
+    at most each query token's best credit plus each list token's weight (``P``); query
+    tokens without an edge are left over at ``UNMATCHED_QUERY``; list tokens without an
+    edge at ``UNMATCHED_MIDDLE`` at least. Since similarity ≤ 1 and slack ≥ 0, a score is
+    at most ``P / (P + left over)``, and that grows with ``P`` and falls with what is left
+    over. ``q_totals``: ``query_id``, ``q_total``; ``l_totals``: ``key_id``, ``l_total``."""
+    q_side = edges.group_by(*PAIR, "qpos").agg(pl.col("q_credit").max(),
+                                               pl.col("q_weight").first()).group_by(PAIR).agg(
+        q_credit=pl.col("q_credit").sum(), q_reached=pl.col("q_weight").sum())
+    l_side = edges.group_by(*PAIR, "kpos").agg(pl.col("l_weight").first()).group_by(PAIR).agg(
+        l_reached=pl.col("l_weight").sum())
+    paired = pl.col("q_credit") + pl.col("l_reached")
+    left = (UNMATCHED_QUERY * (pl.col("q_total") - pl.col("q_reached"))
+            + UNMATCHED_MIDDLE * (pl.col("l_total") - pl.col("l_reached"))).clip(lower_bound=0)
+    kept = (
+        q_side.join(l_side, on=PAIR).join(q_totals, on="query_id")
+        .join(l_totals.select("key_id", "l_total"), on="key_id")
+        .filter(100 * paired / (paired + left) >= floor - BOUND_TOLERANCE).select(PAIR)
+    )
+    return edges.join(kept, on=PAIR, how="semi")
 
 
 def _best(edges: pl.DataFrame) -> pl.DataFrame:
