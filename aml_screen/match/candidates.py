@@ -16,6 +16,8 @@ dropped just because its heavy tokens are unknown to the lists.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import polars as pl
 
 from aml_screen.match.scoring import UNMATCHED_MIDDLE, UNMATCHED_QUERY
@@ -27,6 +29,27 @@ names when the query has a heavier one: a list name sharing only such tokens wit
 query cannot score well against it."""
 REACH_SLACK = 1.5
 PAIR_SCHEMA = {"query_id": pl.UInt32(), "key_id": pl.UInt32()}
+
+
+@dataclass(frozen=True)
+class ListSide:
+    """What candidate generation reads from the list tokens (``key_id``, ``skeleton``,
+    ``weight``): each (skeleton, key) posting once with its weight (``postings``:
+    ``skeleton``, ``key_id``, ``l_weight``) and each key's summed weight (``totals``:
+    ``key_id``, ``l_total``). Derived once per matching run: a batch of queries that
+    derived them anew went over every reachable list token again (a million rows for a
+    300,000-name list), whatever few keys it reached."""
+
+    postings: pl.DataFrame
+    totals: pl.DataFrame
+
+
+def list_side(l_tokens: pl.DataFrame) -> ListSide:
+    return ListSide(
+        postings=l_tokens.select("skeleton", "key_id", l_weight="weight").unique(
+            subset=["skeleton", "key_id"]),
+        totals=l_tokens.group_by("key_id").agg(l_total=pl.col("weight").sum()),
+    )
 
 
 def probe_tokens(q_tokens: pl.DataFrame, share: float = PREFIX_SHARE) -> pl.DataFrame:
@@ -58,14 +81,14 @@ def score_bound(q_total: pl.Expr, missed: pl.Expr, l_total: pl.Expr,
                             + UNMATCHED_MIDDLE * (l_total - l_matched))
 
 
-def reach_sizes(q_tokens: pl.DataFrame, l_tokens: pl.DataFrame, token_pairs: pl.DataFrame,
+def reach_sizes(q_tokens: pl.DataFrame, side: ListSide, token_pairs: pl.DataFrame,
                 share: float = PREFIX_SHARE) -> pl.DataFrame:
     """(``query_id``, ``reach``): how many (probe, list key) rows candidate generation
     makes for each query, from the list's posting counts alone (nothing is joined per key).
     What one batch of queries costs in memory grows with the sum of these: a token held by
     a large share of the list names (a common surname in a national list) reaches every
     one of them."""
-    postings = l_tokens.group_by("skeleton").agg(keys=pl.col("key_id").n_unique())
+    postings = side.postings.group_by("skeleton").agg(keys=pl.len())
     return (
         probe_tokens(q_tokens, share).select("query_id", "skeleton")
         .join(probe_pairs(token_pairs).select("q_skeleton", "l_skeleton"),
@@ -75,13 +98,12 @@ def reach_sizes(q_tokens: pl.DataFrame, l_tokens: pl.DataFrame, token_pairs: pl.
     )
 
 
-def _reach(probes: pl.DataFrame, followed: pl.DataFrame, l_tokens: pl.DataFrame,
+def _reach(probes: pl.DataFrame, followed: pl.DataFrame, side: ListSide,
            max_reach: int | None = None) -> pl.DataFrame:
     """(query_id, key_id, probed, l_probed): keys reached, the query weight that reached
     them and the weight of the list tokens reached (one per query token). ``max_reach``
     caps the list postings followed (the query is then counted as capped by the caller)."""
-    postings = l_tokens.select("skeleton", "key_id", l_weight="weight").unique(
-        subset=["skeleton", "key_id"])
+    postings = side.postings
     if max_reach is not None:
         wanted = followed.join(probes.select("skeleton").unique(), left_on="q_skeleton",
                                right_on="skeleton", how="semi")
@@ -103,17 +125,17 @@ def _reach(probes: pl.DataFrame, followed: pl.DataFrame, l_tokens: pl.DataFrame,
         probed=pl.col("weight").sum(), l_probed=pl.col("l_weight").sum())
 
 
-def candidate_pairs(q_tokens: pl.DataFrame, l_tokens: pl.DataFrame,
+def candidate_pairs(q_tokens: pl.DataFrame, side: ListSide,
                     token_pairs: pl.DataFrame, floor: float = 0.0,
                     share: float = PREFIX_SHARE, max_reach: int | None = None
                     ) -> pl.DataFrame:
     """Distinct (``query_id``, ``key_id``) pairs to score. ``q_tokens`` has ``query_id``,
-    ``pos``, ``skeleton``, ``weight``; ``l_tokens`` ``key_id``, ``skeleton``, ``weight``.
+    ``pos``, ``skeleton``, ``weight``; ``side`` the list's (``list_side``).
     ``max_reach`` (for a query that alone exceeds the memory budget) follows at most that
     many list postings."""
     followed = probe_pairs(token_pairs)
     probes = probe_tokens(q_tokens, share)
-    found = _reach(probes, followed, l_tokens, max_reach)
+    found = _reach(probes, followed, side, max_reach)
     q_totals = q_tokens.group_by("query_id").agg(q_total=pl.col("weight").sum())
     probe_totals = probes.group_by("query_id").agg(probe_total=pl.col("weight").sum())
     # A query whose probes reach nothing is probed with its other tokens too, unless even
@@ -128,11 +150,10 @@ def candidate_pairs(q_tokens: pl.DataFrame, l_tokens: pl.DataFrame,
     if not retry.is_empty():
         more = q_tokens.join(retry.select("query_id"), on="query_id").join(
             probes.select("query_id", "pos"), on=["query_id", "pos"], how="anti")
-        found = pl.concat([found, _reach(more, followed, l_tokens, max_reach)]).group_by(
+        found = pl.concat([found, _reach(more, followed, side, max_reach)]).group_by(
             "query_id", "key_id").agg(pl.col("probed", "l_probed").sum())
         probes = pl.concat([probes, more])
         probe_totals = probes.group_by("query_id").agg(probe_total=pl.col("weight").sum())
-    l_totals = l_tokens.group_by("key_id").agg(l_total=pl.col("weight").sum())
     # The query's tokens left out of the probes can pair with list tokens of about their
     # own weight (equivalent names share a weight; a typo takes its list token's).
     bound = score_bound(pl.col("q_total"), pl.col("probe_total") - pl.col("probed"),
@@ -141,15 +162,15 @@ def candidate_pairs(q_tokens: pl.DataFrame, l_tokens: pl.DataFrame,
                                                             - pl.col("probe_total")))
     return (
         found.join(probe_totals, on="query_id")
-        .join(q_totals, on="query_id").join(l_totals, on="key_id")
+        .join(q_totals, on="query_id").join(side.totals, on="key_id")
         .filter(bound >= floor).select("query_id", "key_id")
         .cast(PAIR_SCHEMA)  # type: ignore[arg-type]
     )
 
 
-def brute_force_pairs(q_tokens: pl.DataFrame, l_tokens: pl.DataFrame,
+def brute_force_pairs(q_tokens: pl.DataFrame, side: ListSide,
                       token_pairs: pl.DataFrame) -> pl.DataFrame:
     """Every pair sharing at least one matching token: the pairs an exhaustive comparison
     could score above zero, for measuring what candidate generation loses."""
-    return _reach(q_tokens, probe_pairs(token_pairs), l_tokens).select("query_id", "key_id").cast(
+    return _reach(q_tokens, probe_pairs(token_pairs), side).select("query_id", "key_id").cast(
         PAIR_SCHEMA)  # type: ignore[arg-type]

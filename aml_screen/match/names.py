@@ -16,7 +16,13 @@ import polars as pl
 
 from aml_screen.errors import InputError
 from aml_screen.match import adjust
-from aml_screen.match.candidates import brute_force_pairs, candidate_pairs, reach_sizes
+from aml_screen.match.candidates import (
+    ListSide,
+    brute_force_pairs,
+    candidate_pairs,
+    list_side,
+    reach_sizes,
+)
 from aml_screen.match.explain import explain, token_rows
 from aml_screen.match.index import ListIndex, token_keys, token_vocabulary
 from aml_screen.match.scoring import align, edge_bound, name_scores, token_edges
@@ -157,13 +163,13 @@ def _encoded(q_tokens: pl.DataFrame, l_tokens: pl.DataFrame, token_pairs: pl.Dat
     return q_coded, l_coded, pairs
 
 
-def _batches(q_coded: pl.DataFrame, l_coded: pl.DataFrame, pairs: pl.DataFrame, size: int,
+def _batches(q_coded: pl.DataFrame, side: ListSide, pairs: pl.DataFrame, size: int,
              step: int, budget: int) -> list[tuple[pl.DataFrame, bool]]:
     """The query keys (``query_id`` frames) to score together, in order, each batch holding
     at most ``step`` keys and about ``budget`` reach (see ``REACH_BUDGET``), and whether the
     batch is one key over the budget on its own (capped)."""
     reach = pl.DataFrame({"query_id": pl.int_range(size, dtype=pl.UInt32, eager=True)}).join(
-        reach_sizes(q_coded, l_coded, pairs), on="query_id", how="left", maintain_order="left",
+        reach_sizes(q_coded, side, pairs), on="query_id", how="left", maintain_order="left",
     ).with_columns(pl.col("reach").fill_null(0))
     over = pl.col("reach") > budget
     # Both parts of the key only grow with query_id, so each batch is a run of keys; a key
@@ -202,11 +208,12 @@ def score_pairs(queries: Queries, index: ListIndex, floor: float, *,
     scores: list[pl.DataFrame] = []
     edges: list[pl.DataFrame] = []
     step = CHUNK // 10 if exhaustive else CHUNK
-    for keys, capped in _batches(q_coded, l_coded, pairs_coded, queries.size, step, budget):
+    side = list_side(l_coded)
+    for keys, capped in _batches(q_coded, side, pairs_coded, queries.size, step, budget):
         chunk = q_coded.join(keys, on="query_id", how="semi")
         q_totals = chunk.group_by("query_id").agg(q_total=pl.col("weight").sum())
-        pairs = (brute_force_pairs(chunk, l_coded, pairs_coded) if exhaustive
-                 else candidate_pairs(chunk, l_coded, pairs_coded, floor,
+        pairs = (brute_force_pairs(chunk, side, pairs_coded) if exhaustive
+                 else candidate_pairs(chunk, side, pairs_coded, floor,
                                       max_reach=budget if capped else None))
         if capped and stats is not None:
             stats.capped_keys.update(keys.get_column("query_id").to_list())
