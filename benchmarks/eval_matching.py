@@ -1,6 +1,7 @@
 """How well name matching finds listed names and leaves ordinary names alone.
 
     python benchmarks/eval_matching.py [--threshold 86] [--plot docs/matching-curve.svg]
+    python benchmarks/eval_matching.py --extra-list-names 1500000 --floor 88
 
 Against the combined lists (UN, OFAC SDN 2021 + consolidated, EU CSV sample, UK 2018) it
 prints recall per variant kind on rule-made variants of real list names, the share of
@@ -14,6 +15,13 @@ Token weights take the batch's own name frequencies into account, and a batch ma
 variants would hold each listed name's rare tokens six times over (one variant per rule),
 making them look common; the ordinary names alone are screened as their own batch, so their
 false-hit rate is not lowered by the variants.
+
+``--extra-list-names N`` adds N generated names to the lists (``bench_large_list``: the real
+lists' word frequencies and PEP-like persons), as a PEP list would: false hits grow with the
+list, and common tokens weigh less. Variants are still made from the real lists' names only.
+The exhaustive comparison (``candidate_index``) is then left out (it scores every pair
+sharing a token: hours over a million names), and ``--floor`` at the threshold saves most of
+the matching time (the curve then starts at the floor).
 """
 
 from __future__ import annotations
@@ -35,12 +43,14 @@ if __package__ in (None, ""):  # run as a script: make the ``benchmarks`` packag
 from aml_screen.match.index import ListIndex, build_index
 from aml_screen.match.names import match_queries, prepare_queries, score_pairs
 from aml_screen.settings import Settings
-from benchmarks import eval_data
+from benchmarks import bench_large_list, eval_data
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 FLOOR = 60.0
 THRESHOLDS = tuple(float(t) for t in range(60, 101, 2))
 KEY = ["query", "list_id", "entry_id"]
+EXTRA_SEED = 7
+"""Seed of the generated extra list: ``bench_large_list``'s default, so both share a cache."""
 
 
 def best_scores(index: ListIndex, names: pl.Series, floor: float = FLOOR) -> pl.DataFrame:
@@ -51,20 +61,22 @@ def best_scores(index: ListIndex, names: pl.Series, floor: float = FLOOR) -> pl.
 
 
 def variant_scores(index: ListIndex, labelled: pl.DataFrame,
-                   background: pl.Series | None = None) -> pl.DataFrame:
+                   background: pl.Series | None = None, floor: float = FLOOR) -> pl.DataFrame:
     """Each variant with the best score its own entry got (0 when not found), screened in
     one batch with the ``background`` names (ordinary names, as in a real batch)."""
     names = labelled["query"]
     if background is not None:
         names = pl.concat([names, background.alias(names.name)])
-    scores = best_scores(index, names.unique()).join(
+    scores = best_scores(index, names.unique(), floor).join(
         labelled.select("query").unique(), on="query")
     return labelled.join(scores, on=KEY, how="left").with_columns(pl.col("score").fill_null(0.0))
 
 
-def ordinary_scores(index: ListIndex, ordinary: pl.DataFrame) -> pl.DataFrame:
+def ordinary_scores(index: ListIndex, ordinary: pl.DataFrame,
+                    floor: float = FLOOR) -> pl.DataFrame:
     """Each ordinary name with its best score against any entry (0 when none)."""
-    scores = best_scores(index, ordinary["name"]).group_by("query").agg(pl.col("score").max())
+    scores = best_scores(index, ordinary["name"], floor).group_by("query").agg(
+        pl.col("score").max())
     return ordinary.join(scores, left_on="name", right_on="query", how="left").with_columns(
         pl.col("score").fill_null(0.0))
 
@@ -197,31 +209,39 @@ def curve_svg(curve: pl.DataFrame, threshold: float) -> str:
     return "\n".join(parts) + "\n"
 
 
-def evaluate(shared: Path, threshold: float) -> dict[str, pl.DataFrame | float]:
-    """Every table of the report, computed on the shared data."""
+def evaluate(shared: Path, threshold: float, floor: float = FLOOR,
+             extra_names: int = 0) -> dict[str, pl.DataFrame | float]:
+    """Every table of the report, computed on the shared data (and ``extra_names``
+    generated list names)."""
     entries = eval_data.combined_entries(shared)
+    listed = entries if not extra_names else pl.concat([entries, pl.read_parquet(
+        bench_large_list.cached_list(extra_names, EXTRA_SEED, bench_large_list.PEP_SHARE,
+                                     shared))], how="diagonal_relaxed")
     clock = time.perf_counter()
-    index = build_index(entries)
+    index = build_index(listed)
     index_seconds = time.perf_counter() - clock
     labelled = eval_data.listed_variants(entries)
     ordinary = eval_data.ordinary_names(shared)
     clock = time.perf_counter()
-    variants = variant_scores(index, labelled, ordinary["name"])
-    normal = ordinary_scores(index, ordinary)
+    variants = variant_scores(index, labelled, ordinary["name"], floor)
+    normal = ordinary_scores(index, ordinary, floor)
     match_seconds = time.perf_counter() - clock
     pairs = pair_scores(entries, eval_data.labelled_pairs(shared))
     sample = pl.concat([labelled["query"], ordinary["name"].sample(n=10_000, seed=1)])
-    recall_vs_brute_force = index_recall(index, sample, threshold)
+    recall_vs_brute_force = (pl.DataFrame([index_recall(index, sample, threshold)])
+                             if not extra_names else pl.DataFrame({"left_out": [
+                                 "exhaustive scoring over a generated list"]}))
     return {
         "list_names": index.names.height, "index_seconds": round(index_seconds, 2),
         "match_seconds": round(match_seconds, 2), "variants": variants, "ordinary": normal,
         "pairs": pairs,
-        "curve": tuning_curve(variants, normal, sorted({*THRESHOLDS, threshold})),
+        "curve": tuning_curve(variants, normal,
+                              sorted({*(t for t in THRESHOLDS if t >= floor), threshold})),
         "per_kind": per_kind(variants, threshold),
         "per_source": normal.group_by("source").agg(
             n=pl.len(), false_hit_rate=(pl.col("score") >= threshold).mean().round(5)),
         "pair_summary": pair_summary(pairs, threshold),
-        "candidate_index": pl.DataFrame([recall_vs_brute_force]),
+        "candidate_index": recall_vs_brute_force,
     }
 
 
@@ -231,10 +251,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--data", type=Path, default=SHARED, help="the shared data folder")
     parser.add_argument("--plot", type=Path, default=None,
                         help="write the tuning curve as an SVG file here")
+    parser.add_argument("--floor", type=float, default=FLOOR,
+                        help="lowest score matched (the curve starts there)")
+    parser.add_argument("--extra-list-names", type=int, default=0,
+                        help="add this many generated names to the lists (bench_large_list)")
     parser.add_argument("--misses", type=int, default=0, help="print this many misses and "
                         "false hits")
     args = parser.parse_args(argv)
-    report = evaluate(args.data, args.threshold)
+    report = evaluate(args.data, args.threshold, args.floor, args.extra_list_names)
     pl.Config.set_tbl_rows(60)
     variants, ordinary, curve = report["variants"], report["ordinary"], report["curve"]
     assert isinstance(variants, pl.DataFrame)
@@ -255,7 +279,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(json.dumps({
         "threshold": args.threshold, "variants": variants.height, "recall": round(recall, 4),
         "ordinary_names": ordinary.height, "false_hit_rate": round(false_hits, 5),
-        "list_names": report["list_names"], "index_seconds": report["index_seconds"],
+        "list_names": report["list_names"], "floor": args.floor,
+        "extra_list_names": args.extra_list_names, "index_seconds": report["index_seconds"],
         "match_seconds": report["match_seconds"],
         "plot": str(args.plot) if args.plot else None,
     }))
