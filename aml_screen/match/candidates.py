@@ -110,19 +110,26 @@ def _reach(probes: pl.DataFrame, followed: pl.DataFrame, side: ListSide,
         postings = postings.join(wanted.select("l_skeleton").unique(), left_on="skeleton",
                                  right_on="l_skeleton", how="semi").sort(
             "skeleton", "key_id").head(max_reach)
-    reached = (
-        probes.select("query_id", "pos", "skeleton", "weight")
-        .join(followed.select("q_skeleton", "l_skeleton"), left_on="skeleton",
-              right_on="q_skeleton")
-        .join(postings, left_on="l_skeleton", right_on="skeleton")
-    )
     # A query token reaching several tokens of one list name counts once, with the
     # heaviest of them: the bound must hold whichever it pairs with (and not depend on
-    # which row a deduplication keeps).
-    per_token = reached.group_by("query_id", "key_id", "pos").agg(
-        pl.col("weight").first(), pl.col("l_weight").max())
-    return per_token.group_by("query_id", "key_id").agg(
-        probed=pl.col("weight").sum(), l_probed=pl.col("l_weight").sum())
+    # which row a deduplication keeps). That is settled per probe skeleton, before the
+    # probes are joined: a batch's queries share most of their probe skeletons (a common
+    # surname), so there are far fewer (skeleton, key) rows than (probe, key) rows.
+    by_skeleton = (
+        followed.select("q_skeleton", "l_skeleton")
+        .join(probes.select("skeleton").unique(), left_on="q_skeleton", right_on="skeleton",
+              how="semi")
+        .join(postings, left_on="l_skeleton", right_on="skeleton")
+        .group_by("q_skeleton", "key_id").agg(pl.col("l_weight").max())
+    )
+    # Probes are one row per (query, position), so each reached key is counted once per
+    # query token.
+    return (
+        probes.select("query_id", "skeleton", "weight")
+        .join(by_skeleton, left_on="skeleton", right_on="q_skeleton")
+        .group_by("query_id", "key_id").agg(probed=pl.col("weight").sum(),
+                                            l_probed=pl.col("l_weight").sum())
+    )
 
 
 def candidate_pairs(q_tokens: pl.DataFrame, side: ListSide,

@@ -65,25 +65,26 @@ def edge_bound(edges: pl.DataFrame, q_totals: pl.DataFrame, l_totals: pl.DataFra
     and aligning them (sorts over every edge) is the dearest step of matching.
 
     The bound holds for every one-to-one alignment of a pair's edges: the paired weight is
-    at most each query token's best credit plus each list token's weight (``P``); query
-    tokens without an edge are left over at ``UNMATCHED_QUERY``; list tokens without an
-    edge at ``UNMATCHED_MIDDLE`` at least. Since similarity ≤ 1 and slack ≥ 0, a score is
-    at most ``P / (P + left over)``, and that grows with ``P`` and falls with what is left
-    over. ``q_totals``: ``query_id``, ``q_total``; ``l_totals``: ``key_id``, ``l_total``."""
-    q_side = edges.group_by(*PAIR, "qpos").agg(pl.col("q_credit").max(),
-                                               pl.col("q_weight").first()).group_by(PAIR).agg(
-        q_credit=pl.col("q_credit").sum(), q_reached=pl.col("q_weight").sum())
-    l_side = edges.group_by(*PAIR, "kpos").agg(pl.col("l_weight").first()).group_by(PAIR).agg(
-        l_reached=pl.col("l_weight").sum())
-    paired = pl.col("q_credit") + pl.col("l_reached")
+    at most the sum of each edge's query credit and list weight (``paired``); the query
+    tokens left over weigh at least those without an edge (``UNMATCHED_QUERY`` each), the
+    list tokens left over at least those without an edge (``UNMATCHED_MIDDLE`` at least).
+    Since similarity ≤ 1 and slack ≥ 0, a score is at most ``paired / (paired + left
+    over)``, which grows with ``paired`` and falls with what is left over. Sums run over
+    edges, not tokens: a token with several edges counts each time, which only loosens the
+    bound, and spares a grouping per token (most pairs have one edge).
+    ``q_totals``: ``query_id``, ``q_total``; ``l_totals``: ``key_id``, ``l_total``."""
+    paired = pl.col("paired")
     left = (UNMATCHED_QUERY * (pl.col("q_total") - pl.col("q_reached"))
             + UNMATCHED_MIDDLE * (pl.col("l_total") - pl.col("l_reached"))).clip(lower_bound=0)
     kept = (
-        q_side.join(l_side, on=PAIR).join(q_totals, on="query_id")
-        .join(l_totals.select("key_id", "l_total"), on="key_id")
+        edges.lazy().group_by(PAIR).agg(paired=(pl.col("q_credit") + pl.col("l_weight")).sum(),
+                                        q_reached=pl.col("q_weight").sum(),
+                                        l_reached=pl.col("l_weight").sum())
+        .join(q_totals.lazy(), on="query_id")
+        .join(l_totals.lazy().select("key_id", "l_total"), on="key_id")
         .filter(100 * paired / (paired + left) >= floor - BOUND_TOLERANCE).select(PAIR)
     )
-    return edges.join(kept, on=PAIR, how="semi")
+    return edges.lazy().join(kept, on=PAIR, how="semi").collect()
 
 
 def _best(edges: pl.DataFrame) -> pl.DataFrame:
