@@ -47,12 +47,13 @@ def format_number(value: float | Decimal | None, places: int | None = None) -> s
     return "" if value is None else number(value, current_language(), places)
 
 
-def format_amount(value: Decimal | None) -> str:
-    """Thousands separated the user's way (1 250 000,50 in French), never through float."""
+def format_amount(value: Decimal | None, lang: str | None = None) -> str:
+    """Thousands separated the user's way (1 250 000,50 in French), never through float;
+    ``lang`` when the caller already knows it (a chart's thousand tooltips)."""
     if value is None:
         return ""
     text = f"{value.normalize():,f}"
-    if current_language() == "fr":
+    if (lang or current_language()) == "fr":
         text = text.replace(",", "\u202f").replace(".", ",")
     return text
 
@@ -70,9 +71,10 @@ def format_typology(value: str) -> str:
     return typology_label(value, current_language())
 
 
-def format_time(value: datetime | None) -> str:
-    """An instant the user's way, in UTC (7 Dec 2026 10:16 UTC / 7 déc. 2026 10:16 UTC)."""
-    return "" if value is None else instant(value, current_language())
+def format_time(value: datetime | None, lang: str | None = None) -> str:
+    """An instant the user's way, in UTC (7 Dec 2026 10:16 UTC / 7 déc. 2026 10:16 UTC);
+    ``lang`` when the caller already knows it."""
+    return "" if value is None else instant(value, lang or current_language())
 
 
 def format_day(value: date | datetime | None) -> str:

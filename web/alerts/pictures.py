@@ -18,7 +18,7 @@ from aml_screen.rules.parameters import Parameters
 from aml_screen.store.subject_activity import CounterpartyActivity, SubjectActivity
 from web.charts.network import MAX_NODES, Counterparty, NetworkText, network
 from web.charts.timeline import TimelinePoint, TimelineText, timeline
-from web.i18n import format_amount, format_time, gettext
+from web.i18n import current_language, format_amount, format_time, gettext
 
 
 @dataclass(frozen=True)
@@ -56,8 +56,8 @@ class Converter:
         return amount * rate
 
 
-def _money(totals: dict[str, Decimal]) -> str:
-    return ", ".join(f"{format_amount(v)} {c}" for c, v in sorted(totals.items()))
+def _money(totals: dict[str, Decimal], lang: str | None = None) -> str:
+    return ", ".join(f"{format_amount(v, lang)} {c}" for c, v in sorted(totals.items()))
 
 
 def _timeline(activity: SubjectActivity, subject: str, convert: Converter
@@ -72,21 +72,23 @@ def _timeline(activity: SubjectActivity, subject: str, convert: Converter
             points.append(TimelinePoint(booked_at, local, direction == "out", bool(in_alert),
                                         ref=index))
 
+    lang = current_language()  # once: a busy subject's chart has a thousand tooltips
+
     def describe(marked: Sequence[TimelinePoint]) -> str:
         """One transaction in full; several as their count, dates and totals."""
         if len(marked) == 1:
             tx_id, at, amount, currency, direction, name, account, _ = rows[marked[0].ref]
             arrow = "→" if direction == "out" else "←"
-            return (f"{tx_id} · {format_time(at)} · {format_amount(amount)} {currency or ''} "
-                    f"{arrow} {name or account or '?'}")
+            return (f"{tx_id} · {format_time(at, lang)} · {format_amount(amount, lang)} "
+                    f"{currency or ''} {arrow} {name or account or '?'}")
         totals: dict[str, Decimal] = {}
         for point in marked:
             _, _, amount, currency, *_ = rows[point.ref]
             totals[currency or "?"] = totals.get(currency or "?", Decimal(0)) + amount
         times = [point.at for point in marked]
         return gettext("web.activity.merged_mark", count=len(marked),
-                       first=format_time(min(times)), last=format_time(max(times)),
-                       amounts=_money(totals))
+                       first=format_time(min(times), lang),
+                       last=format_time(max(times), lang), amounts=_money(totals, lang))
 
     text = TimelineText(
         title=gettext("web.activity.timeline_title", subject=subject),
