@@ -24,6 +24,12 @@ from aml_screen.store.models import (
     PACKAGE_STATUSES,
     ROLES,
 )
+from aml_screen.store.models.webhooks import (
+    ATTEMPT_ERRORS,
+    DELIVERY_STATUSES,
+    TEST_EVENT,
+    WEBHOOK_EVENTS,
+)
 from aml_screen.store.rescreen import RESCREEN_STATUSES
 from aml_screen.store.subject_profile import DIRECTIONS
 from aml_screen.store.subject_search import MATCHED_ON
@@ -71,6 +77,11 @@ DYNAMIC = {
     "api.op.": tuple(op.name for op in OPERATIONS),
     "api.problem.": tuple(PROBLEM_KINDS.values()),
     "apidocs.in.": ("path", "query", "body"),
+    "sso.refused.": ("no_role", "disabled", "state", "token", "provider", "unreachable"),
+    "webhooks.event.": (*WEBHOOK_EVENTS, TEST_EVENT),
+    "webhooks.event_hint.": WEBHOOK_EVENTS,
+    "webhooks.status.": DELIVERY_STATUSES,
+    "webhooks.error.": ATTEMPT_ERRORS,
 }
 """Templates build these keys from a value (``_('web.role.' ~ user.role)``): every value."""
 
