@@ -16,6 +16,7 @@ import polars as pl
 
 from aml_screen.delta_screening import STORED_COLUMNS, delta_index, hits_by_batch, match_chunk
 from aml_screen.errors import AmlScreenError, WatchlistError
+from aml_screen.jobs.failure import record_failure
 from aml_screen.jobs.heartbeat import Heartbeat, beat_interval
 from aml_screen.match.index import ListIndex
 from aml_screen.match.names import reach_budget
@@ -23,7 +24,7 @@ from aml_screen.pipeline import remove_exempt_hits
 from aml_screen.settings import Settings
 from aml_screen.store import Database
 from aml_screen.store.exemptions import active_exemptions
-from aml_screen.store.jobs import Claim, ClaimLostError, claim_job, fail_job, require_claim
+from aml_screen.store.jobs import ClaimLostError, claim_job, require_claim
 from aml_screen.store.list_delta import (
     BatchFindings,
     finish_delta,
@@ -96,13 +97,6 @@ def batch_findings(database: Database, name_hits: pl.DataFrame, new: Watchlist,
     return found
 
 
-def _fail(database: Database, claim: Claim, key: str, params: dict[str, object]) -> None:
-    with database.transaction() as session:
-        if not fail_job(session, claim, key, params):
-            log.warning("delta re-screen %s: claim lost before its failure (%s) was recorded",
-                        claim.job_id, key)
-
-
 def run_list_delta(settings: Settings, database: Database, delta_id: int,
                    today: date | None = None) -> int:
     """Run delta re-screen ``delta_id`` if it is queued; returns how many alerts it made."""
@@ -146,9 +140,9 @@ def run_list_delta(settings: Settings, database: Database, delta_id: int,
                     claim.attempt)
         return 0
     except AmlScreenError as exc:
-        _fail(database, claim, exc.key, exc.params)
+        record_failure(database, claim, exc.key, exc.params, "delta re-screen")
         return 0
     except Exception as exc:
         log.exception("delta re-screening job %s crashed", delta_id)
-        _fail(database, claim, "job.crashed", {"detail": exc})
+        record_failure(database, claim, "job.crashed", {"detail": exc}, "delta re-screen")
         raise

@@ -9,13 +9,14 @@ import logging
 from datetime import date
 
 from aml_screen.errors import AmlScreenError
+from aml_screen.jobs.failure import record_failure
 from aml_screen.jobs.heartbeat import Heartbeat, beat_interval
 from aml_screen.jobs.progress import DatabaseProgress
 from aml_screen.jobs.screening import screen_stored, stored_path
 from aml_screen.settings import Settings
 from aml_screen.store import Database
 from aml_screen.store.exemptions import active_exemptions
-from aml_screen.store.jobs import Claim, ClaimLostError, claim_job, fail_job
+from aml_screen.store.jobs import ClaimLostError, claim_job
 from aml_screen.store.loading import hit_entries
 from aml_screen.store.models import Batch, Rescreen
 from aml_screen.store.rescreen import RescreenError, load_rescreen
@@ -23,13 +24,6 @@ from aml_screen.store.statistics import refresh_statistics
 from aml_screen.watchlists.loader import load_watchlists
 
 log = logging.getLogger(__name__)
-
-
-def _fail(database: Database, claim: Claim, key: str, params: dict[str, object]) -> None:
-    with database.transaction() as session:
-        if not fail_job(session, claim, key, params):
-            log.warning("re-screen %s: claim lost before its failure (%s) was recorded",
-                        claim.job_id, key)
 
 
 def rescreen_stored_batch(settings: Settings, database: Database, rescreen_id: int,
@@ -69,9 +63,9 @@ def rescreen_stored_batch(settings: Settings, database: Database, rescreen_id: i
                     claim.attempt)
         return 0
     except AmlScreenError as exc:
-        _fail(database, claim, exc.key, exc.params)
+        record_failure(database, claim, exc.key, exc.params, "re-screen")
         return 0
     except Exception as exc:
         log.exception("re-screening job %s crashed", rescreen_id)
-        _fail(database, claim, "job.crashed", {"detail": exc})
+        record_failure(database, claim, "job.crashed", {"detail": exc}, "re-screen")
         raise

@@ -25,6 +25,7 @@ from aml_screen.ingest import ColumnMapping, load_mapping
 from aml_screen.ingest.dates import plausible_range
 from aml_screen.ingest.formats import ACCEPTED_SUFFIXES
 from aml_screen.ingest.limits import input_limits
+from aml_screen.jobs.failure import record_failure
 from aml_screen.jobs.heartbeat import Heartbeat, beat_interval
 from aml_screen.jobs.progress import DatabaseProgress
 from aml_screen.pipeline import ScreeningRun, StageClock, run_screening
@@ -37,7 +38,7 @@ from aml_screen.snapshots import snapshot_lists, snapshot_rules
 from aml_screen.store import Database
 from aml_screen.store.exemptions import active_exemptions
 from aml_screen.store.history import earlier_transactions
-from aml_screen.store.jobs import Claim, ClaimLostError, claim_job, fail_job, require_claim
+from aml_screen.store.jobs import ClaimLostError, claim_job, require_claim
 from aml_screen.store.loading import (
     add_stage_seconds,
     get_batch,
@@ -109,13 +110,6 @@ def across_batches(settings: Settings, database: Database, batch_id: int, run: S
                                        settings.history_days)
     return history_rule_hits(rule_set, run.transactions, earlier, run.rule_hits,
                              timezone=settings.timezone)
-
-
-def _fail(database: Database, claim: Claim, key: str, params: dict[str, object]) -> None:
-    with database.transaction() as session:
-        if not fail_job(session, claim, key, params):
-            log.warning("batch %s: claim lost before its failure (%s) was recorded",
-                        claim.job_id, key)
 
 
 def screen_stored_batch(settings: Settings, database: Database, batch_id: int) -> None:
@@ -193,8 +187,8 @@ def screen_stored_batch(settings: Settings, database: Database, batch_id: int) -
         log.warning("batch %s: attempt %s lost its claim and stopped", batch_id,
                     claim.attempt)
     except AmlScreenError as exc:
-        _fail(database, claim, exc.key, exc.params)
+        record_failure(database, claim, exc.key, exc.params, "batch")
     except Exception as exc:
         log.exception("screening job for batch %s crashed", batch_id)
-        _fail(database, claim, "job.crashed", {"detail": exc})
+        record_failure(database, claim, "job.crashed", {"detail": exc}, "batch")
         raise
