@@ -77,22 +77,24 @@ def create() -> tuple[str, int]:
     return _page(shown=shown)
 
 
+def _switch(endpoint_id: int, active: bool) -> Response:
+    with services().database.transaction() as db:
+        url = set_active(db, endpoint_id, active, db.get_one(User, signed_in().id)).url
+    flash(gettext("webhooks.flash.enabled" if active else "webhooks.flash.disabled", url=url),
+          "info")
+    return _index()
+
+
 @bp.post("/<id:endpoint_id>/disable")
 @require("users.manage")
 def disable(endpoint_id: int) -> Response:
-    with services().database.transaction() as db:
-        url = set_active(db, endpoint_id, False, db.get_one(User, signed_in().id)).url
-    flash(gettext("webhooks.flash.disabled", url=url), "info")
-    return _index()
+    return _switch(endpoint_id, False)
 
 
 @bp.post("/<id:endpoint_id>/enable")
 @require("users.manage")
 def enable(endpoint_id: int) -> Response:
-    with services().database.transaction() as db:
-        url = set_active(db, endpoint_id, True, db.get_one(User, signed_in().id)).url
-    flash(gettext("webhooks.flash.enabled", url=url), "info")
-    return _index()
+    return _switch(endpoint_id, True)
 
 
 @bp.post("/<id:endpoint_id>/remove")
