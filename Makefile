@@ -23,8 +23,10 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
+# One test process per core (pytest-xdist): the suite is CPU-bound and each test owns its
+# store, so two cores nearly halve the run.
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/bench_screen.py --rows 1000000
