@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +74,10 @@ class Database:
         try:
             with self.engine.begin() as connection:
                 before = MigrationContext.configure(connection).get_current_revision()
+                if before == head_revision():
+                    # Every command, worker and app start opens the store: Alembic would
+                    # load each migration script to find nothing to do (~0.1 s per open).
+                    return
                 config = _alembic_config()
                 config.attributes["connection"] = connection
                 command.upgrade(config, "head")
@@ -116,6 +121,7 @@ def _alembic_config() -> Config:
     return config
 
 
+@cache
 def head_revision() -> str:
     """The newest migration shipped with this version of aml-screen."""
     head = ScriptDirectory.from_config(_alembic_config()).get_current_head()

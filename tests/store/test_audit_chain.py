@@ -144,7 +144,7 @@ def test_migration_0002_chains_events_written_before_it(tmp_path: Path) -> None:
     old = [("user.create", "user", "1", None, '{"username": "moussa", "role": "analyst"}'),
            ("batch.upload", "batch", "1", None, '{"file": "lot_niamey.csv"}'),
            ("alert.status", "alert", "3", '{"status": "new"}', '{"status": "in_review"}')]
-    with isolated_url(tmp_path) as url:
+    with isolated_url(tmp_path, migrated=False) as url:
         database = Database(url)
         try:
             config = Config()

@@ -11,7 +11,7 @@ from tests.store.isolation import isolated_url
 
 
 def test_new_database_is_created_at_the_newest_migration(tmp_path: Path) -> None:
-    with isolated_url(tmp_path) as url:
+    with isolated_url(tmp_path, migrated=False) as url:
         fresh = Database(url)
         try:
             assert fresh.revision() is None
@@ -23,6 +23,21 @@ def test_new_database_is_created_at_the_newest_migration(tmp_path: Path) -> None
             assert fresh.revision() == head_revision()
         finally:
             fresh.dispose()
+
+
+def test_a_store_at_the_newest_migration_opens_without_alembic(
+        database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every command and worker opens the store: one revision read, no migration scripts
+    loaded (Alembic would read all of them to find nothing to do)."""
+    def refused(*_: object, **__: object) -> None:
+        raise AssertionError("alembic ran on a store already at the newest migration")
+
+    monkeypatch.setattr("aml_screen.store.database.command.upgrade", refused)
+    again = open_database(database.url)
+    try:
+        assert again.revision() == head_revision()
+    finally:
+        again.dispose()
 
 
 def test_migrations_match_the_models(database: Database) -> None:

@@ -16,7 +16,7 @@ STATUSES = {"a": "new", "b": "closed", "c": "escalated"}
 
 
 def test_upgrading_gives_existing_labels_their_alerts_status(tmp_path: Path) -> None:
-    with isolated_url(tmp_path) as url:
+    with isolated_url(tmp_path, migrated=False) as url:
         database = Database(url)
         try:
             upgrade_to(database, "0018")

@@ -17,7 +17,7 @@ ROWS = [("T1", "Zeinab Maiga", "Awa Traore"), ("T2", "Awa Traore", None),
 
 
 def test_upgrading_keeps_each_stored_name_once_in_stored_order(tmp_path: Path) -> None:
-    with isolated_url(tmp_path) as url:
+    with isolated_url(tmp_path, migrated=False) as url:
         database = Database(url)
         try:
             upgrade_to(database, "0022")

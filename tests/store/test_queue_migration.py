@@ -16,7 +16,7 @@ SIDES = {"TX-1": ("ML", "NE"), "TX-2": ("ML", None), "TX-3": ("SN", "")}
 
 
 def test_upgrading_labels_existing_alerts_with_their_countries(tmp_path: Path) -> None:
-    with isolated_url(tmp_path) as url:
+    with isolated_url(tmp_path, migrated=False) as url:
         database = Database(url)
         try:
             upgrade_to(database, "0005")

@@ -30,7 +30,7 @@ def _estimated_alerts(database: Database) -> int | None:
 
 
 def test_a_migration_leaves_the_tables_analysed(tmp_path: Path) -> None:
-    with isolated_url(tmp_path) as url:
+    with isolated_url(tmp_path, migrated=False) as url:
         fresh = Database(url)
         try:
             fresh.upgrade()
