@@ -99,13 +99,18 @@ def queue_view(session: Session, flt: AlertFilter) -> tuple[dict[str, int], Aler
     from sorting them. Walking the sort's index instead probes the labels of every alert
     until a page is found (142 ms for 0.3 % of a million alerts under two labels), and
     each count walks the labels again. Many matches fill a page early: for them the index
-    walk and the capped counts stay. The rows are counted before they are read, so a
-    filter matching many alerts sends one number, not ``FEW`` rows."""
+    walk and the capped counts stay, and the rows read (``FEW + 1`` at most) already tell
+    that every tab must be counted on its own (one grouped count less)."""
     found = labelled_alerts(flt)
-    if found is None or capped_count(session, found, FEW) > FEW:
+    if found is None:
         counts = status_counts(session, flt)
         return counts, list_alerts(session, flt, counts)
-    rows = session.execute(found).all()
+    rows = session.execute(found.limit(FEW + 1)).all()
+    if len(rows) > FEW:
+        # More than COUNT_CAP match whatever their status: straight to counting each tab.
+        counts = (_each_status(session, flt) if len(rows) > COUNT_CAP
+                  else status_counts(session, flt))
+        return counts, list_alerts(session, flt, counts)
     counts = dict.fromkeys(ALERT_STATUSES, 0)
     for _, status in rows:
         counts[status] += 1
@@ -133,6 +138,12 @@ def status_counts(session: Session, flt: AlertFilter) -> dict[str, int]:
         select(first.c.status, func.count()).group_by(first.c.status))})
     if sum(counts.values()) <= COUNT_CAP:
         return counts
+    return _each_status(session, flt)
+
+
+def _each_status(session: Session, flt: AlertFilter) -> dict[str, int]:
+    """Alerts per status under ``flt`` but its status, each counted up to ``COUNT_CAP`` on
+    its own index, in one statement."""
     each = [capped(matching_ids(replace(flt, status=status)), COUNT_CAP)
             .label(status) for status in ALERT_STATUSES]
     return dict(zip(ALERT_STATUSES, session.execute(select(*each)).one(), strict=True))
