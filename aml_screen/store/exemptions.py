@@ -9,17 +9,19 @@ the same functions the pipeline uses on the batch frame, so they match.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 import polars as pl
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from aml_screen.errors import InputError
 from aml_screen.exemptions import ENTRY_LISTS, EXEMPTION_SCHEMA, entry_digests, party_keys
+from aml_screen.schema import PARTY_ROLES
 from aml_screen.store.audit import record
 from aml_screen.store.base import utcnow
 from aml_screen.store.errors import ConflictError, NotFoundError
@@ -57,39 +59,77 @@ class Pair:
     party_details: dict[str, Any]
 
 
-def _party_row(session: Session, hit: Hit) -> dict[str, Any]:
-    alert = session.get_one(Alert, hit.alert_id)
-    txn = session.scalars(select(Transaction).where(
-        Transaction.batch_id == alert.batch_id,
-        Transaction.transaction_id == hit.transaction_id)).first()
-    if txn is None:
-        raise ExemptionError("exemptions.no_party", hit_id=hit.id)
-    role = hit.party_role
-    return {"account": getattr(txn, f"{role}_account"),
-            "country": getattr(txn, f"{role}_country")}
-
-
 def hit_pair(session: Session, hit: Hit) -> Pair:
     """The keys of ``hit``'s pair, from its transaction row and its listed entry row."""
-    details = _party_row(session, hit)
-    entry = session.scalars(select(ListedEntry).where(
-        ListedEntry.list_version == hit.list_version, ListedEntry.list_id == hit.list_id,
-        ListedEntry.entry_id == hit.entry_id)).first()
-    if entry is None:
-        raise ExemptionError("exemptions.no_entry", hit_id=hit.id)
-    party = pl.DataFrame({"party_name_normalised": [hit.party_name_normalised],
-                          "party_account": [details["account"]],
-                          "party_country": [details["country"]]},
-                         schema={"party_name_normalised": pl.String,
-                                 "party_account": pl.String, "party_country": pl.String})
-    listed = pl.DataFrame(
-        {"names": [entry.names], **{c: [getattr(entry, c) or []] for c in ENTRY_LISTS},
-         "remarks": [entry.remarks]},
+    found = _pairs(session, session.get_one(Alert, hit.alert_id), [hit])[0]
+    if isinstance(found, ExemptionError):
+        raise found
+    return found
+
+
+def _pairs(session: Session, alert: Alert, hits: Sequence[Hit]
+           ) -> list[Pair | ExemptionError]:
+    """Each of ``alert``'s ``hits`` with its pair's keys, or why it has none (the party's
+    transaction was purged, the entry is missing). Two reads and one pass of the pipeline's
+    key functions whatever the number of hits: a busy alert has fifty hits on one entry,
+    and reading each one's rows on its own cost the alert page a statement per hit."""
+    columns = [getattr(Transaction, f"{role}_{field}") for role in PARTY_ROLES
+               for field in ("account", "country")]
+    parties: dict[str, tuple[Any, ...]] = {}
+    for row in session.execute(
+            select(Transaction.transaction_id, *columns)
+            .where(Transaction.batch_id == alert.batch_id,
+                   Transaction.transaction_id.in_(sorted({h.transaction_id for h in hits})))
+            .order_by(Transaction.id)):
+        parties.setdefault(row[0], tuple(row[1:]))
+    wanted = {(h.list_version, h.list_id, h.entry_id) for h in hits}
+    entries = {(e.list_version, e.list_id, e.entry_id): e for e in session.scalars(
+        select(ListedEntry).where(tuple_(ListedEntry.list_version, ListedEntry.list_id,
+                                         ListedEntry.entry_id).in_(sorted(wanted))))}
+    errors: dict[int, ExemptionError] = {}
+    for index, hit in enumerate(hits):
+        if hit.transaction_id not in parties:
+            errors[index] = ExemptionError("exemptions.no_party", hit_id=hit.id)
+        elif (hit.list_version, hit.list_id, hit.entry_id) not in entries:
+            errors[index] = ExemptionError("exemptions.no_entry", hit_id=hit.id)
+    keyed = [hit for index, hit in enumerate(hits) if index not in errors]
+    pairs = iter(_keyed(keyed, parties, entries))
+    return [errors[index] if index in errors else next(pairs) for index in range(len(hits))]
+
+
+def _keyed(hits: list[Hit], parties: dict[str, tuple[Any, ...]],
+           entries: dict[tuple[str, str, str], ListedEntry]) -> list[Pair]:
+    """The pairs of ``hits`` whose transaction row and entry were both read, keyed by the
+    pipeline's own functions over all of them at once."""
+    if not hits:
+        return []
+    details = [_details(parties[h.transaction_id], h.party_role) for h in hits]
+    party = pl.DataFrame({
+        "party_name_normalised": [h.party_name_normalised for h in hits],
+        "party_account": [d["account"] for d in details],
+        "party_country": [d["country"] for d in details]},
+        schema={"party_name_normalised": pl.String, "party_account": pl.String,
+                "party_country": pl.String})
+    listed_keys = sorted({(h.list_version, h.list_id, h.entry_id) for h in hits})
+    listed = [entries[key] for key in listed_keys]
+    digests = dict(zip(listed_keys, entry_digests(pl.DataFrame(
+        {"names": [e.names for e in listed],
+         **{c: [getattr(e, c) or [] for e in listed] for c in ENTRY_LISTS},
+         "remarks": [e.remarks for e in listed]},
         schema={"names": pl.List(pl.Struct({"name": pl.String, "kind": pl.String})),
-                **dict.fromkeys(ENTRY_LISTS, pl.List(pl.String)), "remarks": pl.String})
-    return Pair(hit_id=hit.id, list_id=hit.list_id, entry_id=hit.entry_id,
-                party_key=party_keys(party).item(), entry_digest=entry_digests(listed).item(),
-                party_name=hit.party_name, party_details=details)
+                **dict.fromkeys(ENTRY_LISTS, pl.List(pl.String)), "remarks": pl.String}
+    )).to_list(), strict=True))
+    return [Pair(hit_id=hit.id, list_id=hit.list_id, entry_id=hit.entry_id, party_key=key,
+                 entry_digest=digests[(hit.list_version, hit.list_id, hit.entry_id)],
+                 party_name=hit.party_name, party_details=detail)
+            for hit, key, detail in zip(hits, party_keys(party).to_list(), details,
+                                        strict=True)]
+
+
+def _details(row: tuple[Any, ...], role: str) -> dict[str, Any]:
+    """The party's account and country from a transaction row (``PARTY_ROLES`` order)."""
+    at = 2 * PARTY_ROLES.index(role)
+    return {"account": row[at], "country": row[at + 1]}
 
 
 def get_exemption(session: Session, exemption_id: int) -> Exemption:
@@ -244,26 +284,38 @@ def alert_pairs(session: Session, alert_id: int) -> list[tuple[Hit, Pair | None,
     the party's details were purged) and the open or latest exemption of that pair."""
     hits = session.scalars(select(Hit).where(Hit.alert_id == alert_id)
                            .order_by(Hit.score.desc(), Hit.id)).all()
+    if not hits:
+        return []
     seen: set[tuple[str, str, str, str]] = set()
-    found: list[tuple[Hit, Pair | None, Exemption | None]] = []
-    for hit in hits:
-        try:
-            pair: Pair | None = hit_pair(session, hit)
-        except ExemptionError:
-            pair = None
+    shown: list[tuple[Hit, Pair | None]] = []
+    for hit, found in zip(hits, _pairs(session, session.get_one(Alert, alert_id), hits),
+                          strict=True):
+        pair = None if isinstance(found, ExemptionError) else found
         key = ((pair.party_key, pair.entry_digest) if pair else (str(hit.id), ""))
-        if (hit.list_id, hit.entry_id, *key) in seen:
-            continue
-        seen.add((hit.list_id, hit.entry_id, *key))
-        exemption = None
-        if pair is not None:
-            exemption = session.scalars(select(Exemption).where(
-                Exemption.list_id == pair.list_id, Exemption.entry_id == pair.entry_id,
-                Exemption.party_key == pair.party_key,
-                Exemption.entry_digest == pair.entry_digest,
-            ).order_by(Exemption.id.desc())).first()
-        found.append((hit, pair, exemption))
-    return found
+        if (hit.list_id, hit.entry_id, *key) not in seen:
+            seen.add((hit.list_id, hit.entry_id, *key))
+            shown.append((hit, pair))
+    latest = _latest_exemptions(session, [pair for _, pair in shown if pair is not None])
+    return [(hit, pair, latest.get(_pair_key(pair)) if pair else None) for hit, pair in shown]
+
+
+def _pair_key(pair: Pair) -> tuple[str, str, str, str]:
+    return (pair.list_id, pair.entry_id, pair.party_key, pair.entry_digest)
+
+
+def _latest_exemptions(session: Session, pairs: list[Pair]
+                       ) -> dict[tuple[str, str, str, str], Exemption]:
+    """The newest exemption of each pair, in one statement."""
+    if not pairs:
+        return {}
+    latest: dict[tuple[str, str, str, str], Exemption] = {}
+    for exemption in session.scalars(select(Exemption).where(
+            tuple_(Exemption.list_id, Exemption.entry_id, Exemption.party_key,
+                   Exemption.entry_digest).in_({_pair_key(p) for p in pairs}))
+            .order_by(Exemption.id.desc())):
+        latest.setdefault((exemption.list_id, exemption.entry_id, exemption.party_key,
+                           exemption.entry_digest), exemption)
+    return latest
 
 
 def exemption_lists(session: Session) -> list[str]:

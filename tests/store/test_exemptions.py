@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import polars as pl
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from aml_screen.exemptions import listed_entries, party_details, with_pair_keys
@@ -178,3 +178,35 @@ def test_revoke_ends_it_and_the_pair_alerts_again(database: Database) -> None:
             (ids["hit"], "revoked")]
         with pytest.raises(ExemptionError):
             revoke(session, _user(session, ids["ibrahim"]), exemption_id, revoked.version)
+
+
+def test_an_alerts_pairs_are_read_at_once_and_equal_each_hits_own(database: Database) -> None:
+    """The alert page's pairs are keyed for all hits together, in a fixed number of
+    statements whatever the number of hits, and equal the pairs of each hit on its own."""
+    _setup(database)
+    statements: list[str] = []
+
+    def seen(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    with database.transaction() as session:
+        alerts = session.scalars(select(Alert)).all()
+        counts = {a.id: len(session.scalars(select(Hit.id).where(Hit.alert_id == a.id)).all())
+                  for a in alerts}
+        assert max(counts.values()) >= 2, counts
+        for alert in alerts:
+            hits = session.scalars(select(Hit).where(Hit.alert_id == alert.id)).all()
+            own = {hit.id: hit_pair(session, hit) for hit in hits}
+            event.listen(database.engine, "before_cursor_execute", seen)
+            try:
+                pairs = alert_pairs(session, alert.id)
+            finally:
+                event.remove(database.engine, "before_cursor_execute", seen)
+            assert len(statements) <= 5, statements
+            statements.clear()
+            assert {hit.id for hit, _, _ in pairs} <= set(own)
+            for hit, pair, _ in pairs:
+                assert pair == own[hit.id]
+            shown = {(own[h.id].list_id, own[h.id].entry_id, own[h.id].party_key,
+                      own[h.id].entry_digest) for h in hits}
+            assert len(pairs) == len(shown)
