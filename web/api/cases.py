@@ -20,13 +20,13 @@ from web.api import case_schemas
 from web.api.blueprint import bp, caller, caller_user
 from web.api.endpoints import operation
 from web.api.problems import api_language
-from web.api.schemas import AlertSummary
+from web.api.schemas import AlertSummary, attributes
 from web.services import services
 
 
 def _case(case: Case, assignee: str | None, alerts: int) -> dict[str, Any]:
-    return {**{name: getattr(case, name) for name in case_schemas.CaseSummary().fields
-               if hasattr(case, name)}, "assignee": assignee, "alerts": alerts}
+    return {**attributes(case, case_schemas.CaseSummary), "assignee": assignee,
+            "alerts": alerts}
 
 
 def _note(note: CaseNote, author: str) -> dict[str, Any]:
@@ -61,19 +61,15 @@ def get_case(case_id: int) -> dict[str, Any]:
 
     Audited as a view of the case, as opening its page is.
     """
-    alert_fields = AlertSummary().fields
     with services().database.transaction() as db:
         found = cases.view_case(db, case_id, caller_user(db))
         return {
             **_case(found.case, found.assignee, len(found.alerts)),
             "narrative": found.case.narrative, "created_by": found.created_by,
-            "alerts": [{**{name: getattr(a.alert, name) for name in alert_fields
-                           if hasattr(a.alert, name)}, "assignee": a.assignee}
+            "alerts": [{**attributes(a.alert, AlertSummary), "assignee": a.assignee}
                        for a in found.alerts],
             "notes": [_note(note, author) for note, author in found.notes],
-            "packages": [{**{name: getattr(package, name)
-                             for name in case_schemas.PackageOut().fields
-                             if hasattr(package, name)},
+            "packages": [{**attributes(package, case_schemas.PackageOut),
                           "prepared_by": preparer, "approved_by": approver}
                          for package, preparer, approver in found.packages],
         }

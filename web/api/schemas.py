@@ -4,6 +4,7 @@ both are described in the OpenAPI document from these same classes (``web.api.sp
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
@@ -18,6 +19,19 @@ ROW_ID = validate.Range(min=1, max=MAX_ID)
 MAX_PAGE = 200
 MAX_QUARANTINE_PAGE = 500
 MAX_CANDIDATES = 100
+
+
+def attributes(source: object, schema: type[Schema]) -> dict[str, Any]:
+    """``source``'s attributes named as ``schema``'s fields (those it has)."""
+    return {name: getattr(source, name) for name in _field_names(schema)
+            if hasattr(source, name)}
+
+
+@cache
+def _field_names(schema: type[Schema]) -> tuple[str, ...]:
+    """Instantiating a marshmallow schema deep-copies its fields: doing it once per alert
+    of a page was half of an alert listing's time."""
+    return tuple(schema().fields)
 
 
 class Strict(Schema):

@@ -47,9 +47,8 @@ def _setup(state: BlueprintSetupState) -> None:
 
 
 def _summary(alert: Alert, assignee: str | None) -> dict[str, Any]:
-    fields = schemas.AlertSummary().fields
-    return {**{name: getattr(alert, name) for name in fields if hasattr(alert, name)},
-            "assignee": assignee}
+    """An alert as ``AlertSummary`` gives it."""
+    return {**schemas.attributes(alert, schemas.AlertSummary), "assignee": assignee}
 
 
 @operation(bp, "/openapi.json", "get")
@@ -129,8 +128,7 @@ def transition(alert_id: int, body: dict[str, Any]) -> dict[str, Any]:
 def _batch_out(batch: Batch, uploader: str | None) -> dict[str, Any]:
     lang = api_language()
     return {
-        **{name: getattr(batch, name) for name in schemas.BatchOut().fields
-           if hasattr(batch, name)},
+        **schemas.attributes(batch, schemas.BatchOut),
         "uploaded_by": uploader,
         "error": translate(batch.error_key, lang, **(batch.error_params or {}))
         if batch.error_key else None,
