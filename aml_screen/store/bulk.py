@@ -4,14 +4,19 @@ CSV, no per-row statement), SQLite's ``executemany`` (one prepared statement, in
 A million-row batch resolves to millions of subject rows; ``INSERT … VALUES`` batches of a
 thousand rows kept PostgreSQL busy parsing statements for minutes where ``COPY`` streams.
 Both run in the caller's transaction.
+
+JSON columns are written as JSON text on both: nested columns (lists, structs) are encoded
+by polars, text columns are taken as JSON already. On SQLite the insert binds them as text,
+not through SQLAlchemy's JSON type, which would encode the text once more (a JSON string).
 """
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Column, MetaData, Table, insert, text
+from sqlalchemy import JSON, Column, MetaData, Table, Text, insert, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.schema import CreateTable
@@ -22,13 +27,15 @@ COPY_CHUNK = 200_000
 
 def bulk_insert(session: Session, table: Table | Any, frame: pl.DataFrame) -> None:
     """Insert ``frame``'s rows into ``table`` (a model or a table); its columns are named
-    as the table's."""
+    as the table's, and a JSON column's values are nested (lists, structs) or JSON text."""
     if frame.is_empty():
         return
     target: Table = getattr(table, "__table__", table)
+    frame = frame.with_columns(_json_text(name) for name, dtype in frame.schema.items()
+                               if dtype.is_nested())
     bind = session.get_bind()
     if bind.dialect.name != "postgresql":
-        session.execute(insert(target), frame.to_dicts())
+        session.execute(insert(_json_as_text(target)), frame.to_dicts())
         return
     quote = bind.dialect.identifier_preparer.quote
     columns = ", ".join(quote(name) for name in frame.columns)
@@ -42,6 +49,22 @@ def bulk_insert(session: Session, table: Table | Any, frame: pl.DataFrame) -> No
     except dbapi.Error as exc:
         # As SQLAlchemy reports a failed INSERT (IntegrityError for a constraint, ...).
         raise DBAPIError.instance(statement, None, exc, dbapi.Error) from None
+
+
+def _json_text(name: str) -> pl.Expr:
+    """Column ``name`` (nested) as compact JSON text, null kept null."""
+    wrapped = pl.struct(pl.col(name).alias("v")).struct.json_encode()
+    return (pl.when(pl.col(name).is_not_null())
+            .then(wrapped.str.strip_prefix('{"v":').str.strip_suffix("}")).alias(name))
+
+
+@cache
+def _json_as_text(target: Table) -> Table:
+    """``target`` with its JSON columns typed as text: what ``bulk_insert`` writes JSON text
+    through as it is."""
+    return Table(target.name, MetaData(), *(
+        Column(column.name, Text() if isinstance(column.type, JSON) else column.type)
+        for column in target.columns))
 
 
 def temporary_table(name: str, *columns: Column[Any]) -> Table:
