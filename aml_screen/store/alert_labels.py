@@ -9,10 +9,6 @@ queue take 43 s after one 100,000-row batch).
 from __future__ import annotations
 
 import polars as pl
-from sqlalchemy import insert
-from sqlalchemy.orm import Session
-
-from aml_screen.store.models import AlertLabel
 
 _LIST_LABELS = (("list", "list_ids"), ("rule", "rule_ids"), ("typology", "typologies"))
 _COUNTRY_COLUMNS = ("originator_country", "beneficiary_country")
@@ -34,8 +30,3 @@ def label_rows(alerts: pl.DataFrame, transactions: pl.DataFrame) -> pl.DataFrame
     return (found.filter(pl.col("value").is_not_null() & (pl.col("value") != ""))
             .unique().sort("alert_id", "kind", "value"))
 
-
-def store_labels(session: Session, labels: pl.DataFrame) -> None:
-    """Insert ``labels`` (``alert_id`` already the database id)."""
-    if not labels.is_empty():
-        session.execute(insert(AlertLabel), labels.to_dicts())

@@ -12,6 +12,10 @@ an interrupted attempt left; then ``load_results`` stores alerts, hits, rule hit
 batch's new state in one transaction, which is also the one that records ``batch.loaded``
 — so a retried job leaves exactly the rows and events of an uninterrupted one. Every write
 of the job checks its claim (``store/jobs.py``): an attempt that lost it writes nothing.
+
+Alerts, their labels, hits and rule hits are written a table at a time (``bulk_insert``:
+``COPY`` on PostgreSQL), the new alerts' ids read back by key: an ORM object per alert
+cost 1.3-2.4 ms each on PostgreSQL, a delta re-screen of 3,580 alerts half a minute.
 """
 
 from __future__ import annotations
@@ -29,16 +33,25 @@ from aml_screen.exemptions import listed_entries
 from aml_screen.ingest.records import AGENT_COLUMNS, REPORT_COLUMNS
 from aml_screen.pipeline import ScreeningRun, list_names
 from aml_screen.progress import Progress
-from aml_screen.schema import NOTES_COLUMN, PARTY_SCHEMA, TRANSACTION_SCHEMA
-from aml_screen.store.alert_labels import label_rows, store_labels
+from aml_screen.schema import (
+    HIT_SCHEMA,
+    NOTES_COLUMN,
+    PARTY_SCHEMA,
+    RULE_HIT_SCHEMA,
+    TRANSACTION_SCHEMA,
+    conform,
+)
+from aml_screen.store.alert_labels import label_rows
 from aml_screen.store.audit import record
 from aml_screen.store.base import utcnow
 from aml_screen.store.bulk import bulk_insert
+from aml_screen.store.copy_out import read_where_in
 from aml_screen.store.database import Database
 from aml_screen.store.errors import NotFoundError
 from aml_screen.store.jobs import Claim, require_claim
 from aml_screen.store.models import (
     Alert,
+    AlertLabel,
     Batch,
     Hit,
     ListedEntry,
@@ -171,10 +184,10 @@ def load_results(session: Session, batch: Batch, run: ScreeningRun,
     if not same_party.is_empty() or rule_hits.height > run.rule_hits.height:
         # Spellings of one subject make one alert; patterns across batches add reasons.
         alerts = roll_up(run.hits, rule_hits, run.summary["batch_key"], same_party)
-    alert_ids = _store_alerts(session, batch, alerts, run.transactions)
-    _store_hits(session, run.hits, alert_ids, same_party)
-    _store_rule_hits(session, rule_hits, alert_ids, same_party)
-    store_alert_subjects(session, batch.id, alerts, run.transactions, alert_ids, same_party)
+    new = _store_alerts(session, batch, alerts, run.transactions)
+    _store_hits(session, run.hits, new, same_party)
+    _store_rule_hits(session, rule_hits, new, same_party)
+    store_alert_subjects(session, batch.id, alerts, run.transactions, new, same_party)
     if claim is not None:
         require_claim(session, claim)
     # The alerts and rule hits as stored: spellings of one subject rolled up into one
@@ -191,11 +204,11 @@ def load_results(session: Session, batch: Batch, run: ScreeningRun,
     batch.summary = json.loads(json.dumps(summary, default=str))
     batch.finished_at = utcnow()
     record(session, None, "batch.loaded", "batch", batch.id,
-           after={"alerts": len(alert_ids), "rows_loaded": batch.rows_loaded,
+           after={"alerts": new.height, "rows_loaded": batch.rows_loaded,
                   "rows_quarantined": batch.rows_quarantined})
     record_version_changes(session, batch)
     batch_screened(session, batch.id)
-    return len(alert_ids)
+    return new.height
 
 
 def add_stage_seconds(batch: Batch, seconds: dict[str, float]) -> None:
@@ -214,10 +227,10 @@ def store_new_alerts(session: Session, batch: Batch, alerts: pl.DataFrame,
     countries. Returns how many were new."""
     if entries is not None and not entries.is_empty():
         _store_entries(session, entries)
-    alert_ids = _store_alerts(session, batch, alerts, transactions, rescreen_id)
-    _store_hits(session, hits, alert_ids)
-    store_alert_subjects(session, batch.id, alerts, transactions, alert_ids)
-    return len(alert_ids)
+    new = _store_alerts(session, batch, alerts, transactions, rescreen_id)
+    _store_hits(session, hits, new)
+    store_alert_subjects(session, batch.id, alerts, transactions, new)
+    return new.height
 
 
 def _stored_quarantine(quarantine: pl.DataFrame) -> pl.DataFrame:
@@ -242,70 +255,75 @@ def _store_entries(session: Session, entries: pl.DataFrame) -> None:
         session.execute(insert(ListedEntry), rows)
 
 
+NEW_ALERTS: dict[str, pl.DataType] = {
+    "alert_id": pl.String(), "db_id": pl.Int64(), "subject_type": pl.String(),
+    "subject_id": pl.String()}
+"""The alerts ``_store_alerts`` created: key, database id and subject."""
+_KEYS = {"alert_key": pl.String()}
+_STORED_IDS = {"alert_id": pl.String(), "db_id": pl.Int64()}
+
+
 def _store_alerts(session: Session, batch: Batch, alerts: pl.DataFrame,
                   transactions: pl.DataFrame, rescreen_id: int | None = None,
-                  ) -> dict[str, int]:
-    """Insert the alerts not stored yet; returns database id by alert key for the new ones."""
-    keys = alerts.get_column("alert_id").to_list()
-    known = set(session.scalars(select(Alert.alert_key).where(Alert.alert_key.in_(keys))))
-    created: dict[str, Alert] = {}
-    for row in alerts.filter(~pl.col("alert_id").is_in(list(known))).iter_rows(named=True):
-        alert = Alert(
-            alert_key=row["alert_id"], batch_id=batch.id, subject_type=row["subject_type"],
-            subject_id=row["subject_id"], subject_name=row["subject_name"],
-            risk_score=row["risk_score"], max_match_score=row["max_match_score"],
-            hit_count=row["hit_count"], rule_ids=row["rule_ids"], list_ids=row["list_ids"],
-            typologies=row["typologies"], transaction_ids=row["transaction_ids"],
-            reasons=json.loads(row["reasons"]), status="new", rescreen_id=rescreen_id,
-        )
-        session.add(alert)
-        created[row["alert_id"]] = alert
-    session.flush()
-    alerts_created(session, created.values())
-    ids = {key: alert.id for key, alert in created.items()}
-    new = pl.DataFrame({"alert_id": list(ids), "db_id": list(ids.values())},
-                       schema={"alert_id": pl.String, "db_id": pl.Int64})
-    store_labels(session, label_rows(alerts, transactions).join(new, on="alert_id")
-                 .select(alert_id="db_id", kind="kind", value="value"))
-    return ids
+                  ) -> pl.DataFrame:
+    """Insert the alerts not stored yet, with their labels, in one bulk write each; returns
+    them (``NEW_ALERTS``). Ids are read back by alert key (unique), whatever else the
+    batch or other batches loading meanwhile hold."""
+    keys = alerts.get_column("alert_id")
+    known = read_where_in(session, select(Alert.alert_key), Alert.alert_key, keys, _KEYS)
+    fresh = alerts.join(known, left_on="alert_id", right_on="alert_key", how="anti",
+                        maintain_order="left")
+    bulk_insert(session, Alert, _alert_rows(fresh, batch.id, rescreen_id))
+    ids = read_where_in(session, select(Alert.alert_key, Alert.id), Alert.alert_key,
+                        fresh.get_column("alert_id"), _STORED_IDS)
+    new = fresh.join(ids, on="alert_id").select(list(NEW_ALERTS)).sort("db_id")
+    alerts_created(session, new.get_column("db_id").to_list())
+    bulk_insert(session, AlertLabel, label_rows(fresh, transactions).join(new, on="alert_id")
+                .select(alert_id="db_id", kind="kind", value="value"))
+    return new
 
 
-def _store_hits(session: Session, hits: pl.DataFrame, alert_ids: dict[str, int],
+def _alert_rows(alerts: pl.DataFrame, batch_id: int, rescreen_id: int | None
+                ) -> pl.DataFrame:
+    """``alerts`` (``ALERT_SCHEMA``) as rows of ``Alert``, new: status ``new`` at version 1
+    (the ORM's version counter starts there), created and updated now."""
+    now = utcnow()
+    return alerts.select(
+        "subject_type", "subject_id", "subject_name", "risk_score", "max_match_score",
+        "hit_count", "rule_ids", "list_ids", "typologies", "transaction_ids", "reasons",
+        alert_key="alert_id", batch_id=pl.lit(batch_id),
+        status=pl.lit("new"), rescreen_id=pl.lit(rescreen_id, pl.Int64()),
+        created_at=pl.lit(now, pl.Datetime("us", "UTC")),
+        updated_at=pl.lit(now, pl.Datetime("us", "UTC")), version=pl.lit(1))
+
+
+def _store_hits(session: Session, hits: pl.DataFrame, new: pl.DataFrame,
                 same_party: pl.DataFrame | None = None) -> None:
-    if hits.is_empty() or not alert_ids:
+    """The watchlist ``hits`` of the ``new`` alerts (``NEW_ALERTS``), each on the party
+    alert of its (rolled-up) normalised name."""
+    if hits.is_empty() or new.is_empty():
         return
-    subjects = _subject_keys(session, alert_ids).filter(pl.col("subject_type") == "party")
-    joined = hits.with_columns(
+    parties = new.filter(pl.col("subject_type") == "party")
+    joined = conform(hits, HIT_SCHEMA).with_columns(
         _alert_subject=alert_subject(pl.col("party_name_normalised"), same_party)).join(
-        subjects.select("subject_id", "db_id"), left_on="_alert_subject",
-        right_on="subject_id").drop("_alert_subject")
-    rows = [{**row, "alert_id": row.pop("db_id"), "explanation": json.loads(row["explanation"]),
-             "programmes": row["programmes"] or [], "topics": row.get("topics") or [],
-             "relation": row.get("relation") or ""}
-            for row in joined.to_dicts()]
-    session.execute(insert(Hit), rows)
+        parties.select("subject_id", "db_id"), left_on="_alert_subject",
+        right_on="subject_id")
+    bulk_insert(session, Hit, joined.select(
+        *HIT_SCHEMA, alert_id="db_id").with_columns(
+        programmes=pl.col("programmes").fill_null([]), topics=pl.col("topics").fill_null([]),
+        relation=pl.col("relation").fill_null("")))
 
 
-def _store_rule_hits(session: Session, rule_hits: pl.DataFrame,
-                     alert_ids: dict[str, int], same_party: pl.DataFrame | None = None
-                     ) -> None:
-    if rule_hits.is_empty() or not alert_ids:
+def _store_rule_hits(session: Session, rule_hits: pl.DataFrame, new: pl.DataFrame,
+                     same_party: pl.DataFrame | None = None) -> None:
+    """The ``rule_hits`` of the ``new`` alerts (``NEW_ALERTS``), each on the alert of its
+    subject (a party's rolled up)."""
+    if rule_hits.is_empty() or new.is_empty():
         return
-    subjects = _subject_keys(session, alert_ids)
     under = pl.when(pl.col("subject_type") == "party").then(
         alert_subject(pl.col("subject_id"), same_party)).otherwise("subject_id")
-    joined = rule_hits.with_columns(_alert_subject=under).join(
-        subjects.select("subject_type", _alert_subject="subject_id", db_id="db_id"),
-        on=["subject_type", "_alert_subject"]).drop("_alert_subject")
-    rows = [{**row, "alert_id": row.pop("db_id"), "evidence": json.loads(row["evidence"]),
-             "transaction_ids": row["transaction_ids"] or []}
-            for row in joined.to_dicts()]
-    session.execute(insert(RuleHit), rows)
-
-
-def _subject_keys(session: Session, alert_ids: dict[str, int]) -> pl.DataFrame:
-    """(subject_type, subject_id, db_id) of the alerts just created."""
-    rows = session.execute(select(Alert.subject_type, Alert.subject_id, Alert.id)
-                           .where(Alert.id.in_(list(alert_ids.values())))).all()
-    return pl.DataFrame(rows, schema={"subject_type": pl.String, "subject_id": pl.String,
-                                      "db_id": pl.Int64}, orient="row")
+    joined = conform(rule_hits, RULE_HIT_SCHEMA).with_columns(_alert_subject=under).join(
+        new.select("subject_type", "db_id", _alert_subject="subject_id"),
+        on=["subject_type", "_alert_subject"])
+    bulk_insert(session, RuleHit, joined.select(*RULE_HIT_SCHEMA, alert_id="db_id")
+                .with_columns(transaction_ids=pl.col("transaction_ids").fill_null([])))

@@ -404,17 +404,17 @@ def same_party_names(session: Session, batch_id: int, alerts: pl.DataFrame,
 
 
 def store_alert_subjects(session: Session, batch_id: int, alerts: pl.DataFrame,
-                         transactions: pl.DataFrame, alert_ids: dict[str, int],
+                         transactions: pl.DataFrame, new: pl.DataFrame,
                          same_party: pl.DataFrame | None = None) -> None:
-    """Tie the new alerts (``alert_ids``: database id by alert key) of batch ``batch_id``
-    to the subjects of the parties they are about (``subjects.alert_parties``)."""
-    if not alert_ids:
+    """Tie the ``new`` alerts (``alert_id`` the alert key, ``db_id`` its database id) of
+    batch ``batch_id`` to the subjects of the parties they are about
+    (``subjects.alert_parties``)."""
+    if new.is_empty():
         return
-    new = alerts.filter(pl.col("alert_id").is_in(list(alert_ids)))
-    sides = _resolved_sides(session, batch_id, alert_parties(new, transactions, same_party))
-    ids = pl.DataFrame({"alert_id": list(alert_ids), "db_id": list(alert_ids.values())},
-                       schema={"alert_id": pl.String, "db_id": pl.Int64})
-    bulk_insert(session, AlertSubject, sides.join(ids, on="alert_id").select(
+    created = alerts.join(new.select("alert_id"), on="alert_id", how="semi")
+    sides = _resolved_sides(session, batch_id, alert_parties(created, transactions, same_party))
+    bulk_insert(session, AlertSubject, sides.join(new.select("alert_id", "db_id"),
+                                                  on="alert_id").select(
         alert_id="db_id", subject_id="subject_id").unique().sort("alert_id", "subject_id"))
 
 

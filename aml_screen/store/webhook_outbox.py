@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,6 +19,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from aml_screen.store.base import utcnow
+from aml_screen.store.copy_out import IN_CHUNK
 from aml_screen.store.models import (
     TEST_EVENT,
     Alert,
@@ -104,15 +105,16 @@ def _alert_data(alert: Alert) -> dict[str, Any]:
             "disposition": alert.disposition, "version": alert.version}
 
 
-def alerts_created(session: Session, alerts: Iterable[Alert]) -> None:
-    """``alert.created`` for each new alert, to the endpoints whose ``min_risk`` it
-    reaches (one event per alert)."""
+def alerts_created(session: Session, alert_ids: Sequence[int]) -> None:
+    """``alert.created`` for each new alert (``alert_ids``, stored in bulk), to the
+    endpoints whose ``min_risk`` it reaches (one event per alert). The alerts are read
+    only when some endpoint is subscribed."""
     endpoints = _subscribers(session, "alert.created")
     if not endpoints:
         return
     now = utcnow()
     rows = []
-    for alert in alerts:
+    for alert in _alerts(session, alert_ids):
         wanted = [endpoint_id for endpoint_id, min_risk in endpoints
                   if alert.risk_score >= min_risk]
         if not wanted:
@@ -123,6 +125,13 @@ def alerts_created(session: Session, alerts: Iterable[Alert]) -> None:
         rows += [_delivery(endpoint_id, "alert.created", event_id, body, now)
                  for endpoint_id in wanted]
     _owe(session, rows)
+
+
+def _alerts(session: Session, alert_ids: Sequence[int]) -> list[Alert]:
+    """The alerts of ``alert_ids`` (ascending), in id order."""
+    return [alert for start in range(0, len(alert_ids), IN_CHUNK)
+            for alert in session.scalars(select(Alert).where(
+                Alert.id.in_(alert_ids[start:start + IN_CHUNK])).order_by(Alert.id))]
 
 
 def alerts_decided(session: Session, alerts: Iterable[Alert]) -> None:
