@@ -16,7 +16,7 @@ from aml_screen.names.tokens import name_tokens
 from aml_screen.schema import with_entry_extras
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ListIndex:
     """Every list name with its normalised form, and the distinct token keys to match.
 
@@ -27,6 +27,9 @@ class ListIndex:
     (``key_id``, ``pos``, ``token``, ``skeleton``, ``group``), ``vocab`` the distinct
     tokens with skeleton and group, ``deletions`` their one-letter deletions (for typo
     lookup) and ``frequencies`` the number of keys holding each weight key.
+
+    An index is compared and hashed by identity (``eq=False``), so that tables derived
+    from it can be kept for as long as it lives (``match.reach``).
     """
 
     names: pl.DataFrame
