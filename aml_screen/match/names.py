@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import polars as pl
 
@@ -47,6 +48,19 @@ REACH_ROW_BYTES = 480
 token edges and scores it leads to (measured: 0.9 GiB over the index for 2M rows)."""
 MEMORY_MIB = 1024
 """Default working memory of matching (the ``match_memory_mib`` setting)."""
+ENCODE_MIN = 100_000
+"""Fewest reachable list tokens worth encoding as integers before candidate generation
+(``_encoded``): joins on a few thousand strings cost less than encoding them (a look-up of
+one name)."""
+EDGE_BOUND_MIN = 2_000
+"""Fewest token edges worth pruning by their score bound before alignment
+(``scoring.edge_bound``): the bound only drops pairs that cannot score at the floor, so
+aligning a few hundred edges costs less than bounding them first (a look-up of one name)."""
+SCORE_SCHEMA = {"query_id": pl.UInt32(), "key_id": pl.UInt32(), "evidence": pl.Float64(),
+                "heaviest": pl.Float64(), "name_score": pl.Float64()}
+EDGE_SCHEMA = {"query_id": pl.UInt32(), "key_id": pl.UInt32(), "qpos": pl.UInt32(),
+               "kpos": pl.UInt32(), "similarity": pl.Float64(), "relation": pl.String()}
+"""What scoring gives when no pair is a candidate: no scores, no aligned edges."""
 
 
 def reach_budget(memory_mib: int) -> int:
@@ -138,28 +152,30 @@ def _reachable(index: ListIndex, token_pairs: pl.DataFrame) -> pl.DataFrame:
     (a single-name match against the UN and OFAC lists: every key's tokens weighed and
     encoded per call). Every posting of a reachable skeleton belongs to a reachable key, so
     candidates and scores are unchanged."""
-    keys = index.tokens.join(token_pairs.select(skeleton="l_skeleton").unique(),
-                             on="skeleton", how="semi").select("key_id").unique()
-    return index.tokens.join(keys, on="key_id", how="semi")
+    holding = index.tokens.filter(pl.col("skeleton").is_in(token_pairs.get_column("l_skeleton")
+                                                           .implode()))
+    return index.tokens.filter(pl.col("key_id").is_in(holding.get_column("key_id").implode()))
 
 
 def _encoded(q_tokens: pl.DataFrame, l_tokens: pl.DataFrame, token_pairs: pl.DataFrame
              ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """The three frames with tokens and skeletons replaced by integer ids: every join of
-    candidate generation and scoring then runs on integers."""
+    candidate generation and scoring then runs on integers. Token pairs with a skeleton
+    the tokens do not hold are dropped, as joins on the ids would drop them."""
     ids = {
-        column: pl.concat([q_tokens.get_column(column), l_tokens.get_column(column)])
-        .unique().to_frame().with_row_index("id")
+        column: pl.concat([q_tokens.get_column(column), l_tokens.get_column(column)]).unique()
         for column in ("token", "skeleton")
     }
 
-    def encode(frame: pl.DataFrame, column: str, kind: str) -> pl.DataFrame:
-        table = ids[kind].rename({kind: column, "id": f"_{column}"})
-        return frame.join(table, on=column).drop(column).rename({f"_{column}": column})
+    def code(column: str, kind: str) -> pl.Expr:
+        return pl.col(column).replace_strict(
+            ids[kind], pl.int_range(ids[kind].len(), dtype=pl.UInt32, eager=True), default=None)
 
-    q_coded = encode(encode(q_tokens, "token", "token"), "skeleton", "skeleton")
-    l_coded = encode(encode(l_tokens, "token", "token"), "skeleton", "skeleton")
-    pairs = encode(encode(token_pairs, "q_skeleton", "skeleton"), "l_skeleton", "skeleton")
+    q_coded = q_tokens.with_columns(code("token", "token"), code("skeleton", "skeleton"))
+    l_coded = l_tokens.with_columns(code("token", "token"), code("skeleton", "skeleton"))
+    pairs = token_pairs.with_columns(code("q_skeleton", "skeleton"),
+                                     code("l_skeleton", "skeleton")).drop_nulls(
+        ["q_skeleton", "l_skeleton"])
     return q_coded, l_coded, pairs
 
 
@@ -167,7 +183,12 @@ def _batches(q_coded: pl.DataFrame, side: ListSide, pairs: pl.DataFrame, size: i
              step: int, budget: int) -> list[tuple[pl.DataFrame, bool]]:
     """The query keys (``query_id`` frames) to score together, in order, each batch holding
     at most ``step`` keys and about ``budget`` reach (see ``REACH_BUDGET``), and whether the
-    batch is one key over the budget on its own (capped)."""
+    batch is one key over the budget on its own (capped). The keys are one batch, without
+    a look at the list's postings, when even every query token following every list
+    posting would stay under the budget (a look-up of a few names)."""
+    if size <= step and q_coded.height * side.postings.height < budget:
+        return [(pl.DataFrame({"query_id": pl.int_range(size, dtype=pl.UInt32, eager=True)}),
+                 False)]
     reach = pl.DataFrame({"query_id": pl.int_range(size, dtype=pl.UInt32, eager=True)}).join(
         reach_sizes(q_coded, side, pairs), on="query_id", how="left", maintain_order="left",
     ).with_columns(pl.col("reach").fill_null(0))
@@ -202,7 +223,9 @@ def score_pairs(queries: Queries, index: ListIndex, floor: float, *,
                                       on="skeleton", how="semi")
     token_pairs = similar_tokens(vocab, index.vocab, index.deletions, statistics.size)
     q_tokens, l_tokens = _weighted(queries, _reachable(index, token_pairs), index, statistics)
-    q_coded, l_coded, pairs_coded = _encoded(q_tokens, l_tokens, token_pairs)
+    q_coded, l_coded, pairs_coded = (_encoded(q_tokens, l_tokens, token_pairs)
+                                     if l_tokens.height >= ENCODE_MIN
+                                     else (q_tokens, l_tokens, token_pairs))
     l_totals = l_tokens.group_by("key_id").agg(l_total=pl.col("weight").sum(),
                                                 l_weights=pl.col("weight").sort_by("pos"))
     scores: list[pl.DataFrame] = []
@@ -210,45 +233,56 @@ def score_pairs(queries: Queries, index: ListIndex, floor: float, *,
     step = CHUNK // 10 if exhaustive else CHUNK
     side = list_side(l_coded)
     for keys, capped in _batches(q_coded, side, pairs_coded, queries.size, step, budget):
-        chunk = q_coded.join(keys, on="query_id", how="semi")
+        chunk = (q_coded if keys.height == queries.size
+                 else q_coded.join(keys, on="query_id", how="semi"))
         q_totals = chunk.group_by("query_id").agg(q_total=pl.col("weight").sum())
         pairs = (brute_force_pairs(chunk, side, pairs_coded) if exhaustive
                  else candidate_pairs(chunk, side, pairs_coded, floor,
                                       max_reach=budget if capped else None))
         if capped and stats is not None:
             stats.capped_keys.update(keys.get_column("query_id").to_list())
-        aligned = align(edge_bound(token_edges(pairs, chunk, l_coded, pairs_coded), q_totals,
-                                   l_totals, floor))
-        found = name_scores(aligned, q_totals, l_totals).filter(pl.col("name_score") >= floor)
-        scores.append(found)
-        edges.append(aligned.join(found.select("query_id", "key_id"), on=["query_id", "key_id"]))
+        if not pairs.is_empty():
+            matched = token_edges(pairs, chunk, l_coded, pairs_coded)
+            if matched.height > EDGE_BOUND_MIN:
+                matched = edge_bound(matched, q_totals, l_totals, floor)
+            aligned = align(matched)
+            found = name_scores(aligned, q_totals, l_totals).filter(
+                pl.col("name_score") >= floor)
+            scores.append(found)
+            edges.append(aligned.join(found.select("query_id", "key_id"),
+                                      on=["query_id", "key_id"]))
         if on_progress:
             on_progress(keys.height)
     if not scores:
-        empty = {"query_id": pl.UInt32, "key_id": pl.UInt32, "evidence": pl.Float64,
-                 "heaviest": pl.Float64, "name_score": pl.Float64}
-        return pl.DataFrame(schema=empty), pl.DataFrame(), q_tokens, l_tokens
+        return (pl.DataFrame(schema=SCORE_SCHEMA), pl.DataFrame(schema=EDGE_SCHEMA), q_tokens,
+                l_tokens)
     return pl.concat(scores), pl.concat(edges), q_tokens, l_tokens
+
+
+def _tokens_by(tokens: pl.DataFrame, owner: str, owners: pl.Series
+               ) -> dict[int, list[tuple[str, float]]]:
+    """(token, weight) in position order of each of ``owners`` (``query_id``/``key_id``)."""
+    held: dict[int, list[tuple[str, float]]] = {}
+    for row in tokens.filter(pl.col(owner).is_in(owners.implode())).sort(owner, "pos").iter_rows(
+            named=True):
+        held.setdefault(row[owner], []).append((row["token"], row["weight"]))
+    return held
 
 
 def _explanations(hits: pl.DataFrame, edges: pl.DataFrame, q_tokens: pl.DataFrame,
                   l_tokens: pl.DataFrame) -> pl.Series:
-    pairs = hits.select("query_id", "key_id").unique()
-    q_side = q_tokens.join(pairs.select("query_id").unique(), on="query_id").sort("pos").group_by(
-        "query_id").agg(q=pl.struct("token", "weight"))
-    l_side = l_tokens.join(pairs.select("key_id").unique(), on="key_id").sort("pos").group_by(
-        "key_id").agg(k=pl.struct("token", "weight"))
-    e_side = edges.join(pairs, on=["query_id", "key_id"]).group_by("query_id", "key_id").agg(
-        e=pl.struct("qpos", "kpos", "similarity", "relation"))
-    detail = pairs.join(q_side, on="query_id").join(l_side, on="key_id").join(
-        e_side, on=["query_id", "key_id"], how="left")
-    tokens = {
-        (q_id, k_id): token_rows([(t["token"], t["weight"]) for t in q],
-                                 [(t["token"], t["weight"]) for t in k], e or [])
-        for q_id, k_id, q, k, e in detail.iter_rows()
-    }
+    pairs = hits.select("query_id", "key_id")
+    queries = _tokens_by(q_tokens, "query_id", pairs.get_column("query_id"))
+    keys = _tokens_by(l_tokens, "key_id", pairs.get_column("key_id"))
+    aligned: dict[tuple[int, int], list[dict[str, Any]]] = {}
+    for q_id, k_id, qpos, kpos, similarity, relation in edges.join(
+            pairs.unique(), on=["query_id", "key_id"], how="semi").select(
+            "query_id", "key_id", "qpos", "kpos", "similarity", "relation").iter_rows():
+        aligned.setdefault((q_id, k_id), []).append(
+            {"qpos": qpos, "kpos": kpos, "similarity": similarity, "relation": relation})
     return pl.Series([
-        explain(qn, ln, score, name_score=ns, tokens=tokens[(q_id, k_id)],
+        explain(qn, ln, score, name_score=ns,
+                tokens=token_rows(queries[q_id], keys[k_id], aligned.get((q_id, k_id), [])),
                 adjustments={"low_information": round(li, 1), "weak_alias": wa,
                              "entity_type": et})
         for q_id, k_id, qn, ln, score, ns, li, wa, et in hits.select(
@@ -294,7 +328,8 @@ def match_queries(
                       .clip(0, 100).round(1))
         .filter(pl.col("score") >= threshold)
     )
-    hits = hits.with_columns(explanation=_explanations(hits, edges, q_tokens, l_tokens))
+    hits = hits.with_columns(explanation=_explanations(hits, edges, q_tokens, l_tokens)
+                             if hits.height else pl.lit(None, dtype=pl.String))
     return hits.rename({"name": "matched_name", "name_normalised": "matched_name_normalised"}
                        ).select(*NAME_HIT_COLUMNS, *ENTRY_DETAIL_COLUMNS)
 

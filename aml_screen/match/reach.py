@@ -26,6 +26,7 @@ import polars as pl
 from aml_screen.match.index import ListIndex
 
 Rows = npt.NDArray[np.intp]
+_NONE = np.empty(0, dtype=np.uint32)
 
 
 @dataclass(frozen=True)
@@ -125,8 +126,9 @@ def _reached_skeletons(query_tokens: pl.DataFrame, tables: ReachTables
     sorted_variants = tables.deletions.get_column("variant")
     starts = sorted_variants.search_sorted(variants, side="left").to_numpy()
     ends = sorted_variants.search_sorted(variants, side="right").to_numpy()
-    deletion_rows = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends, strict=True)]
-                                   + [np.empty(0, np.intp)]).astype(np.intp)
+    deletion_rows = np.concatenate([np.arange(a, b, dtype=np.intp)
+                                    for a, b in zip(starts, ends, strict=True) if b > a]
+                                   + [np.empty(0, np.intp)])
     reached.update(tables.deletions.get_column("skeleton").gather(deletion_rows).to_list())
     return reached, deletion_rows
 
@@ -138,19 +140,23 @@ def within_reach(index: ListIndex, query_tokens: pl.DataFrame) -> ListIndex:
     (``frequencies`` keeps the rows of the kept tokens' weight keys)."""
     tables = reach_tables(index)
     skeletons, deletion_rows = _reached_skeletons(query_tokens, tables)
-    ids = np.array([i for s in skeletons if (i := tables.skeleton_ids.get(s)) is not None],
-                   dtype=np.intp)
+    ids = [i for s in skeletons if (i := tables.skeleton_ids.get(s)) is not None]
     held = np.zeros(len(tables.skeleton_ids), dtype=bool)
     held[ids] = True
     kept = np.zeros(index.size, dtype=bool)
-    for i in ids:
-        kept[tables.skeleton_keys[i]] = True
+    kept[np.concatenate([tables.skeleton_keys[i] for i in ids] + [_NONE])] = True
     token_rows = np.flatnonzero(kept[tables.token_keys])
+    weight_keys = np.zeros(index.frequencies.height, dtype=bool)
+    weight_keys[tables.token_wkeys[token_rows]] = True
     return ListIndex(
-        names=index.names[np.flatnonzero(kept[tables.name_keys])],
+        names=_rows(index.names, np.flatnonzero(kept[tables.name_keys])),
         keys=index.keys,
-        tokens=index.tokens[token_rows],
-        vocab=index.vocab[np.flatnonzero(held[tables.vocab_skeletons])],
-        deletions=tables.deletions[np.sort(deletion_rows)],
-        frequencies=index.frequencies[np.unique(tables.token_wkeys[token_rows])],
+        tokens=_rows(index.tokens, token_rows),
+        vocab=_rows(index.vocab, np.flatnonzero(held[tables.vocab_skeletons])),
+        deletions=_rows(tables.deletions, np.sort(deletion_rows)),
+        frequencies=_rows(index.frequencies, np.flatnonzero(weight_keys)),
     )
+
+
+def _rows(frame: pl.DataFrame, rows: Rows) -> pl.DataFrame:
+    return frame.gather(pl.Series(rows, dtype=pl.UInt32))
