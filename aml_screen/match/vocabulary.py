@@ -49,6 +49,12 @@ TYPO_DOMINANCE = 20
 """...unless the list spelling it is one edit from is held by this many times more list
 names than the query spelling is held by list and batch names together: a batch of
 Muhammads holds "Moahmmad" a few times, and it is still a slip, not a name."""
+RELATION_PREFERENCE = ("same", "equivalent", "joined", "typo", "initial", "listed_initial")
+"""Which relation a token pair keeps when two give it the same similarity: a given name
+of the same group one letter apart (Fatouma / Fatima, Hamidou / Hamid: equivalent and a
+typo at 0.9) reads as the equivalent. The choice must not depend on the row order the
+joins left, or a name would score one way alone and another in a batch."""
+FUZZY_THREADS_MIN = 10_000
 PAIR_SCHEMA = {"q_skeleton": pl.String(), "l_skeleton": pl.String(),
                "similarity": pl.Float64(), "relation": pl.String()}
 
@@ -60,19 +66,16 @@ def deletions(vocab: pl.DataFrame) -> pl.DataFrame:
     a typo in a glued name keeps it from being split, Beelkassem), for forms of
     ``MIN_FUZZY_LENGTH`` letters or more: each form with itself and each of its one-letter
     deletions. ``vocab`` has ``token``, ``skeleton`` and ``glued``."""
-    forms = pl.concat([vocab.select(form="token", skeleton="skeleton"),
-                       vocab.select(form="skeleton", skeleton="skeleton"),
-                       vocab.select(form="glued", skeleton="skeleton").drop_nulls()]).unique(
-    ).filter(pl.col("form").str.len_chars() >= MIN_FUZZY_LENGTH)
-    cut = forms.with_columns(i=pl.int_ranges(0, pl.col("form").str.len_chars(),
+    forms = vocab.select("skeleton", form=pl.concat_list("token", "skeleton", "glued")).explode(
+        "form").unique().filter(pl.col("form").str.len_chars() >= MIN_FUZZY_LENGTH)
+    # Cutting at the form's length leaves the form itself.
+    cut = forms.with_columns(i=pl.int_ranges(0, pl.col("form").str.len_chars() + 1,
                                              dtype=pl.UInt32)).explode("i")
-    variants = cut.select(
+    return cut.select(
         variant=pl.concat_str(pl.col("form").str.head(pl.col("i")),
                               pl.col("form").str.slice(pl.col("i") + 1)),
         form="form", skeleton="skeleton",
-    )
-    return pl.concat([forms.select(variant="form", form="form", skeleton="skeleton"),
-                      variants]).unique()
+    ).unique()
 
 
 def _fuzzy(query_vocab: pl.DataFrame, list_deletions: pl.DataFrame) -> pl.DataFrame:
@@ -85,10 +88,12 @@ def _fuzzy(query_vocab: pl.DataFrame, list_deletions: pl.DataFrame) -> pl.DataFr
     if found.is_empty():
         return pl.DataFrame(schema=PAIR_SCHEMA)
     q_forms, l_forms = found["q_form"].to_list(), found["l_form"].to_list()
-    edits = process.cpdist(q_forms, l_forms, scorer=OSA.distance, dtype=np.int32, workers=-1)
+    workers = fuzzy_workers(len(q_forms))
+    edits = process.cpdist(q_forms, l_forms, scorer=OSA.distance, dtype=np.int32,
+                           workers=workers)
     # Levenshtein counts two edits where OSA counts one swap of neighbouring letters.
     swapped = process.cpdist(q_forms, l_forms, scorer=Levenshtein.distance, dtype=np.int32,
-                             workers=-1) > edits
+                             workers=workers) > edits
     longest = pl.max_horizontal(pl.col("q_form").str.len_chars(),
                                 pl.col("l_form").str.len_chars())
     allowed = (pl.when(longest >= LONG_TOKEN).then(2)
@@ -106,66 +111,83 @@ def _fuzzy(query_vocab: pl.DataFrame, list_deletions: pl.DataFrame) -> pl.DataFr
 
 def _initials(query_vocab: pl.DataFrame, list_vocab: pl.DataFrame) -> pl.DataFrame:
     """Single letters on one side against tokens with that first letter on the other."""
-    first = pl.col("skeleton").str.head(1)
-    q_init = query_vocab.filter(pl.col("skeleton").str.len_chars() == 1).select(
-        q_skeleton="skeleton", letter="skeleton")
-    l_long = list_vocab.filter(pl.col("skeleton").str.len_chars() > 1).select(
-        l_skeleton="skeleton", letter=first)
-    l_init = list_vocab.filter(pl.col("skeleton").str.len_chars() == 1).select(
-        l_skeleton="skeleton", letter="skeleton")
-    q_long = query_vocab.filter(pl.col("skeleton").str.len_chars() > 1).select(
-        q_skeleton="skeleton", letter=first)
-    pairs = pl.concat([
-        q_init.join(l_long, on="letter").with_columns(relation=pl.lit("initial")),
-        q_long.join(l_init, on="letter").with_columns(relation=pl.lit("listed_initial")),
-    ])
-    return pairs.select("q_skeleton", "l_skeleton", similarity=pl.lit(INITIAL), relation="relation")
+    def lettered(vocab: pl.DataFrame, side: str) -> pl.DataFrame:
+        return vocab.select(pl.col("skeleton").alias(side), letter=pl.col("skeleton").str.head(1),
+                            letters=pl.col("skeleton").str.len_chars())
+
+    query, listed = lettered(query_vocab, "q_skeleton"), lettered(list_vocab, "l_skeleton")
+    initial, word = pl.col("letters") == 1, pl.col("letters") > 1
+    parts = []
+    for relation, q_kind, l_kind in (("initial", initial, word),
+                                     ("listed_initial", word, initial)):
+        q_side = query.filter(q_kind)
+        if not q_side.is_empty():  # a name without initials (most) reads no list word
+            parts.append(q_side.join(listed.filter(l_kind), on="letter").select(
+                "q_skeleton", "l_skeleton", similarity=pl.lit(INITIAL),
+                relation=pl.lit(relation)))
+    return pl.concat(parts) if parts else pl.DataFrame(schema=PAIR_SCHEMA)
+
+
+def _typos(fuzzy: pl.DataFrame, query_vocab: pl.DataFrame, list_vocab: pl.DataFrame,
+           batch_size: int) -> pl.DataFrame:
+    """``fuzzy`` less the typos of spellings common enough to be names of their own.
+
+    Typos are rare: a spelling that several clerks wrote in this batch is a name in its own
+    right (Mamadou is not a misspelt Amadou, Moctar not a misspelt Mokhber), and one that
+    several list names hold probably is. But the skeleton folds vowels away, so a slip can
+    land on the skeleton of a few list names (Jouiaa for Joumaa, on that of Juya): such a
+    typo counts, at ``COMMON_TYPO`` of its similarity. ``query_vocab`` is one row per
+    skeleton."""
+    if fuzzy.is_empty():
+        return fuzzy
+    listed = list_vocab.select("skeleton", "df").unique(subset="skeleton")
+    in_batch = pl.col("q_df") >= max(COMMON_SPELLING, COMMON_SHARE * batch_size)
+    seen = pl.col("q_df") + pl.col("q_listed").fill_null(0)
+    common = in_batch | (pl.col("q_listed") >= COMMON_SPELLING)
+    blocked = common & (pl.col("l_listed") < TYPO_DOMINANCE * seen)
+    factor = pl.when(blocked).then(pl.when(in_batch).then(0.0).otherwise(COMMON_TYPO)) \
+        .otherwise(1.0)
+    return (
+        fuzzy.join(query_vocab.select(q_skeleton="skeleton", q_df="df"), on="q_skeleton",
+                   how="left")
+        .join(listed.select(q_skeleton="skeleton", q_listed="df"), on="q_skeleton", how="left")
+        .join(listed.select(l_skeleton="skeleton", l_listed="df"), on="l_skeleton", how="left")
+        .select("q_skeleton", "l_skeleton", (pl.col("similarity") * factor).alias("similarity"),
+                "relation")
+        .filter(pl.col("similarity") > 0)
+    )
 
 
 def similar_tokens(query_vocab: pl.DataFrame, list_vocab: pl.DataFrame,
                    list_deletions: pl.DataFrame, batch_size: int = 0) -> pl.DataFrame:
     """Every (query skeleton, list skeleton) pair that counts as a token match, with its
-    similarity and relation (``same``, ``equivalent``, ``typo``, ``initial``,
-    ``listed_initial``); the best
-    relation when several apply. Vocabularies have ``token``, ``skeleton``, ``group`` and
-    ``df`` (how many names hold the skeleton) columns, one row per distinct token;
-    ``batch_size`` is the number of distinct names the query vocabulary comes from."""
-    same = query_vocab.join(list_vocab.unique(subset="skeleton"), on="skeleton").select(
+    similarity and relation (``same``, ``equivalent``, ``typo``, ``joined``, ``initial``,
+    ``listed_initial``); the best relation when several apply, the first of
+    ``RELATION_PREFERENCE`` when they tie. Vocabularies have ``token``, ``skeleton``,
+    ``group`` and ``df`` (how many names hold the skeleton) columns, one row per distinct
+    token; ``batch_size`` is the number of distinct names the query vocabulary comes from."""
+    same = query_vocab.filter(pl.col("skeleton").is_in(list_vocab.get_column("skeleton")
+                                                       .implode())).select(
         q_skeleton="skeleton", l_skeleton="skeleton", similarity=pl.lit(1.0),
         relation=pl.lit("same"))
     fuzzy = _fuzzy(query_vocab, list_deletions)
     query_vocab = query_vocab.unique(subset="skeleton")
-    equivalent = (
-        query_vocab.filter(pl.col("group").is_not_null())
-        .join(list_vocab.filter(pl.col("group").is_not_null()), on="group", suffix="_l")
+    equivalent = (  # the join leaves tokens without a group out
+        query_vocab.join(list_vocab, on="group", suffix="_l")
         .filter(pl.col("skeleton") != pl.col("skeleton_l"))
         .select(q_skeleton="skeleton", l_skeleton="skeleton_l", similarity=pl.lit(EQUIVALENT),
                 relation=pl.lit("equivalent"))
     )
-    # Typos are rare: a spelling that several clerks wrote in this batch is a name in its own
-    # right (Mamadou is not a misspelt Amadou, Moctar not a misspelt Mokhber), and one that
-    # several list names hold probably is. But the skeleton folds vowels away, so a slip can
-    # land on the skeleton of a few list names (Jouiaa for Joumaa, on that of Juya): such a
-    # typo counts, at ``COMMON_TYPO`` of its similarity.
-    list_df = list_vocab.group_by("skeleton").agg(pl.col("df").first())
-    seen = query_vocab.select("skeleton", q_df="df").join(list_df, on="skeleton", how="left")
-    in_batch = pl.col("q_df") >= max(COMMON_SPELLING, COMMON_SHARE * batch_size)
-    common = seen.filter(in_batch | (pl.col("df") >= COMMON_SPELLING)).select(
-        q_skeleton="skeleton", seen=pl.col("q_df") + pl.col("df").fill_null(0),
-        factor=pl.when(in_batch).then(0.0).otherwise(COMMON_TYPO))
-    blocked = (
-        fuzzy.join(common, on="q_skeleton")
-        .join(list_df.rename({"skeleton": "l_skeleton"}), on="l_skeleton")
-        .filter(pl.col("df") < TYPO_DOMINANCE * pl.col("seen"))
-        .select("q_skeleton", "l_skeleton", "factor")
-    )
-    typos = fuzzy.join(blocked, on=["q_skeleton", "l_skeleton"], how="left").with_columns(
-        similarity=pl.col("similarity") * pl.col("factor").fill_null(1.0)
-    ).filter(pl.col("similarity") > 0).drop("factor")
-    pairs = pl.concat([same, equivalent, typos,
+    pairs = pl.concat([same, equivalent, _typos(fuzzy, query_vocab, list_vocab, batch_size),
                        _initials(query_vocab, list_vocab)])
-    return (
-        pairs.cast(PAIR_SCHEMA)  # type: ignore[arg-type]
-        .sort("similarity", descending=True)
-        .unique(subset=["q_skeleton", "l_skeleton"], keep="first")
-    )
+    preference = pl.col("relation").replace_strict(
+        RELATION_PREFERENCE, list(range(len(RELATION_PREFERENCE))), return_dtype=pl.UInt8)
+    return pairs.sort(pl.col("similarity"), preference, descending=[True, False]).unique(
+        subset=["q_skeleton", "l_skeleton"], keep="first")
+
+
+def fuzzy_workers(comparisons: int) -> int:
+    """Threads for rapidfuzz's ``cdist``/``cpdist`` over ``comparisons`` string pairs: one
+    for a few hundred (a look-up's tokens), where starting a thread pool costs more than
+    the comparisons; all cores beyond."""
+    return 1 if comparisons < FUZZY_THREADS_MIN else -1

@@ -119,3 +119,18 @@ def test_four_letter_forms_are_a_typo_apart_only_by_a_swap_or_a_drop(
 ) -> None:
     relations = {r for _, r in _pairs([query], [listed]).values()}
     assert ("typo" in relations) is typo
+
+
+def test_a_pair_both_equivalent_and_one_letter_apart_reads_as_equivalent_in_any_order(
+) -> None:
+    # Hamidou / Hamid are forms of one given name (0.9) and one letter apart (0.9 too); the
+    # initial H pairs with every list name, so the pairs are many.
+    listed = _vocab(["Hamid", "Hamidi", "Hamada", "Hamed", "Hamdi", "Hammad", "Hassan",
+                     "Hussein", "Habib", "Hakim", "Halim", "Harun", "Hashim", "Hatim"])
+    query = _vocab(["Hamidou", "H"])
+    for seed in range(5):
+        shuffled = listed.sample(fraction=1.0, shuffle=True, seed=seed)
+        found = similar_tokens(query, shuffled, deletions(shuffled))
+        pair = found.filter((pl.col("q_skeleton") == "hamidu")
+                            & (pl.col("l_skeleton") == "hamid"))
+        assert pair.select("similarity", "relation").rows() == [(EQUIVALENT, "equivalent")]
