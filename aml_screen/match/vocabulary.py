@@ -23,6 +23,8 @@ import polars as pl
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, Levenshtein
 
+from aml_screen.names.tokens import fuzzy_workers
+
 EQUIVALENT = 0.9
 JOINED = 0.95
 """A name written glued to its particle on one side only (Alfay / Al-Fay): as a
@@ -54,7 +56,6 @@ RELATION_PREFERENCE = ("same", "equivalent", "joined", "typo", "initial", "liste
 of the same group one letter apart (Fatouma / Fatima, Hamidou / Hamid: equivalent and a
 typo at 0.9) reads as the equivalent. The choice must not depend on the row order the
 joins left, or a name would score one way alone and another in a batch."""
-FUZZY_THREADS_MIN = 10_000
 PAIR_SCHEMA = {"q_skeleton": pl.String(), "l_skeleton": pl.String(),
                "similarity": pl.Float64(), "relation": pl.String()}
 
@@ -185,9 +186,3 @@ def similar_tokens(query_vocab: pl.DataFrame, list_vocab: pl.DataFrame,
     return pairs.sort(pl.col("similarity"), preference, descending=[True, False]).unique(
         subset=["q_skeleton", "l_skeleton"], keep="first")
 
-
-def fuzzy_workers(comparisons: int) -> int:
-    """Threads for rapidfuzz's ``cdist``/``cpdist`` over ``comparisons`` string pairs: one
-    for a few hundred (a look-up's tokens), where starting a thread pool costs more than
-    the comparisons; all cores beyond."""
-    return 1 if comparisons < FUZZY_THREADS_MIN else -1

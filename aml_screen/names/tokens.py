@@ -13,7 +13,8 @@ goes further (rules and the reason for each in ``folding.yaml``):
 * given names that are forms of one name (Mamadou / Mohamed, Abdoulaye / Abdullahi) share a
   ``group`` (``given_names.yaml``), matched with a lower similarity than the same skeleton.
 
-Everything runs as polars expressions; the token-level folding runs on distinct tokens.
+Everything runs as polars expressions; splitting and folding run on distinct words and
+tokens, each read once per process (``memo``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import yaml
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from aml_screen.names.memo import StringMemo
 from aml_screen.names.normalise import normalise_names, stopwords
 
 _HERE = Path(__file__).parent
@@ -41,6 +43,7 @@ MISSPELT_FORM_TWO_SLIPS = 12
 MISSPELT_NAME_LENGTH = 6
 """Shorter tokens one letter from a name never split are names of their own (Aldin is not a
 misspelt Alain)."""
+FUZZY_THREADS_MIN = 10_000
 TOKEN_SCHEMA = {"row": pl.UInt32(), "pos": pl.UInt32(), "token": pl.String(),
                 "skeleton": pl.String(), "group": pl.String(), "glued": pl.String()}
 
@@ -121,13 +124,21 @@ def honorific_skeletons() -> frozenset[str]:
     return frozenset(folded.to_list())
 
 
+def fuzzy_workers(comparisons: int) -> int:
+    """Threads for rapidfuzz's ``cdist``/``cpdist`` over ``comparisons`` string pairs: one
+    for a few thousand (a look-up's tokens), where starting a thread pool costs more than
+    the comparisons; all cores beyond."""
+    return 1 if comparisons < FUZZY_THREADS_MIN else -1
+
+
 def _one_slip_from(tokens: pl.Series, words: list[str], long_word: int = 10) -> np.ndarray:
     """Per token: written with one typing error (two from ``long_word`` letters on) from
     one of ``words``, and not as one of them."""
     values = tokens.to_list()
     if not values or not words:
         return np.zeros(len(values), dtype=bool)
-    edits = process.cdist(values, words, scorer=OSA.distance, dtype=np.int32, workers=-1)
+    edits = process.cdist(values, words, scorer=OSA.distance, dtype=np.int32,
+                          workers=fuzzy_workers(len(values) * len(words)))
     allowed = np.where(np.array([len(w) for w in words]) >= long_word, 2, 1)
     return np.asarray(((edits > 0) & (edits <= allowed)).any(axis=1), dtype=bool)
 
@@ -150,13 +161,46 @@ def misspelt_unsplit(tokens: pl.Series) -> pl.Series:
                      & long_enough)
 
 
+def _split_words(words: list[str]) -> list[list[str]]:
+    """Each readable word as the tokens it holds: a glued particle split off, unless the word
+    is a given name, a name never split or a misspelling of one (``split_particles``)."""
+    frame = pl.DataFrame({"token": words}, schema={"token": pl.String})
+    return frame.select(
+        pl.when(misspelt_unsplit(frame.get_column("token"))
+                & ~pl.col("token").str.contains(given_name_after_particle()))
+        .then("token").otherwise(split_particles(pl.col("token"))).str.split(" ")
+    ).to_series().to_list()
+
+
+def _token_facts(tokens: list[str]) -> list[tuple[str, str | None, bool]]:
+    """(``skeleton``, given-name ``group``, whether a misspelt legal form) of each readable
+    token."""
+    frame = pl.DataFrame({"token": tokens}, schema={"token": pl.String})
+    return frame.select(
+        skeleton=fold_tokens(pl.col("token")),
+        legal_form=misspelt_legal_forms(frame.get_column("token")),
+    ).select(
+        "skeleton",
+        pl.col("skeleton").replace_strict(given_name_groups(), default=None,
+                                          return_dtype=pl.String).alias("group"),
+        "legal_form",
+    ).rows()
+
+
+_PIECES = StringMemo(_split_words)
+_FACTS = StringMemo(_token_facts)
+
+
 def _words(normalised: pl.Series) -> pl.DataFrame:
+    """(``row``, ``word``, ``token``): each word of each name, numbered."""
     pattern, replacement = _rules()["joined"]
     return (
-        pl.DataFrame({"n": normalised}).with_row_index("row")
-        .select("row", token=pl.col("n").str.replace_all(pattern, replacement).str.split(" "))
+        pl.DataFrame({"n": normalised})
+        .select(row=pl.int_range(pl.len(), dtype=pl.UInt32),
+                token=pl.col("n").str.replace_all(pattern, replacement).str.split(" "))
         .explode("token")
         .filter(pl.col("token").is_not_null() & (pl.col("token") != ""))
+        .with_row_index("word")
     )
 
 
@@ -166,36 +210,31 @@ def name_tokens(normalised: pl.Series) -> pl.DataFrame:
     (null when the token is in no group) and ``glued``: the token written glued to the
     particle before it (``belkassem`` for ``kassem`` in "Bel Kassem" or "Belkassem",
     ``alfay`` for ``fay`` in "Al-Fay"), null when no particle precedes it. Null and empty
-    names give no rows."""
+    names give no rows.
+
+    How a word splits and what a token folds to depend on the word or token alone: they
+    are read once per distinct word or token and kept (``memo.StringMemo``)."""
     words = _words(normalised)
-    pieces = words.select(pl.col("token").unique())
-    split = split_particles(pl.col("token"))
-    pieces = pieces.with_columns(
-        piece=pl.when(misspelt_unsplit(pieces.get_column("token"))
-                      & ~pl.col("token").str.contains(given_name_after_particle()))
-        .then("token").otherwise(split).str.split(" "))
-    tokens = (
-        words.with_row_index("word").join(pieces, on="token", maintain_order="left")
-        .drop("token").explode("piece").rename({"piece": "token"})
-    )
+    pieces = _PIECES(words.get_column("token").unique().to_list())
+    tokens = words.join(
+        pl.DataFrame({"token": list(pieces), "piece": list(pieces.values())},
+                     schema={"token": pl.String, "piece": pl.List(pl.String)}),
+        on="token", maintain_order="left").explode("piece")
     # Rows are in name then word order: the token before is the previous row's, when it is
     # of the same name; a piece after the first of its word follows a particle split off.
-    previous = pl.when(pl.col("row") == pl.col("row").shift(1)).then(pl.col("token").shift(1))
+    previous = pl.when(pl.col("row") == pl.col("row").shift(1)).then(pl.col("piece").shift(1))
     split_off = pl.col("word") == pl.col("word").shift(1)
-    tokens = tokens.with_columns(
+    tokens = tokens.select(
+        "row", pl.col("piece").alias("token"),
         glued=pl.when(split_off | previous.is_in(_rules()["articles"]))
-        .then(pl.concat_str(previous, "token"))).drop("word")
-    particles = _rules()["dropped_particles"]
-    distinct = tokens.select(pl.col("token").unique())
-    misspelt = distinct.filter(misspelt_legal_forms(distinct.get_column("token")))
-    dropped = pl.col("token").is_in(particles) | pl.col("token").is_in(
-        misspelt.get_column("token").implode())
+        .then(pl.concat_str(previous, "piece")))
+    facts = _FACTS(tokens.get_column("token").unique().to_list())
+    legal_forms = [token for token, (_, _, legal_form) in facts.items() if legal_form]
+    dropped = pl.col("token").is_in(_rules()["dropped_particles"] + legal_forms)
     tokens = tokens.filter(~dropped | dropped.all().over("row")).with_columns(
         pos=pl.int_range(pl.len(), dtype=pl.UInt32).over("row"))
-    distinct = tokens.select(pl.col("token").unique()).with_columns(
-        skeleton=fold_tokens(pl.col("token")))
-    groups = given_name_groups()
-    distinct = distinct.with_columns(
-        group=pl.col("skeleton").replace_strict(groups, default=None, return_dtype=pl.String))
-    return tokens.join(distinct, on="token", how="left").select(list(TOKEN_SCHEMA)).cast(
-        TOKEN_SCHEMA).sort("row", "pos")  # type: ignore[arg-type]
+    skeletons, groups, _ = zip(*facts.values(), strict=True) if facts else ((), (), ())
+    table = pl.DataFrame({"token": list(facts), "skeleton": skeletons, "group": groups},
+                         schema={"token": pl.String, "skeleton": pl.String, "group": pl.String})
+    return tokens.join(table, on="token", how="left", maintain_order="left").select(
+        list(TOKEN_SCHEMA))
