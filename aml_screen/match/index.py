@@ -61,7 +61,7 @@ def token_vocabulary(tokens: pl.DataFrame, owner: str) -> pl.DataFrame:
     """One row per distinct (token, glued form): ``token``, ``skeleton``, ``group``,
     ``glued`` and ``df``, the number of distinct ``owner`` ids (keys, queries) holding its
     skeleton."""
-    counts = tokens.select("skeleton", owner).unique().group_by("skeleton").agg(df=pl.len())
+    counts = tokens.group_by("skeleton").agg(df=pl.col(owner).n_unique())
     return tokens.select("token", "skeleton", "group", "glued").unique(
         subset=["token", "glued"]).join(counts, on="skeleton")
 

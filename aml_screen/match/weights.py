@@ -18,6 +18,8 @@ among all sanctioned names, and Mohamed stays light.
 
 from __future__ import annotations
 
+from functools import cache
+
 import polars as pl
 
 from aml_screen.names.tokens import given_name_groups, honorific_skeletons
@@ -32,10 +34,15 @@ GIVEN_NAME_SHARE = 0.01
 def document_frequencies(tokens: pl.DataFrame, owner: str) -> pl.DataFrame:
     """(``wkey``, ``df``): in how many distinct ``owner`` ids each weight key occurs; the
     weight key of a token is its given-name group, else its skeleton."""
-    return (
-        tokens.select(owner, wkey=pl.coalesce("group", "skeleton")).unique()
-        .group_by("wkey").agg(df=pl.len().cast(pl.Float64))
-    )
+    return tokens.group_by(pl.coalesce("group", "skeleton").alias("wkey")).agg(
+        df=pl.col(owner).n_unique().cast(pl.Float64))
+
+
+@cache
+def _given_names() -> pl.DataFrame:
+    """The weight key of each given-name group (``given_names.yaml``), flagged ``given``."""
+    groups = sorted(set(given_name_groups().values()))
+    return pl.DataFrame({"wkey": groups, "given": [True] * len(groups)})
 
 
 def token_weights(list_df: pl.DataFrame, list_count: int,
@@ -47,26 +54,25 @@ def token_weights(list_df: pl.DataFrame, list_count: int,
     if batch_df is not None and batch_count:
         frames.append(batch_df.with_columns(pl.col("df") * scale))
     total = reference + batch_count * scale
-    given = pl.DataFrame({"wkey": sorted(set(given_name_groups().values()))}).with_columns(
-        prior=pl.lit(GIVEN_NAME_SHARE * reference))
-    counts = (
+    prior = pl.when(pl.col("given")).then(pl.lit(GIVEN_NAME_SHARE * reference))
+    df = pl.max_horizontal(pl.col("df").fill_null(0), prior)
+    weight = (1 + total / df.clip(lower_bound=1.0)).log()
+    return (
         pl.concat(frames).group_by("wkey").agg(pl.col("df").sum())
-        .join(given, on="wkey", how="full", coalesce=True)
-        .select("wkey", df=pl.max_horizontal(pl.col("df").fill_null(0), pl.col("prior")))
-    )
-    weight = (1 + total / pl.col("df").clip(lower_bound=1.0)).log()
-    return counts.select(
-        "wkey",
-        weight=pl.when(pl.col("wkey").str.len_chars() == 1).then(pl.lit(INITIAL_WEIGHT))
-        .when(pl.col("wkey").is_in(sorted(honorific_skeletons())))
-        .then(pl.lit(HONORIFIC_WEIGHT))
-        .otherwise(weight.clip(lower_bound=MIN_WEIGHT)),
+        .join(_given_names(), on="wkey", how="full", coalesce=True)
+        .select(
+            "wkey",
+            weight=pl.when(pl.col("wkey").str.len_chars() == 1).then(pl.lit(INITIAL_WEIGHT))
+            .when(pl.col("wkey").is_in(sorted(honorific_skeletons())))
+            .then(pl.lit(HONORIFIC_WEIGHT))
+            .otherwise(weight.clip(lower_bound=MIN_WEIGHT)),
+        )
     )
 
 
 def weigh(tokens: pl.DataFrame, weights: pl.DataFrame) -> pl.DataFrame:
     """``tokens`` with a ``weight`` column (keys unseen anywhere get the highest weight)."""
     top = weights["weight"].max() if weights.height else MIN_WEIGHT
-    return tokens.with_columns(wkey=pl.coalesce("group", "skeleton")).join(
-        weights, on="wkey", how="left"
-    ).with_columns(pl.col("weight").fill_null(top)).drop("wkey")
+    return tokens.with_columns(weight=pl.coalesce("group", "skeleton").replace_strict(
+        weights.get_column("wkey"), weights.get_column("weight"), default=top,
+        return_dtype=pl.Float64))
