@@ -28,7 +28,6 @@ PROBE_MIN_WEIGHT = 4.5
 names when the query has a heavier one: a list name sharing only such tokens with the
 query cannot score well against it."""
 REACH_SLACK = 1.5
-PAIR_SCHEMA = {"query_id": pl.UInt32(), "key_id": pl.UInt32()}
 
 
 @dataclass(frozen=True)
@@ -44,11 +43,13 @@ class ListSide:
     totals: pl.DataFrame
 
 
-def list_side(l_tokens: pl.DataFrame) -> ListSide:
+def list_side(l_tokens: pl.DataFrame, totals: pl.DataFrame) -> ListSide:
+    """The list side of ``l_tokens``, whose keys' summed weights are ``totals`` (``key_id``,
+    ``l_total``, as scoring sums them)."""
     return ListSide(
         postings=l_tokens.select("skeleton", "key_id", l_weight="weight").unique(
             subset=["skeleton", "key_id"]),
-        totals=l_tokens.group_by("key_id").agg(l_total=pl.col("weight").sum()),
+        totals=totals.select("key_id", "l_total"),
     )
 
 
@@ -105,8 +106,7 @@ def _reach(probes: pl.DataFrame, followed: pl.DataFrame, side: ListSide,
     caps the list postings followed (the query is then counted as capped by the caller)."""
     postings = side.postings
     if max_reach is not None:
-        wanted = followed.join(probes.select("skeleton").unique(), left_on="q_skeleton",
-                               right_on="skeleton", how="semi")
+        wanted = followed.join(probes, left_on="q_skeleton", right_on="skeleton", how="semi")
         postings = postings.join(wanted.select("l_skeleton").unique(), left_on="skeleton",
                                  right_on="l_skeleton", how="semi").sort(
             "skeleton", "key_id").head(max_reach)
@@ -117,8 +117,7 @@ def _reach(probes: pl.DataFrame, followed: pl.DataFrame, side: ListSide,
     # surname), so there are far fewer (skeleton, key) rows than (probe, key) rows.
     by_skeleton = (
         followed.select("q_skeleton", "l_skeleton")
-        .join(probes.select("skeleton").unique(), left_on="q_skeleton", right_on="skeleton",
-              how="semi")
+        .join(probes, left_on="q_skeleton", right_on="skeleton", how="semi")
         .join(postings, left_on="l_skeleton", right_on="skeleton")
         .group_by("q_skeleton", "key_id").agg(pl.col("l_weight").max())
     )
@@ -132,52 +131,47 @@ def _reach(probes: pl.DataFrame, followed: pl.DataFrame, side: ListSide,
     )
 
 
-def candidate_pairs(q_tokens: pl.DataFrame, side: ListSide,
-                    token_pairs: pl.DataFrame, floor: float = 0.0,
-                    share: float = PREFIX_SHARE, max_reach: int | None = None
-                    ) -> pl.DataFrame:
+def _pairs(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.select(pl.col("query_id").cast(pl.UInt32), pl.col("key_id").cast(pl.UInt32))
+
+
+def candidate_pairs(q_tokens: pl.DataFrame, side: ListSide, token_pairs: pl.DataFrame,
+                    q_totals: pl.DataFrame, floor: float = 0.0, share: float = PREFIX_SHARE,
+                    max_reach: int | None = None) -> pl.DataFrame:
     """Distinct (``query_id``, ``key_id``) pairs to score. ``q_tokens`` has ``query_id``,
-    ``pos``, ``skeleton``, ``weight``; ``side`` the list's (``list_side``).
-    ``max_reach`` (for a query that alone exceeds the memory budget) follows at most that
-    many list postings."""
+    ``pos``, ``skeleton``, ``weight``; ``side`` the list's (``list_side``); ``q_totals``
+    each query's summed weight (``query_id``, ``q_total``). ``max_reach`` (for a query
+    that alone exceeds the memory budget) follows at most that many list postings."""
     followed = probe_pairs(token_pairs)
     probes = probe_tokens(q_tokens, share)
     found = _reach(probes, followed, side, max_reach)
-    q_totals = q_tokens.group_by("query_id").agg(q_total=pl.col("weight").sum())
-    probe_totals = probes.group_by("query_id").agg(probe_total=pl.col("weight").sum())
+    totals = q_totals.join(probes.group_by("query_id").agg(probe_total=pl.col("weight").sum()),
+                           on="query_id")
     # A query whose probes reach nothing is probed with its other tokens too, unless even
     # a perfect match of those could not reach the floor.
     unprobed = pl.col("q_total") - pl.col("probe_total")
-    retry = (
-        q_totals.join(probe_totals, on="query_id")
-        .join(found.select("query_id").unique(), on="query_id", how="anti")
-        .filter(100 * 2 * unprobed / (2 * unprobed + UNMATCHED_QUERY * pl.col("probe_total"))
-                >= floor)
-    )
+    retry = totals.join(found, on="query_id", how="anti").filter(
+        100 * 2 * unprobed / (2 * unprobed + UNMATCHED_QUERY * pl.col("probe_total")) >= floor)
     if not retry.is_empty():
         more = q_tokens.join(retry.select("query_id"), on="query_id").join(
-            probes.select("query_id", "pos"), on=["query_id", "pos"], how="anti")
+            probes, on=["query_id", "pos"], how="anti")
         found = pl.concat([found, _reach(more, followed, side, max_reach)]).group_by(
             "query_id", "key_id").agg(pl.col("probed", "l_probed").sum())
         probes = pl.concat([probes, more])
-        probe_totals = probes.group_by("query_id").agg(probe_total=pl.col("weight").sum())
+        totals = q_totals.join(
+            probes.group_by("query_id").agg(probe_total=pl.col("weight").sum()), on="query_id")
     # The query's tokens left out of the probes can pair with list tokens of about their
     # own weight (equivalent names share a weight; a typo takes its list token's).
     bound = score_bound(pl.col("q_total"), pl.col("probe_total") - pl.col("probed"),
                         pl.col("l_total"),
                         pl.col("l_probed") + REACH_SLACK * (pl.col("q_total")
                                                             - pl.col("probe_total")))
-    return (
-        found.join(probe_totals, on="query_id")
-        .join(q_totals, on="query_id").join(side.totals, on="key_id")
-        .filter(bound >= floor).select("query_id", "key_id")
-        .cast(PAIR_SCHEMA)  # type: ignore[arg-type]
-    )
+    return _pairs(found.join(totals, on="query_id").join(side.totals, on="key_id")
+                  .filter(bound >= floor))
 
 
 def brute_force_pairs(q_tokens: pl.DataFrame, side: ListSide,
                       token_pairs: pl.DataFrame) -> pl.DataFrame:
     """Every pair sharing at least one matching token: the pairs an exhaustive comparison
     could score above zero, for measuring what candidate generation loses."""
-    return _reach(q_tokens, probe_pairs(token_pairs), side).select("query_id", "key_id").cast(
-        PAIR_SCHEMA)  # type: ignore[arg-type]
+    return _pairs(_reach(q_tokens, probe_pairs(token_pairs), side))

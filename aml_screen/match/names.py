@@ -231,13 +231,13 @@ def score_pairs(queries: Queries, index: ListIndex, floor: float, *,
     scores: list[pl.DataFrame] = []
     edges: list[pl.DataFrame] = []
     step = CHUNK // 10 if exhaustive else CHUNK
-    side = list_side(l_coded)
+    side = list_side(l_coded, l_totals)
     for keys, capped in _batches(q_coded, side, pairs_coded, queries.size, step, budget):
         chunk = (q_coded if keys.height == queries.size
                  else q_coded.join(keys, on="query_id", how="semi"))
         q_totals = chunk.group_by("query_id").agg(q_total=pl.col("weight").sum())
         pairs = (brute_force_pairs(chunk, side, pairs_coded) if exhaustive
-                 else candidate_pairs(chunk, side, pairs_coded, floor,
+                 else candidate_pairs(chunk, side, pairs_coded, q_totals, floor,
                                       max_reach=budget if capped else None))
         if capped and stats is not None:
             stats.capped_keys.update(keys.get_column("query_id").to_list())

@@ -39,23 +39,22 @@ def token_edges(pairs: pl.DataFrame, q_tokens: pl.DataFrame, l_tokens: pl.DataFr
                 token_pairs: pl.DataFrame) -> pl.DataFrame:
     """Every (query token, list token) that match within each candidate pair."""
     edges = (
-        pairs.join(q_tokens.select("query_id", "pos", "skeleton", "token", "weight").rename(
-            {"pos": "qpos", "skeleton": "q_skeleton", "token": "q_token", "weight": "q_weight"}),
-            on="query_id")
-        .join(l_tokens.select("key_id", "pos", "skeleton", "token", "weight").rename(
-            {"pos": "kpos", "skeleton": "l_skeleton", "token": "l_token", "weight": "l_weight"}),
-            on="key_id")
+        pairs.join(q_tokens.select("query_id", pl.col("token").alias("q_token"), qpos="pos",
+                                   q_skeleton="skeleton", q_weight="weight"), on="query_id")
+        .join(l_tokens.select("key_id", pl.col("token").alias("l_token"), kpos="pos",
+                              l_skeleton="skeleton", l_weight="weight"), on="key_id")
         .join(token_pairs, on=["q_skeleton", "l_skeleton"])
     )
     respelled = (pl.col("relation") == "same") & (pl.col("q_token") != pl.col("l_token"))
     # A misspelt (or glued) token is often unknown to the lists and so looks rare: it weighs
     # what the list token it stands for weighs.
-    return edges.with_columns(
-        q_credit=pl.when(pl.col("relation").is_in(["typo", "joined"])).then("l_weight")
-        .otherwise("q_weight"),
+    return edges.select(
+        pl.exclude("q_token", "l_token", "similarity", "relation"),
         similarity=pl.when(respelled).then(pl.lit(TRANSCRIPTION)).otherwise("similarity"),
         relation=pl.when(respelled).then(pl.lit("transcription")).otherwise("relation"),
-    ).drop("q_token", "l_token")
+        q_credit=pl.when(pl.col("relation").is_in(["typo", "joined"])).then("l_weight")
+        .otherwise("q_weight"),
+    )
 
 
 def edge_bound(edges: pl.DataFrame, q_totals: pl.DataFrame, l_totals: pl.DataFrame,
@@ -118,8 +117,8 @@ def align(edges: pl.DataFrame, rounds: int = 3) -> pl.DataFrame:
             break
         best = _best(left)
         kept.append(best)
-        left = left.join(best.select(*PAIR, "qpos"), on=[*PAIR, "qpos"], how="anti").join(
-            best.select(*PAIR, "kpos"), on=[*PAIR, "kpos"], how="anti")
+        left = left.join(best, on=[*PAIR, "qpos"], how="anti").join(best, on=[*PAIR, "kpos"],
+                                                                    how="anti")
     if not kept:
         return left
     typo = pl.col("relation") == "typo"
