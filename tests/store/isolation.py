@@ -42,7 +42,7 @@ def isolated_url(folder: Path, *, migrated: bool = True) -> Iterator[str]:
     base = configured_url()
     if not base.startswith("postgresql"):
         path = folder / "store.db"
-        if migrated:
+        if migrated and not path.exists():  # a test's ``database`` and ``url`` share it
             folder.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(_sqlite_template(), path)
         yield f"sqlite:///{path}"
