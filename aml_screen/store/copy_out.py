@@ -8,7 +8,8 @@ CSV, which polars parses in one pass. Other databases (SQLite) fetch rows as usu
 ``read_where_in`` reads the rows whose column holds one of many values: on PostgreSQL the
 values go by ``COPY`` into a temporary table the query joins (a list of 5,000 values per
 ``IN (…)`` cost more to convert and parse than to run, chunk after chunk), elsewhere in
-chunks of ``IN_CHUNK``.
+chunks of ``IN_CHUNK``. ``read_in_lists`` takes the chunks on PostgreSQL too: for up to a
+few thousand values, filling the table (created anew in each transaction) costs more.
 
 CSV cannot tell a null from an empty string once parsed (and any null marker may be
 someone's data), so text columns are sent with a ``MARK`` in front (``marked``): a null
@@ -40,14 +41,19 @@ def read_frame(session: Session, statement: Select[*tuple[Any, ...]],
     in order)."""
     bind = session.get_bind()
     if bind.dialect.name != "postgresql":
-        rows = session.execute(statement).all()
-        return pl.DataFrame([tuple(r) for r in rows], schema=dict(schema), orient="row")
+        return _fetched(session, statement, schema)
     columns = [marked(column) if isinstance(dtype, pl.String) else column
                for column, dtype in zip(statement.selected_columns, schema.values(),
                                         strict=True)]
     compiled = statement.with_only_columns(*columns, maintain_column_froms=True).compile(
         dialect=bind.dialect)
     return copy_frame(session, compiled.string, dict(compiled.params), schema)
+
+
+def _fetched(session: Session, statement: Select[*tuple[Any, ...]],
+             schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
+    rows = session.execute(statement).all()
+    return pl.DataFrame([tuple(r) for r in rows], schema=dict(schema), orient="row")
 
 
 def marked(column: Any) -> Any:
@@ -96,12 +102,25 @@ def read_where_in(session: Session, statement: Select[*tuple[Any, ...]], column:
                   values: pl.Series, schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
     """The rows of ``statement`` whose ``column`` is one of ``values`` (text), as
     ``read_frame`` gives them."""
-    wanted = values.drop_nulls().unique().sort().cast(pl.String)
+    if session.get_bind().dialect.name != "postgresql":
+        return read_in_lists(session, statement, column, values, schema)
+    wanted = _wanted(values)
     if wanted.is_empty():
         return pl.DataFrame(schema=dict(schema))
-    if session.get_bind().dialect.name != "postgresql":
-        return pl.concat([read_frame(session, statement.where(column.in_(
-            wanted.slice(start, IN_CHUNK).to_list())), schema)
-            for start in range(0, wanted.len(), IN_CHUNK)])
     table = filled(session, _WANTED, wanted.to_frame("value"))
     return read_frame(session, statement.join(table, table.c.value == column), schema)
+
+
+def read_in_lists(session: Session, statement: Select[*tuple[Any, ...]], column: Any,
+                  values: pl.Series, schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
+    """``read_where_in`` through ``IN (…)`` lists of ``IN_CHUNK`` values on any database
+    (10-30 ms less than the temporary table for a few values)."""
+    wanted = _wanted(values)
+    return pl.concat([pl.DataFrame(schema=dict(schema)), *(
+        _fetched(session, statement.where(column.in_(
+            wanted.slice(start, IN_CHUNK).to_list())), schema)
+        for start in range(0, wanted.len(), IN_CHUNK))])
+
+
+def _wanted(values: pl.Series) -> pl.Series:
+    return values.drop_nulls().unique().sort().cast(pl.String)

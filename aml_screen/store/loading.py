@@ -45,7 +45,7 @@ from aml_screen.store.alert_labels import label_rows
 from aml_screen.store.audit import record
 from aml_screen.store.base import utcnow
 from aml_screen.store.bulk import bulk_insert
-from aml_screen.store.copy_out import IN_CHUNK
+from aml_screen.store.copy_out import read_in_lists
 from aml_screen.store.database import Database
 from aml_screen.store.errors import NotFoundError
 from aml_screen.store.jobs import Claim, require_claim
@@ -280,13 +280,10 @@ def _store_alerts(session: Session, batch: Batch, alerts: pl.DataFrame,
 
 
 def _stored_ids(session: Session, keys: pl.Series) -> pl.DataFrame:
-    """(``alert_id`` key, ``db_id``) of the stored alerts among ``keys``. A plain ``IN``
-    list: a re-screen stores a few alerts in each of many batches, and ``read_where_in``'s
-    temporary table, created anew in each transaction, cost 10-30 ms a lookup there."""
-    rows = [tuple(row) for start in range(0, keys.len(), IN_CHUNK)
-            for row in session.execute(select(Alert.alert_key, Alert.id).where(
-                Alert.alert_key.in_(keys.slice(start, IN_CHUNK).to_list())))]
-    return pl.DataFrame(rows, schema=_STORED_IDS, orient="row")
+    """(``alert_id`` key, ``db_id``) of the stored alerts among ``keys``: in ``IN``
+    lists, as a re-screen stores a few alerts in each of many batches."""
+    return read_in_lists(session, select(Alert.alert_key, Alert.id), Alert.alert_key, keys,
+                         _STORED_IDS)
 
 
 def _alert_rows(alerts: pl.DataFrame, batch_id: int, rescreen_id: int | None

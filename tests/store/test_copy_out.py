@@ -12,7 +12,7 @@ from sqlalchemy import Boolean, DateTime, Integer, Numeric, String, literal, sel
 
 from aml_screen.store import Database
 from aml_screen.store.bulk import bulk_insert
-from aml_screen.store.copy_out import read_frame, read_where_in
+from aml_screen.store.copy_out import read_frame, read_in_lists, read_where_in
 from aml_screen.store.models import Subject
 
 SCHEMA: dict[str, pl.DataType] = {
@@ -56,8 +56,9 @@ def test_no_rows_give_an_empty_frame_of_the_schema(database: Database) -> None:
 
 
 def test_rows_of_many_values_come_back_once_each(database: Database) -> None:
-    """More values than one ``IN (…)`` holds (SQLite) or a temporary table (PostgreSQL):
-    every stored row asked for, once, whatever the repeats, nulls and unknown values."""
+    """More values than one ``IN (…)`` holds (SQLite, and ``read_in_lists`` on both) or a
+    temporary table (PostgreSQL): every stored row asked for, once, whatever the repeats,
+    nulls and unknown values."""
     stored = pl.DataFrame({"id": [f"S{i:06d}" for i in range(12_000)],
                            "name": [f"Aïcha Mint Ahmed {i}" for i in range(12_000)],
                            "records": list(range(12_000))})
@@ -71,5 +72,8 @@ def test_rows_of_many_values_come_back_once_each(database: Database) -> None:
                               Subject.id, asked, schema)
         again = read_where_in(session, select(Subject.id, Subject.name, Subject.records)
                               .where(Subject.records < 10), Subject.id, asked, schema)
+        listed = read_in_lists(session, select(Subject.id, Subject.name, Subject.records),
+                               Subject.id, asked, schema)
     assert found.sort("id").equals(stored.filter(pl.col("records") % 2 == 0))
+    assert listed.sort("id").equals(found.sort("id"))
     assert again.sort("id").get_column("records").to_list() == [0, 2, 4, 6, 8]
