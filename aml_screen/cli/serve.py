@@ -77,6 +77,7 @@ def serve_command(obj: Context, host: str, port: int, threads: int | None, worke
                   demo: bool, insecure_http: bool) -> None:
     """Run the web interface / lance l'interface web."""
     from web import create_app
+    from web.api.views import warm_list_index
     from web.services import services
 
     overrides: dict[str, object] = {"SESSION_COOKIE_SECURE": not insecure_http}
@@ -105,6 +106,7 @@ def serve_command(obj: Context, host: str, port: int, threads: int | None, worke
         if not embedded:
             click.echo(t("serve.external_worker"))
         click.echo(t("serve.listening", url=_url(host, port)))
+        warm_list_index(app)
         waitress.serve(app, host=host, port=port, threads=threads or 8, ident="aml-screen")
 
 

@@ -52,9 +52,12 @@ class WebWorkers(BaseApplication):
 
     def load(self) -> _WSGIAppType:
         from web import create_app
+        from web.api.views import warm_list_index
 
+        app = create_app(self.settings, **self.overrides)
+        warm_list_index(app)  # each worker its own: built after the fork, like the app
         # Flask types its environ as a dict, gunicorn's stubs as a MutableMapping
-        return cast("_WSGIAppType", create_app(self.settings, **self.overrides))
+        return cast("_WSGIAppType", app)
 
 
 def serve_in_processes(settings: Settings, overrides: dict[str, Any], host: str, port: int,

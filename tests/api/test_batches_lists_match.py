@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 
 from aml_screen.store.models import QuarantineRow
 from tests.api.conftest import Api, make_token
 from tests.web.client import database
+from web.api.list_index import DefaultListIndex
+from web.api.views import LIST_INDEX, warm_list_index
+from web.services import EXTENSION
 
 
 def test_a_batch_summary_tells_status_progress_and_counts(supervisor: Api) -> None:
@@ -62,3 +66,17 @@ def test_match_gives_candidates_adjusted_by_the_details(app: Flask) -> None:
     assert refused.status_code == 422
     assert {e["field"] for e in refused.get_json()["errors"]} == {"name", "birth_date",
                                                                    "limit"}
+
+
+def test_a_served_process_builds_the_lists_index_before_the_first_look_up(
+        app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(app.extensions, LIST_INDEX, DefaultListIndex())  # as a fresh process
+    assert not app.extensions[LIST_INDEX].ready
+    warm_list_index(app).join(timeout=120)
+    assert app.extensions[LIST_INDEX].ready
+    built = app.extensions[LIST_INDEX].get(app.extensions[EXTENSION].settings)
+    assert built.names.height > 0
+    api = Api(app.test_client(), make_token(app, "fatou", "read"))
+    found = api.post("/api/v1/match", {"name": "Iyad Ag Ghaly"}).get_json()["candidates"]
+    assert found[0]["matched_name"].upper().startswith("IYAD")
+    assert app.extensions[LIST_INDEX].get(app.extensions[EXTENSION].settings) is built

@@ -5,6 +5,7 @@ few file reads per look-up, where building the index costs seconds on the real l
 
 from __future__ import annotations
 
+import logging
 import threading
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from aml_screen.pipeline import index_watchlists
 from aml_screen.settings import Settings
 from aml_screen.watchlists import registry
 from aml_screen.watchlists.sources import load_sources
+
+log = logging.getLogger(__name__)
 
 
 def _file_state(path: Path) -> tuple[str, int, int]:
@@ -43,6 +46,11 @@ class DefaultListIndex:
         self._state: tuple[object, ...] | None = None
         self._index: ListIndex | None = None
 
+    @property
+    def ready(self) -> bool:
+        """Whether an index has been built (it may be rebuilt when a list changes)."""
+        return self._index is not None
+
     def get(self, settings: Settings) -> ListIndex:
         """The index of the default lists as they are now (built under a lock: concurrent
         look-ups after a list update wait for one build instead of each making their own)."""
@@ -52,3 +60,20 @@ class DefaultListIndex:
                 self._index = index_watchlists(load_lists((), settings))
                 self._state = state
             return self._index
+
+    def warm(self, settings: Settings) -> threading.Thread:
+        """Build the index on a background thread, so the first look-up a served process
+        answers does not wait seconds for it, nor hold up that process's other requests
+        meanwhile. A list that cannot be read is only logged here: the look-up that needs
+        it answers with the error."""
+
+        def build() -> None:
+            try:
+                self.get(settings)
+            except Exception:  # the look-up that needs the lists reports it to its caller
+                log.warning("the default lists could not be indexed in advance",
+                            exc_info=True)
+
+        thread = threading.Thread(target=build, name="list-index-warm-up", daemon=True)
+        thread.start()
+        return thread

@@ -8,6 +8,7 @@ operations as the pages, which write the audit trail."""
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any, cast
 
 from flask import Flask, current_app
@@ -33,7 +34,7 @@ from web.api.endpoints import operation
 from web.api.list_index import DefaultListIndex
 from web.api.problems import api_language
 from web.api.spec import openapi_document
-from web.services import services
+from web.services import EXTENSION, services
 
 NAV: list[tuple[int, str, str, str]] = []
 LIST_INDEX = "aml_screen_api_list_index"
@@ -44,6 +45,13 @@ def _setup(state: BlueprintSetupState) -> None:
     app = cast(Flask, state.app)
     init_limiter(app)
     app.extensions[LIST_INDEX] = DefaultListIndex()
+
+
+def warm_list_index(app: Flask) -> threading.Thread:
+    """Start building ``app``'s index of the default lists for ``/match`` (a served
+    process does it as it starts: building it costs seconds on the official lists)."""
+    index: DefaultListIndex = app.extensions[LIST_INDEX]
+    return index.warm(app.extensions[EXTENSION].settings)
 
 
 def _summary(alert: Alert, assignee: str | None) -> dict[str, Any]:
