@@ -602,12 +602,17 @@ def drive(steps: Sequence[Callable[[str], None]], endpoints: tuple[str, ...], se
     """Each client's ``step`` in its own thread, through ``endpoints`` in turn for
     ``seconds``, pausing a random 0.5–1.5 × ``think`` seconds after each request (0: no
     pause, the strictest load: every client always waiting on the server); returns the
-    wall time."""
+    wall time. With pauses, each client also starts after a random pause of up to
+    ``think`` seconds, as people do not all click at the same instant: otherwise the
+    first request of every client arrives in one burst, and those twenty requests queued
+    behind each other are what the first endpoint's p95 measures."""
     deadline = time.monotonic() + seconds
 
     def run(step: Callable[[str], None], seed: int) -> None:
         pauses = random.Random(seed)
         index = 0
+        if think:
+            time.sleep(pauses.uniform(0.0, think))
         while time.monotonic() < deadline:
             step(endpoints[index % len(endpoints)])
             index += 1

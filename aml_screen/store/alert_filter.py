@@ -8,7 +8,7 @@ backwards), so a page is read from the index and stops after ``per_page`` rows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar
 
@@ -84,6 +84,17 @@ def _intersection(columns: Any, labels: list[tuple[str, str]], status: str | Non
     return query
 
 
+FEW = 5_000
+"""Alerts a filter of labels alone selects that are read by id and sorted in Python or
+by id, at most, rather than found by walking the sort's index (``labelled_alerts``)."""
+
+
+def selects_status(status: str, chosen: str | None) -> bool:
+    """Whether an alert in ``status`` is one a filter on ``chosen`` (a status, ``OPEN`` or
+    None for all) selects."""
+    return chosen is None or status == chosen or (chosen == OPEN and status != "closed")
+
+
 def labelled_alerts(flt: AlertFilter) -> Select[int, str] | None:
     """(alert id, status) of every alert a filter of labels alone selects, whatever its
     status, from the label indexes (labels carry their alert's status); None when the
@@ -106,15 +117,19 @@ def matching_ids(flt: AlertFilter) -> Select[int]:
     return found
 
 
-def _labelled(kind: str, value: str, status: str | None) -> ColumnElement[bool]:
-    """Alerts carrying the label, read from a label index alone: ``(kind, value, status,
-    alert_id)`` when one status is chosen (only that status's entries), else ``(kind,
-    value, alert_id)``."""
+def labelled_ids(kind: str, value: str, status: str | None) -> Select[int]:
+    """The ids of the alerts carrying the label, read from a label index alone: ``(kind,
+    value, status, alert_id)`` when one status is chosen (only that status's entries),
+    else ``(kind, value, alert_id)``."""
     labels = select(AlertLabel.alert_id).where(AlertLabel.kind == kind,
                                                AlertLabel.value == value)
     if status in ALERT_STATUSES:
         labels = labels.where(AlertLabel.status == status)
-    return Alert.id.in_(labels)
+    return labels
+
+
+def _labelled(kind: str, value: str, status: str | None) -> ColumnElement[bool]:
+    return Alert.id.in_(labelled_ids(kind, value, status))
 
 
 def _status(status: str | None) -> ColumnElement[bool] | None:
@@ -123,6 +138,11 @@ def _status(status: str | None) -> ColumnElement[bool] | None:
     if status in ALERT_STATUSES:
         return Alert.status == status
     return None
+
+
+def without_labels(flt: AlertFilter) -> AlertFilter:
+    """``flt`` with its label filters (list, rule, typology, country) left out."""
+    return replace(flt, **{name: None for _, name in LABEL_FIELDS})
 
 
 def filtered(query: Q, flt: AlertFilter) -> Q:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from aml_screen.store.accounts import active_usernames
 from aml_screen.store.alert_filter import (
+    FEW,
     OPEN,
     SORTS,
     AlertFilter,
@@ -20,6 +21,7 @@ from aml_screen.store.alert_filter import (
     labelled_alerts,
     matching_ids,
     ordered,
+    selects_status,
 )
 from aml_screen.store.audit import record
 from aml_screen.store.models import (
@@ -67,7 +69,7 @@ def list_alerts(session: Session, flt: AlertFilter,
     if counts is None:
         counted = capped_count(session, matching_ids(flt), COUNT_CAP)
     else:
-        shown = [n for status, n in counts.items() if _selected(status, flt.status)]
+        shown = [n for status, n in counts.items() if selects_status(status, flt.status)]
         counted = COUNT_CAP + 1 if any(n > COUNT_CAP for n in shown) else sum(shown)
     return _page(session, flt, filtered(_ROWS, flt), counted)
 
@@ -84,10 +86,6 @@ def _page(session: Session, flt: AlertFilter, query: Select[Alert, str | None],
                            .limit(flt.per_page))
     return Page(items=[(alert, name) for alert, name in rows], total=total, page=page,
                 per_page=flt.per_page, more=counted > COUNT_CAP)
-
-
-FEW = 5_000
-"""Alerts a label filter selects that ``queue_view`` reads by id and sorts, at most."""
 
 
 def queue_view(session: Session, flt: AlertFilter) -> tuple[dict[str, int], AlertPage]:
@@ -114,13 +112,9 @@ def queue_view(session: Session, flt: AlertFilter) -> tuple[dict[str, int], Aler
     counts = dict.fromkeys(ALERT_STATUSES, 0)
     for _, status in rows:
         counts[status] += 1
-    ids = [alert_id for alert_id, status in rows if _selected(status, flt.status)]
+    ids = [alert_id for alert_id, status in rows if selects_status(status, flt.status)]
     page = _page(session, flt, _ROWS.where(ids_in(session, Alert.id, ids)), len(ids))
     return {status: min(n, COUNT_CAP + 1) for status, n in counts.items()}, page
-
-
-def _selected(status: str, chosen: str | None) -> bool:
-    return chosen is None or status == chosen or (chosen == OPEN and status != "closed")
 
 
 def status_counts(session: Session, flt: AlertFilter) -> dict[str, int]:

@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 from sqlalchemy import event, func, select
 
-from aml_screen.store import Database, alert_queue, triage
+from aml_screen.store import Database, alert_keyset, alert_queue, triage
+from aml_screen.store.alert_keyset import alerts_after
 from aml_screen.store.alert_queue import (
     AlertFilter,
     alert_detail,
@@ -341,3 +342,32 @@ def test_take_next_moves_on_when_a_whole_batch_was_taken_meanwhile(
     assert lost == free[:2]
     assert taken is not None
     assert taken.id == free[2]
+
+
+@pytest.mark.parametrize(("window", "few"), [(3, 100_000), (3, 2), (100_000, 100_000)])
+def test_keyset_pages_under_label_filters_follow_what_python_sorts(
+        store: Database, generated: SampleRun, monkeypatch: pytest.MonkeyPatch, window: int,
+        few: int) -> None:
+    """Page after page by key under every filter, whichever way a page under labels is
+    found: among the next few alerts of the walk (``WINDOW``), from the label indexes'
+    ids (a filter of labels alone, up to ``FEW``), or by the walk alone."""
+    rows = _rows(store, generated)
+    monkeypatch.setattr(alert_keyset, "WINDOW", window)
+    monkeypatch.setattr(alert_keyset, "FEW", few)
+    monkeypatch.setattr(alert_keyset, "LABELLED_IDS", few)
+    checked = 0
+    with store.transaction() as session:
+        for flt in _filters(rows):
+            for sort in ("-risk", "created", "subject"):
+                shown = replace(flt, sort=sort)
+                found: list[int] = []
+                after = None
+                while True:
+                    page = alerts_after(session, shown, after, 4)
+                    found += [alert.id for alert, _ in page.items]
+                    if page.next_key is None:
+                        break
+                    after = page.next_key
+                assert found == _expected(rows, shown), shown
+                checked += len(found) > 4
+    assert checked >= 40
