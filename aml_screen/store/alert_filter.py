@@ -142,7 +142,7 @@ def _status(status: str | None) -> ColumnElement[bool] | None:
 
 def without_labels(flt: AlertFilter) -> AlertFilter:
     """``flt`` with its label filters (list, rule, typology, country) left out."""
-    return replace(flt, **{name: None for _, name in LABEL_FIELDS})
+    return replace(flt, typology=None, list_id=None, rule_id=None, country=None)
 
 
 def filtered(query: Q, flt: AlertFilter) -> Q:

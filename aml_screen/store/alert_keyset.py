@@ -122,6 +122,17 @@ def _labelled_page(session: Session, flt: AlertFilter, order: KeyOrder,
     """The ids of the page and the row after it when the next ``WINDOW`` alerts of the
     walk hold them; else every id a filter of labels alone selects (``_labelled``); None
     when neither tells."""
+    found = ids_in_window(session, flt, after, 0, limit + 1)
+    return found if found is not None else _labelled(session, flt)
+
+
+def ids_in_window(session: Session, flt: AlertFilter, after: AlertKey | None, offset: int,
+                  count: int) -> list[int] | None:
+    """The ids of the ``count`` alerts ``flt`` selects from position ``offset`` on, in its
+    sort order (after ``after`` when given), when they are among the next ``WINDOW``
+    alerts its conditions other than labels select; None when the window holds fewer.
+    This bounds what a walk of the sort's index under label filters reads."""
+    order = KEY_ORDERS[flt.sort if flt.sort in KEY_ORDERS else "-risk"]
     walk = filtered(select(Alert.id, order.column), without_labels(flt))
     if after is not None:
         walk = walk.where(after_key(order, after))
@@ -132,10 +143,8 @@ def _labelled_page(session: Session, flt: AlertFilter, order: KeyOrder,
                             for kind, value in label_filters(flt)))
         .order_by(column.desc() if order.descending else column.asc(),
                   ids.desc() if order.id_descending else ids.asc())
-        .limit(limit + 1)).all()
-    if len(found) > limit:
-        return list(found)
-    return _labelled(session, flt)
+        .offset(offset).limit(count)).all()
+    return list(found) if len(found) == count else None
 
 
 def _labelled(session: Session, flt: AlertFilter) -> list[int] | None:

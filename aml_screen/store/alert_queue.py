@@ -18,11 +18,13 @@ from aml_screen.store.alert_filter import (
     SORTS,
     AlertFilter,
     filtered,
+    label_filters,
     labelled_alerts,
     matching_ids,
     ordered,
     selects_status,
 )
+from aml_screen.store.alert_keyset import ids_in_window
 from aml_screen.store.audit import record
 from aml_screen.store.models import (
     ALERT_STATUSES,
@@ -71,19 +73,29 @@ def list_alerts(session: Session, flt: AlertFilter,
     else:
         shown = [n for status, n in counts.items() if selects_status(status, flt.status)]
         counted = COUNT_CAP + 1 if any(n > COUNT_CAP for n in shown) else sum(shown)
-    return _page(session, flt, filtered(_ROWS, flt), counted)
+    return _page(session, flt, filtered(_ROWS, flt), counted, walked=True)
 
 
 _ROWS = select(Alert, User.username).outerjoin(User, User.id == Alert.assignee_id)
 
 
 def _page(session: Session, flt: AlertFilter, query: Select[Alert, str | None],
-          counted: int) -> AlertPage:
+          counted: int, *, walked: bool = False) -> AlertPage:
+    """Page ``flt.page`` of ``query``'s alerts (``counted`` of them, capped). When
+    ``query`` would walk the sort's index under label filters (``walked``), the page is
+    sought among the first ``WINDOW`` alerts of the walk first (``ids_in_window``), as
+    the API's pages are: the walk probes each alert's labels until the page is filled,
+    which a rare label makes long."""
     total = min(counted, COUNT_CAP)
     pages = max(1, -(-total // flt.per_page))
     page = max(1, min(flt.page, pages))
-    rows = session.execute(ordered(query, flt).offset((page - 1) * flt.per_page)
-                           .limit(flt.per_page))
+    offset = (page - 1) * flt.per_page
+    shown = flt.per_page if counted > COUNT_CAP else min(flt.per_page, total - offset)
+    ids = (ids_in_window(session, flt, None, offset, shown)
+           if walked and label_filters(flt) and shown > 0 else None)
+    if ids is not None:
+        query, offset = _ROWS.where(ids_in(session, Alert.id, ids)), 0
+    rows = session.execute(ordered(query, flt).offset(offset).limit(flt.per_page))
     return Page(items=[(alert, name) for alert, name in rows], total=total, page=page,
                 per_page=flt.per_page, more=counted > COUNT_CAP)
 

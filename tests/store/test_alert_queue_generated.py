@@ -371,3 +371,26 @@ def test_keyset_pages_under_label_filters_follow_what_python_sorts(
                 assert found == _expected(rows, shown), shown
                 checked += len(found) > 4
     assert checked >= 40
+
+
+@pytest.mark.parametrize("window", [3, 100_000])
+def test_queue_pages_under_label_filters_follow_what_python_sorts(
+        store: Database, generated: SampleRun, monkeypatch: pytest.MonkeyPatch,
+        window: int) -> None:
+    """Every page of the queue under every filter, whether the page is found among the
+    first ``WINDOW`` alerts of the walk or by walking on, last pages included."""
+    rows = _rows(store, generated)
+    monkeypatch.setattr(alert_keyset, "WINDOW", window)
+    checked = 0
+    with store.transaction() as session:
+        for flt in _filters(rows):
+            for sort in ("-risk", "-created", "subject"):
+                shown = replace(flt, sort=sort, per_page=4)
+                first = list_alerts(session, shown)
+                found = [a.id for a, _ in first.items]
+                for page in range(2, first.pages + 1):
+                    found += [a.id for a, _ in list_alerts(session,
+                                                           replace(shown, page=page)).items]
+                assert found == _expected(rows, shown), shown
+                checked += first.pages > 1
+    assert checked >= 40
