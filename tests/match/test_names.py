@@ -97,12 +97,14 @@ def test_explanation_pairs_tokens_with_weights(index: ListIndex) -> None:
     assert pairs["ghaly"]["list_weight"] > 0
 
 
-def test_candidates_find_what_exhaustive_scoring_finds(index: ListIndex) -> None:
+@pytest.mark.parametrize("floor", [60.0, 80.0, 88.0])
+def test_candidates_find_what_exhaustive_scoring_finds(index: ListIndex, floor: float) -> None:
     names = pl.Series(["Iyad Ag Ghaly", "Mokhtar Bel Mokhtar", "Abdelmalek Droukdal",
-                       "Mohamed Hassan", "Moussa Traore", "Zzyzx Qwerty"])
+                       "Mohamed Hassan", "Moussa Traore", "Zzyzx Qwerty", "GHALI IYAD AG",
+                       "Amadou Kouffa", "Ahmad al Faqi al Mahdi", "Hamadou Kouffa Diallo"])
     queries = prepare_queries(names)
-    fast = score_pairs(queries, index, 60.0)[0]
-    full = score_pairs(queries, index, 60.0, exhaustive=True)[0]
+    fast = score_pairs(queries, index, floor)[0]
+    full = score_pairs(queries, index, floor, exhaustive=True)[0]
     assert not full.is_empty()
     assert full.join(fast, on=["query_id", "key_id"], how="anti").is_empty()
 
