@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from aml_screen.i18n import LANGUAGES
@@ -170,11 +170,15 @@ def authenticate(database: Database, username: str, password: str, remote_addr: 
 
 def start_session(session: Session, user: User, remote_addr: str, *,
                   awaiting_code: bool = False, second_factor: str | None = None,
-                  id_token: str | None = None) -> str:
+                  id_token: str | None = None, limits: SessionLimits | None = None) -> str:
     """A new server-side session; returns the token for the cookie (only its hash is kept).
     ``awaiting_code``: the password (or the provider) was right, the second factor is still
     to come (the log-in is audited once that is given, with ``second_factor``: how).
-    ``id_token``: the provider's, when single sign-on opened the session."""
+    ``id_token``: the provider's, when single sign-on opened the session. ``limits`` (the
+    deployment's): the user's sessions that can no longer open a page are deleted first
+    (``forget_sessions``)."""
+    if limits is not None:
+        forget_sessions(session, user, utcnow(), limits)
     token = secrets.token_urlsafe(32)
     session.add(UserSession(token_sha256=secret_digest(token), user_id=user.id,
                             remote_addr=remote_addr[:64], awaiting_code=awaiting_code,
@@ -187,6 +191,21 @@ def start_session(session: Session, user: User, remote_addr: str, *,
             after["single_sign_on"] = True
         record(session, user, "auth.login", "user", user.id, after=after)
     return token
+
+
+def forget_sessions(session: Session, user: User, now: datetime,
+                    limits: SessionLimits) -> int:
+    """Delete ``user``'s sessions that can never open a page again — ended, older than
+    ``limits.max_age`` or idle longer than ``limits.idle`` (a pending one: ``CODE_WAIT``)
+    — and return how many. Done at each log-in, so the table holds about the open sessions
+    instead of one row per log-in for ever (most sessions are never logged out of, only
+    left; the log-ins themselves stay in the audit trail)."""
+    result = session.execute(delete(UserSession).where(
+        UserSession.user_id == user.id,
+        or_(UserSession.ended_at.is_not(None),
+            UserSession.created_at < now - limits.max_age,
+            UserSession.last_seen_at < now - max(limits.idle, CODE_WAIT))))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def _open_session(session: Session, token: str, now: datetime, awaiting_code: bool,

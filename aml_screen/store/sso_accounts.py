@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from aml_screen.i18n import LANGUAGES
 from aml_screen.settings import Settings
-from aml_screen.store.accounts import end_sessions, set_language, start_session
+from aml_screen.store.accounts import SessionLimits, end_sessions, set_language, start_session
 from aml_screen.store.audit import record
 from aml_screen.store.base import utcnow
 from aml_screen.store.models import SsoIdentity, TwoFactor, User
@@ -97,7 +97,8 @@ def record_redirect(session: Session, issuer: str, remote_addr: str) -> None:
 
 
 def sso_login(session: Session, found: ProviderUser, policy: SsoPolicy, remote_addr: str,
-              chosen_language: str | None = None) -> SsoOutcome:
+              chosen_language: str | None = None, sessions: SessionLimits | None = None
+              ) -> SsoOutcome:
     """Sign in the provider's user: their account found by issuer and subject (made on
     the first log-in), their role set from their groups, then a session opened (awaiting
     this app's code when the provider is not trusted for it and the user has one)."""
@@ -125,7 +126,7 @@ def sso_login(session: Session, found: ProviderUser, policy: SsoPolicy, remote_a
                 and factor.activated_at is not None)
     token = start_session(session, user, remote_addr, awaiting_code=awaiting,
                           second_factor="provider" if policy.trust_provider_mfa else None,
-                          id_token=found.id_token)
+                          id_token=found.id_token, limits=sessions)
     return SsoOutcome(token, awaiting_code=awaiting, language=user.language)
 
 

@@ -33,7 +33,13 @@ import pyotp
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from aml_screen.store.accounts import end_sessions, get_user, resolve_pending, start_session
+from aml_screen.store.accounts import (
+    SessionLimits,
+    end_sessions,
+    get_user,
+    resolve_pending,
+    start_session,
+)
 from aml_screen.store.audit import record
 from aml_screen.store.base import utcnow
 from aml_screen.store.database import Database
@@ -232,8 +238,8 @@ def check_code(session: Session, user: User, box: SecretBox, code: str, remote_a
 
 
 def second_step(database: Database, pending_token: str, code: str, remote_addr: str,
-                box: SecretBox, limits: LoginLimits, now: datetime | None = None
-                ) -> CodeOutcome:
+                box: SecretBox, limits: LoginLimits, now: datetime | None = None,
+                sessions: SessionLimits | None = None) -> CodeOutcome:
     """The code of a log-in whose password was right (the session ``pending_token``): the
     try is counted by the log-in throttle under the user's name and the address; a right
     code ends the pending session and opens a full one (a new token: the one a password
@@ -256,7 +262,7 @@ def second_step(database: Database, pending_token: str, code: str, remote_addr: 
         release(session, held, tries=2)
         id_token, pending.ended_at, pending.id_token = pending.id_token, now, None
         return CodeOutcome(start_session(session, user, remote_addr, second_factor=method,
-                                         id_token=id_token))
+                                         id_token=id_token, limits=sessions))
 
 
 def reset(session: Session, username: str, actor: User | None = None) -> User:

@@ -15,11 +15,12 @@ from aml_screen.store.accounts import (
     disable_user,
     end_session,
     resolve_session,
+    secret_digest,
     start_session,
 )
 from aml_screen.store.base import utcnow
 from aml_screen.store.login_throttle import LoginLimits, throttle_key
-from aml_screen.store.models import AuditEvent, LoginThrottle, User
+from aml_screen.store.models import AuditEvent, LoginThrottle, User, UserSession
 from tests.store.samples import PASSWORD, add_user
 
 
@@ -161,6 +162,29 @@ def test_sessions_end_at_logout_disable_and_idle_timeout(database: Database) -> 
         disable_user(session, "fatou")
         assert resolve_session(session, second) is None
         assert resolve_session(session, "forged-token") is None
+
+
+def test_a_log_in_forgets_the_users_sessions_that_can_no_longer_open_a_page(
+        database: Database) -> None:
+    """Ended, too old and idle too long go; the user's open session and other users'
+    sessions stay, and the open one still opens pages."""
+    fatou, moussa = (add_user(database, name, "investigator") for name in ("fatou", "moussa"))
+    limits = SessionLimits(idle=timedelta(minutes=30), max_age=timedelta(hours=12))
+    now = utcnow()
+    with database.transaction() as session:
+        user, other = session.get_one(User, fatou), session.get_one(User, moussa)
+        kept, ended, old, idle = (start_session(session, user, "10.0.0.1") for _ in range(4))
+        elsewhere = start_session(session, other, "10.0.0.2")
+        end_session(session, ended, user)
+        rows = {row.token_sha256: row for row in session.scalars(select(UserSession))}
+        rows[secret_digest(old)].created_at = now - timedelta(hours=13)
+        rows[secret_digest(idle)].last_seen_at = now - timedelta(minutes=31)
+        rows[secret_digest(elsewhere)].created_at = now - timedelta(hours=13)
+        session.flush()
+        new = start_session(session, user, "10.0.0.1", limits=limits)
+        left = set(session.scalars(select(UserSession.token_sha256)))
+        assert left == {secret_digest(t) for t in (kept, new, elsewhere)}
+        assert resolve_session(session, kept, limits=limits) is user
 
 
 def test_audit_events_are_append_only(database: Database) -> None:

@@ -9,7 +9,13 @@ from flask import Blueprint, redirect, render_template, request, session, url_fo
 from werkzeug.wrappers import Response
 
 from aml_screen.i18n import LANGUAGES
-from aml_screen.store.accounts import authenticate, end_session, set_language, start_session
+from aml_screen.store.accounts import (
+    SessionLimits,
+    authenticate,
+    end_session,
+    set_language,
+    start_session,
+)
 from aml_screen.store.login_throttle import LoginLimits
 from aml_screen.store.models import User
 from web.i18n import gettext
@@ -58,7 +64,8 @@ def login_submit() -> Response | tuple[str, int]:
     if outcome.user is not None:
         with database.transaction() as db:
             user = db.get_one(User, outcome.user.id)
-            token = start_session(db, user, remote, awaiting_code=outcome.second_factor)
+            token = start_session(db, user, remote, awaiting_code=outcome.second_factor,
+                                  limits=SessionLimits.from_settings(services().settings))
             if chosen in LANGUAGES:
                 set_language(db, user, str(chosen))  # picked on this page: remembered
             language = user.language

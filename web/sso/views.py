@@ -11,6 +11,7 @@ from flask import Blueprint, redirect, render_template, request, session, url_fo
 from werkzeug.wrappers import Response
 
 from aml_screen.i18n import LANGUAGES
+from aml_screen.store.accounts import SessionLimits
 from aml_screen.store.sso_accounts import (
     SsoPolicy,
     record_redirect,
@@ -79,7 +80,8 @@ def callback() -> Response | tuple[str, int]:
     chosen = session.get("lang") if session.get("lang_chosen") else None
     with services().database.transaction() as db:
         outcome = sso_login(db, found, SsoPolicy.from_settings(settings), remote,
-                            str(chosen) if chosen in LANGUAGES else None)
+                            str(chosen) if chosen in LANGUAGES else None,
+                            SessionLimits.from_settings(settings))
     if outcome.token is None:
         return _refused(outcome.refusal or "no_role")
     target = str(session.get(NEXT, ""))

@@ -12,6 +12,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
+from aml_screen.store.accounts import SessionLimits
 from aml_screen.store.errors import AccountError
 from aml_screen.store.login_throttle import LoginLimits
 from aml_screen.store.models import User
@@ -109,7 +110,8 @@ def code_submit() -> Response | tuple[str, int]:
         return redirect(url_for("auth.login"))
     outcome = second_step(services().database, token, request.form.get("code", "")[:64],
                           request.remote_addr or "unknown", secret_box(),
-                          LoginLimits.from_settings(services().settings))
+                          LoginLimits.from_settings(services().settings),
+                          sessions=SessionLimits.from_settings(services().settings))
     if outcome.token is None:
         message = gettext(outcome.refusal or "two_factor.wrong_code",
                           seconds=outcome.retry_after)
