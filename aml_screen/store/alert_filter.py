@@ -13,9 +13,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
-from aml_screen.store.models import ALERT_STATUSES, Alert, AlertLabel
+from aml_screen.store.models import ALERT_STATUSES, Alert, AlertLabel, User
 from aml_screen.store.paging import assigned_to
 
 SORTS: dict[str, Any] = {
@@ -27,6 +27,8 @@ SORTS: dict[str, Any] = {
 }
 """Each the exact order of an index or its reverse (ties broken by id the same way)."""
 Q = TypeVar("Q", bound=Select[*tuple[Any, ...]])
+ALERT_ROWS = select(Alert, User.username).outerjoin(User, User.id == Alert.assignee_id)
+"""What a queue page reads: each alert with its assignee's user name."""
 OPEN = "open"
 """Status filter value meaning every status but closed."""
 
@@ -104,6 +106,17 @@ def labelled_alerts(flt: AlertFilter) -> Select[int, str] | None:
     found: Select[int, str] = _intersection((AlertLabel.alert_id, AlertLabel.status),
                                             label_filters(flt), None)
     return found
+
+
+def labelled_rows(session: Session, flt: AlertFilter, cap: int
+                   ) -> list[tuple[int, str]] | None:
+    """(alert id, status) of the alerts a filter of labels alone selects, whatever their
+    status (``labelled_alerts``), ``cap + 1`` rows at most, so that a caller tells "more
+    than ``cap``" from the length; None when the filter asks for more than labels."""
+    found = labelled_alerts(flt)
+    if found is None:
+        return None
+    return [(alert_id, status) for alert_id, status in session.execute(found.limit(cap + 1))]
 
 
 def matching_ids(flt: AlertFilter) -> Select[int]:

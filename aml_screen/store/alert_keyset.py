@@ -18,17 +18,18 @@ from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from aml_screen.store.alert_filter import (
+    ALERT_ROWS,
     FEW,
     AlertFilter,
     filtered,
     label_filters,
-    labelled_alerts,
     labelled_ids,
+    labelled_rows,
     ordered,
     selects_status,
     without_labels,
 )
-from aml_screen.store.models import Alert, User
+from aml_screen.store.models import Alert
 from aml_screen.store.paging import ids_in
 
 
@@ -47,6 +48,11 @@ KEY_ORDERS: dict[str, KeyOrder] = {
     "subject": KeyOrder(Alert.subject_name, descending=False, id_descending=False),
 }
 """``alert_filter.SORTS`` as (column, direction, id direction): the same orders, key by key."""
+
+
+def key_sort(flt: AlertFilter) -> str:
+    """``flt``'s sort, or the queue's default (``-risk``) for one it does not know."""
+    return flt.sort if flt.sort in KEY_ORDERS else "-risk"
 
 AlertKey = tuple[float | datetime | str, int]
 """The sort column's value and the id of the last alert of a page."""
@@ -89,8 +95,6 @@ LABELLED_IDS = 100_000
 """Alerts a filter of labels alone may select for their ids to be read and paged by id on
 PostgreSQL (one array parameter); elsewhere ``FEW``, which an ``IN`` list holds."""
 
-_ROWS = select(Alert, User.username).outerjoin(User, User.id == Alert.assignee_id)
-
 
 def alerts_after(session: Session, flt: AlertFilter, after: AlertKey | None,
                  limit: int) -> KeysetPage:
@@ -103,11 +107,11 @@ def alerts_after(session: Session, flt: AlertFilter, after: AlertKey | None,
     the next ``WINDOW`` alerts of the walk first; failing that, the ids a filter of labels
     alone selects are read from the label indexes and paged; only a filter mixing labels
     with other conditions, past both, walks on."""
-    sort = flt.sort if flt.sort in KEY_ORDERS else "-risk"
+    sort = key_sort(flt)
     order = KEY_ORDERS[sort]
     ids = _labelled_page(session, flt, order, after, limit) if label_filters(flt) else None
-    query = ordered(filtered(_ROWS, flt) if ids is None
-                    else _ROWS.where(ids_in(session, Alert.id, ids)), flt)
+    query = ordered(filtered(ALERT_ROWS, flt) if ids is None
+                    else ALERT_ROWS.where(ids_in(session, Alert.id, ids)), flt)
     if after is not None:
         query = query.where(after_key(order, after))
     rows: list[tuple[Alert, str | None]] = [
@@ -132,7 +136,7 @@ def ids_in_window(session: Session, flt: AlertFilter, after: AlertKey | None, of
     sort order (after ``after`` when given), when they are among the next ``WINDOW``
     alerts its conditions other than labels select; None when the window holds fewer.
     This bounds what a walk of the sort's index under label filters reads."""
-    order = KEY_ORDERS[flt.sort if flt.sort in KEY_ORDERS else "-risk"]
+    order = KEY_ORDERS[key_sort(flt)]
     walk = filtered(select(Alert.id, order.column), without_labels(flt))
     if after is not None:
         walk = walk.where(after_key(order, after))
@@ -151,11 +155,8 @@ def _labelled(session: Session, flt: AlertFilter) -> list[int] | None:
     """The ids of the alerts a filter of labels alone selects in its status, read once
     from the label indexes, when there are at most ``LABELLED_IDS`` (``FEW`` but on
     PostgreSQL) whatever their status; None otherwise."""
-    found = labelled_alerts(flt)
-    if found is None:
-        return None
     cap = LABELLED_IDS if session.get_bind().dialect.name == "postgresql" else FEW
-    rows = session.execute(found.limit(cap + 1)).all()
-    if len(rows) > cap:
+    rows = labelled_rows(session, flt, cap)
+    if rows is None or len(rows) > cap:
         return None
     return [alert_id for alert_id, status in rows if selects_status(status, flt.status)]

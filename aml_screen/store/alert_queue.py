@@ -13,13 +13,14 @@ from sqlalchemy.orm import Session
 
 from aml_screen.store.accounts import active_usernames
 from aml_screen.store.alert_filter import (
+    ALERT_ROWS,
     FEW,
     OPEN,
     SORTS,
     AlertFilter,
     filtered,
     label_filters,
-    labelled_alerts,
+    labelled_rows,
     matching_ids,
     ordered,
     selects_status,
@@ -73,10 +74,7 @@ def list_alerts(session: Session, flt: AlertFilter,
     else:
         shown = [n for status, n in counts.items() if selects_status(status, flt.status)]
         counted = COUNT_CAP + 1 if any(n > COUNT_CAP for n in shown) else sum(shown)
-    return _page(session, flt, filtered(_ROWS, flt), counted, walked=True)
-
-
-_ROWS = select(Alert, User.username).outerjoin(User, User.id == Alert.assignee_id)
+    return _page(session, flt, filtered(ALERT_ROWS, flt), counted, walked=True)
 
 
 def _page(session: Session, flt: AlertFilter, query: Select[Alert, str | None],
@@ -94,7 +92,7 @@ def _page(session: Session, flt: AlertFilter, query: Select[Alert, str | None],
     ids = (ids_in_window(session, flt, None, offset, shown)
            if walked and label_filters(flt) and shown > 0 else None)
     if ids is not None:
-        query, offset = _ROWS.where(ids_in(session, Alert.id, ids)), 0
+        query, offset = ALERT_ROWS.where(ids_in(session, Alert.id, ids)), 0
     rows = session.execute(ordered(query, flt).offset(offset).limit(flt.per_page))
     return Page(items=[(alert, name) for alert, name in rows], total=total, page=page,
                 per_page=flt.per_page, more=counted > COUNT_CAP)
@@ -111,11 +109,10 @@ def queue_view(session: Session, flt: AlertFilter) -> tuple[dict[str, int], Aler
     each count walks the labels again. Many matches fill a page early: for them the index
     walk and the capped counts stay, and the rows read (``FEW + 1`` at most) already tell
     that every tab must be counted on its own (one grouped count less)."""
-    found = labelled_alerts(flt)
-    if found is None:
+    rows = labelled_rows(session, flt, FEW)
+    if rows is None:
         counts = status_counts(session, flt)
         return counts, list_alerts(session, flt, counts)
-    rows = session.execute(found.limit(FEW + 1)).all()
     if len(rows) > FEW:
         # More than COUNT_CAP match whatever their status: straight to counting each tab.
         counts = (_each_status(session, flt) if len(rows) > COUNT_CAP
@@ -125,7 +122,7 @@ def queue_view(session: Session, flt: AlertFilter) -> tuple[dict[str, int], Aler
     for _, status in rows:
         counts[status] += 1
     ids = [alert_id for alert_id, status in rows if selects_status(status, flt.status)]
-    page = _page(session, flt, _ROWS.where(ids_in(session, Alert.id, ids)), len(ids))
+    page = _page(session, flt, ALERT_ROWS.where(ids_in(session, Alert.id, ids)), len(ids))
     return {status: min(n, COUNT_CAP + 1) for status, n in counts.items()}, page
 
 
