@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from aml_screen.store import Database
+from tests.store.hashing import cheap_password_hashes  # noqa: F401 (autouse fixture)
 from tests.store.isolation import isolated_database, isolated_url
 
 REPO = Path(__file__).resolve().parent.parent
@@ -37,3 +38,4 @@ def url(tmp_path: Path) -> Iterator[str]:
     """The URL of an empty store, for commands that open it themselves."""
     with isolated_url(tmp_path) as found:
         yield found
+

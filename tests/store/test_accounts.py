@@ -5,9 +5,10 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
+from argon2 import Type, extract_parameters
 from sqlalchemy import select
 
-from aml_screen.store import AccountError, Database, StoreError
+from aml_screen.store import AccountError, Database, StoreError, accounts
 from aml_screen.store.accounts import (
     SessionLimits,
     authenticate,
@@ -21,6 +22,7 @@ from aml_screen.store.accounts import (
 from aml_screen.store.base import utcnow
 from aml_screen.store.login_throttle import LoginLimits, throttle_key
 from aml_screen.store.models import AuditEvent, LoginThrottle, User, UserSession
+from tests.store.hashing import PRODUCT_HASHER
 from tests.store.samples import PASSWORD, add_user
 
 
@@ -46,6 +48,25 @@ def test_passwords_are_stored_as_argon2_hashes(database: Database) -> None:
         stored = session.scalars(select(User.password_hash)).one()
     assert stored.startswith("$argon2id$")
     assert PASSWORD not in stored
+
+
+def test_the_products_hash_cost_is_at_least_owasps() -> None:
+    """OWASP's password storage minimum for argon2id: 19 MiB, two passes."""
+    found = extract_parameters(PRODUCT_HASHER.hash(PASSWORD))
+    assert found.type is Type.ID
+    assert found.memory_cost >= 19 * 1024
+    assert found.time_cost >= 2
+
+
+def test_a_hash_of_another_cost_is_made_again_at_the_products_at_log_in(
+        database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    add_user(database, "fatou", "investigator")  # at the tests' small cost
+    monkeypatch.setattr(accounts, "_hasher", PRODUCT_HASHER)
+    assert authenticate(database, "fatou", PASSWORD, "10.0.0.1").user is not None
+    with database.transaction() as session:
+        stored = session.scalars(select(User.password_hash)).one()
+    assert extract_parameters(stored) == extract_parameters(PRODUCT_HASHER.hash(PASSWORD))
+    assert authenticate(database, "fatou", PASSWORD, "10.0.0.1").user is not None
 
 
 @pytest.mark.parametrize(("username", "password", "ok"), [
