@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import cache
 
 from markupsafe import Markup, escape
 
@@ -30,17 +31,29 @@ def _value(value: str | int | float) -> str:
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
 
 
+@cache
 def _name(name: str) -> str:
-    """A tag or attribute name: only ever one written in our code, checked anyway."""
+    """A tag or attribute name: only ever one written in our code, checked anyway (once
+    per name: a busy subject's charts have thousands of elements)."""
     if not _NAME.match(name):
         raise ValueError(f"not an SVG name: {name!r}")
     return name
 
 
+@cache
+def _attribute(keyword: str) -> str:
+    """The attribute a keyword argument names (``stroke_width`` -> ``stroke-width``)."""
+    return _name(keyword.rstrip("_").replace("_", "-"))
+
+
 def _attrs(attrs: dict[str, Attr]) -> str:
-    parts = [f' {_name(name.rstrip("_").replace("_", "-"))}="{escape(_value(value))}"'
-             for name, value in attrs.items() if value is not None]
-    return "".join(parts)
+    return "".join(f' {_attribute(name)}="{_escaped(value)}"'
+                   for name, value in attrs.items() if value is not None)
+
+
+def _escaped(value: str | int | float) -> str:
+    """Numbers need no escaping; text does."""
+    return _value(value) if isinstance(value, int | float) else str(escape(value))
 
 
 def element(tag: str, *children: Markup | str, **attrs: Attr) -> Markup:
