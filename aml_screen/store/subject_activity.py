@@ -154,7 +154,6 @@ def _with_direction(frame: pl.DataFrame, alert: Alert) -> pl.DataFrame:
         return pl.col(column).replace_strict(names, normalised, default=None,
                                              return_dtype=pl.String())
 
-    frame = frame.with_columns(_orig=key("originator_name"), _bene=key("beneficiary_name"))
     if alert.subject_type == "account":
         is_orig = pl.col("originator_account") == alert.subject_id
         is_bene = pl.col("beneficiary_account") == alert.subject_id
@@ -164,31 +163,45 @@ def _with_direction(frame: pl.DataFrame, alert: Alert) -> pl.DataFrame:
     own = set(alert.transaction_ids)
     in_alert = (pl.col("batch_id") == alert.batch_id) & pl.col("transaction_id").is_in(own)
     out = is_orig.fill_null(False)
-    frame = frame.filter(out | is_bene.fill_null(False) | in_alert)
 
     def side(name: str) -> pl.Expr:
         return (pl.when(out).then(pl.col(f"beneficiary_{name}"))
                 .otherwise(pl.col(f"originator_{name}")))
 
-    frame = frame.with_columns(
-        direction=pl.when(out).then(pl.lit("out")).otherwise(pl.lit("in")),
-        counterparty=side("name"), counterparty_account=side("account"),
-        counterparty_country=side("country"), in_alert=in_alert,
-        _key=pl.when(out).then("_bene").otherwise("_orig"),
-    )
-    return frame.with_columns(
-        counterparty_key=pl.when(pl.col("_key").is_null() | (pl.col("_key") == ""))
-        .then(pl.col("counterparty_account")).otherwise(pl.col("_key")),
-    ).drop("_orig", "_bene", "_key")
+    # One lazy query: each eager step is a collect of its own (a page drew thirty).
+    return (frame.lazy()
+            .with_columns(_orig=key("originator_name"), _bene=key("beneficiary_name"))
+            .filter(out | is_bene.fill_null(False) | in_alert)
+            .with_columns(
+                direction=pl.when(out).then(pl.lit("out")).otherwise(pl.lit("in")),
+                counterparty=side("name"), counterparty_account=side("account"),
+                counterparty_country=side("country"), in_alert=in_alert,
+                _key=pl.when(out).then("_bene").otherwise("_orig"))
+            .with_columns(
+                counterparty_key=pl.when(pl.col("_key").is_null() | (pl.col("_key") == ""))
+                .then(pl.col("counterparty_account")).otherwise(pl.col("_key")))
+            .drop("_orig", "_bene", "_key").collect())
 
 
-def _per_currency(frame: pl.DataFrame) -> dict[str, dict[str, Decimal]]:
-    """counterparty key → currency → summed amount (Decimal all the way)."""
-    found: dict[str, dict[str, Decimal]] = {}
-    summed = (frame.filter(pl.col("amount").is_not_null())
-              .group_by("counterparty_key", "currency").agg(pl.col("amount").sum()))
-    for key, currency, amount in summed.iter_rows():
-        found.setdefault(key, {})[currency or "?"] = amount
+def _per_currency(frame: pl.DataFrame) -> dict[str, dict[str, dict[str, Decimal]]]:
+    """counterparty key → ``total``/``sent``/``received`` → currency → summed amount
+    (Decimal all the way), in one grouping. ``sent`` is what the counterparty paid the
+    subject (money in), ``received`` what it was paid."""
+    found: dict[str, dict[str, dict[str, Decimal]]] = {}
+    amount = pl.col("amount")
+    summed = (frame.lazy().filter(amount.is_not_null())
+              .group_by("counterparty_key", "currency").agg(
+                  total=amount.sum(), sent=amount.filter(pl.col("direction") == "in").sum(),
+                  received=amount.filter(pl.col("direction") == "out").sum(),
+                  ins=(pl.col("direction") == "in").sum(),
+                  outs=(pl.col("direction") == "out").sum()).collect())
+    for key, currency, total, sent, received, ins, outs in summed.iter_rows():
+        sums = found.setdefault(key, {"total": {}, "sent": {}, "received": {}})
+        sums["total"][currency or "?"] = total
+        if ins:
+            sums["sent"][currency or "?"] = sent
+        if outs:
+            sums["received"][currency or "?"] = received
     return found
 
 
@@ -198,7 +211,7 @@ def _counterparties(session: Session, parties: pl.DataFrame, alert: Alert,
     looked up in the alerts and hits."""
     if parties.is_empty():
         return []
-    grouped = (parties.group_by("counterparty_key").agg(
+    grouped = (parties.lazy().group_by("counterparty_key").agg(
         name=pl.col("counterparty").drop_nulls().mode().sort().first(),
         account=pl.col("counterparty_account").drop_nulls().first(),
         count=pl.len(),
@@ -207,19 +220,17 @@ def _counterparties(session: Session, parties: pl.DataFrame, alert: Alert,
         names=pl.col("counterparty").drop_nulls().unique(),
         accounts=pl.col("counterparty_account").drop_nulls().unique(),
     ).with_columns(shown_name=pl.coalesce("name", "account", "counterparty_key"))
-        .sort(["count", "shown_name"], descending=[True, False]).head(limit))
-    parties = parties.filter(pl.col("counterparty_key").is_in(
-        grouped.get_column("counterparty_key").implode()))
-    totals = _per_currency(parties)
-    sent = _per_currency(parties.filter(pl.col("direction") == "in"))
-    received = _per_currency(parties.filter(pl.col("direction") == "out"))
+        .sort(["count", "shown_name"], descending=[True, False]).head(limit).collect())
+    sums = _per_currency(parties.filter(pl.col("counterparty_key").is_in(
+        grouped.get_column("counterparty_key").implode())))
     flagged = _flagged(session, grouped, alert)
+    none: dict[str, dict[str, Decimal]] = {"total": {}, "sent": {}, "received": {}}
     return [
         CounterpartyActivity(
             name=row["shown_name"], key=row["counterparty_key"], count=row["count"],
-            totals=totals.get(row["counterparty_key"], {}),
-            sent=sent.get(row["counterparty_key"], {}),
-            received=received.get(row["counterparty_key"], {}),
+            totals=sums.get(row["counterparty_key"], none)["total"],
+            sent=sums.get(row["counterparty_key"], none)["sent"],
+            received=sums.get(row["counterparty_key"], none)["received"],
             first_at=row["first_at"], last_at=row["last_at"],
             countries=tuple(row["countries"]), flagged=row["counterparty_key"] in flagged,
         )
