@@ -68,6 +68,11 @@ class Settings:
     web_workers: int = 0
     """Processes serving the web interface (``aml-screen serve``); 0 = one per core on
     PostgreSQL, one on SQLite (whose single writer gains nothing from more)."""
+    web_polars_threads: int = 1
+    """Threads polars may use in each web process when several serve the interface:
+    a page runs polars on frames of a few thousand rows, where waking a second thread costs
+    more than it saves, and the processes already share the cores. 0 = polars' own choice
+    (one per core). The screening jobs keep polars' own choice."""
     max_upload_mb: float = 200.0
     """Largest batch file the web interface accepts."""
     max_batch_rows: int = 20_000_000

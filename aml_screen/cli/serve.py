@@ -80,6 +80,11 @@ def serve_command(obj: Context, host: str, port: int, threads: int | None, worke
     from web.api.views import warm_list_index
     from web.services import services
 
+    processes = web_processes(obj.settings, workers)
+    if processes > 1:
+        from aml_screen.cli.web_processes import limit_polars_threads
+
+        limit_polars_threads(obj.settings)  # before anything is printed or stored
     overrides: dict[str, object] = {"SESSION_COOKIE_SECURE": not insecure_http}
     if demo:
         overrides["TWO_FACTOR_EXEMPT"] = DEMO_NAMES
@@ -91,7 +96,6 @@ def serve_command(obj: Context, host: str, port: int, threads: int | None, worke
         exempt = [f"demo-{r}" for r in DEMO_ROLES if obj.settings.two_factor_required(r)]
         if exempt:
             click.echo(t("two_factor.demo_exempt", names=", ".join(exempt)))
-    processes = web_processes(obj.settings, workers)
     if processes > 1:
         found.database.engine.dispose()  # no connection is shared with the forked workers
         click.echo(t("serve.listening", url=_url(host, port)))

@@ -81,13 +81,46 @@ def serve_in_processes(settings: Settings, overrides: dict[str, Any], host: str,
             jobs.wait(60)
 
 
+POLARS_THREADS = "POLARS_MAX_THREADS"
+_POLARS_THREADS_BEFORE = "AML_SCREEN_POLARS_MAX_THREADS_BEFORE"
+"""``POLARS_MAX_THREADS`` as the server was started with ('' when unset), kept across
+``limit_polars_threads``'s restart for the job process."""
+
+
+def limit_polars_threads(settings: Settings) -> None:
+    """Start this process again with ``POLARS_MAX_THREADS`` set to the settings'
+    ``web_polars_threads``, unless it already is (or the setting is 0). Polars reads the
+    variable once, when it is imported, and the command line has imported it already; the
+    forked web workers inherit the restarted process's limit, while the job process gets
+    the variable as it was (``_jobs_environment``)."""
+    wanted = str(settings.web_polars_threads)
+    if settings.web_polars_threads <= 0 or os.environ.get(POLARS_THREADS) == wanted:
+        return
+    sys.stdout.flush()
+    sys.stderr.flush()
+    environment = {**os.environ, POLARS_THREADS: wanted,
+                   _POLARS_THREADS_BEFORE: os.environ.get(POLARS_THREADS, "")}
+    os.execve(sys.executable, sys.orig_argv, environment)  # noqa: S606 (this same command)
+
+
+def _jobs_environment() -> dict[str, str]:
+    environment = dict(os.environ)
+    if _POLARS_THREADS_BEFORE in environment:
+        before = environment.pop(_POLARS_THREADS_BEFORE)
+        if before:
+            environment[POLARS_THREADS] = before
+        else:
+            environment.pop(POLARS_THREADS, None)
+    return environment
+
+
 def _start_jobs(settings: Settings, server: int) -> subprocess.Popen[bytes]:
     """A fresh interpreter running ``jobs_main``, handed the settings through a pipe.
     (Not a ``multiprocessing`` child: every forked web worker would inherit it in
     multiprocessing's own registry and try to join it on the way out.)"""
     jobs = subprocess.Popen(
         [sys.executable, "-c", "from aml_screen.cli.web_processes import jobs_main; "
-         "jobs_main()"], stdin=subprocess.PIPE)
+         "jobs_main()"], stdin=subprocess.PIPE, env=_jobs_environment())
     with cast("IO[bytes]", jobs.stdin) as pipe:  # stdin=PIPE: never None
         pipe.write(pickle.dumps((settings, server)))
     return jobs

@@ -4,6 +4,7 @@ running once the server stops or is killed)."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -157,3 +158,32 @@ def test_a_killed_server_leaves_no_job_process_behind(database: Database, url: s
         server.send_signal(signal.SIGKILL)
         server.wait(30)
         assert _wait_gone(children, 15) == set()
+
+
+_THREADS_PROBE = """
+import json, sys
+import polars
+from aml_screen.cli.web_processes import _jobs_environment, limit_polars_threads
+from aml_screen.settings import load_settings
+limit_polars_threads(load_settings(web_polars_threads=int(sys.argv[1])))
+print(json.dumps([polars.thread_pool_size(), _jobs_environment().get("POLARS_MAX_THREADS")]))
+"""
+
+
+@pytest.mark.parametrize(("wanted", "before", "served", "jobs"), [
+    (1, None, 1, None),    # the web processes one thread, the jobs polars' own choice
+    (1, "2", 1, "2"),      # the jobs keep what the server was started with
+    (0, None, None, None),  # 0: polars' own choice everywhere, no restart
+])
+def test_web_processes_run_polars_on_the_threads_the_setting_gives(
+        wanted: int, before: str | None, served: int | None, jobs: str | None) -> None:
+    environment = {k: v for k, v in os.environ.items() if k != "POLARS_MAX_THREADS"}
+    if before is not None:
+        environment["POLARS_MAX_THREADS"] = before
+    found = subprocess.run([sys.executable, "-c", _THREADS_PROBE, str(wanted)],
+                           env=environment, capture_output=True, text=True, check=True,
+                           timeout=120)
+    threads, jobs_threads = json.loads(found.stdout)
+    assert threads == (served or int(before or os.cpu_count() or 1))
+    assert jobs_threads == jobs
+    assert found.stdout.count("\n") == 1  # restarted in place, printed once
