@@ -224,18 +224,17 @@ def _counterparties(session: Session, parties: pl.DataFrame, alert: Alert,
     sums = _per_currency(parties.filter(pl.col("counterparty_key").is_in(
         grouped.get_column("counterparty_key").implode())))
     flagged = _flagged(session, grouped, alert)
-    none: dict[str, dict[str, Decimal]] = {"total": {}, "sent": {}, "received": {}}
-    return [
-        CounterpartyActivity(
+    found = []
+    for row in grouped.iter_rows(named=True):
+        amounts = sums.get(row["counterparty_key"], {})  # none where no amount was given
+        found.append(CounterpartyActivity(
             name=row["shown_name"], key=row["counterparty_key"], count=row["count"],
-            totals=sums.get(row["counterparty_key"], none)["total"],
-            sent=sums.get(row["counterparty_key"], none)["sent"],
-            received=sums.get(row["counterparty_key"], none)["received"],
+            totals=amounts.get("total", {}), sent=amounts.get("sent", {}),
+            received=amounts.get("received", {}),
             first_at=row["first_at"], last_at=row["last_at"],
             countries=tuple(row["countries"]), flagged=row["counterparty_key"] in flagged,
-        )
-        for row in grouped.iter_rows(named=True)
-    ]
+        ))
+    return found
 
 
 Probe = tuple[str, Any, list[str], tuple[ColumnElement[bool], ...]]
