@@ -38,4 +38,3 @@ def url(tmp_path: Path) -> Iterator[str]:
     """The URL of an empty store, for commands that open it themselves."""
     with isolated_url(tmp_path) as found:
         yield found
-

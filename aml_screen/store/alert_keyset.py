@@ -54,6 +54,7 @@ def key_sort(flt: AlertFilter) -> str:
     """``flt``'s sort, or the queue's default (``-risk``) for one it does not know."""
     return flt.sort if flt.sort in KEY_ORDERS else "-risk"
 
+
 AlertKey = tuple[float | datetime | str, int]
 """The sort column's value and the id of the last alert of a page."""
 
